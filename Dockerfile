@@ -1,0 +1,20 @@
+# GPU image running `ganterp`. Not built in CI: the development machines have no Docker engine.
+# Build: docker build -t ganterp .   Run: docker run --gpus all -v $PWD:/work ganterp render /work/song.mp3 -o /work/song.mp4
+FROM nvidia/cuda:12.4.1-cudnn-runtime-ubuntu22.04
+
+ENV DEBIAN_FRONTEND=noninteractive PIP_NO_CACHE_DIR=1 PYTHONUNBUFFERED=1 \
+    GANTERP_CACHE_DIR=/cache
+RUN apt-get update && apt-get install -y --no-install-recommends python3.11 python3.11-venv \
+    && rm -rf /var/lib/apt/lists/*
+
+WORKDIR /app
+COPY pyproject.toml README.md ./
+COPY pipeline ./pipeline
+COPY bot ./bot
+COPY storage ./storage
+# torch from PyPI on Linux is the CUDA build; ffmpeg comes with imageio-ffmpeg.
+RUN python3.11 -m venv /venv && /venv/bin/pip install --upgrade pip && /venv/bin/pip install .
+
+VOLUME /cache
+ENTRYPOINT ["/venv/bin/ganterp"]
+CMD ["--help"]

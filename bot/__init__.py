@@ -1,0 +1,1 @@
+"""Front ends: the `ganterp` command line, and later the Discord and X bots."""

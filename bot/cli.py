@@ -1,0 +1,266 @@
+"""The `ganterp` command: render, analyze, download-weights."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+import tempfile
+import traceback
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import TextIO
+
+from bot.settings import Settings, SettingsError
+from pipeline.analysis import DEFAULT_THRESHOLD, InflectionKind
+from pipeline.audio import Channel
+from pipeline.classes import parse_class_list
+from pipeline.errors import PipelineError
+from pipeline.render import FrameGenerator, PreparedRender, Progress, RenderOptions, describe, prepare, render
+from pipeline.weights import MODELS, cached_folder, check_model_name, download_weights, resolve_weights
+
+log = logging.getLogger("ganterp")
+
+EXIT_INPUT = 1  # the request could not be done: bad input, missing weights…
+EXIT_BUG = 3  # something went wrong that is not the user's doing
+EXIT_INTERRUPTED = 130
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the `ganterp` console script."""
+    parser = _parser()
+    args = parser.parse_args(argv)
+    try:
+        settings = Settings.load()
+        logging.basicConfig(level=settings.log_level, format="%(levelname)s %(name)s: %(message)s")
+        handler: Callable[[argparse.Namespace, Settings], int] = args.handler
+        return handler(args, settings)
+    except (PipelineError, SettingsError) as exc:
+        _say(f"ganterp: {_sentence(str(exc))}")
+        return EXIT_INPUT
+    except KeyboardInterrupt:
+        _say("ganterp: interrupted; nothing was written.")
+        return EXIT_INTERRUPTED
+    except Exception:
+        report = _save_traceback()
+        _say(f"ganterp: something went wrong (a bug, not your input); the details are in {report}.")
+        return EXIT_BUG
+
+
+# ----------------------------------------------------------------------------- commands
+
+
+def _cmd_render(args: argparse.Namespace, settings: Settings) -> int:
+    source = Path(args.source)
+    output = Path(args.output) if args.output else Path(f"{source.stem}.ganterp.mp4")
+    prepared = prepare(source, _options(args, settings))
+    model = args.model or settings.model
+    generator = _load_generator(args, settings, model)
+    progress = _ProgressBar(total=prepared.plan.n_frames, stream=sys.stderr)
+    try:
+        result = render(prepared, output, generator, progress=progress, model_name=model)
+    finally:
+        progress.close()
+    _print_segments(prepared, sys.stdout)
+    print(f"wrote {result.output} ({result.size_bytes / 2**20:.2f} MiB) and {result.sidecar}")
+    return 0
+
+
+def _cmd_analyze(args: argparse.Namespace, settings: Settings) -> int:
+    prepared = prepare(Path(args.source), _options(args, settings))
+    if args.plot:
+        from pipeline.plot import plot_analysis  # matplotlib is slow to import; only when asked
+
+        plot_analysis(prepared.analysis, prepared.audio.samples, prepared.plan.class_ids, Path(args.plot))
+    if args.json:
+        print(json.dumps(describe(prepared), indent=2))
+    else:
+        _print_segments(prepared, sys.stdout)
+        if args.plot:
+            print(f"wrote {args.plot}")
+    return 0
+
+
+def _cmd_download_weights(args: argparse.Namespace, settings: Settings) -> int:
+    from pipeline.generator import load_biggan  # torch only when needed
+
+    models = MODELS if args.all else (check_model_name(args.model or settings.model),)
+    for model in models:
+        folder = args.weights or cached_folder(settings.cache_dir, model)
+        print(f"{model}: downloading into {folder}", file=sys.stderr)
+        download_weights(model, Path(folder), settings.weights_urls, _DownloadMeter(sys.stderr))
+        loaded = load_biggan(Path(folder))
+        params = sum(p.numel() for p in loaded.parameters())
+        print(f"{model}: ok, {params / 1e6:.1f}M parameters, {loaded.config.output_dim}px, in {folder}")
+    return 0
+
+
+# ----------------------------------------------------------------------------- helpers
+
+
+def _options(args: argparse.Namespace, settings: Settings) -> RenderOptions:
+    return RenderOptions(
+        classes=tuple(parse_class_list(args.classes)) if args.classes else (),
+        seed=args.seed,
+        fps=args.fps,
+        size=getattr(args, "size", None),
+        threshold=args.threshold,
+        segments=args.segments,
+        segment_seconds=args.segment_seconds,
+        kind=InflectionKind(args.kind),
+        truncation=args.truncation,
+        start_s=args.start,
+        duration_s=args.duration,
+        channel=Channel(args.channel),
+        fixed_noise=args.fixed_noise,
+        max_bytes=getattr(args, "max_bytes", None),
+        max_duration_s=args.max_duration or settings.max_duration_s,
+    )
+
+
+def _load_generator(args: argparse.Namespace, settings: Settings, model: str) -> FrameGenerator:
+    from pipeline.generator import BigGANGenerator  # torch only when a render needs it
+
+    explicit = Path(args.weights) if args.weights else settings.weights_dir
+    folder = resolve_weights(
+        model,
+        weights_dir=explicit,
+        cache_dir=settings.cache_dir,
+        allow_download=settings.allow_download,
+        url_templates=settings.weights_urls,
+    )
+    return BigGANGenerator(
+        folder,
+        device=args.device or settings.device,
+        precision=settings.precision,
+        batch_size=args.batch_size or settings.batch_size,
+    )
+
+
+def _print_segments(prepared: PreparedRender, out: TextIO) -> None:
+    analysis = prepared.analysis
+    print(
+        f"{len(prepared.plan.segments)} segments, seed {prepared.seed}, threshold {analysis.threshold:.4g} "
+        f"({analysis.kind.value}), {prepared.audio.duration_s:.2f} s",
+        file=out,
+    )
+    for segment in prepared.plan.segments:
+        print(
+            f"  {segment.start_s:8.2f} s  {segment.class_id:>3} {segment.class_name}  → {segment.next_class_id}",
+            file=out,
+        )
+    if prepared.plan.unused_classes:
+        unused = ", ".join(map(str, prepared.plan.unused_classes))
+        print(f"  not used (more classes than cuts): {unused}", file=out)
+
+
+class _ProgressBar:
+    """A tqdm bar of frames on a terminal; silent when stderr is not one."""
+
+    def __init__(self, total: int, stream: TextIO) -> None:
+        self._bar = None
+        if stream.isatty():
+            from tqdm import tqdm
+
+            self._bar = tqdm(total=total, unit="frame", file=stream, dynamic_ncols=True, desc="render")
+
+    def __call__(self, event: Progress) -> None:
+        if self._bar is None:
+            return
+        if event.stage == "render":
+            self._bar.update(event.done - self._bar.n)
+        elif event.stage == "encode":
+            self._bar.set_description("encode")
+
+    def close(self) -> None:
+        if self._bar is not None:
+            self._bar.close()
+
+
+class _DownloadMeter:
+    def __init__(self, stream: TextIO) -> None:
+        self._stream = stream
+        self._last_mib = -1
+
+    def __call__(self, name: str, done: int, total: int | None) -> None:
+        mib = done >> 20
+        if mib // 10 != self._last_mib // 10 or done == total:
+            self._last_mib = mib
+            size = f" of {total / 2**20:.0f}" if total else ""
+            print(f"  {name}: {done / 2**20:.0f}{size} MiB", file=self._stream)
+
+
+def _say(message: str) -> None:
+    print(message, file=sys.stderr)
+
+
+def _sentence(text: str) -> str:
+    return text if text.endswith((".", "?", "!")) else text + "."
+
+
+def _save_traceback() -> str:
+    with tempfile.NamedTemporaryFile("w", prefix="ganterp-crash-", suffix=".log", delete=False) as handle:
+        traceback.print_exc(file=handle)
+        return handle.name
+
+
+# ----------------------------------------------------------------------------- arguments
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="ganterp", description="GANterpretations: BigGAN music videos from audio.")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    render_cmd = commands.add_parser("render", help="render a GANterpretation MP4 from any audio or video file")
+    render_cmd.add_argument("source", help="audio or video file (wav, mp3, ogg, flac, m4a, mp4, mov, webm, mkv…)")
+    render_cmd.add_argument("-o", "--output", help="MP4 to write (default: SOURCE.ganterp.mp4 here)")
+    _analysis_arguments(render_cmd)
+    render_cmd.add_argument("--size", type=int, help="output side in pixels, scaled up for posting (e.g. 512)")
+    render_cmd.add_argument("--max-bytes", type=int, help="fit the file under this many bytes (Discord: 10485760)")
+    render_cmd.add_argument("--model", choices=MODELS, help="BigGAN-deep resolution (default: GANTERP_MODEL or 128)")
+    render_cmd.add_argument("--weights", help="folder with config.json + pytorch_model.bin (overrides the cache)")
+    render_cmd.add_argument("--device", help="auto, cpu, cuda or cuda:N (default: GANTERP_DEVICE or auto)")
+    render_cmd.add_argument("--batch-size", type=int, help="frames per generator call (default 8 on CPU, 32 on GPU)")
+    render_cmd.set_defaults(handler=_cmd_render)
+
+    analyze_cmd = commands.add_parser("analyze", help="show where the cuts fall and which classes they get")
+    analyze_cmd.add_argument("source", help="audio or video file")
+    _analysis_arguments(analyze_cmd)
+    analyze_cmd.add_argument("--plot", help="write a PNG: spectrogram, TV distances with the cuts, alphas")
+    analyze_cmd.add_argument("--json", action="store_true", help="print the analysis as JSON")
+    analyze_cmd.set_defaults(handler=_cmd_analyze)
+
+    download_cmd = commands.add_parser("download-weights", help="fetch and check BigGAN weights ahead of time")
+    download_cmd.add_argument("--model", choices=MODELS, help="which model (default: GANTERP_MODEL or 128)")
+    download_cmd.add_argument("--all", action="store_true", help="all three models")
+    download_cmd.add_argument("--weights", help="folder to download into (default: the cache)")
+    download_cmd.set_defaults(handler=_cmd_download_weights)
+    return parser
+
+
+def _analysis_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--classes", help='one class per cut, in order: ids or exact names, e.g. "419,419,107,617"')
+    parser.add_argument("--seed", type=int, help="seed for random classes and latents (default: random, printed)")
+    parser.add_argument("--fps", type=float, default=30.0, help="video frame rate (default 30)")
+    parser.add_argument(
+        "--threshold", type=float, default=DEFAULT_THRESHOLD,
+        help=f"inflection threshold δ (default {DEFAULT_THRESHOLD}); lower gives more cuts",
+    )  # fmt: skip
+    parser.add_argument("--segments", type=int, help="aim for this many segments (finds the threshold)")
+    parser.add_argument("--segment-seconds", type=float, help="aim for segments of about this many seconds")
+    parser.add_argument("--kind", choices=[k.value for k in InflectionKind], default="min",
+                        help="which extrema are cuts (default min, as the released code)")  # fmt: skip
+    parser.add_argument("--truncation", type=float, default=0.2, help="BigGAN truncation in (0, 1] (default 0.2)")
+    parser.add_argument("--start", type=float, default=0.0, help="start at this second")
+    parser.add_argument("--duration", type=float, help="use this many seconds")
+    parser.add_argument("--channel", choices=[c.value for c in Channel], default="left",
+                        help="channel that drives the cuts (default left, as the released code)")  # fmt: skip
+    parser.add_argument("--fixed-noise", action="store_true", help="one z for the whole video (the released code)")
+    parser.add_argument(
+        "--max-duration", type=float, help="refuse longer audio (default GANTERP_MAX_DURATION_S or 600)"
+    )
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,223 @@
+"""Frames in, a postable MP4 out: the only module that runs ffmpeg for output.
+
+Frames are piped raw to ffmpeg as they are rendered, from a writer thread so the
+generator never waits on the encoder; the queue is bounded, so memory does not
+grow with the clip. H.264 High, yuv420p, +faststart and AAC-LC audio play inline
+on Discord and X. The file is written under a temporary name and renamed only
+when complete.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import queue
+import subprocess
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+from typing import IO
+
+import numpy as np
+
+from pipeline.errors import CannotFitSize, EncoderFailed, OutputNotWritable
+from pipeline.ffmpeg import base_command
+
+AUDIO_BITRATE = 128_000
+LOW_AUDIO_BITRATE = 64_000
+MIN_VIDEO_BITRATE = 80_000
+CONTAINER_MARGIN = 0.94  # share of a byte limit left to the streams after mp4 overhead
+DEFAULT_CRF = 20
+_QUEUE_BATCHES = 4
+
+
+@dataclass(frozen=True)
+class VideoSpec:
+    """How to encode: input frame size, output size, rate, and where the audio comes from."""
+
+    frame_size: int  # the generator's square output, in pixels
+    output_size: int  # scaled to this for posting (even)
+    fps: float
+    audio_source: Path
+    audio_start_s: float
+    duration_s: float
+    max_bytes: int | None = None
+    crf: int = DEFAULT_CRF
+    preset: str = "medium"
+
+
+@dataclass(frozen=True)
+class Bitrates:
+    """Target bitrates (bits/s) when the file must fit a byte limit."""
+
+    video: int
+    audio: int
+
+
+def bitrates_for(max_bytes: int, duration_s: float, shrink: float = 1.0) -> Bitrates:
+    """Split a byte budget between video and audio, or raise CannotFitSize."""
+    budget = max_bytes * 8 * CONTAINER_MARGIN * shrink / duration_s
+    audio = AUDIO_BITRATE if budget > 4 * AUDIO_BITRATE else LOW_AUDIO_BITRATE
+    video = int(budget - audio)
+    if video < MIN_VIDEO_BITRATE:
+        raise CannotFitSize(max_bytes, duration_s)
+    return Bitrates(video, audio)
+
+
+def temporary_path(output: Path) -> Path:
+    """The hidden name a file is written under before it is complete."""
+    return output.with_name(f".{output.name}.{os.getpid()}.partial")
+
+
+def check_writable(output: Path) -> None:
+    """Raise OutputNotWritable unless a file can be created next to `output`."""
+    folder = output.parent
+    if output.is_dir():
+        raise OutputNotWritable(str(output), "it is a folder")
+    if not folder.is_dir():
+        raise OutputNotWritable(str(output), f"the folder {folder} does not exist")
+    probe = temporary_path(output)
+    try:
+        probe.touch()
+        probe.unlink()
+    except OSError as exc:
+        raise OutputNotWritable(str(output), exc.strerror or str(exc)) from exc
+
+
+class VideoWriter:
+    """Streams uint8 frames (b, h, w, 3) into an MP4 that appears at `output` only when finished."""
+
+    def __init__(self, output: Path, spec: VideoSpec) -> None:
+        self.output = output
+        self.spec = spec
+        self._partial = temporary_path(output)
+        self._bitrates = bitrates_for(spec.max_bytes, spec.duration_s) if spec.max_bytes else None
+        self._queue: queue.Queue[np.ndarray | None] = queue.Queue(maxsize=_QUEUE_BATCHES)
+        self._process = subprocess.Popen(
+            self._command(),
+            stdin=subprocess.PIPE,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+        )
+        self._pipe_error: BaseException | None = None
+        self._thread = threading.Thread(target=self._pump, name="ffmpeg-writer", daemon=True)
+        self._thread.start()
+
+    def write(self, frames: np.ndarray) -> None:
+        """Queue a batch of frames; blocks only while the encoder is several batches behind."""
+        if self._pipe_error is not None:
+            raise EncoderFailed(self._stderr_tail() or str(self._pipe_error))
+        self._queue.put(frames)
+
+    def finish(self) -> int:
+        """Close the stream, wait for ffmpeg, fit the byte limit, and move the file into place; returns its size."""
+        self._queue.put(None)
+        self._thread.join()
+        stderr = self._process.stderr.read().decode("utf-8", "replace") if self._process.stderr else ""
+        if self._process.wait() != 0 or self._pipe_error is not None:
+            self.abort()
+            raise EncoderFailed(_last_line(stderr) or "ffmpeg stopped")
+        if self.spec.max_bytes is not None:
+            self._fit_limit(self.spec.max_bytes)
+        self._partial.replace(self.output)
+        return self.output.stat().st_size
+
+    def abort(self) -> None:
+        """Stop ffmpeg and remove the partial file; safe to call more than once."""
+        if self._process.poll() is None:
+            self._process.kill()
+            self._process.wait()
+        with contextlib.suppress(queue.Full):
+            self._queue.put_nowait(None)
+        self._partial.unlink(missing_ok=True)
+
+    def __enter__(self) -> VideoWriter:
+        return self
+
+    def __exit__(self, exc_type: object, exc: object, tb: object) -> None:
+        if exc_type is not None:
+            self.abort()
+
+    def _pump(self) -> None:
+        stdin: IO[bytes] | None = self._process.stdin
+        assert stdin is not None
+        try:
+            while (frames := self._queue.get()) is not None:
+                stdin.write(np.ascontiguousarray(frames).tobytes())
+        except (BrokenPipeError, OSError) as exc:
+            self._pipe_error = exc
+            while self._queue.get() is not None:  # keep draining so write() never blocks forever
+                pass
+        finally:
+            with contextlib.suppress(OSError):
+                stdin.close()
+
+    def _command(self) -> list[str]:
+        spec = self.spec
+        video_input = [
+            "-f", "rawvideo", "-pix_fmt", "rgb24",
+            "-s", f"{spec.frame_size}x{spec.frame_size}",
+            "-framerate", f"{spec.fps:g}", "-i", "pipe:0",
+        ]  # fmt: skip
+        audio_input = [
+            "-ss", f"{spec.audio_start_s:.6f}", "-t", f"{spec.duration_s:.6f}", "-i", str(spec.audio_source),
+        ]  # fmt: skip
+        scale = ["-vf", f"scale={spec.output_size}:{spec.output_size}:flags=lanczos"]
+        return [
+            *base_command(), "-y", *video_input, *audio_input,
+            "-map", "0:v:0", "-map", "1:a:0",
+            *(scale if spec.output_size != spec.frame_size else []),
+            *_video_codec(spec, self._bitrates),
+            *_audio_codec(self._bitrates),
+            "-movflags", "+faststart", "-f", "mp4", str(self._partial),
+        ]  # fmt: skip
+
+    def _fit_limit(self, max_bytes: int) -> None:
+        """Re-encode from the finished file at lower bitrates until it fits (rare: VBV usually suffices)."""
+        for shrink in (0.85, 0.7):
+            if self._partial.stat().st_size <= max_bytes:
+                return
+            _reencode(self._partial, bitrates_for(max_bytes, self.spec.duration_s, shrink), self.spec.preset)
+        if self._partial.stat().st_size > max_bytes:
+            self._partial.unlink(missing_ok=True)
+            raise CannotFitSize(max_bytes, self.spec.duration_s)
+
+    def _stderr_tail(self) -> str:
+        if self._process.poll() is None or self._process.stderr is None:
+            return ""
+        return _last_line(self._process.stderr.read().decode("utf-8", "replace"))
+
+
+def _video_codec(spec: VideoSpec, bitrates: Bitrates | None) -> list[str]:
+    codec = ["-c:v", "libx264", "-profile:v", "high", "-pix_fmt", "yuv420p", "-preset", spec.preset]
+    if bitrates is None:
+        return [*codec, "-crf", str(spec.crf)]
+    # A VBV cap (maxrate over a one-second buffer) bounds the size, which plain ABR does not.
+    rate = str(bitrates.video)
+    return [*codec, "-b:v", rate, "-maxrate", rate, "-bufsize", rate]
+
+
+def _audio_codec(bitrates: Bitrates | None) -> list[str]:
+    audio_rate = bitrates.audio if bitrates else AUDIO_BITRATE
+    return ["-c:a", "aac", "-b:a", str(audio_rate), "-ac", "2", "-ar", "44100"]
+
+
+def _reencode(path: Path, bitrates: Bitrates, preset: str) -> None:
+    smaller = path.with_name(path.name + ".fit")
+    rate = str(bitrates.video)
+    command = [
+        *base_command(), "-y", "-i", str(path),
+        "-c:v", "libx264", "-profile:v", "high", "-pix_fmt", "yuv420p", "-preset", preset,
+        "-b:v", rate, "-maxrate", rate, "-bufsize", rate,
+        *_audio_codec(bitrates), "-movflags", "+faststart", "-f", "mp4", str(smaller),
+    ]  # fmt: skip
+    done = subprocess.run(command, capture_output=True, check=False)
+    if done.returncode != 0:
+        smaller.unlink(missing_ok=True)
+        raise EncoderFailed(_last_line(done.stderr.decode("utf-8", "replace")))
+    smaller.replace(path)
+
+
+def _last_line(stderr: str) -> str:
+    lines = [line.strip() for line in stderr.splitlines() if line.strip()]
+    return lines[-1] if lines else ""

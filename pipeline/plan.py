@@ -1,0 +1,140 @@
+"""From an analysis to what each video frame shows: classes and latents per inflection point,
+and (segment, alpha) per frame at the video's frame rate. Pure numpy, seeded."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+from scipy.stats import truncnorm
+
+from pipeline.analysis import Analysis
+from pipeline.classes import N_CLASSES, class_name
+from pipeline.errors import InvalidOption
+
+Z_DIM = 128
+MAX_FPS = 60.0
+
+
+@dataclass(frozen=True)
+class Segment:
+    """The stretch between two inflection points: the picture morphs from one class to the next."""
+
+    index: int
+    start_s: float
+    end_s: float
+    class_id: int
+    next_class_id: int
+
+    @property
+    def class_name(self) -> str:
+        """Name of the class shown at the segment's start."""
+        return class_name(self.class_id)
+
+    def as_dict(self) -> dict[str, object]:
+        """JSON-ready form, as written in the sidecar."""
+        return {
+            "index": self.index,
+            "start": round(self.start_s, 3),
+            "end": round(self.end_s, 3),
+            "class_id": self.class_id,
+            "class_name": self.class_name,
+            "next_class_id": self.next_class_id,
+            "next_class_name": class_name(self.next_class_id),
+        }
+
+
+@dataclass(frozen=True)
+class RenderPlan:
+    """Everything needed to compute any frame's generator input, without holding all frames."""
+
+    fps: float
+    n_frames: int
+    truncation: float
+    seed: int
+    class_ids: np.ndarray  # (p,) one class per inflection point
+    latents: np.ndarray  # (p, 128) float32, one z per inflection point
+    frame_segment: np.ndarray  # (n_frames,) int
+    frame_alpha: np.ndarray  # (n_frames,) float64
+    segments: tuple[Segment, ...]
+    unused_classes: tuple[int, ...]  # user classes beyond the last inflection point
+
+    def frame_inputs(self, start: int, stop: int) -> tuple[np.ndarray, np.ndarray]:
+        """Latents (b, 128) and class mixes (b, 1000), float32, for frames [start, stop)."""
+        segment = self.frame_segment[start:stop]
+        alpha = self.frame_alpha[start:stop, None]
+        z = (1 - alpha) * self.latents[segment] + alpha * self.latents[segment + 1]
+        y = np.zeros((len(segment), N_CLASSES))
+        rows = np.arange(len(segment))
+        np.add.at(y, (rows, self.class_ids[segment]), 1 - alpha[:, 0])
+        np.add.at(y, (rows, self.class_ids[segment + 1]), alpha[:, 0])
+        return z.astype(np.float32), y.astype(np.float32)
+
+
+def check_plan_options(fps: float, truncation: float) -> None:
+    """Raise InvalidOption for a frame rate or truncation out of range."""
+    if not 1 <= fps <= MAX_FPS:
+        raise InvalidOption("--fps", fps, f"between 1 and {MAX_FPS:g}")
+    if not 0 < truncation <= 1:
+        raise InvalidOption("--truncation", truncation, "in (0, 1]")
+
+
+def build_plan(
+    analysis: Analysis,
+    *,
+    fps: float,
+    seed: int,
+    classes: Sequence[int] = (),
+    truncation: float = 0.2,
+    fixed_noise: bool = False,
+) -> RenderPlan:
+    """Pick classes and latents for each inflection point and sample the alphas at each frame."""
+    check_plan_options(fps, truncation)
+    rng = np.random.default_rng(seed)
+    n_points = len(analysis.inflection_points)
+    class_ids = _choose_classes(classes, n_points, rng)
+    latents = _sample_latents(n_points, truncation, fixed_noise, rng)
+    duration_s = analysis.n_samples / analysis.sample_rate
+    n_frames = max(1, round(duration_s * fps))
+    # Each frame shows the column at its own time, so a cut lands on the nearest frame.
+    frame_time = np.arange(n_frames) / fps
+    column = np.minimum(np.rint(frame_time * analysis.columns_per_second).astype(np.int64), analysis.n_columns - 1)
+    return RenderPlan(
+        fps=fps,
+        n_frames=n_frames,
+        truncation=truncation,
+        seed=seed,
+        class_ids=class_ids,
+        latents=latents,
+        frame_segment=analysis.segment_of_column[column],
+        frame_alpha=analysis.alphas[column],
+        segments=_segments(analysis, class_ids, duration_s),
+        unused_classes=tuple(classes[n_points:]),
+    )
+
+
+def _choose_classes(classes: Sequence[int], n_points: int, rng: np.random.Generator) -> np.ndarray:
+    """The user's classes in order, the rest drawn from the seed."""
+    for class_id in classes:
+        if not 0 <= class_id < N_CLASSES:
+            raise InvalidOption("class id", class_id, f"in 0..{N_CLASSES - 1}")
+    chosen = list(classes[:n_points])
+    drawn = rng.integers(0, N_CLASSES, size=n_points - len(chosen))
+    return np.array(chosen + drawn.tolist(), dtype=np.int64)
+
+
+def _sample_latents(n_points: int, truncation: float, fixed_noise: bool, rng: np.random.Generator) -> np.ndarray:
+    """Truncated-normal z per inflection point (the paper), or one z for all (the released code)."""
+    rows = 1 if fixed_noise else n_points
+    z = truncnorm.rvs(-2, 2, size=(rows, Z_DIM), random_state=rng) * truncation
+    return np.repeat(z, n_points // rows, axis=0).astype(np.float32)
+
+
+def _segments(analysis: Analysis, class_ids: np.ndarray, duration_s: float) -> tuple[Segment, ...]:
+    times = analysis.inflection_times
+    ends = [*times[1:-1], duration_s]
+    return tuple(
+        Segment(index, float(times[index]), float(end), int(class_ids[index]), int(class_ids[index + 1]))
+        for index, end in enumerate(ends)
+    )

@@ -1,0 +1,281 @@
+"""One GANterpretation, as numbered steps: decode → analyse → plan → render + encode → sidecar.
+
+`prepare` does everything that can reject the input (cheap, before any model is
+loaded); `render` streams frames from a loaded generator into the encoder.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import secrets
+import time
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any, Protocol
+
+import numpy as np
+
+from pipeline.analysis import DEFAULT_THRESHOLD, Analysis, InflectionKind, analyse
+from pipeline.audio import Channel, DecodedAudio, decode_audio
+from pipeline.classes import class_name
+from pipeline.encode import VideoSpec, VideoWriter, check_writable, temporary_path
+from pipeline.errors import InvalidOption, RenderCancelled
+from pipeline.plan import RenderPlan, build_plan, check_plan_options
+
+MAX_OUTPUT_SIZE = 2048
+SIDECAR_VERSION = 1
+
+
+class FrameGenerator(Protocol):
+    """What the renderer needs from a generator (pipeline.generator.BigGANGenerator is one)."""
+
+    output_size: int
+    batch_size: int
+
+    def generate(self, z: np.ndarray, y: np.ndarray, truncation: float) -> np.ndarray:
+        """Frames (b, size, size, 3) uint8 for latents (b, 128) and class mixes (b, 1000)."""
+        ...
+
+
+@dataclass(frozen=True)
+class RenderOptions:
+    """Everything a user can choose about one video."""
+
+    classes: tuple[int, ...] = ()
+    seed: int | None = None
+    fps: float = 30.0
+    size: int | None = None  # output side in pixels; None keeps the model's
+    threshold: float = DEFAULT_THRESHOLD
+    segments: int | None = None  # pick the threshold that gives this many segments
+    segment_seconds: float | None = None  # or this many seconds per segment
+    kind: InflectionKind = InflectionKind.MIN
+    truncation: float = 0.2
+    start_s: float = 0.0
+    duration_s: float | None = None
+    channel: Channel = Channel.LEFT
+    fixed_noise: bool = False
+    max_bytes: int | None = None
+    max_duration_s: float = 600.0
+
+    def as_dict(self) -> dict[str, Any]:
+        """JSON-ready form, as recorded in the sidecar."""
+        values = asdict(self)
+        values["kind"] = self.kind.value
+        values["channel"] = self.channel.value
+        values["classes"] = list(self.classes)
+        return values
+
+
+@dataclass(frozen=True)
+class Progress:
+    """One progress report: a stage and how far it is."""
+
+    stage: str  # decode, analyse, render, encode, done
+    done: int
+    total: int
+    elapsed_s: float
+
+    @property
+    def fraction(self) -> float:
+        """Share of the stage done, 0..1."""
+        return self.done / self.total if self.total else 1.0
+
+    @property
+    def eta_s(self) -> float | None:
+        """Seconds left in the stage at the rate so far, if known."""
+        if self.done <= 0 or self.total <= self.done:
+            return None if self.done <= 0 else 0.0
+        return self.elapsed_s / self.done * (self.total - self.done)
+
+
+ProgressCallback = Callable[[Progress], None]
+
+
+@dataclass(frozen=True)
+class PreparedRender:
+    """A checked request: decoded audio, its analysis and the plan of every frame."""
+
+    source: Path
+    options: RenderOptions
+    seed: int
+    audio: DecodedAudio
+    analysis: Analysis
+    plan: RenderPlan
+
+
+@dataclass(frozen=True)
+class RenderResult:
+    """A finished video and what it shows."""
+
+    output: Path
+    sidecar: Path
+    size_bytes: int
+    frames_sha256: str
+    prepared: PreparedRender
+    timings: dict[str, float] = field(default_factory=dict)
+
+
+def check_options(options: RenderOptions) -> None:
+    """Raise InvalidOption for any option out of range, before any work."""
+    check_plan_options(options.fps, options.truncation)
+    if options.size is not None and not (16 <= options.size <= MAX_OUTPUT_SIZE and options.size % 2 == 0):
+        raise InvalidOption("--size", options.size, f"an even number of pixels from 16 to {MAX_OUTPUT_SIZE}")
+    if not 0 <= options.threshold <= 1:
+        raise InvalidOption("--threshold", options.threshold, "between 0 and 1")
+    if options.segments is not None and options.segments < 1:
+        raise InvalidOption("--segments", options.segments, "at least 1")
+    if options.segment_seconds is not None and not options.segment_seconds > 0:
+        raise InvalidOption("--segment-seconds", options.segment_seconds, "a positive number of seconds")
+    if options.max_bytes is not None and options.max_bytes < 100_000:
+        raise InvalidOption("--max-bytes", options.max_bytes, "at least 100000")
+    if options.seed is not None and not 0 <= options.seed < 2**63:
+        raise InvalidOption("--seed", options.seed, "a whole number from 0 to 2^63 - 1")
+
+
+def prepare(source: Path, options: RenderOptions, progress: ProgressCallback | None = None) -> PreparedRender:
+    """Steps 1-3: check options, decode and analyse the audio, plan every frame."""
+    report = _Reporter(progress)
+    # 1. Check the options before touching the file.
+    check_options(options)
+    seed = options.seed if options.seed is not None else secrets.randbelow(2**31)
+    # 2. Decode one channel at the analysis rate, trimmed.
+    report("decode", 0, 1)
+    audio = decode_audio(
+        source,
+        start_s=options.start_s,
+        duration_s=options.duration_s,
+        channel=options.channel,
+        max_duration_s=options.max_duration_s,
+    )
+    # 3. Analyse: spectrogram → TV → smoothing → inflection points → alphas.
+    report("analyse", 0, 1)
+    analysis = analyse(
+        audio.samples,
+        audio.sample_rate,
+        threshold=options.threshold,
+        segments=_wanted_segments(options, audio.duration_s),
+        kind=options.kind,
+    )
+    # 4. Plan: classes and latents per inflection point, (segment, alpha) per frame.
+    plan = build_plan(
+        analysis,
+        fps=options.fps,
+        seed=seed,
+        classes=options.classes,
+        truncation=options.truncation,
+        fixed_noise=options.fixed_noise,
+    )
+    return PreparedRender(source, options, seed, audio, analysis, plan)
+
+
+def _wanted_segments(options: RenderOptions, duration_s: float) -> int | None:
+    if options.segments is not None:
+        return options.segments
+    if options.segment_seconds is not None:
+        return max(1, round(duration_s / options.segment_seconds))
+    return None
+
+
+def render(
+    prepared: PreparedRender,
+    output: Path,
+    generator: FrameGenerator,
+    *,
+    progress: ProgressCallback | None = None,
+    should_stop: Callable[[], bool] | None = None,
+    model_name: str = "",
+) -> RenderResult:
+    """Steps 5-6: stream frames through the generator into the encoder, then write the sidecar."""
+    check_writable(output)
+    report = _Reporter(progress)
+    plan, options = prepared.plan, prepared.options
+    spec = VideoSpec(
+        frame_size=generator.output_size,
+        output_size=options.size or generator.output_size,
+        fps=options.fps,
+        audio_source=prepared.source,
+        audio_start_s=options.start_s,
+        duration_s=prepared.audio.duration_s,
+        max_bytes=options.max_bytes,
+    )
+    # 5. Render in batches; each batch goes to the encoder while the next one is computed.
+    started = time.perf_counter()
+    digest = hashlib.sha256()
+    report("render", 0, plan.n_frames)
+    with VideoWriter(output, spec) as writer:
+        for first in range(0, plan.n_frames, generator.batch_size):
+            if should_stop is not None and should_stop():
+                raise RenderCancelled()
+            stop = min(first + generator.batch_size, plan.n_frames)
+            frames = generator.generate(*plan.frame_inputs(first, stop), plan.truncation)
+            digest.update(frames.tobytes())
+            writer.write(frames)
+            report("render", stop, plan.n_frames)
+        rendered = time.perf_counter()
+        report("encode", 0, 1)
+        size = writer.finish()
+    finished = time.perf_counter()
+    # 6. Record what the video shows, next to it.
+    timings = {"render_s": rendered - started, "encode_tail_s": finished - rendered}
+    sidecar = output.with_suffix(".json")
+    result = RenderResult(output, sidecar, size, digest.hexdigest(), prepared, timings)
+    _write_json(sidecar, describe(prepared) | _result_fields(result, spec, model_name))
+    report("done", 1, 1)
+    return result
+
+
+def describe(prepared: PreparedRender) -> dict[str, Any]:
+    """What the analysis found and the plan shows: the `analyze --json` object and the sidecar's core."""
+    analysis, plan = prepared.analysis, prepared.plan
+    return {
+        "version": SIDECAR_VERSION,
+        "source": prepared.source.name,
+        "seed": prepared.seed,
+        "options": prepared.options.as_dict(),
+        "sample_rate": analysis.sample_rate,
+        "duration_s": round(prepared.audio.duration_s, 6),
+        "threshold": analysis.threshold,
+        "kind": analysis.kind.value,
+        "inflection_points": analysis.inflection_points.tolist(),
+        "inflection_times": [round(t, 4) for t in analysis.inflection_times.tolist()],
+        "classes": [{"class_id": int(c), "class_name": class_name(int(c))} for c in plan.class_ids],
+        "unused_classes": list(plan.unused_classes),
+        "segments": [segment.as_dict() for segment in plan.segments],
+        "fps": plan.fps,
+        "n_frames": plan.n_frames,
+    }
+
+
+def _result_fields(result: RenderResult, spec: VideoSpec, model_name: str) -> dict[str, Any]:
+    return {
+        "output": result.output.name,
+        "model": model_name,
+        "width": spec.output_size,
+        "height": spec.output_size,
+        "size_bytes": result.size_bytes,
+        "frames_sha256": result.frames_sha256,
+    }
+
+
+def _write_json(path: Path, payload: dict[str, Any]) -> None:
+    partial = temporary_path(path)
+    partial.write_text(json.dumps(payload, indent=2) + "\n")
+    partial.replace(path)
+
+
+class _Reporter:
+    """Turns (stage, done, total) into Progress events with the time spent in the stage."""
+
+    def __init__(self, callback: ProgressCallback | None) -> None:
+        self._callback = callback
+        self._stage = ""
+        self._stage_started = time.perf_counter()
+
+    def __call__(self, stage: str, done: int, total: int) -> None:
+        if self._callback is None:
+            return
+        if stage != self._stage:
+            self._stage, self._stage_started = stage, time.perf_counter()
+        self._callback(Progress(stage, done, total, time.perf_counter() - self._stage_started))

@@ -1,0 +1,1 @@
+"""The job log (SQLite through SQLAlchemy); nothing here imports bot or pipeline."""

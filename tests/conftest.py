@@ -1,0 +1,75 @@
+"""Shared fixtures: tiny BigGAN weights saved in the real format, and clips made with ffmpeg."""
+
+from __future__ import annotations
+
+import subprocess
+from collections.abc import Callable
+from pathlib import Path
+
+import numpy as np
+import pytest
+from scipy.io import wavfile
+
+from pipeline.ffmpeg import base_command
+
+ClipMaker = Callable[..., Path]
+
+
+@pytest.fixture(scope="session")
+def tiny_weights(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A 32×32 BigGAN-deep-shaped model with seeded random weights: config.json + pytorch_model.bin."""
+    from pipeline.generator import build_random_biggan, save_biggan, tiny_config
+
+    folder = tmp_path_factory.mktemp("tiny-biggan")
+    save_biggan(build_random_biggan(tiny_config(32)), folder)
+    return folder
+
+
+def music_like(seconds: float, rate: int = 44_100, seed: int = 0, channels: int = 2, noise: bool = True) -> np.ndarray:
+    """A test signal with clear changes: tones that switch, noise bursts, a quiet gap."""
+    rng = np.random.default_rng(seed)
+    t = np.arange(int(seconds * rate)) / rate
+    section = (t // 1.3).astype(int)  # a new "bar" every 1.3 s
+    freqs = 110 * 2 ** (rng.integers(0, 24, size=section.max() + 1) / 12)
+    tone = 0.4 * np.sin(2 * np.pi * freqs[section] * t)
+    bursts = (section % 3 == 2) * rng.normal(0, 0.2, size=t.shape) * noise
+    envelope = np.where((t % 1.3) < 1.1, 1.0, 0.05)
+    mono = (tone + bursts) * envelope
+    layers = [mono, 0.5 * np.sin(2 * np.pi * 330 * t)][:channels]
+    layers += [mono * 0.3] * (channels - len(layers))
+    return np.stack(layers, axis=1).astype(np.float32)
+
+
+def write_wav(path: Path, signal: np.ndarray, rate: int = 44_100, dtype: str = "int16") -> Path:
+    """Write float samples in [-1, 1] as a WAV of the given sample type."""
+    if dtype == "int16":
+        data = np.clip(signal * 32767, -32768, 32767).astype(np.int16)
+    elif dtype == "int32":
+        data = np.clip(signal * 2**31, -(2**31), 2**31 - 1).astype(np.int32)
+    elif dtype == "uint8":
+        data = np.clip(signal * 127 + 128, 0, 255).astype(np.uint8)
+    else:
+        data = signal.astype(np.float32)
+    wavfile.write(path, rate, data)
+    return path
+
+
+def transcode(source: Path, target: Path, *extra: str) -> Path:
+    """Convert with the bundled ffmpeg (e.g. WAV → mp3, or muxing into a video file)."""
+    subprocess.run([*base_command(), "-y", "-i", str(source), *extra, str(target)], check=True)
+    return target
+
+
+@pytest.fixture
+def make_clip(tmp_path: Path) -> ClipMaker:
+    """make_clip(seconds=4, name="clip.wav", rate=44100, channels=2, seed=0) → a music-like clip."""
+
+    def make(
+        seconds: float = 4.0, name: str = "clip.wav", rate: int = 44_100, channels: int = 2, seed: int = 0
+    ) -> Path:
+        wav = write_wav(tmp_path / f"src-{seed}-{rate}-{channels}.wav", music_like(seconds, rate, seed, channels), rate)
+        if name.endswith(".wav"):
+            return wav.rename(tmp_path / name)
+        return transcode(wav, tmp_path / name)
+
+    return make
