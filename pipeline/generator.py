@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import logging
 import math
+import pickle
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -113,9 +114,12 @@ def load_biggan(weights_dir: Path) -> BigGAN:
     try:
         config = BigGANConfig.from_json_file(str(weights_dir / CONFIG_FILE))
         model = BigGAN(config)
-        state = torch.load(weights_dir / WEIGHTS_FILE, map_location="cpu", weights_only=True)
     except (OSError, ValueError, TypeError, KeyError, RuntimeError) as exc:
-        raise WeightsInvalid(str(weights_dir), _short(exc)) from exc
+        raise WeightsInvalid(str(weights_dir), f"{CONFIG_FILE} is not a BigGAN config ({_short(exc)})") from exc
+    try:
+        state = torch.load(weights_dir / WEIGHTS_FILE, map_location="cpu", weights_only=True)
+    except (OSError, RuntimeError, EOFError, pickle.UnpicklingError) as exc:
+        raise WeightsInvalid(str(weights_dir), f"{WEIGHTS_FILE} is not a PyTorch checkpoint of plain tensors") from exc
     if not isinstance(state, dict):
         raise WeightsInvalid(str(weights_dir), f"{WEIGHTS_FILE} is not a state dict")
     try:
@@ -224,10 +228,16 @@ def build_random_biggan(config: BigGANConfig, seed: int = 0) -> BigGAN:
     torch.manual_seed(seed)
     model = BigGAN(config).eval()
     with torch.no_grad():
+        # Unit-scale class embeddings, as trained ones are: the default init is so small that
+        # every class would draw the same picture, and tests could not tell classes apart.
+        model.embeddings.weight.normal_(0.0, 1.0)
         for module in model.modules():
             if isinstance(module, BigGANBatchNorm):
                 module.running_vars.uniform_(0.5, 2.0)
                 module.running_means.normal_(0.0, 0.1)
+                if not module.conditional:  # the library leaves these uninitialised
+                    module.weight.fill_(1.0)
+                    module.bias.zero_()
             if isinstance(module, SelfAttn):
                 module.gamma.fill_(0.5)  # a zero gamma would leave attention untested
         # One training-mode forward runs spectral norm's power iteration, as a trained model had.

@@ -1,0 +1,130 @@
+"""Decoding any media ffmpeg reads, and refusing what it cannot, each with one clear error."""
+
+from __future__ import annotations
+
+import subprocess
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from pipeline.audio import ANALYSIS_RATE, Channel, decode_audio
+from pipeline.errors import (
+    AudioTooLong,
+    AudioTooShort,
+    CorruptMedia,
+    InvalidOption,
+    MediaNotFound,
+    NoAudioStream,
+    NotMedia,
+)
+from pipeline.ffmpeg import base_command
+from tests.conftest import ClipMaker, music_like, write_wav
+
+
+@pytest.mark.parametrize("name", ["a.mp3", "a.ogg", "a.opus", "a.flac", "a.m4a", "a.aac", "a.wav"])
+def test_audio_formats_decode_to_the_analysis_rate(make_clip: ClipMaker, name: str) -> None:
+    decoded = decode_audio(make_clip(3.0, name=name))
+    assert decoded.sample_rate == ANALYSIS_RATE
+    assert decoded.samples.dtype == np.float32
+    assert decoded.duration_s == pytest.approx(3.0, abs=0.08)  # lossy codecs pad a frame or so
+    assert 0.1 < np.abs(decoded.samples).max() < 1.2  # lossy codecs overshoot a little
+
+
+@pytest.mark.parametrize("container", ["mp4", "mov", "mkv", "webm"])
+def test_the_audio_of_video_files(make_clip: ClipMaker, tmp_path: Path, container: str) -> None:
+    wav = make_clip(2.5)
+    video = tmp_path / f"clip.{container}"
+    codecs = ["-c:v", "libvpx-vp9", "-c:a", "libopus"] if container == "webm" else ["-c:v", "libx264", "-c:a", "aac"]
+    subprocess.run(
+        [*base_command(), "-y", "-f", "lavfi", "-i", "testsrc=size=64x64:rate=10:duration=2.5", "-i", str(wav),
+         *codecs, "-shortest", str(video)],
+        check=True,
+    )  # fmt: skip
+    assert decode_audio(video).duration_s == pytest.approx(2.5, abs=0.1)
+
+
+@pytest.mark.parametrize("dtype", ["int16", "int32", "float32", "uint8"])
+@pytest.mark.parametrize("rate", [8000, 22_050, 48_000, 96_000])
+def test_any_rate_and_sample_type(tmp_path: Path, dtype: str, rate: int) -> None:
+    wav = write_wav(tmp_path / "x.wav", music_like(1.5, rate, channels=1), rate, dtype)
+    decoded = decode_audio(wav)
+    assert decoded.sample_rate == ANALYSIS_RATE
+    assert decoded.duration_s == pytest.approx(1.5, abs=2 / rate + 1e-4)
+
+
+def test_channels_left_right_and_mix(tmp_path: Path) -> None:
+    n = ANALYSIS_RATE * 2
+    left, right = np.full(n, 0.5, np.float32), np.full(n, -0.25, np.float32)
+    wav = write_wav(tmp_path / "lr.wav", np.stack([left, right], axis=1), dtype="float32")
+    assert decode_audio(wav, channel=Channel.LEFT).samples.mean() == pytest.approx(0.5)
+    assert decode_audio(wav, channel=Channel.RIGHT).samples.mean() == pytest.approx(-0.25)
+    assert decode_audio(wav, channel=Channel.MIX).samples.mean() == pytest.approx(0.125)
+
+
+def test_mono_and_surround_files(tmp_path: Path) -> None:
+    mono = write_wav(tmp_path / "mono.wav", music_like(1.5, channels=1))
+    for channel in Channel:  # the released code broke on mono; every channel choice works here
+        assert decode_audio(mono, channel=channel).duration_s == pytest.approx(1.5, abs=1e-3)
+    surround = write_wav(tmp_path / "six.wav", music_like(1.5, channels=6))
+    assert decode_audio(surround).samples.std() > 0.01
+
+
+def test_left_channel_of_a_44k_int16_wav_is_exact(tmp_path: Path) -> None:
+    signal = music_like(1.5)
+    wav = write_wav(tmp_path / "exact.wav", signal)
+    expected = np.clip(signal[:, 0] * 32767, -32768, 32767).astype(np.int16) / 32768
+    np.testing.assert_array_equal(decode_audio(wav).samples, expected.astype(np.float32))
+
+
+def test_start_and_duration_trim(make_clip: ClipMaker) -> None:
+    clip = make_clip(5.0)
+    whole = decode_audio(clip).samples
+    part = decode_audio(clip, start_s=1.0, duration_s=2.0)
+    assert part.duration_s == pytest.approx(2.0, abs=1e-3)
+    np.testing.assert_array_equal(part.samples, whole[ANALYSIS_RATE : 3 * ANALYSIS_RATE])
+
+
+def test_too_long_audio_is_refused_without_decoding_it_all(make_clip: ClipMaker) -> None:
+    clip = make_clip(6.0)
+    with pytest.raises(AudioTooLong, match="maximum of 4 s"):
+        decode_audio(clip, max_duration_s=4.0)
+    assert decode_audio(clip, max_duration_s=4.0, duration_s=4.0).duration_s == pytest.approx(4.0)
+    with pytest.raises(AudioTooLong):
+        decode_audio(clip, duration_s=5.0, max_duration_s=4.0)
+
+
+def test_bad_inputs_each_have_their_error(tmp_path: Path, make_clip: ClipMaker) -> None:
+    with pytest.raises(MediaNotFound):
+        decode_audio(tmp_path / "nope.mp3")
+    text = tmp_path / "notes.mp3"
+    text.write_text("these are not sounds\n" * 50)
+    with pytest.raises(NotMedia, match="not an audio or video file"):
+        decode_audio(text)
+    silent_video = tmp_path / "silent.mp4"
+    subprocess.run([*base_command(), "-f", "lavfi", "-i", "testsrc=duration=1", str(silent_video)], check=True)
+    with pytest.raises(NoAudioStream, match="no audio track"):
+        decode_audio(silent_video)
+    wav = make_clip(3.0)
+    truncated = tmp_path / "truncated.wav"
+    truncated.write_bytes(wav.read_bytes()[:50_001])
+    with pytest.raises(CorruptMedia, match="damaged or truncated"):
+        decode_audio(truncated)
+    with pytest.raises(AudioTooShort, match="at least 1 s"):
+        decode_audio(write_wav(tmp_path / "blip.wav", music_like(0.4)))
+
+
+def test_damaged_mp3_is_reported(make_clip: ClipMaker, tmp_path: Path) -> None:
+    mp3 = make_clip(3.0, name="ok.mp3").read_bytes()
+    noise = np.random.default_rng(0).integers(0, 256, 4000, dtype=np.uint8).tobytes()
+    damaged = tmp_path / "damaged.mp3"
+    damaged.write_bytes(mp3[:5000] + noise + mp3[9000:])
+    with pytest.raises(CorruptMedia):
+        decode_audio(damaged)
+
+
+def test_trim_options_out_of_range() -> None:
+    with pytest.raises(InvalidOption, match="--start"):
+        decode_audio(Path("x.wav"), start_s=-1)
+    with pytest.raises(InvalidOption, match="--duration"):
+        decode_audio(Path("x.wav"), duration_s=0.2)

@@ -1,0 +1,153 @@
+"""Loading BigGAN weights from a folder, the cache or a download, and the prepared model's pictures."""
+
+from __future__ import annotations
+
+import functools
+import http.server
+import shutil
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+
+import numpy as np
+import pytest
+import torch
+from pytorch_pretrained_biggan import BigGAN
+
+from pipeline.errors import InvalidOption, WeightsInvalid, WeightsUnavailable
+from pipeline.generator import BigGANGenerator, load_biggan
+from pipeline.weights import CONFIG_FILE, WEIGHTS_FILE, cached_folder, resolve_weights
+
+
+def inputs(batch: int, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
+    rng = np.random.default_rng(seed)
+    z = (rng.standard_normal((batch, 128)) * 0.4).astype(np.float32)
+    y = np.zeros((batch, 1000), np.float32)
+    y[np.arange(batch), rng.integers(0, 1000, batch)] = 0.7
+    y[np.arange(batch), rng.integers(0, 1000, batch)] += 0.3
+    return z, y
+
+
+@pytest.mark.parametrize("truncation", [0.2, 0.37, 1.0])
+def test_prepared_model_draws_the_librarys_pictures(tiny_weights: Path, truncation: float) -> None:
+    reference = BigGAN.from_pretrained(str(tiny_weights)).eval()
+    z, y = inputs(5)
+    with torch.no_grad():
+        expected = reference(torch.from_numpy(z), torch.from_numpy(y), truncation).numpy()
+    generator = BigGANGenerator(tiny_weights, device="cpu")
+    frames = generator.generate(z, y, truncation)
+    assert frames.shape == (5, 32, 32, 3) and frames.dtype == np.uint8
+    expected_pixels = np.round((np.clip(expected, -1, 1) + 1) * 127.5).transpose(0, 2, 3, 1)
+    assert np.abs(frames.astype(int) - expected_pixels).max() <= 1
+    assert frames.std() > 1.0, "a blank picture would hide a broken model"
+
+
+def test_spectral_norm_is_folded_and_frames_are_deterministic(tiny_weights: Path) -> None:
+    generator = BigGANGenerator(tiny_weights, device="cpu", batch_size=3)
+    assert not any(hasattr(m, "weight_orig") for m in generator.model.modules())
+    z, y = inputs(6, seed=2)
+    first = generator.generate(z, y, 0.2)
+    np.testing.assert_array_equal(first, generator.generate(z, y, 0.2))
+    assert generator.info.output_size == 32 and generator.info.device == "cpu"
+
+
+def test_options_are_checked(tiny_weights: Path) -> None:
+    with pytest.raises(InvalidOption, match="precision"):
+        BigGANGenerator(tiny_weights, precision="float8")
+    if not torch.cuda.is_available():
+        with pytest.raises(InvalidOption, match="device"):
+            BigGANGenerator(tiny_weights, device="cuda")
+
+
+def test_broken_weights_folders_are_named(tiny_weights: Path, tmp_path: Path) -> None:
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    with pytest.raises(WeightsInvalid, match="must contain config.json and pytorch_model.bin"):
+        resolve_weights("biggan-deep-128", weights_dir=empty, cache_dir=tmp_path)
+    garbage = tmp_path / "garbage"
+    shutil.copytree(tiny_weights, garbage)
+    (garbage / WEIGHTS_FILE).write_bytes(b"not a checkpoint")
+    with pytest.raises(WeightsInvalid, match="cannot be loaded"):
+        load_biggan(garbage)
+    wrong_shape = tmp_path / "wrong"
+    shutil.copytree(tiny_weights, wrong_shape)
+    config = (wrong_shape / CONFIG_FILE).read_text().replace('"channel_width": 4', '"channel_width": 8')
+    (wrong_shape / CONFIG_FILE).write_text(config)
+    with pytest.raises(WeightsInvalid):
+        load_biggan(wrong_shape)
+    partial = tmp_path / "partial"
+    shutil.copytree(tiny_weights, partial)
+    state = torch.load(partial / WEIGHTS_FILE, weights_only=True)
+    del state["embeddings.weight"]
+    torch.save(state, partial / WEIGHTS_FILE)
+    with pytest.raises(WeightsInvalid, match="missing, e.g. embeddings.weight"):
+        load_biggan(partial)
+
+
+def test_cache_is_used_before_any_download(tiny_weights: Path, tmp_path: Path) -> None:
+    folder = cached_folder(tmp_path, "biggan-deep-256")
+    shutil.copytree(tiny_weights, folder)
+    found = resolve_weights(
+        "biggan-deep-256", weights_dir=None, cache_dir=tmp_path, url_templates=("http://0.0.0.0:9/{file}",)
+    )
+    assert found == folder
+
+
+class _QuietHandler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, format: str, *args: object) -> None:
+        pass
+
+
+@pytest.fixture
+def weights_server(tiny_weights: Path, tmp_path: Path) -> Iterator[str]:
+    """A local HTTP server with the tiny weights under /mirror/biggan-deep-128/<file>."""
+    root = tmp_path / "served"
+    shutil.copytree(tiny_weights, root / "mirror" / "biggan-deep-128")
+    handler = functools.partial(_QuietHandler, directory=str(root))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}"
+    server.shutdown()
+
+
+def test_download_falls_back_to_the_mirror_and_loads(weights_server: str, tmp_path: Path) -> None:
+    templates = (f"{weights_server}/legacy/{{model}}-{{file}}", f"{weights_server}/mirror/{{model}}/{{file}}")
+    folder = resolve_weights("biggan-deep-128", weights_dir=None, cache_dir=tmp_path / "cache", url_templates=templates)
+    assert folder == cached_folder(tmp_path / "cache", "biggan-deep-128")
+    assert BigGANGenerator(folder).output_size == 32
+    assert not [p for p in folder.parent.iterdir() if p.name.startswith(".")], "no staging folder left behind"
+
+
+def test_no_network_and_no_weights_says_where_to_put_them(tmp_path: Path) -> None:
+    with pytest.raises(WeightsUnavailable) as caught:
+        resolve_weights(
+            "biggan-deep-512", weights_dir=None, cache_dir=tmp_path, url_templates=("http://127.0.0.1:9/{file}",)
+        )
+    message = caught.value.user_message()
+    assert str(cached_folder(tmp_path, "biggan-deep-512")) in message
+    assert "config.json and pytorch_model.bin" in message and "ganterp download-weights" in message
+    assert not cached_folder(tmp_path, "biggan-deep-512").exists()
+    with pytest.raises(WeightsUnavailable, match="downloads are turned off"):
+        resolve_weights("biggan-deep-512", weights_dir=None, cache_dir=tmp_path, allow_download=False)
+    with pytest.raises(InvalidOption, match="--model"):
+        resolve_weights("biggan-deep-1024", weights_dir=None, cache_dir=tmp_path)
+
+
+@pytest.mark.gpu
+@pytest.mark.skipif(not torch.cuda.is_available(), reason="needs CUDA")
+def test_half_precision_on_cuda_keeps_the_pictures(tiny_weights: Path) -> None:
+    z, y = inputs(16)
+    full = BigGANGenerator(tiny_weights, device="cuda", precision="float32").generate(z, y, 0.4)
+    half = BigGANGenerator(tiny_weights, device="cuda", precision="float16").generate(z, y, 0.4)
+    assert np.abs(full.astype(int) - half.astype(int)).mean() < 2.0
+
+
+def test_the_tiny_model_draws_different_classes_differently(tiny_weights: Path) -> None:
+    """Guards the other tests: a model that ignores its inputs would make every comparison pass."""
+    generator = BigGANGenerator(tiny_weights, device="cpu")
+    z = np.zeros((2, 128), np.float32)
+    y = np.zeros((2, 1000), np.float32)
+    y[0, 3], y[1, 700] = 1, 1
+    a, b = generator.generate(z, y, 0.4)
+    assert np.abs(a.astype(int) - b.astype(int)).mean() > 5

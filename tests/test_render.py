@@ -1,0 +1,190 @@
+"""End to end: a generated clip through `ganterp render` and `analyze`, read back from the files."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from bot.cli import main
+from pipeline.encode import bitrates_for
+from pipeline.errors import CannotFitSize, OutputNotWritable
+from pipeline.generator import BigGANGenerator
+from pipeline.render import RenderOptions, prepare, render
+from tests.conftest import ClipMaker, music_like, write_wav
+from tests.media import atom_offsets, audio_seconds, decoded_frames, probe
+
+
+@pytest.fixture(scope="module")
+def generator(tiny_weights: Path) -> BigGANGenerator:
+    return BigGANGenerator(tiny_weights, device="cpu")
+
+
+def test_render_writes_a_postable_mp4(make_clip: ClipMaker, generator: BigGANGenerator, tmp_path: Path) -> None:
+    clip = make_clip(5.0, name="song.mp3")
+    options = RenderOptions(seed=7, fps=12, size=64, classes=(419, 107), segments=3)
+    progress: list[str] = []
+    prepared = prepare(clip, options, progress=lambda p: progress.append(p.stage))
+    result = render(prepared, tmp_path / "out.mp4", generator, progress=lambda p: progress.append(p.stage))
+    info = probe(result.output)
+    assert info.video.startswith("h264 (High)") and "yuv420p" in info.video
+    assert (info.width, info.height) == (64, 64)
+    assert info.audio.startswith("aac (LC)") and "stereo" in info.audio
+    frames = decoded_frames(result.output)
+    plan = result.prepared.plan
+    assert len(frames) == plan.n_frames == round(result.prepared.audio.duration_s * 12)
+    assert abs(len(frames) / 12 - audio_seconds(result.output)) <= 1 / 12 + 0.03  # AAC priming adds ~20 ms
+    offsets = atom_offsets(result.output)
+    assert offsets["moov"] < offsets["mdat"], "+faststart puts the index first"
+    assert frames.std() > 1.0
+    assert {"decode", "analyse", "render", "encode", "done"} <= set(progress)
+    sidecar = json.loads(result.sidecar.read_text())
+    assert sidecar["seed"] == 7 and sidecar["frames_sha256"] == result.frames_sha256
+    assert [s["class_id"] for s in sidecar["segments"][:2]] == [419, 107]
+    assert sidecar["segments"][0]["class_name"] == "Band Aid" and len(sidecar["segments"]) == 3
+    assert not list(tmp_path.glob(".*partial*")), "no temporary file left"
+
+
+def test_same_input_options_and_seed_give_identical_frames(
+    make_clip: ClipMaker, generator: BigGANGenerator, tmp_path: Path
+) -> None:
+    clip = make_clip(2.0)
+    options = RenderOptions(seed=11, fps=8)
+    first = render(prepare(clip, options), tmp_path / "a.mp4", generator)
+    second = render(prepare(clip, options), tmp_path / "b.mp4", generator)
+    third = render(prepare(clip, RenderOptions(seed=12, fps=8)), tmp_path / "c.mp4", generator)
+    assert first.frames_sha256 == second.frames_sha256 != third.frames_sha256
+
+
+def test_max_bytes_fits_the_file(make_clip: ClipMaker, generator: BigGANGenerator, tmp_path: Path) -> None:
+    clip = make_clip(6.0)
+    limit = 150_000
+    result = render(
+        prepare(clip, RenderOptions(seed=1, fps=24, size=256, max_bytes=limit)), tmp_path / "s.mp4", generator
+    )
+    assert result.size_bytes <= limit
+    assert result.output.stat().st_size == result.size_bytes
+    with pytest.raises(CannotFitSize, match="cannot fit in"):
+        bitrates_for(100_000, 600.0)
+
+
+def test_unwritable_output_fails_before_rendering(
+    make_clip: ClipMaker, generator: BigGANGenerator, tmp_path: Path
+) -> None:
+    prepared = prepare(make_clip(1.5), RenderOptions(seed=1, fps=4))
+    with pytest.raises(OutputNotWritable, match="does not exist"):
+        render(prepared, tmp_path / "missing" / "x.mp4", generator)
+
+
+# ----------------------------------------------------------------------------- the command line
+
+
+def run_cli(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
+    code = main(list(argv))
+    captured = capsys.readouterr()
+    return code, captured.out, captured.err
+
+
+def test_cli_render_prints_segments_and_writes_files(
+    make_clip: ClipMaker, tiny_weights: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    clip = make_clip(3.0, name="tune.ogg")
+    out = tmp_path / "tune.mp4"
+    code, stdout, stderr = run_cli(
+        capsys, "render", str(clip), "-o", str(out), "--weights", str(tiny_weights),
+        "--classes", "419, jellyfish", "--seed", "7", "--fps", "10", "--segments", "2",
+    )  # fmt: skip
+    assert code == 0, stderr
+    assert re.search(r"0\.00 s\s+419 Band Aid", stdout)
+    assert "107 jellyfish" in stdout and "seed 7" in stdout
+    assert out.is_file() and out.with_suffix(".json").is_file()
+
+
+def test_cli_analyze_json_and_plot(make_clip: ClipMaker, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    clip = make_clip(8.0)
+    png = tmp_path / "cuts.png"
+    code, stdout, _ = run_cli(
+        capsys, "analyze", str(clip), "--json", "--plot", str(png), "--segments", "3", "--seed", "2"
+    )
+    assert code == 0
+    report = json.loads(stdout)
+    assert report["inflection_points"][0] == 0 and len(report["inflection_points"]) == 4
+    assert len(report["inflection_times"]) == 4 and len(report["segments"]) == 3
+    assert report["sample_rate"] == 44_100 and report["seed"] == 2
+    assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["render", "{missing}"], "does not exist"),
+        (["render", "{text}"], "is not an audio or video file"),
+        (["render", "{silent_video}"], "has no audio track"),
+        (["render", "{truncated}"], "damaged or truncated"),
+        (["render", "{short}"], "must be at least 1 s"),
+        (["render", "{clip}", "--classes", "jellyfsh"], "did you mean: jellyfish"),
+        (["render", "{clip}", "--classes", "1000"], "not a BigGAN class id"),
+        (["render", "{clip}", "--fps", "500"], "--fps must be between 1 and 60"),
+        (["render", "{clip}", "--truncation", "0"], "--truncation must be in (0, 1]"),
+        (["render", "{clip}", "--size", "33"], "--size must be an even number"),
+        (["analyze", "{clip}", "--threshold", "2"], "--threshold must be between 0 and 1"),
+        (["render", "{clip}", "-o", "{nowhere}"], "cannot write"),
+        (["render", "{clip}", "--max-duration", "2"], "longer than the maximum"),
+    ],
+)
+def test_cli_bad_input_is_one_sentence_and_exit_1(
+    argv: list[str], message: str, bad_inputs: dict[str, str], tiny_weights: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    args = [part.format(**bad_inputs) for part in argv]
+    if args[0] == "render":
+        args += ["--weights", str(tiny_weights)]
+    code, stdout, stderr = run_cli(capsys, *args)
+    assert code == 1
+    assert message in stderr
+    assert stderr.count("\n") == 1 and "Traceback" not in stderr
+    assert not list(Path.cwd().glob("*.ganterp.mp4")) and not list(Path(bad_inputs["dir"]).glob("*partial*"))
+
+
+@pytest.fixture
+def bad_inputs(make_clip: ClipMaker, tmp_path: Path) -> dict[str, str]:
+    import subprocess
+
+    from pipeline.ffmpeg import base_command
+
+    clip = make_clip(3.0)
+    text = tmp_path / "words.mp3"
+    text.write_text("not audio\n" * 30)
+    truncated = tmp_path / "cut.wav"
+    truncated.write_bytes(clip.read_bytes()[:60_001])
+    silent_video = tmp_path / "silent.mp4"
+    subprocess.run([*base_command(), "-f", "lavfi", "-i", "testsrc=duration=1", str(silent_video)], check=True)
+    short = write_wav(tmp_path / "short.wav", music_like(0.5))
+    return {
+        "dir": str(tmp_path), "clip": str(clip), "missing": str(tmp_path / "nope.wav"), "text": str(text),
+        "truncated": str(truncated), "silent_video": str(silent_video), "short": str(short),
+        "nowhere": str(tmp_path / "no" / "such" / "dir" / "x.mp4"),
+    }  # fmt: skip
+
+
+def test_cli_missing_weights_without_network(
+    make_clip: ClipMaker, tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("GANTERP_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.setenv("GANTERP_WEIGHTS_URLS", "http://127.0.0.1:9/{model}/{file}")
+    code, _, stderr = run_cli(capsys, "render", str(make_clip(1.5)), "-o", str(tmp_path / "x.mp4"))
+    assert code == 1
+    assert "put config.json and pytorch_model.bin in" in stderr and "weights/biggan-deep-128" in stderr
+
+
+def test_silence_renders_a_one_segment_video(
+    tiny_weights: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    silence = write_wav(tmp_path / "quiet.wav", np.zeros((44_100 * 2, 2), np.float32))
+    code, stdout, stderr = run_cli(
+        capsys, "render", str(silence), "-o", str(tmp_path / "q.mp4"), "--weights", str(tiny_weights), "--fps", "6"
+    )
+    assert code == 0, stderr
+    assert stdout.startswith("1 segments")
