@@ -62,7 +62,7 @@ def test_options_are_checked(tiny_weights: Path) -> None:
 def test_broken_weights_folders_are_named(tiny_weights: Path, tmp_path: Path) -> None:
     empty = tmp_path / "empty"
     empty.mkdir()
-    with pytest.raises(WeightsInvalid, match="must contain config.json and pytorch_model.bin"):
+    with pytest.raises(WeightsInvalid, match=r"must contain config\.json and pytorch_model\.bin"):
         resolve_weights("biggan-deep-128", weights_dir=empty, cache_dir=tmp_path)
     garbage = tmp_path / "garbage"
     shutil.copytree(tiny_weights, garbage)
@@ -80,7 +80,7 @@ def test_broken_weights_folders_are_named(tiny_weights: Path, tmp_path: Path) ->
     state = torch.load(partial / WEIGHTS_FILE, weights_only=True)
     del state["embeddings.weight"]
     torch.save(state, partial / WEIGHTS_FILE)
-    with pytest.raises(WeightsInvalid, match="missing, e.g. embeddings.weight"):
+    with pytest.raises(WeightsInvalid, match=r"missing, e\.g\. embeddings\.weight"):
         load_biggan(partial)
 
 

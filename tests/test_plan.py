@@ -29,7 +29,7 @@ def test_class_ids_and_exact_names() -> None:
     assert parse_class_list("419,419, 107 ,617") == [419, 419, 107, 617]
     assert parse_class_list("Jellyfish, golden retriever, 3") == [107, 207, 3]
     assert resolve_class("crane") in (134, 517)  # two classes share the name: a first name wins
-    with pytest.raises(UnknownClass, match="jellyfsh.*did you mean: jellyfish"):
+    with pytest.raises(UnknownClass, match=r"jellyfsh.*did you mean: jellyfish"):
         resolve_class("jellyfsh")
     with pytest.raises(UnknownClass):
         resolve_class("1000")

@@ -141,7 +141,7 @@ def test_cli_bad_input_is_one_sentence_and_exit_1(
     args = [part.format(**bad_inputs) for part in argv]
     if args[0] == "render":
         args += ["--weights", str(tiny_weights)]
-    code, stdout, stderr = run_cli(capsys, *args)
+    code, _stdout, stderr = run_cli(capsys, *args)
     assert code == 1
     assert message in stderr
     assert stderr.count("\n") == 1 and "Traceback" not in stderr
