@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import functools
+import http.server
+import shutil
 import subprocess
-from collections.abc import Callable
+import threading
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import numpy as np
@@ -73,3 +77,21 @@ def make_clip(tmp_path: Path) -> ClipMaker:
         return transcode(wav, tmp_path / name)
 
     return make
+
+
+class _QuietHandler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, format: str, *args: object) -> None:
+        pass
+
+
+@pytest.fixture
+def weights_server(tiny_weights: Path, tmp_path: Path) -> Iterator[str]:
+    """A local HTTP server with the tiny weights under /mirror/biggan-deep-128/<file>."""
+    root = tmp_path / "served"
+    shutil.copytree(tiny_weights, root / "mirror" / "biggan-deep-128")
+    handler = functools.partial(_QuietHandler, directory=str(root))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}"
+    server.shutdown()

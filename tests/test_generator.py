@@ -2,11 +2,7 @@
 
 from __future__ import annotations
 
-import functools
-import http.server
 import shutil
-import threading
-from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
@@ -91,24 +87,6 @@ def test_cache_is_used_before_any_download(tiny_weights: Path, tmp_path: Path) -
         "biggan-deep-256", weights_dir=None, cache_dir=tmp_path, url_templates=("http://0.0.0.0:9/{file}",)
     )
     assert found == folder
-
-
-class _QuietHandler(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, format: str, *args: object) -> None:
-        pass
-
-
-@pytest.fixture
-def weights_server(tiny_weights: Path, tmp_path: Path) -> Iterator[str]:
-    """A local HTTP server with the tiny weights under /mirror/biggan-deep-128/<file>."""
-    root = tmp_path / "served"
-    shutil.copytree(tiny_weights, root / "mirror" / "biggan-deep-128")
-    handler = functools.partial(_QuietHandler, directory=str(root))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}"
-    server.shutdown()
 
 
 def test_download_falls_back_to_the_mirror_and_loads(weights_server: str, tmp_path: Path) -> None:

@@ -11,9 +11,9 @@ import pytest
 
 from bot.cli import main
 from pipeline.encode import bitrates_for
-from pipeline.errors import CannotFitSize, OutputNotWritable
+from pipeline.errors import CannotFitSize, OutputNotWritable, RenderCancelled
 from pipeline.generator import BigGANGenerator
-from pipeline.render import RenderOptions, prepare, render
+from pipeline.render import Progress, RenderOptions, prepare, render
 from tests.conftest import ClipMaker, music_like, write_wav
 from tests.media import atom_offsets, audio_seconds, decoded_frames, probe
 
@@ -188,3 +188,63 @@ def test_silence_renders_a_one_segment_video(
     )
     assert code == 0, stderr
     assert stdout.startswith("1 segments")
+
+
+class _FailingGenerator:
+    """Delegates to a real generator, then fails on the second batch like a crashed GPU would."""
+
+    def __init__(self, inner: BigGANGenerator) -> None:
+        self.inner, self.output_size, self.batch_size, self.calls = inner, inner.output_size, 2, 0
+
+    def generate(self, z: np.ndarray, y: np.ndarray, truncation: float) -> np.ndarray:
+        self.calls += 1
+        if self.calls == 2:
+            raise RuntimeError("device lost")
+        return self.inner.generate(z, y, truncation)
+
+
+def test_a_failure_mid_render_leaves_no_file(make_clip: ClipMaker, generator: BigGANGenerator, tmp_path: Path) -> None:
+    prepared = prepare(make_clip(2.0), RenderOptions(seed=1, fps=6))
+    with pytest.raises(RuntimeError, match="device lost"):
+        render(prepared, tmp_path / "x.mp4", _FailingGenerator(generator))
+    assert list(tmp_path.iterdir()) == [prepared.source] or not list(tmp_path.glob("*.mp4"))
+    assert not list(tmp_path.glob(".*partial*"))
+
+
+def test_should_stop_cancels_between_batches(make_clip: ClipMaker, generator: BigGANGenerator, tmp_path: Path) -> None:
+    prepared = prepare(make_clip(2.0), RenderOptions(seed=1, fps=12))
+    seen: list[int] = []
+    with pytest.raises(RenderCancelled):
+        render(
+            prepared,
+            tmp_path / "x.mp4",
+            generator,
+            progress=lambda p: seen.append(p.done) if p.stage == "render" else None,
+            should_stop=lambda: len(seen) >= 3,
+        )
+    assert not (tmp_path / "x.mp4").exists() and not list(tmp_path.glob(".*partial*"))
+    assert max(seen) < prepared.plan.n_frames
+
+
+def test_progress_reports_rate_and_eta() -> None:
+    event = Progress("render", 30, 120, 10.0)
+    assert event.fraction == 0.25 and event.eta_s == pytest.approx(30.0)
+    assert Progress("render", 0, 120, 0.0).eta_s is None
+
+
+def test_cli_segment_seconds_and_download_weights(
+    make_clip: ClipMaker,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    weights_server: str,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv(
+        "GANTERP_WEIGHTS_URLS", f"{weights_server}/nothing/{{file}},{weights_server}/mirror/{{model}}/{{file}}"
+    )
+    code, stdout, _ = run_cli(capsys, "analyze", str(make_clip(8.0)), "--segment-seconds", "4", "--kind", "both")
+    assert code == 0 and stdout.startswith("2 segments")
+    target = tmp_path / "fetched"
+    code, stdout, stderr = run_cli(capsys, "download-weights", "--weights", str(target))
+    assert code == 0, stderr
+    assert "ok," in stdout and (target / "pytorch_model.bin").is_file()
