@@ -1,4 +1,4 @@
-"""The `ganterp` command: render, analyze, download-weights."""
+"""The `ganterp` command: render, analyze, download-weights, and the queue's submit, worker, jobs, stats."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TextIO
 
+from bot.queue_cli import add_queue_commands, cmd_jobs, cmd_stats, cmd_submit, cmd_worker
 from bot.settings import Settings, SettingsError
 from pipeline.analysis import DEFAULT_THRESHOLD, InflectionKind
 from pipeline.audio import Channel
@@ -19,6 +20,7 @@ from pipeline.classes import parse_class_list
 from pipeline.errors import PipelineError
 from pipeline.render import FrameGenerator, PreparedRender, Progress, RenderOptions, describe, prepare, render
 from pipeline.weights import MODELS, cached_folder, check_model_name, download_weights, resolve_weights
+from storage.jobs import QueueRefused
 
 log = logging.getLogger("ganterp")
 
@@ -36,7 +38,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         logging.basicConfig(level=settings.log_level, format="%(levelname)s %(name)s: %(message)s")
         handler: Callable[[argparse.Namespace, Settings], int] = args.handler
         return handler(args, settings)
-    except (PipelineError, SettingsError) as exc:
+    except (PipelineError, SettingsError, QueueRefused) as exc:
         _say(f"ganterp: {_sentence(str(exc))}")
         return EXIT_INPUT
     except KeyboardInterrupt:
@@ -56,7 +58,7 @@ def _cmd_render(args: argparse.Namespace, settings: Settings) -> int:
     output = Path(args.output) if args.output else Path(f"{source.stem}.ganterp.mp4")
     prepared = prepare(source, _options(args, settings))
     model = args.model or settings.model
-    generator = _load_generator(args, settings, model)
+    generator = _generator_for(args, settings, model)
     progress = _ProgressBar(total=prepared.plan.n_frames, stream=sys.stderr)
     try:
         result = render(prepared, output, generator, progress=progress, model_name=model)
@@ -119,7 +121,7 @@ def _options(args: argparse.Namespace, settings: Settings) -> RenderOptions:
     )
 
 
-def _load_generator(args: argparse.Namespace, settings: Settings, model: str) -> FrameGenerator:
+def _generator_for(args: argparse.Namespace, settings: Settings, model: str) -> FrameGenerator:
     from pipeline.generator import BigGANGenerator  # torch only when a render needs it
 
     explicit = Path(args.weights) if args.weights else settings.weights_dir
@@ -218,10 +220,7 @@ def _parser() -> argparse.ArgumentParser:
     _analysis_arguments(render_cmd)
     render_cmd.add_argument("--size", type=int, help="output side in pixels, scaled up for posting (e.g. 512)")
     render_cmd.add_argument("--max-bytes", type=int, help="fit the file under this many bytes (Discord: 10485760)")
-    render_cmd.add_argument("--model", choices=MODELS, help="BigGAN-deep resolution (default: GANTERP_MODEL or 128)")
-    render_cmd.add_argument("--weights", help="folder with config.json + pytorch_model.bin (overrides the cache)")
-    render_cmd.add_argument("--device", help="auto, cpu, cuda or cuda:N (default: GANTERP_DEVICE or auto)")
-    render_cmd.add_argument("--batch-size", type=int, help="frames per generator call (default 8 on CPU, 32 on GPU)")
+    _generator_arguments(render_cmd)
     render_cmd.set_defaults(handler=_cmd_render)
 
     analyze_cmd = commands.add_parser("analyze", help="show where the cuts fall and which classes they get")
@@ -236,7 +235,20 @@ def _parser() -> argparse.ArgumentParser:
     download_cmd.add_argument("--all", action="store_true", help="all three models")
     download_cmd.add_argument("--weights", help="folder to download into (default: the cache)")
     download_cmd.set_defaults(handler=_cmd_download_weights)
+
+    queue_parsers = add_queue_commands(commands, _analysis_arguments, _generator_arguments)
+    queue_parsers["submit"].set_defaults(handler=lambda a, s: cmd_submit(a, s, _options))
+    queue_parsers["worker"].set_defaults(handler=lambda a, s: cmd_worker(a, s, _generator_for))
+    queue_parsers["jobs"].set_defaults(handler=cmd_jobs)
+    queue_parsers["stats"].set_defaults(handler=cmd_stats)
     return parser
+
+
+def _generator_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--model", choices=MODELS, help="BigGAN-deep resolution (default: GANTERP_MODEL or 128)")
+    parser.add_argument("--weights", help="folder with config.json + pytorch_model.bin (overrides the cache)")
+    parser.add_argument("--device", help="auto, cpu, cuda or cuda:N (default: GANTERP_DEVICE or auto)")
+    parser.add_argument("--batch-size", type=int, help="frames per generator call (default 8 on CPU, 32 on GPU)")
 
 
 def _analysis_arguments(parser: argparse.ArgumentParser) -> None:

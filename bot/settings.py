@@ -30,6 +30,14 @@ class Settings:
     batch_size: int | None
     max_duration_s: float
     log_level: str
+    data_dir: Path
+    database_url: str | None
+    max_queued_per_requester: int
+    max_queue: int
+    cooldown_s: float
+    max_attempts: int
+    lease_s: float
+    retention_h: float
 
     @classmethod
     def load(cls, environ: Mapping[str, str] | None = None, env_file: Path | None = Path(".env")) -> Settings:
@@ -53,6 +61,15 @@ class Settings:
             batch_size=_int(get("GANTERP_BATCH_SIZE"), "GANTERP_BATCH_SIZE"),
             max_duration_s=_float(get("GANTERP_MAX_DURATION_S"), "GANTERP_MAX_DURATION_S") or 600.0,
             log_level=(get("GANTERP_LOG_LEVEL") or "WARNING").upper(),
+            data_dir=Path(get("GANTERP_DATA_DIR") or Path.home() / ".local" / "share" / "ganterp").expanduser(),
+            database_url=get("GANTERP_DATABASE_URL") or None,
+            max_queued_per_requester=_int(get("GANTERP_MAX_QUEUED_PER_REQUESTER"), "GANTERP_MAX_QUEUED_PER_REQUESTER")
+            or 3,
+            max_queue=_int(get("GANTERP_MAX_QUEUE"), "GANTERP_MAX_QUEUE") or 200,
+            cooldown_s=_float(get("GANTERP_COOLDOWN_S"), "GANTERP_COOLDOWN_S") or 0.0,
+            max_attempts=_int(get("GANTERP_MAX_ATTEMPTS"), "GANTERP_MAX_ATTEMPTS") or 3,
+            lease_s=_float(get("GANTERP_LEASE_S"), "GANTERP_LEASE_S") or 120.0,
+            retention_h=_float(get("GANTERP_RETENTION_HOURS"), "GANTERP_RETENTION_HOURS") or 72.0,
         )
 
 

@@ -59,6 +59,18 @@ class RenderOptions:
     max_bytes: int | None = None
     max_duration_s: float = 600.0
 
+    @classmethod
+    def from_dict(cls, values: dict[str, Any], **overrides: Any) -> RenderOptions:
+        """The inverse of as_dict (unknown keys are ignored, so old job records still load)."""
+        known = {name: value for name, value in values.items() if name in cls.__dataclass_fields__}
+        known |= overrides
+        if "kind" in known:
+            known["kind"] = InflectionKind(known["kind"])
+        if "channel" in known:
+            known["channel"] = Channel(known["channel"])
+        known["classes"] = tuple(known.get("classes", ()))
+        return cls(**known)
+
     def as_dict(self) -> dict[str, Any]:
         """JSON-ready form, as recorded in the sidecar."""
         values = asdict(self)

@@ -1,0 +1,73 @@
+"""What every front end does with a request: check it, record it, and open the job log."""
+
+from __future__ import annotations
+
+import datetime as dt
+import secrets
+from dataclasses import dataclass
+from pathlib import Path
+
+from bot.settings import Settings
+from pipeline.render import PreparedRender, RenderOptions, prepare
+from storage.db import make_engine, migrate, sqlite_url
+from storage.jobs import JobRequest, JobStore, QueueLimits, QueuePlace
+from storage.models import Job
+
+
+def open_store(settings: Settings) -> JobStore:
+    """The job log at the configured database and data folder, migrated to the newest schema."""
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    engine = make_engine(settings.database_url or sqlite_url(settings.data_dir))
+    migrate(engine)
+    limits = QueueLimits(
+        per_requester=settings.max_queued_per_requester,
+        total=settings.max_queue,
+        cooldown_s=settings.cooldown_s,
+        max_attempts=settings.max_attempts,
+    )
+    return JobStore(engine, settings.data_dir, limits)
+
+
+@dataclass(frozen=True)
+class Accepted:
+    """A queued job, what its audio gave, and where it stands."""
+
+    job: Job
+    prepared: PreparedRender
+    place: QueuePlace | None
+
+
+def submit_file(
+    store: JobStore,
+    audio: Path,
+    options: RenderOptions,
+    *,
+    platform: str,
+    requester_id: str,
+    requester_name: str = "",
+    source_kind: str = "file",
+    source_ref: str = "",
+    words: str | None = None,
+) -> Accepted:
+    """Check the audio and options now (bad input never reaches the queue), then queue the job."""
+    seed = options.seed if options.seed is not None else secrets.randbelow(2**31)
+    prepared = prepare(audio, RenderOptions.from_dict(options.as_dict(), seed=seed))
+    request = JobRequest(
+        platform=platform,
+        requester_id=requester_id,
+        requester_name=requester_name or requester_id,
+        source_kind=source_kind,
+        source_ref=source_ref or audio.name,
+        audio_file=audio,
+        seed=seed,
+        options=prepared.options.as_dict(),
+        classes=prepared.options.classes,
+        words=words,
+    )
+    job = store.submit(request)
+    return Accepted(job, prepared, store.place(job.id))
+
+
+def retention(settings: Settings) -> dt.timedelta:
+    """How long outputs and stored audio are kept after a job ends."""
+    return dt.timedelta(hours=settings.retention_h)

@@ -1,0 +1,399 @@
+"""The job log's operations: submit, claim, progress, state changes, queue position, recovery, cleanup.
+
+Every write runs in its own short transaction; on SQLite those take the write lock
+up front (storage.db), so a claim is one atomic "pick and mark running" and two
+workers never take the same job.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import shutil
+import uuid
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Engine, func, select, update
+from sqlalchemy.orm import Session
+
+from storage.db import session_factory
+from storage.models import FINISHED, Job, JobStatus
+
+log = logging.getLogger(__name__)
+
+DEFAULT_RENDER_ESTIMATE_S = 60.0
+
+
+def utcnow() -> dt.datetime:
+    """The current time, timezone-aware UTC."""
+    return dt.datetime.now(dt.UTC)
+
+
+class QueueRefused(Exception):
+    """A submission beyond a limit; nothing was stored."""
+
+    def user_message(self) -> str:
+        """One sentence for the requester."""
+        return str(self)
+
+
+class QueueFull(QueueRefused):
+    def __init__(self, size: int) -> None:
+        super().__init__(f"the queue is full ({size} jobs waiting); please try again later.")
+
+
+class TooManyQueued(QueueRefused):
+    def __init__(self, limit: int) -> None:
+        super().__init__(f"you already have {limit} jobs waiting; wait for one to finish.")
+
+
+class CoolingDown(QueueRefused):
+    def __init__(self, wait_s: float) -> None:
+        self.wait_s = wait_s
+        super().__init__(f"please wait {wait_s:.0f} s before asking for another video.")
+
+
+class JobNotFound(QueueRefused):
+    def __init__(self, job_id: int) -> None:
+        super().__init__(f"there is no job #{job_id}.")
+
+
+@dataclass(frozen=True)
+class QueueLimits:
+    """Operator limits on the queue."""
+
+    per_requester: int = 3
+    total: int = 200
+    cooldown_s: float = 0.0
+    max_attempts: int = 3
+
+
+@dataclass(frozen=True)
+class JobRequest:
+    """What a front end hands over: who asks, where to answer, the audio and the render options."""
+
+    platform: str
+    requester_id: str
+    source_kind: str  # attachment, link, file
+    source_ref: str  # the URL or original name, for the log only
+    audio_file: Path  # a local file; the store keeps its own copy
+    seed: int
+    options: dict[str, Any] = field(default_factory=dict)
+    classes: Sequence[int] = ()
+    words: str | None = None
+    requester_name: str = ""
+    guild_id: str | None = None
+    channel_id: str | None = None
+    message_id: str | None = None
+    tweet_id: str | None = None
+
+
+@dataclass(frozen=True)
+class QueuePlace:
+    """Where a queued job stands."""
+
+    position: int  # 1 = next to run
+    wait_s: float
+
+
+class JobStore:
+    """The job log and queue on one database and data folder."""
+
+    def __init__(
+        self,
+        engine: Engine,
+        data_dir: Path,
+        limits: QueueLimits | None = None,
+        clock: Callable[[], dt.datetime] = utcnow,
+    ) -> None:
+        self._sessions = session_factory(engine)
+        self.data_dir = data_dir
+        self.audio_dir = data_dir / "audio"
+        self.output_dir = data_dir / "outputs"
+        self.audio_dir.mkdir(parents=True, exist_ok=True)
+        self.output_dir.mkdir(parents=True, exist_ok=True)
+        self.limits = limits or QueueLimits()
+        self.clock = clock
+
+    @contextmanager
+    def _transaction(self) -> Iterator[Session]:
+        with self._sessions() as session, session.begin():
+            yield session
+
+    # ------------------------------------------------------------------ submitting
+
+    def submit(self, request: JobRequest) -> Job:
+        """Store a copy of the audio and queue the job, or raise QueueRefused with nothing stored."""
+        stored = self.audio_dir / uuid.uuid4().hex  # never a user-supplied name
+        shutil.copyfile(request.audio_file, stored)
+        try:
+            with self._transaction() as session:
+                self._check_limits(session, request.requester_id)
+                job = _new_job(request, stored, self.clock())
+                session.add(job)
+        except BaseException:
+            stored.unlink(missing_ok=True)
+            raise
+        log.info("job %d queued for %s/%s", job.id, request.platform, request.requester_id)
+        return job
+
+    def _check_limits(self, session: Session, requester_id: str) -> None:
+        limits = self.limits
+        queued = session.scalar(select(func.count()).where(Job.status == JobStatus.QUEUED.value)) or 0
+        if queued >= limits.total:
+            raise QueueFull(queued)
+        mine = session.scalar(
+            select(func.count()).where(Job.status == JobStatus.QUEUED.value, Job.requester_id == requester_id)
+        )
+        if (mine or 0) >= limits.per_requester:
+            raise TooManyQueued(limits.per_requester)
+        if limits.cooldown_s > 0:
+            last = session.scalar(select(func.max(Job.created_at)).where(Job.requester_id == requester_id))
+            if last is not None:
+                since = (self.clock() - last.replace(tzinfo=dt.UTC)).total_seconds()
+                if since < limits.cooldown_s:
+                    raise CoolingDown(limits.cooldown_s - since)
+
+    # ------------------------------------------------------------------ the worker's side
+
+    def claim_next(self, worker_id: str) -> Job | None:
+        """Mark the next job running for `worker_id` and return it; None when nothing waits."""
+        with self._transaction() as session:
+            queued = session.scalars(_queued_query()).all()
+            order = fair_order(queued, _last_started(session))
+            if not order:
+                return None
+            job = order[0]
+            now = self.clock()
+            job.status, job.worker_id, job.attempts = JobStatus.RUNNING.value, worker_id, job.attempts + 1
+            job.started_at = job.heartbeat_at = now
+            job.stage, job.progress, job.eta_s = "starting", 0.0, None
+        log.info("job %d running on %s (attempt %d)", job.id, worker_id, job.attempts)
+        return job
+
+    def report_progress(self, job_id: int, stage: str, progress: float, eta_s: float | None) -> bool:
+        """Record progress and a heartbeat; returns True when the job should stop (cancelled)."""
+        with self._transaction() as session:
+            job = session.get(Job, job_id)
+            if job is None or job.status != JobStatus.RUNNING.value:
+                return True
+            job.stage, job.progress, job.eta_s, job.heartbeat_at = stage, progress, eta_s, self.clock()
+            return job.cancel_requested
+
+    def heartbeat(self, job_id: int) -> None:
+        """Say the worker of a running job is alive."""
+        with self._transaction() as session:
+            session.execute(
+                update(Job)
+                .where(Job.id == job_id, Job.status == JobStatus.RUNNING.value)
+                .values(heartbeat_at=self.clock())
+            )
+
+    def mark_rendered(self, job_id: int, output: Path, size_bytes: int, seed: int) -> None:
+        """The video exists; the front end still has to post it."""
+        self._set_status(job_id, JobStatus.RENDERED, rendered_at=self.clock(), output_path=str(output),
+                         output_bytes=size_bytes, seed=seed, progress=1.0, stage="rendered", eta_s=0.0)  # fmt: skip
+
+    def mark_delivered(self, job_id: int) -> None:
+        """The front end posted the video."""
+        self._set_status(job_id, JobStatus.DELIVERED, delivered_at=self.clock())
+
+    def mark_failed(self, job_id: int, user_error: str, operator_error: str) -> None:
+        """The job cannot be done; `user_error` is what the requester is told."""
+        self._set_status(job_id, JobStatus.FAILED, failed_at=self.clock(), user_error=user_error,
+                         operator_error=operator_error)  # fmt: skip
+
+    def mark_cancelled(self, job_id: int) -> None:
+        """A running job stopped because it was cancelled."""
+        self._set_status(job_id, JobStatus.CANCELLED, cancelled_at=self.clock())
+
+    def _set_status(self, job_id: int, status: JobStatus, **values: Any) -> None:
+        with self._transaction() as session:
+            job = session.get(Job, job_id)
+            if job is None:
+                raise JobNotFound(job_id)
+            job.status = status.value
+            for name, value in values.items():
+                setattr(job, name, value)
+        log.info("job %d %s", job_id, status.value)
+
+    def recover_stale(self, lease_s: float) -> list[int]:
+        """Requeue running jobs whose worker stopped heartbeating (crashed), or fail them after max attempts."""
+        cutoff = self.clock() - dt.timedelta(seconds=lease_s)
+        recovered = []
+        with self._transaction() as session:
+            stale = session.scalars(
+                select(Job).where(Job.status == JobStatus.RUNNING.value, Job.heartbeat_at < cutoff)
+            ).all()
+            for job in stale:
+                recovered.append(job.id)
+                if job.cancel_requested:
+                    job.status, job.cancelled_at = JobStatus.CANCELLED.value, self.clock()
+                elif job.attempts >= self.limits.max_attempts:
+                    job.status, job.failed_at = JobStatus.FAILED.value, self.clock()
+                    job.user_error = f"the render stopped {job.attempts} times; please try a shorter clip."
+                    job.operator_error = f"worker {job.worker_id} stopped heartbeating {job.attempts} times"
+                else:
+                    job.status, job.worker_id, job.stage = JobStatus.QUEUED.value, None, "requeued"
+        for job_id in recovered:
+            log.warning("job %d was interrupted (its worker stopped); recovered", job_id)
+        return recovered
+
+    # ------------------------------------------------------------------ front ends and operators
+
+    def cancel(self, job_id: int, requester_id: str | None = None) -> JobStatus:
+        """Cancel a job: a queued one never starts, a running one stops within a batch."""
+        with self._transaction() as session:
+            job = session.get(Job, job_id)
+            if job is None or (requester_id is not None and job.requester_id != requester_id):
+                raise JobNotFound(job_id)
+            if job.status == JobStatus.QUEUED.value:
+                job.status, job.cancelled_at, job.cancel_requested = JobStatus.CANCELLED.value, self.clock(), True
+            elif job.status == JobStatus.RUNNING.value:
+                job.cancel_requested = True
+            return JobStatus(job.status)
+
+    def get(self, job_id: int) -> Job:
+        """One job, or JobNotFound."""
+        with self._sessions() as session:
+            job = session.get(Job, job_id)
+            if job is None:
+                raise JobNotFound(job_id)
+            return job
+
+    def recent(self, limit: int = 20, requester_id: str | None = None) -> list[Job]:
+        """The newest jobs first."""
+        query = select(Job).order_by(Job.id.desc()).limit(limit)
+        if requester_id is not None:
+            query = query.where(Job.requester_id == requester_id)
+        with self._sessions() as session:
+            return list(session.scalars(query).all())
+
+    def undelivered(self, platform: str) -> list[Job]:
+        """Rendered jobs a front end has not posted yet (after a restart too), oldest first."""
+        with self._sessions() as session:
+            query = select(Job).where(Job.status == JobStatus.RENDERED.value, Job.platform == platform)
+            return list(session.scalars(query.order_by(Job.id)).all())
+
+    def place(self, job_id: int) -> QueuePlace | None:
+        """Queue position and estimated wait of a queued job (None once it started)."""
+        with self._sessions() as session:
+            order = fair_order(session.scalars(_queued_query()).all(), _last_started(session))
+            ids = [job.id for job in order]
+            if job_id not in ids:
+                return None
+            position = ids.index(job_id) + 1
+            per_job = _mean_render_s(session)
+            running = session.scalars(select(Job).where(Job.status == JobStatus.RUNNING.value)).all()
+            busy = sum((job.eta_s if job.eta_s is not None else per_job) for job in running)
+            return QueuePlace(position, busy + (position - 1) * per_job + per_job)
+
+    def stats(self) -> dict[str, Any]:
+        """Counts by status and platform, mean wait and render time."""
+        with self._sessions() as session:
+            jobs = session.scalars(select(Job)).all()
+        by_status: dict[str, int] = {}
+        by_platform: dict[str, dict[str, Any]] = {}
+        for job in jobs:
+            by_status[job.status] = by_status.get(job.status, 0) + 1
+            entry = by_platform.setdefault(job.platform, {"jobs": 0, "waits": [], "renders": []})
+            entry["jobs"] += 1
+            if job.started_at is not None:
+                entry["waits"].append((job.started_at - job.created_at).total_seconds())
+            if job.rendered_at is not None and job.started_at is not None:
+                entry["renders"].append((job.rendered_at - job.started_at).total_seconds())
+        platforms = {
+            name: {"jobs": e["jobs"], "mean_wait_s": _mean(e["waits"]), "mean_render_s": _mean(e["renders"])}
+            for name, e in by_platform.items()
+        }
+        return {"total": len(jobs), "by_status": by_status, "by_platform": platforms}
+
+    def cleanup(self, retention: dt.timedelta) -> int:
+        """Delete stored audio and outputs of jobs finished longer ago than `retention`; returns how many jobs."""
+        cutoff = self.clock() - retention
+        cleaned = 0
+        with self._transaction() as session:
+            old = session.scalars(
+                select(Job).where(Job.status.in_([s.value for s in FINISHED]), Job.files_removed_at.is_(None))
+            ).all()
+            for job in old:
+                ended = job.delivered_at or job.failed_at or job.cancelled_at
+                if ended is None or ended > cutoff:
+                    continue
+                for name in (job.audio_path, job.output_path):
+                    if name:
+                        Path(name).unlink(missing_ok=True)
+                        Path(name).with_suffix(".json").unlink(missing_ok=True)
+                job.files_removed_at = self.clock()
+                cleaned += 1
+        return cleaned
+
+
+def _new_job(request: JobRequest, stored: Path, now: dt.datetime) -> Job:
+    return Job(
+        platform=request.platform,
+        requester_id=request.requester_id,
+        requester_name=request.requester_name,
+        guild_id=request.guild_id,
+        channel_id=request.channel_id,
+        message_id=request.message_id,
+        tweet_id=request.tweet_id,
+        source_kind=request.source_kind,
+        source_ref=request.source_ref,
+        audio_path=str(stored),
+        words=request.words,
+        classes=list(request.classes),
+        options=dict(request.options),
+        seed=request.seed,
+        status=JobStatus.QUEUED.value,
+        progress=0.0,
+        attempts=0,
+        cancel_requested=False,
+        created_at=now,
+    )
+
+
+def _queued_query() -> Any:
+    return select(Job).where(Job.status == JobStatus.QUEUED.value).order_by(Job.created_at, Job.id)
+
+
+def _last_started(session: Session) -> dict[str, dt.datetime]:
+    rows = session.execute(
+        select(Job.requester_id, func.max(Job.started_at)).where(Job.started_at.is_not(None)).group_by(Job.requester_id)
+    ).all()
+    return {requester: started.replace(tzinfo=dt.UTC) for requester, started in rows if started is not None}
+
+
+def fair_order(queued: Sequence[Job], last_started: dict[str, dt.datetime]) -> list[Job]:
+    """Round-robin between requesters, in arrival order within each.
+
+    Requesters take turns: the one whose last job started longest ago (or never) goes
+    first, then the next; one person's ten jobs do not hold everyone else back.
+    """
+    per_requester: dict[str, list[Job]] = {}
+    for job in queued:  # already in arrival order
+        per_requester.setdefault(job.requester_id, []).append(job)
+    epoch = dt.datetime.min.replace(tzinfo=dt.UTC)
+    turns = sorted(per_requester, key=lambda r: (last_started.get(r, epoch), per_requester[r][0].id))
+    order: list[Job] = []
+    depth = 0
+    while len(order) < len(queued):
+        order += [per_requester[r][depth] for r in turns if depth < len(per_requester[r])]
+        depth += 1
+    return order
+
+
+def _mean_render_s(session: Session) -> float:
+    recent = session.execute(
+        select(Job.started_at, Job.rendered_at).where(Job.rendered_at.is_not(None)).order_by(Job.id.desc()).limit(20)
+    ).all()
+    durations = [(done - start).total_seconds() for start, done in recent if start is not None and done is not None]
+    return _mean(durations) or DEFAULT_RENDER_ESTIMATE_S
+
+
+def _mean(values: Sequence[float]) -> float | None:
+    return sum(values) / len(values) if values else None

@@ -1,0 +1,238 @@
+"""The job log and queue on real SQLite files: limits, fairness, cancel, crash recovery, racing workers."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from bot.cli import main
+from bot.worker import Worker, WorkerConfig
+from pipeline.generator import BigGANGenerator
+from pipeline.render import RenderOptions
+from storage.db import make_engine, migrate, sqlite_url
+from storage.jobs import CoolingDown, JobRequest, JobStore, QueueFull, QueueLimits, TooManyQueued
+from storage.models import JobStatus
+from tests.conftest import ClipMaker
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def open_store(data_dir: Path, **limits: float) -> JobStore:
+    engine = make_engine(sqlite_url(data_dir))
+    data_dir.mkdir(parents=True, exist_ok=True)
+    migrate(engine)
+    return JobStore(engine, data_dir, QueueLimits(**limits))  # type: ignore[arg-type]
+
+
+def request(audio: Path, requester: str = "alice", **options: object) -> JobRequest:
+    return JobRequest(
+        platform="cli", requester_id=requester, source_kind="file", source_ref=audio.name, audio_file=audio,
+        seed=1, options=RenderOptions(**({"fps": 4} | options)).as_dict(),  # type: ignore[arg-type]
+    )  # fmt: skip
+
+
+def test_schema_comes_from_migrations_and_sqlite_uses_wal(tmp_path: Path, make_clip: ClipMaker) -> None:
+    store = open_store(tmp_path / "data")
+    migrate(make_engine(sqlite_url(tmp_path / "data")))  # a second start changes nothing
+    with sqlite3.connect(tmp_path / "data" / "ganterp.db") as db:
+        assert db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+        assert db.execute("SELECT version_num FROM alembic_version").fetchone()[0] == "0001"
+    job = store.submit(request(make_clip(1.5)))
+    assert job.id == 1 and job.status == "queued"
+    stored = store.get(job.id)
+    assert stored.created_at.tzinfo is not None and stored.created_at <= dt.datetime.now(dt.UTC)
+    assert Path(stored.audio_path or "").parent == tmp_path / "data" / "audio"
+
+
+def test_limits_refuse_with_nothing_half_created(tmp_path: Path, make_clip: ClipMaker) -> None:
+    store = open_store(tmp_path / "data", per_requester=2, total=3)
+    clip = make_clip(1.5)
+    store.submit(request(clip, "alice"))
+    store.submit(request(clip, "alice"))
+    with pytest.raises(TooManyQueued, match="already have 2 jobs"):
+        store.submit(request(clip, "alice"))
+    store.submit(request(clip, "bob"))
+    with pytest.raises(QueueFull):
+        store.submit(request(clip, "carol"))
+    assert len(store.recent(50)) == 3
+    assert len(list(store.audio_dir.iterdir())) == 3, "a refused job leaves no stored audio"
+    cooling = open_store(tmp_path / "other", cooldown_s=60)
+    cooling.submit(request(clip, "dave"))
+    with pytest.raises(CoolingDown, match="please wait"):
+        cooling.submit(request(clip, "dave"))
+
+
+def test_fair_between_requesters_and_queue_place(tmp_path: Path, make_clip: ClipMaker) -> None:
+    store = open_store(tmp_path / "data", per_requester=10)
+    clip = make_clip(1.5)
+    busy = [store.submit(request(clip, "alice")).id for _ in range(4)]
+    bob = store.submit(request(clip, "bob")).id
+    place = store.place(bob)
+    assert place is not None and place.position == 2 and place.wait_s > 0
+    order = [store.claim_next("w").id for _ in range(5)]  # type: ignore[union-attr]
+    assert order == [busy[0], bob, busy[1], busy[2], busy[3]]
+    assert store.claim_next("w") is None
+
+
+def test_worker_renders_and_cancel_stops_queued_and_running(
+    tmp_path: Path, make_clip: ClipMaker, tiny_weights: Path
+) -> None:
+    store = open_store(tmp_path / "data", per_requester=10)
+    clip = make_clip(3.0)
+    done = store.submit(request(clip)).id
+    never = store.submit(request(clip)).id
+    assert store.cancel(never) is JobStatus.CANCELLED
+    worker = Worker(store, lambda: BigGANGenerator(tiny_weights), WorkerConfig(progress_every_s=0.0))
+    assert worker.run_once() and not worker.run_once()
+    finished = store.get(done)
+    assert finished.status == "delivered" and finished.attempts == 1 and Path(finished.output_path or "").is_file()
+    assert store.get(never).started_at is None
+
+    running = store.submit(request(make_clip(20.0), fps=30)).id
+    slow = _SlowGenerator(BigGANGenerator(tiny_weights, batch_size=2))
+    thread = threading.Thread(target=Worker(store, lambda: slow, WorkerConfig(progress_every_s=0.0)).run_once)
+    thread.start()
+    slow.started.wait(30)
+    assert store.cancel(running) is JobStatus.RUNNING
+    thread.join(30)
+    cancelled = store.get(running)
+    assert cancelled.status == "cancelled" and cancelled.progress < 0.5
+    assert not list(store.output_dir.glob(f"job-{running}*"))
+
+
+class _SlowGenerator:
+    def __init__(self, inner: BigGANGenerator) -> None:
+        self.inner, self.output_size, self.batch_size = inner, inner.output_size, inner.batch_size
+        self.started = threading.Event()
+
+    def generate(self, z: np.ndarray, y: np.ndarray, truncation: float) -> np.ndarray:
+        self.started.set()
+        time.sleep(0.02)
+        return self.inner.generate(z, y, truncation)
+
+
+def test_failed_jobs_keep_the_users_and_the_operators_error(tmp_path: Path, make_clip: ClipMaker) -> None:
+    store = open_store(tmp_path / "data", per_requester=5)
+    damaged = store.submit(request(make_clip(2.0))).id
+    stored = Path(store.get(damaged).audio_path or "")
+    stored.write_bytes(stored.read_bytes()[:40_001])  # the stored copy was damaged after it was accepted
+    crashing = store.submit(request(make_clip(2.0))).id
+
+    def broken_loader() -> BigGANGenerator:
+        raise MemoryError("out of GPU memory")
+
+    worker = Worker(store, broken_loader)
+    worker.run_once()
+    worker.run_once()
+    first, second = store.get(damaged), store.get(crashing)
+    assert first.status == "failed" and "damaged or truncated" in (first.user_error or "")
+    assert (first.operator_error or "").startswith("CorruptMedia")
+    assert second.status == "failed" and second.user_error == f"something went wrong (job #{crashing})."
+    assert "MemoryError: out of GPU memory" in (second.operator_error or "")
+
+
+def worker_env(data_dir: Path, weights: Path) -> dict[str, str]:
+    return {**os.environ, "GANTERP_DATA_DIR": str(data_dir), "GANTERP_WEIGHTS_DIR": str(weights),
+            "GANTERP_CACHE_DIR": str(data_dir / "cache"), "PYTHONPATH": str(ROOT)}  # fmt: skip
+
+
+def test_kill_9_mid_render_then_restart_finishes_the_job_once(
+    tmp_path: Path, make_clip: ClipMaker, tiny_weights: Path
+) -> None:
+    data = tmp_path / "data"
+    store = open_store(data, per_requester=10)
+    long_job = store.submit(request(make_clip(30.0), fps=60)).id
+    waiting = store.submit(request(make_clip(2.0))).id
+    env = worker_env(data, tiny_weights)
+    worker = subprocess.Popen([sys.executable, "-m", "bot.cli", "worker", "--batch-size", "1"], env=env, cwd=ROOT)
+    try:
+        _wait_until(lambda: store.get(long_job).progress > 0.05, timeout=60)
+    finally:
+        worker.send_signal(signal.SIGKILL)
+        worker.wait()
+    assert store.get(long_job).status == "running", "killed mid-render"
+    time.sleep(1.2)  # let the dead worker's heartbeat age past the lease below
+    subprocess.run([sys.executable, "-m", "bot.cli", "worker", "--once", "--lease", "1"], env=env, cwd=ROOT, check=True)
+    redone, other = store.get(long_job), store.get(waiting)
+    assert redone.status == other.status == "delivered"
+    assert redone.attempts == 2 and other.attempts == 1
+    assert Path(redone.output_path or "").is_file()
+    assert not list(store.output_dir.glob(".*partial*")), "the killed attempt's partial file is not left as output"
+
+
+def test_an_abandoned_job_fails_after_max_attempts(tmp_path: Path, make_clip: ClipMaker) -> None:
+    store = open_store(tmp_path / "data", max_attempts=2)
+    job = store.submit(request(make_clip(1.5))).id
+    for attempt in (1, 2):
+        claimed = store.claim_next(f"w{attempt}")
+        assert claimed is not None and claimed.id == job
+        store.clock = lambda: dt.datetime.now(dt.UTC) + dt.timedelta(minutes=10)  # the lease runs out
+        assert store.recover_stale(lease_s=60) == [job]
+        store.clock = lambda: dt.datetime.now(dt.UTC)
+    failed = store.get(job)
+    assert failed.status == "failed" and "stopped 2 times" in (failed.user_error or "")
+
+
+def test_two_workers_racing_take_each_job_once(tmp_path: Path, make_clip: ClipMaker, tiny_weights: Path) -> None:
+    data = tmp_path / "data"
+    store = open_store(data, per_requester=20)
+    clip = make_clip(1.5)
+    ids = [store.submit(request(clip, f"user{i % 3}")).id for i in range(8)]
+    env = worker_env(data, tiny_weights)
+    command = [sys.executable, "-m", "bot.cli", "worker", "--once"]
+    workers = [subprocess.Popen(command, env=env, cwd=ROOT) for _ in range(2)]
+    assert [w.wait(timeout=240) for w in workers] == [0, 0]
+    jobs = [store.get(i) for i in ids]
+    assert all(job.status == "delivered" and job.attempts == 1 for job in jobs)
+    assert len({job.output_path for job in jobs}) == 8
+
+
+def test_cleanup_removes_old_files_and_keeps_the_log(tmp_path: Path, make_clip: ClipMaker) -> None:
+    store = open_store(tmp_path / "data")
+    job = store.submit(request(make_clip(1.5))).id
+    store.cancel(job)
+    audio = Path(store.get(job).audio_path or "")
+    assert audio.is_file()
+    assert store.cleanup(dt.timedelta(hours=1)) == 0
+    store.clock = lambda: dt.datetime.now(dt.UTC) + dt.timedelta(hours=2)
+    assert store.cleanup(dt.timedelta(hours=1)) == 1
+    assert not audio.exists() and store.get(job).files_removed_at is not None
+
+
+def test_cli_submit_jobs_show_cancel_and_stats(
+    tmp_path: Path, make_clip: ClipMaker, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("GANTERP_DATA_DIR", str(tmp_path / "data"))
+    clip = make_clip(2.0)
+    assert main(["submit", str(clip), "--classes", "jellyfish", "--requester", "alice", "--seed", "3"]) == 0
+    assert capsys.readouterr().out.startswith("job 1 queued, position 1")
+    assert main(["submit", str(tmp_path / "missing.wav")]) == 1
+    assert "does not exist" in capsys.readouterr().err
+    assert main(["jobs", "--json"]) == 0
+    listed = json.loads(capsys.readouterr().out)
+    assert [(j["id"], j["requester"], j["status"], j["classes"]) for j in listed] == [(1, "alice", "queued", [107])]
+    assert main(["jobs", "show", "1"]) == 0 and "alice" in capsys.readouterr().out
+    assert main(["jobs", "cancel", "1"]) == 0 and "cancelled" in capsys.readouterr().out
+    assert main(["jobs", "show", "7"]) == 1 and "no job #7" in capsys.readouterr().err
+    assert main(["stats", "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["by_status"] == {"cancelled": 1}
+
+
+def _wait_until(condition: object, timeout: float) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if condition():  # type: ignore[operator]
+            return
+        time.sleep(0.05)
+    raise AssertionError("condition not met in time")
