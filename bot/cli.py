@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import secrets
 import sys
 import tempfile
 import traceback
@@ -16,8 +17,9 @@ from bot.queue_cli import add_queue_commands, cmd_jobs, cmd_stats, cmd_submit, c
 from bot.settings import Settings, SettingsError
 from pipeline.analysis import DEFAULT_THRESHOLD, InflectionKind
 from pipeline.audio import Channel
-from pipeline.classes import parse_class_list
+from pipeline.classes import all_classes
 from pipeline.errors import PipelineError
+from pipeline.lookup import DEFAULT_MAX_WORDS, Match, lookup, resolve_words
 from pipeline.render import FrameGenerator, PreparedRender, Progress, RenderOptions, describe, prepare, render
 from pipeline.weights import MODELS, cached_folder, check_model_name, download_weights, resolve_weights
 from storage.jobs import QueueRefused
@@ -98,13 +100,36 @@ def _cmd_download_weights(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def _cmd_classes(args: argparse.Namespace, settings: Settings) -> int:
+    if args.list:
+        for cls in all_classes():
+            print(f"{cls.id:>3}  {', '.join(cls.names)}")
+        return 0
+    if not args.words:
+        raise _NoWords()
+    matches = lookup(args.words, seed=args.seed, max_words=args.max_words)
+    if args.json:
+        print(json.dumps([m.as_json() for m in matches], indent=2, ensure_ascii=False))
+    else:
+        _print_matches(matches, sys.stdout)
+    # Unknown words are shown with the rest; the status tells scripts that some failed.
+    return EXIT_INPUT if any(m.class_id is None for m in matches) else 0
+
+
+class _NoWords(PipelineError):
+    def __init__(self) -> None:
+        super().__init__('give words to look up, e.g. ganterp classes "dog, ocean", or --list for all classes.')
+
+
 # ----------------------------------------------------------------------------- helpers
 
 
 def _options(args: argparse.Namespace, settings: Settings) -> RenderOptions:
+    # The words need the seed ("dog" → which breed), so an unset seed is drawn here, as prepare() would.
+    seed = args.seed if args.seed is not None else secrets.randbelow(2**31)
     return RenderOptions(
-        classes=tuple(parse_class_list(args.classes)) if args.classes else (),
-        seed=args.seed,
+        classes=tuple(resolve_words(args.classes, seed=seed)) if args.classes else (),
+        seed=seed,
         fps=args.fps,
         size=getattr(args, "size", None),
         threshold=args.threshold,
@@ -155,6 +180,14 @@ def _print_segments(prepared: PreparedRender, out: TextIO) -> None:
     if prepared.plan.unused_classes:
         unused = ", ".join(map(str, prepared.plan.unused_classes))
         print(f"  not used (more classes than cuts): {unused}", file=out)
+
+
+def _print_matches(matches: Sequence[Match], out: TextIO) -> None:
+    width = max(len(m.query) for m in matches)
+    for match in matches:
+        chosen = f"{match.class_id:>3} {match.class_name}" if match.class_id is not None else "  ?"
+        also = f"  (also {', '.join(map(str, match.alternatives))})" if match.alternatives else ""
+        print(f"{match.query:<{width}}  → {chosen}  [{match.explain()}]{also}", file=out)
 
 
 class _ProgressBar:
@@ -236,6 +269,14 @@ def _parser() -> argparse.ArgumentParser:
     download_cmd.add_argument("--weights", help="folder to download into (default: the cache)")
     download_cmd.set_defaults(handler=_cmd_download_weights)
 
+    classes_cmd = commands.add_parser("classes", help="show which BigGAN classes words turn into")
+    classes_cmd.add_argument("words", nargs="?", help='words, ids or class names, e.g. "dog, ocean, rocket ship, 207"')
+    classes_cmd.add_argument("--json", action="store_true", help="print a JSON list, one object per word")
+    classes_cmd.add_argument("--list", action="store_true", help="print all 1000 classes with their ids")
+    classes_cmd.add_argument("--seed", type=int, default=0, help="seed choosing among kinds, e.g. dog breeds (0)")
+    classes_cmd.add_argument("--max-words", type=int, default=DEFAULT_MAX_WORDS, help=argparse.SUPPRESS)
+    classes_cmd.set_defaults(handler=_cmd_classes)
+
     queue_parsers = add_queue_commands(commands, _analysis_arguments, _generator_arguments)
     queue_parsers["submit"].set_defaults(handler=lambda a, s: cmd_submit(a, s, _options))
     queue_parsers["worker"].set_defaults(handler=lambda a, s: cmd_worker(a, s, _generator_for))
@@ -252,7 +293,9 @@ def _generator_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def _analysis_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--classes", help='one class per cut, in order: ids or exact names, e.g. "419,419,107,617"')
+    parser.add_argument(
+        "--classes", help='one class per cut, in order: words, class names or ids, e.g. "dog, ocean, 107"'
+    )
     parser.add_argument("--seed", type=int, help="seed for random classes and latents (default: random, printed)")
     parser.add_argument("--fps", type=float, default=30.0, help="video frame rate (default 30)")
     parser.add_argument(

@@ -15,15 +15,34 @@ import traceback
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Protocol
 
 from pipeline.errors import PipelineError, RenderCancelled
 from pipeline.render import FrameGenerator, Progress, RenderOptions, prepare, render
-from storage.jobs import JobStore
 from storage.models import Job
 
 log = logging.getLogger(__name__)
 
 Deliver = Callable[[Job], None]
+
+
+class RenderQueue(Protocol):
+    """The queue as the worker sees it; storage.jobs.JobStore is the embedded (SQLite) one.
+
+    A scale-out queue (workers on other machines) implements the same few calls.
+    """
+
+    output_dir: Path
+
+    def recover_stale(self, lease_s: float, worker_is_dead: Callable[[str], bool] | None = None) -> list[int]: ...
+    def claim_next(self, worker_id: str) -> Job | None: ...
+    def report_progress(self, job_id: int, stage: str, progress: float, eta_s: float | None) -> bool: ...
+    def heartbeat(self, job_id: int) -> None: ...
+    def mark_rendered(self, job_id: int, output: Path, size_bytes: int, seed: int) -> None: ...
+    def mark_delivered(self, job_id: int) -> None: ...
+    def mark_failed(self, job_id: int, user_error: str, operator_error: str) -> None: ...
+    def mark_cancelled(self, job_id: int) -> None: ...
+    def get(self, job_id: int) -> Job: ...
 
 
 @dataclass(frozen=True)
@@ -42,12 +61,30 @@ def default_worker_id() -> str:
     return f"{socket.gethostname()}:{os.getpid()}"
 
 
+def is_dead_local_worker(worker_id: str) -> bool:
+    """Whether `worker_id` names a worker process on this machine that no longer runs.
+
+    Lets a restarted worker take back what a killed one was rendering at once, instead
+    of waiting out the heartbeat lease (which still covers workers on other machines).
+    """
+    host, _, pid = worker_id.rpartition(":")
+    if host != socket.gethostname() or not pid.isdigit() or int(pid) == os.getpid():
+        return False
+    try:
+        os.kill(int(pid), 0)
+    except ProcessLookupError:
+        return True
+    except PermissionError:
+        return False
+    return False
+
+
 class Worker:
     """Renders queued jobs until stopped; the generator is loaded on the first job and kept."""
 
     def __init__(
         self,
-        store: JobStore,
+        store: RenderQueue,
         load_generator: Callable[[], FrameGenerator],
         config: WorkerConfig | None = None,
         worker_id: str | None = None,
@@ -71,7 +108,7 @@ class Worker:
 
     def run_once(self) -> bool:
         """Render the next job if there is one; returns whether one was taken."""
-        self.store.recover_stale(self.config.lease_s)
+        self.store.recover_stale(self.config.lease_s, is_dead_local_worker)
         job = self.store.claim_next(self.worker_id)
         if job is None:
             return False
@@ -125,7 +162,7 @@ class Worker:
 class _ProgressReporter:
     """Writes progress to the job log at most every `every_s` seconds, and remembers a cancel."""
 
-    def __init__(self, store: JobStore, job_id: int, every_s: float) -> None:
+    def __init__(self, store: RenderQueue, job_id: int, every_s: float) -> None:
         self._store, self._job_id, self._every_s = store, job_id, every_s
         self._last = 0.0
         self._cancelled = False
@@ -145,7 +182,7 @@ class _ProgressReporter:
 class _Heartbeat:
     """A background thread that keeps a running job's heartbeat fresh while it renders."""
 
-    def __init__(self, store: JobStore, job_id: int, every_s: float) -> None:
+    def __init__(self, store: RenderQueue, job_id: int, every_s: float) -> None:
         self._store, self._job_id, self._every_s = store, job_id, every_s
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._beat, name=f"heartbeat-{job_id}", daemon=True)

@@ -221,15 +221,20 @@ class JobStore:
                 setattr(job, name, value)
         log.info("job %d %s", job_id, status.value)
 
-    def recover_stale(self, lease_s: float) -> list[int]:
-        """Requeue running jobs whose worker stopped heartbeating (crashed), or fail them after max attempts."""
+    def recover_stale(self, lease_s: float, worker_is_dead: Callable[[str], bool] | None = None) -> list[int]:
+        """Requeue running jobs whose worker crashed, or fail them after max attempts.
+
+        A worker counts as crashed when its heartbeat is older than `lease_s`, or at once
+        when `worker_is_dead` says so (a worker on this machine whose process is gone).
+        """
         cutoff = self.clock() - dt.timedelta(seconds=lease_s)
         recovered = []
         with self._transaction() as session:
-            stale = session.scalars(
-                select(Job).where(Job.status == JobStatus.RUNNING.value, Job.heartbeat_at < cutoff)
-            ).all()
-            for job in stale:
+            running = session.scalars(select(Job).where(Job.status == JobStatus.RUNNING.value)).all()
+            for job in running:
+                silent = job.heartbeat_at is None or job.heartbeat_at < cutoff
+                if not (silent or (worker_is_dead is not None and worker_is_dead(job.worker_id or ""))):
+                    continue
                 recovered.append(job.id)
                 if job.cancel_requested:
                     job.status, job.cancelled_at = JobStatus.CANCELLED.value, self.clock()

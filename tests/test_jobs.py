@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import json
 import os
@@ -162,8 +163,8 @@ def test_kill_9_mid_render_then_restart_finishes_the_job_once(
         worker.send_signal(signal.SIGKILL)
         worker.wait()
     assert store.get(long_job).status == "running", "killed mid-render"
-    time.sleep(1.2)  # let the dead worker's heartbeat age past the lease below
-    subprocess.run([sys.executable, "-m", "bot.cli", "worker", "--once", "--lease", "1"], env=env, cwd=ROOT, check=True)
+    # No waiting for the lease: the new worker sees the old one's process is gone.
+    subprocess.run([sys.executable, "-m", "bot.cli", "worker", "--once"], env=env, cwd=ROOT, check=True, timeout=120)
     redone, other = store.get(long_job), store.get(waiting)
     assert redone.status == other.status == "delivered"
     assert redone.attempts == 2 and other.attempts == 1
@@ -196,6 +197,19 @@ def test_two_workers_racing_take_each_job_once(tmp_path: Path, make_clip: ClipMa
     jobs = [store.get(i) for i in ids]
     assert all(job.status == "delivered" and job.attempts == 1 for job in jobs)
     assert len({job.output_path for job in jobs}) == 8
+
+
+def test_rendered_jobs_wait_for_their_front_end(tmp_path: Path, make_clip: ClipMaker, tiny_weights: Path) -> None:
+    store = open_store(tmp_path / "data")
+    clip = make_clip(1.5)
+    for_discord = store.submit(dataclasses.replace(request(clip, "ann"), platform="discord", channel_id="42")).id
+    Worker(store, lambda: BigGANGenerator(tiny_weights)).run_once()
+    assert [job.id for job in store.undelivered("discord")] == [for_discord], "handed over again after a restart"
+    posted: list[int] = []
+    delivering = Worker(store, lambda: BigGANGenerator(tiny_weights), deliver={"x": lambda job: posted.append(job.id)})
+    for_x = store.submit(dataclasses.replace(request(clip, "bea"), platform="x", tweet_id="7")).id
+    delivering.run_once()
+    assert posted == [for_x] and store.get(for_x).status == "rendered"
 
 
 def test_cleanup_removes_old_files_and_keeps_the_log(tmp_path: Path, make_clip: ClipMaker) -> None:
