@@ -19,7 +19,7 @@ from pipeline.analysis import DEFAULT_THRESHOLD, InflectionKind
 from pipeline.audio import Channel
 from pipeline.classes import all_classes
 from pipeline.errors import PipelineError
-from pipeline.lookup import DEFAULT_MAX_WORDS, Match, lookup, resolve_words
+from pipeline.lookup import DEFAULT_MAX_WORDS, LookupOptions, Match, lookup, resolve_words
 from pipeline.render import FrameGenerator, PreparedRender, Progress, RenderOptions, describe, prepare, render
 from pipeline.weights import MODELS, cached_folder, check_model_name, download_weights, resolve_weights
 from storage.jobs import QueueRefused
@@ -105,9 +105,7 @@ def _cmd_classes(args: argparse.Namespace, settings: Settings) -> int:
         for cls in all_classes():
             print(f"{cls.id:>3}  {', '.join(cls.names)}")
         return 0
-    if not args.words:
-        raise _NoWords()
-    matches = lookup(args.words, seed=args.seed, max_words=args.max_words)
+    matches = lookup(args.words or "", seed=args.seed, options=LookupOptions(max_words=args.max_words))
     if args.json:
         print(json.dumps([m.as_json() for m in matches], indent=2, ensure_ascii=False))
     else:
@@ -116,19 +114,16 @@ def _cmd_classes(args: argparse.Namespace, settings: Settings) -> int:
     return EXIT_INPUT if any(m.class_id is None for m in matches) else 0
 
 
-class _NoWords(PipelineError):
-    def __init__(self) -> None:
-        super().__init__('give words to look up, e.g. ganterp classes "dog, ocean", or --list for all classes.')
-
-
 # ----------------------------------------------------------------------------- helpers
 
 
 def _options(args: argparse.Namespace, settings: Settings) -> RenderOptions:
     # The words need the seed ("dog" → which breed), so an unset seed is drawn here, as prepare() would.
     seed = args.seed if args.seed is not None else secrets.randbelow(2**31)
+    # A render does not show how words were read, so a typo is refused with its fix, not silently fixed.
+    classes = resolve_words(args.classes, seed, LookupOptions(fix_spelling=False)) if args.classes else []
     return RenderOptions(
-        classes=tuple(resolve_words(args.classes, seed=seed)) if args.classes else (),
+        classes=tuple(classes),
         seed=seed,
         fps=args.fps,
         size=getattr(args, "size", None),

@@ -1,7 +1,9 @@
 """The 1000 BigGAN (ImageNet-1k) classes, and turning a user's list into class ids.
 
 This module resolves class ids and exact class names (any of a class's WordNet
-lemma names, case-insensitive); spelling suggestions come from difflib.
+lemma names, case-insensitive); spelling suggestions come from difflib. Everyday
+words (plurals, synonyms, kinds, typos: "kittens", "dog", "jellyfsh") go through
+pipeline/lookup.py, which builds on this table.
 """
 
 from __future__ import annotations
