@@ -278,6 +278,12 @@ class JobStore:
         with self._sessions() as session:
             return list(session.scalars(query).all())
 
+    def find_by_source(self, platform: str, source_prefix: str) -> list[Job]:
+        """Jobs of a platform whose source reference starts with `source_prefix`, oldest first."""
+        query = select(Job).where(Job.platform == platform, Job.source_ref.startswith(source_prefix, autoescape=True))
+        with self._sessions() as session:
+            return list(session.scalars(query.order_by(Job.id)).all())
+
     def undelivered(self, platform: str) -> list[Job]:
         """Rendered jobs a front end has not posted yet (after a restart too), oldest first."""
         with self._sessions() as session:

@@ -1,0 +1,123 @@
+"""Daily posts: clip rotation, one post a day, and APScheduler's stored schedule across restarts."""
+
+from __future__ import annotations
+
+import datetime as dt
+import pickle
+import sqlite3
+import time
+from pathlib import Path
+
+import pytest
+
+from bot.scheduler import (
+    DAILY_JOB_ID,
+    DailyPoster,
+    DailyPostSettings,
+    ScheduleError,
+    next_clip,
+    planned,
+    start_scheduler,
+)
+from storage.db import make_engine, migrate, sqlite_url
+from storage.jobs import JobStore, QueueLimits
+from tests.conftest import ClipMaker
+
+
+@pytest.fixture
+def store(tmp_path: Path) -> JobStore:
+    data = tmp_path / "data"
+    data.mkdir()
+    engine = make_engine(sqlite_url(data))
+    migrate(engine)
+    return JobStore(engine, data, QueueLimits(per_requester=50))
+
+
+@pytest.fixture
+def clips(make_clip: ClipMaker) -> list[Path]:
+    return [make_clip(1.5, name=f"{name}.wav", seed=i) for i, name in enumerate(["b", "a", "c"])]
+
+
+def test_settings_are_checked() -> None:
+    assert DailyPostSettings.parse("09:30", "Europe/Paris").at == dt.time(9, 30)
+    with pytest.raises(ScheduleError, match="HH:MM"):
+        DailyPostSettings.parse("9.30")
+    with pytest.raises(ScheduleError, match="time zone"):
+        DailyPostSettings.parse("09:30", "Mars/Olympus")
+
+
+def test_no_clip_repeats_until_all_were_used(clips: list[Path]) -> None:
+    now = dt.datetime(2026, 1, 1, tzinfo=dt.UTC)
+    used: dict[str, dt.datetime] = {}
+    order = []
+    for day in range(6):
+        clip = next_clip(clips, used)
+        order.append(clip.name)
+        used[clip.name] = now + dt.timedelta(days=day)
+    assert order == ["a.wav", "b.wav", "c.wav", "a.wav", "b.wav", "c.wav"]
+    with pytest.raises(ScheduleError, match="empty"):
+        next_clip([], {})
+
+
+def test_one_post_a_day_themed_and_rotating(store: JobStore, clips: list[Path]) -> None:
+    today = dt.datetime(2026, 3, 1, 9, tzinfo=dt.UTC)
+    clock = {"now": today}
+    settings = DailyPostSettings.parse("09:00", "UTC", theme="jellyfish, volcano")
+    poster = DailyPoster(store, lambda: clips, settings, clock=lambda: clock["now"])
+    first = poster.post()
+    assert first is not None and first.job.platform == "schedule"
+    assert first.job.classes[:2] == [107, 980] and first.job.source_ref == "daily:2026-03-01:a.wav"
+    assert poster.post() is None, "a second run on the same day does nothing"
+    assert poster.post(force=True) is not None, "run-now posts anyway"
+    clock["now"] = today + dt.timedelta(days=1)
+    second = poster.post()
+    assert second is not None and second.job.source_ref == "daily:2026-03-02:c.wav"
+
+
+def wait_for(condition: object, timeout: float = 10.0) -> bool:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if condition():  # type: ignore[operator]
+            return True
+        time.sleep(0.05)
+    return False
+
+
+def set_stored_run_time(database: Path, when: dt.datetime) -> None:
+    """Move the stored next run into the past, as if the bot had been down at that time.
+
+    (Doing it through a live scheduler would race with its own shutdown.)
+    """
+    with sqlite3.connect(database) as db:
+        (blob,) = db.execute("SELECT job_state FROM apscheduler_jobs WHERE id = ?", (DAILY_JOB_ID,)).fetchone()
+        state = pickle.loads(blob)
+        state["next_run_time"] = when
+        db.execute(
+            "UPDATE apscheduler_jobs SET job_state = ?, next_run_time = ? WHERE id = ?",
+            (pickle.dumps(state, pickle.HIGHEST_PROTOCOL), when.timestamp(), DAILY_JOB_ID),
+        )
+
+
+def restart_with_missed_run(store: JobStore, clips: list[Path], missed_by: dt.timedelta, grace_s: int) -> int:
+    """Start, note a run time in the past as if the bot had been down, restart; returns jobs queued."""
+    url = sqlite_url(store.data_dir)
+    settings = DailyPostSettings.parse("04:00", "UTC", grace_s=grace_s)
+    start_scheduler(url, DailyPoster(store, lambda: clips, settings)).shutdown()
+    set_stored_run_time(store.data_dir / "ganterp.db", dt.datetime.now(dt.UTC) - missed_by)
+    again = start_scheduler(url, DailyPoster(store, lambda: clips, settings))
+    try:
+        wait_for(lambda: store.find_by_source("schedule", "daily:"), timeout=3.0)
+        (name, next_run), *others = planned(again)
+        assert name == "daily post" and not others, "one schedule, not doubled by the restart"
+        assert next_run is not None and next_run > dt.datetime.now(dt.UTC)
+    finally:
+        again.shutdown()
+    return len(store.find_by_source("schedule", "daily:"))
+
+
+def test_a_run_missed_within_the_grace_time_is_made_up_once(store: JobStore, clips: list[Path]) -> None:
+    assert restart_with_missed_run(store, clips, dt.timedelta(seconds=30), grace_s=600) == 1
+
+
+def test_a_run_missed_beyond_the_grace_time_is_skipped(store: JobStore, clips: list[Path]) -> None:
+    assert restart_with_missed_run(store, clips, dt.timedelta(hours=3), grace_s=600) == 0
