@@ -21,6 +21,7 @@ from pipeline.classes import all_classes
 from pipeline.errors import PipelineError
 from pipeline.lookup import DEFAULT_MAX_WORDS, LookupOptions, Match, lookup, resolve_words
 from pipeline.render import FrameGenerator, PreparedRender, Progress, RenderOptions, describe, prepare, render
+from pipeline.sources import local_media
 from pipeline.weights import MODELS, cached_folder, check_model_name, download_weights, resolve_weights
 from storage.jobs import QueueRefused
 
@@ -56,23 +57,28 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _cmd_render(args: argparse.Namespace, settings: Settings) -> int:
-    source = Path(args.source)
-    output = Path(args.output) if args.output else Path(f"{source.stem}.ganterp.mp4")
-    prepared = prepare(source, _options(args, settings))
-    model = args.model or settings.model
-    generator = _generator_for(args, settings, model)
-    progress = _ProgressBar(total=prepared.plan.n_frames, stream=sys.stderr)
-    try:
-        result = render(prepared, output, generator, progress=progress, model_name=model)
-    finally:
-        progress.close()
+    options = _options(args, settings)  # bad words fail before a link is downloaded
+    # A link is downloaded to a temporary file that lives until the video, which muxes its audio, is written.
+    with local_media(args.source, max_duration_s=options.max_duration_s) as media:
+        source = media.path
+        output = Path(args.output) if args.output else Path(f"{source.stem}.ganterp.mp4")
+        prepared = prepare(source, options)
+        model = args.model or settings.model
+        generator = _generator_for(args, settings, model)
+        progress = _ProgressBar(total=prepared.plan.n_frames, stream=sys.stderr)
+        try:
+            result = render(prepared, output, generator, progress=progress, model_name=model)
+        finally:
+            progress.close()
     _print_segments(prepared, sys.stdout)
     print(f"wrote {result.output} ({result.size_bytes / 2**20:.2f} MiB) and {result.sidecar}")
     return 0
 
 
 def _cmd_analyze(args: argparse.Namespace, settings: Settings) -> int:
-    prepared = prepare(Path(args.source), _options(args, settings))
+    options = _options(args, settings)
+    with local_media(args.source, max_duration_s=options.max_duration_s) as media:
+        prepared = prepare(media.path, options)
     if args.plot:
         from pipeline.plot import plot_analysis  # matplotlib is slow to import; only when asked
 
