@@ -120,6 +120,12 @@ def _cmd_classes(args: argparse.Namespace, settings: Settings) -> int:
     return EXIT_INPUT if any(m.class_id is None for m in matches) else 0
 
 
+def _cmd_bot(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.runner import run_bot  # discord.py only for this command
+
+    return run_bot(settings)
+
+
 # ----------------------------------------------------------------------------- helpers
 
 
@@ -283,6 +289,9 @@ def _parser() -> argparse.ArgumentParser:
     queue_parsers["worker"].set_defaults(handler=lambda a, s: cmd_worker(a, s, _generator_for))
     queue_parsers["jobs"].set_defaults(handler=cmd_jobs)
     queue_parsers["stats"].set_defaults(handler=cmd_stats)
+
+    bot_cmd = commands.add_parser("bot", help="run the Discord bot with its render worker (needs DISCORD_TOKEN)")
+    bot_cmd.set_defaults(handler=_cmd_bot)
     return parser
 
 

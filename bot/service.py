@@ -48,6 +48,10 @@ def submit_file(
     source_kind: str = "file",
     source_ref: str = "",
     words: str | None = None,
+    guild_id: str | None = None,
+    channel_id: str | None = None,
+    message_id: str | None = None,
+    tweet_id: str | None = None,
 ) -> Accepted:
     """Check the audio and options now (bad input never reaches the queue), then queue the job."""
     seed = options.seed if options.seed is not None else secrets.randbelow(2**31)
@@ -63,6 +67,10 @@ def submit_file(
         options=prepared.options.as_dict(),
         classes=prepared.options.classes,
         words=words,
+        guild_id=guild_id,
+        channel_id=channel_id,
+        message_id=message_id,
+        tweet_id=tweet_id,
     )
     job = store.submit(request)
     return Accepted(job, prepared, store.place(job.id))

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from dotenv import dotenv_values
 
@@ -38,6 +39,28 @@ class Settings:
     max_attempts: int
     lease_s: float
     retention_h: float
+    # --- X front end (bot/x_bot.py); all optional, X is off unless the five credentials are set.
+    x_consumer_key: str | None = None  # OAuth 1.0a app key: posting replies and uploading media
+    x_consumer_secret: str | None = None
+    x_access_token: str | None = None  # OAuth 1.0a user token of the bot's account
+    x_access_token_secret: str | None = None
+    x_bearer_token: str | None = None  # app-only token: reading mentions and posts
+    x_poll_s: float = 120.0
+    x_daily_reads: int = 500  # posts read per UTC day (pay-per-use: each costs)
+    x_daily_posts: int = 100  # posts written per UTC day (replies, refusals included)
+    x_reply_on_refusal: bool = True
+    x_video_size: int = 720  # square side of the reply video; X takes at most 1280x1024
+    x_max_duration_s: float = 140.0  # X's longest video for ordinary accounts; longer clips are trimmed
+    x_max_bytes: int = 64 * 2**20  # cap on the reply video and on the downloaded clip
+    x_api_host: str = "https://api.x.com"  # media upload host (tests point it at a local server)
+    # --- Discord front end (`ganterp bot`, bot/discord/); off unless DISCORD_TOKEN is set.
+    discord_token: str | None = None
+    discord_guild_id: int | None = None  # also sync the commands to this one server at once (testing)
+    discord_message_content: bool = False  # the privileged intent: clips in replied-to messages
+    discord_progress_s: float = 5.0  # how often status messages are edited
+    discord_fps: float = 24.0
+    discord_size: int | None = 256
+    clips_dir: Path | None = None  # the `/ganterp random` library (default: $GANTERP_DATA_DIR/clips)
 
     @classmethod
     def load(cls, environ: Mapping[str, str] | None = None, env_file: Path | None = Path(".env")) -> Settings:
@@ -70,7 +93,55 @@ class Settings:
             max_attempts=_int(get("GANTERP_MAX_ATTEMPTS"), "GANTERP_MAX_ATTEMPTS") or 3,
             lease_s=_float(get("GANTERP_LEASE_S"), "GANTERP_LEASE_S") or 120.0,
             retention_h=_float(get("GANTERP_RETENTION_HOURS"), "GANTERP_RETENTION_HOURS") or 72.0,
+            **_x_settings(get),
+            **_discord_settings(get),
         )
+
+
+def _x_settings(get: Callable[[str], str | None]) -> dict[str, Any]:
+    """The X front end's settings (GANTERP_X_*), checked against what X accepts."""
+    size = _int(get("GANTERP_X_VIDEO_SIZE"), "GANTERP_X_VIDEO_SIZE") or 720
+    if not (32 <= size <= 1024 and size % 2 == 0):
+        raise SettingsError(f"GANTERP_X_VIDEO_SIZE must be an even number of pixels from 32 to 1024 (got {size}).")
+    duration = _float(get("GANTERP_X_MAX_DURATION_S"), "GANTERP_X_MAX_DURATION_S") or 140.0
+    if not 1.0 <= duration <= 140.0:
+        raise SettingsError(f"GANTERP_X_MAX_DURATION_S must be from 1 to 140 seconds (got {duration:g}).")
+    max_bytes = _int(get("GANTERP_X_MAX_BYTES"), "GANTERP_X_MAX_BYTES") or 64 * 2**20
+    if not 100_000 <= max_bytes <= 512 * 2**20:
+        raise SettingsError(f"GANTERP_X_MAX_BYTES must be from 100000 to 536870912 (got {max_bytes}).")
+    reads = _int(get("GANTERP_X_DAILY_READS"), "GANTERP_X_DAILY_READS")
+    posts = _int(get("GANTERP_X_DAILY_POSTS"), "GANTERP_X_DAILY_POSTS")
+    return {
+        "x_consumer_key": get("GANTERP_X_CONSUMER_KEY") or None,
+        "x_consumer_secret": get("GANTERP_X_CONSUMER_SECRET") or None,
+        "x_access_token": get("GANTERP_X_ACCESS_TOKEN") or None,
+        "x_access_token_secret": get("GANTERP_X_ACCESS_TOKEN_SECRET") or None,
+        "x_bearer_token": get("GANTERP_X_BEARER_TOKEN") or None,
+        "x_poll_s": max(_float(get("GANTERP_X_POLL_S"), "GANTERP_X_POLL_S") or 120.0, 15.0),
+        "x_daily_reads": 500 if reads is None else reads,
+        "x_daily_posts": 100 if posts is None else posts,
+        "x_reply_on_refusal": _flag(get("GANTERP_X_REPLY_ON_REFUSAL"), "GANTERP_X_REPLY_ON_REFUSAL", default=True),
+        "x_video_size": size,
+        "x_max_duration_s": duration,
+        "x_max_bytes": max_bytes,
+        "x_api_host": (get("GANTERP_X_API_HOST") or "https://api.x.com").rstrip("/"),
+    }
+
+
+def _discord_settings(get: Callable[[str], str | None]) -> dict[str, Any]:
+    """The Discord front end's settings (DISCORD_TOKEN, GANTERP_DISCORD_*, GANTERP_CLIPS_DIR)."""
+    clips = get("GANTERP_CLIPS_DIR")
+    return {
+        "discord_token": (get("DISCORD_TOKEN") or "").strip() or None,
+        "discord_guild_id": _int(get("GANTERP_DISCORD_GUILD_ID"), "GANTERP_DISCORD_GUILD_ID"),
+        "discord_message_content": _flag(
+            get("GANTERP_DISCORD_MESSAGE_CONTENT"), "GANTERP_DISCORD_MESSAGE_CONTENT", default=False
+        ),
+        "discord_progress_s": max(_float(get("GANTERP_DISCORD_PROGRESS_S"), "GANTERP_DISCORD_PROGRESS_S") or 5.0, 2.0),
+        "discord_fps": _float(get("GANTERP_DISCORD_FPS"), "GANTERP_DISCORD_FPS") or 24.0,
+        "discord_size": _int(get("GANTERP_DISCORD_SIZE"), "GANTERP_DISCORD_SIZE") or 256,
+        "clips_dir": Path(clips).expanduser() if clips else None,
+    }
 
 
 def _flag(raw: str | None, name: str, *, default: bool) -> bool:

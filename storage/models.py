@@ -94,3 +94,31 @@ class Job(Base):
     failed_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     cancelled_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     files_removed_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+
+
+class GuildSettings(Base):
+    """What a Discord server's managers chose: where the bot answers, the daily post, their own limits."""
+
+    __tablename__ = "guild_settings"
+
+    guild_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    # Channel ids the bot answers in; empty means every channel it can see.
+    answer_channels: Mapped[list[str]] = mapped_column(JSON, default=list)
+    daily_channel_id: Mapped[str | None] = mapped_column(String(32))
+    # Stricter than the operator's limits, never looser; None keeps the operator's.
+    max_queued_per_member: Mapped[int | None]
+    max_duration_s: Mapped[float | None]
+    updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+
+
+class DiscordPost(Base):
+    """The Discord messages of one job: the status message the bot edits, and what the video replies to."""
+
+    __tablename__ = "discord_posts"
+
+    job_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    channel_id: Mapped[str] = mapped_column(String(32))
+    status_message_id: Mapped[str | None] = mapped_column(String(32))
+    reply_to_id: Mapped[str | None] = mapped_column(String(32))
+    # Set once the job's last word was said (video posted, failure or cancel reported).
+    closed_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)

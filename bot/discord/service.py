@@ -1,0 +1,244 @@
+"""What the Discord front end does with a request, without Discord: check, read words, queue, look up.
+
+The glue in bot/discord/app.py turns interactions and messages into these calls and their
+results (or typed refusals) into messages; everything here is plain and tested without Discord.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+import secrets
+import tempfile
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from bot import clips
+from bot.messages import AttachmentTooLarge, AudioGone, ChannelNotAllowed, NotAudioAttachment, PersonalLimit
+from bot.service import Accepted
+from bot.settings import Settings
+from pipeline.lookup import Match, NoWords, UnknownWords, lookup
+from pipeline.render import RenderOptions, prepare
+from storage.guilds import GuildStore, ServerSettings
+from storage.jobs import JobNotFound, JobRequest, JobStore
+from storage.models import Job, JobStatus
+
+PLATFORM = "discord"
+DEFAULT_UPLOAD_LIMIT = 10 * 2**20  # Discord's upload limit without boosts
+UPLOAD_HEADROOM = 64 * 2**10  # the message around the file counts too
+MAX_DOWNLOAD_BYTES = 50 * 2**20
+AUDIO_SUFFIXES = clips.MEDIA_SUFFIXES | {".mov", ".mkv", ".wma", ".aiff", ".aif", ".m4v", ".3gp"}
+
+# (link, folder, max_bytes, max_duration_s) → a local media file; raises PipelineError subclasses.
+FetchLink = Callable[[str, Path, int, float], Path]
+
+
+def fetch_link(url: str, folder: Path, max_bytes: int, max_duration_s: float) -> Path:
+    """Download a link with the pipeline's guarded fetcher (private addresses refused, byte cap)."""
+    from pipeline.sources import fetch
+
+    return fetch(url, folder, max_bytes=max_bytes, max_duration_s=max_duration_s).path
+
+
+@dataclass(frozen=True)
+class Origin:
+    """Who asks, and where to answer."""
+
+    requester_id: str
+    requester_name: str
+    channel_id: str
+    guild_id: str | None = None
+    message_id: str | None = None  # the message holding the clip, when there is one
+
+
+@dataclass(frozen=True)
+class Ask:
+    """What the requester chose: words (None: random classes), a seed, a couple of chat-sized options."""
+
+    words: str | None = None
+    seed: int | None = None
+    segments: int | None = None
+    start_s: float = 0.0
+    duration_s: float | None = None
+
+
+@dataclass(frozen=True)
+class Queued:
+    """A job accepted from chat, and how its words were read."""
+
+    accepted: Accepted
+    matches: tuple[Match, ...] = field(default_factory=tuple)
+
+    @property
+    def job(self) -> Job:
+        """The queued job."""
+        return self.accepted.job
+
+
+def check_attachment(filename: str, content_type: str | None, size: int) -> None:
+    """Refuse an attachment that is not audio/video by type or name, or is over the download cap."""
+    suffix = Path(filename).suffix.lower()
+    media_type = (content_type or "").split(";")[0].strip().lower()
+    if not (media_type.startswith(("audio/", "video/")) or suffix in AUDIO_SUFFIXES):
+        raise NotAudioAttachment(filename, content_type)
+    if size > MAX_DOWNLOAD_BYTES:
+        raise AttachmentTooLarge(filename, size, MAX_DOWNLOAD_BYTES)
+
+
+def read_words(words: str | None, seed: int) -> tuple[Match, ...]:
+    """Each word's class; refuses only when no word at all is known (some unknown ones are skipped)."""
+    if words is None or not words.strip():
+        return ()
+    matches = tuple(lookup(words, seed=seed))
+    if not matches:
+        raise NoWords(words)
+    if all(m.class_id is None for m in matches):
+        raise UnknownWords(matches)
+    return matches
+
+
+class DiscordService:
+    """The Discord front end's operations on the job log and the per-server settings."""
+
+    def __init__(self, store: JobStore, guilds: GuildStore, settings: Settings, fetch: FetchLink = fetch_link) -> None:
+        self.store, self.guilds, self.settings = store, guilds, settings
+        self._fetch = fetch
+        self.clips_dir = settings.clips_dir or settings.data_dir / "clips"
+
+    # ------------------------------------------------------------------ checks
+
+    def server(self, guild_id: str | None) -> ServerSettings:
+        """A server's settings (defaults in DMs)."""
+        return self.guilds.settings(guild_id) if guild_id else ServerSettings("")
+
+    def check_channel(self, origin: Origin) -> None:
+        """Refuse requests in channels the server's managers did not choose."""
+        server = self.server(origin.guild_id)
+        if not server.answers_in(origin.channel_id):
+            raise ChannelNotAllowed(server.answer_channels)
+
+    def _check_personal_limit(self, origin: Origin) -> None:
+        limit = self.server(origin.guild_id).max_queued_per_member
+        if limit is None:
+            return
+        waiting = [j for j in self.store.recent(100, origin.requester_id) if j.status == JobStatus.QUEUED.value]
+        if len(waiting) >= limit:
+            raise PersonalLimit(limit)
+
+    # ------------------------------------------------------------------ submitting
+
+    def submit_file(
+        self, origin: Origin, audio: Path, ask: Ask, *, max_bytes: int, source_kind: str, source_ref: str
+    ) -> Queued:
+        """Read the words, check the audio and limits, queue the job; raises a typed refusal otherwise."""
+        self.check_channel(origin)
+        self._check_personal_limit(origin)
+        seed = ask.seed if ask.seed is not None else secrets.randbelow(2**31)
+        matches = read_words(ask.words, seed)
+        classes = tuple(m.class_id for m in matches if m.class_id is not None)
+        options = RenderOptions(
+            classes=classes,
+            seed=seed,
+            fps=self.settings.discord_fps,
+            size=self.settings.discord_size,
+            segments=ask.segments if ask.segments is not None else (len(classes) or None),
+            start_s=ask.start_s,
+            duration_s=ask.duration_s,
+            max_bytes=max(max_bytes - UPLOAD_HEADROOM, 2**20),
+            max_duration_s=self._max_duration(origin),
+        )
+        # As bot.service.submit_file, plus where to answer: the job row keeps the guild, channel and
+        # message, so a restarted bot still answers in the right place.
+        prepared = prepare(audio, options)
+        request = JobRequest(
+            platform=PLATFORM,
+            requester_id=origin.requester_id,
+            requester_name=origin.requester_name,
+            source_kind=source_kind,
+            source_ref=source_ref,
+            audio_file=audio,
+            seed=seed,
+            options=prepared.options.as_dict(),
+            classes=prepared.options.classes,
+            words=ask.words,
+            guild_id=origin.guild_id,
+            channel_id=origin.channel_id,
+            message_id=origin.message_id,
+        )
+        job = self.store.submit(request)
+        self.guilds.record_post(job.id, origin.channel_id, None, origin.message_id)
+        return Queued(Accepted(job, prepared, self.store.place(job.id)), matches)
+
+    def submit_link(self, origin: Origin, url: str, ask: Ask, *, max_bytes: int) -> Queued:
+        """Download the link (guarded) into a temporary folder, then as submit_file."""
+        self.check_channel(origin)
+        with tempfile.TemporaryDirectory(prefix="ganterp-discord-") as folder:
+            path = self._fetch(url, Path(folder), MAX_DOWNLOAD_BYTES, self._max_duration(origin))
+            return self.submit_file(origin, path, ask, max_bytes=max_bytes, source_kind="link", source_ref=url)
+
+    def submit_library_clip(self, origin: Origin, ask: Ask, *, max_bytes: int) -> Queued:
+        """A random clip from the library (made on first use), random classes unless words were given."""
+        clip = clips.pick(self.clips_dir, random.Random(ask.seed))
+        return self.submit_file(origin, clip, ask, max_bytes=max_bytes, source_kind="library", source_ref=clip.name)
+
+    def resubmit(self, job_id: int, origin: Origin, *, same_classes: bool, max_bytes: int) -> Queued:
+        """Re-roll (new random classes) or remix (same classes, new seed) a job's stored clip."""
+        old = self.store.get(job_id)
+        if not old.audio_path or not Path(old.audio_path).is_file():
+            raise AudioGone(job_id)
+        classes = _rendered_classes(old) if same_classes else []
+        ask = Ask(
+            words=", ".join(map(str, classes)) or None,
+            start_s=float(old.options.get("start_s") or 0.0),
+            duration_s=old.options.get("duration_s"),
+            segments=old.options.get("segments"),
+        )
+        kind = "remix" if same_classes else "reroll"
+        return self.submit_file(
+            origin, Path(old.audio_path), ask, max_bytes=max_bytes, source_kind=kind, source_ref=f"job:{job_id}"
+        )
+
+    def _max_duration(self, origin: Origin) -> float:
+        own = self.server(origin.guild_id).max_duration_s
+        return min(self.settings.max_duration_s, own) if own else self.settings.max_duration_s
+
+    # ------------------------------------------------------------------ looking up
+
+    def my_jobs(self, requester_id: str) -> list[tuple[Job, int | None, float | None]]:
+        """The requester's unfinished Discord jobs with queue position and wait."""
+        rows = []
+        for job in reversed(self.store.recent(50, requester_id)):
+            if job.platform != PLATFORM or job.status not in (JobStatus.QUEUED.value, JobStatus.RUNNING.value):
+                continue
+            place = self.store.place(job.id)
+            rows.append((job, place.position if place else None, place.wait_s if place else None))
+        return rows
+
+    def cancel(self, requester_id: str, job_id: int | None) -> tuple[int, JobStatus] | None:
+        """Cancel the given job of the requester, or their newest unfinished one; None when there is none."""
+        if job_id is None:
+            mine = self.my_jobs(requester_id)
+            if not mine:
+                return None
+            job_id = mine[-1][0].id
+        job = self.store.get(job_id)
+        if job.platform != PLATFORM:
+            raise JobNotFound(job_id)
+        return job_id, self.store.cancel(job_id, requester_id)
+
+    def place(self, job: Job) -> tuple[int | None, float | None]:
+        """Position and wait of a queued job (None, None once it started)."""
+        place = self.store.place(job.id)
+        return (place.position, place.wait_s) if place else (None, None)
+
+
+def _rendered_classes(job: Job) -> list[int]:
+    """The classes a job's video showed (random ones included, from its sidecar), else those it asked for."""
+    if job.output_path:
+        try:
+            described = json.loads(Path(job.output_path).with_suffix(".json").read_text())
+            return [int(c["class_id"]) for c in described["classes"]]
+        except (OSError, ValueError, KeyError, TypeError):
+            pass
+    return list(job.classes)

@@ -1,0 +1,234 @@
+"""The Discord bot end to end, offline: simcord runs the real discord.py against a fake Discord in-process."""
+
+from __future__ import annotations
+
+import dataclasses
+from pathlib import Path
+from typing import Any
+
+import discord
+import pytest
+import simcord
+
+from bot.discord.app import GanterpBot
+from bot.discord.service import DiscordService
+from bot.runner import build_service
+from bot.settings import Settings
+from bot.worker import Worker
+from pipeline.errors import NotMedia
+from pipeline.generator import BigGANGenerator
+from storage.jobs import QueueLimits
+from storage.models import JobStatus
+from tests.conftest import ClipMaker
+
+pytestmark = pytest.mark.asyncio
+
+
+@pytest.fixture
+def settings(tmp_path: Path) -> Settings:
+    base = Settings.load(environ={}, env_file=None)
+    return dataclasses.replace(
+        base,
+        data_dir=tmp_path / "data",
+        database_url=None,
+        clips_dir=tmp_path / "clips",
+        discord_fps=6.0,
+        discord_size=None,
+        discord_progress_s=2.0,
+        max_queued_per_requester=3,
+    )
+
+
+@pytest.fixture
+def service(settings: Settings) -> DiscordService:
+    return build_service(settings)
+
+
+@pytest.fixture
+def worker(service: DiscordService, tiny_weights: Path) -> Worker:
+    return Worker(service.store, lambda: BigGANGenerator(tiny_weights, device="cpu"))
+
+
+@pytest.fixture
+def simcord_bot(service: DiscordService) -> GanterpBot:
+    return GanterpBot(service)
+
+
+@pytest.fixture
+def env(simcord_env: simcord.Env) -> simcord.Env:
+    return simcord_env
+
+
+class World:
+    def __init__(self, env: simcord.Env, manager_perms: bool = False) -> None:
+        self.env = env
+        self.guild = env.create_guild()
+        self.channel = self.guild.create_text_channel("music")
+        self.alice = self.guild.add_member(env.create_user("alice"))
+        mods = self.guild.create_role("Mods", permissions=discord.Permissions(manage_guild=True, manage_messages=True))
+        self.mod = self.guild.add_member(env.create_user("mod"), roles=[mods])
+
+
+def bot_messages(channel: Any) -> list[discord.Message]:
+    return [m for m in channel.history() if m.author.bot]
+
+
+def response_text(result: simcord.InteractionResult) -> str:
+    parts = [result.response.content or ""] if result.response else []
+    return " ".join(parts + [f.content or "" for f in result.followups])
+
+
+async def render_and_deliver(env: simcord.Env, worker: Worker) -> None:
+    while worker.run_once():
+        pass
+    bot = env.bot
+    assert isinstance(bot, GanterpBot)
+    await bot.sync_posts()
+    await env.settle()
+
+
+async def test_slash_render_with_attachment_posts_the_mp4(
+    env: simcord.Env, worker: Worker, make_clip: ClipMaker
+) -> None:
+    world = World(env)
+    clip = make_clip(3.0, name="song.wav")
+    result = await world.alice.slash(
+        world.channel, "ganterp render", audio=("song.wav", clip.read_bytes()), classes="dog, ocean, qzxv", seed=5
+    )
+    assert result.ephemeral and "Job #1 is queued" in response_text(result)
+    status = bot_messages(world.channel)[-1]
+    assert "job **#1** accepted" in status.content
+    assert "dog →" in status.content and "qzxv → not a class" in status.content
+
+    await render_and_deliver(env, worker)
+    video = bot_messages(world.channel)[-1]
+    assert video.attachments and video.attachments[0].filename == "ganterp-1.mp4"
+    assert "seed 5" in video.content and video.reference is not None
+    labels = [c.label for row in video.components for c in row.children]  # type: ignore[attr-defined]
+    assert labels == ["Re-roll", "Remix", "Delete"]
+    assert env.bot.service.store.get(1).status == JobStatus.DELIVERED.value  # type: ignore[attr-defined]
+
+
+async def test_message_command_mention_reply_and_buttons(
+    env: simcord.Env, worker: Worker, make_clip: ClipMaker
+) -> None:
+    world = World(env)
+    clip = make_clip(3.0, name="song.wav").read_bytes()
+    posted = await world.mod.send(world.channel, "listen", attachments=[("song.ogg.wav", clip)])
+    result = await world.alice.context_menu(world.channel, "GANterpret", posted)
+    assert "Job #1 is queued" in response_text(result)
+    # A mention in a reply to the clip: the mention's own message carries the words.
+    await world.alice.send(world.channel, f"<@{env.bot.user.id}> dog, ocean", reply_to=posted)  # type: ignore[union-attr]
+    status = bot_messages(world.channel)[-1]
+    assert "job **#2** accepted" in status.content or "message-content intent" in status.content
+    await render_and_deliver(env, worker)
+    video = next(m for m in bot_messages(world.channel) if m.attachments)
+
+    reroll = await world.alice.click(video, label="Re-roll")
+    assert "Re-roll queued as job" in response_text(reroll)
+    remix = await world.alice.click(video, label="Remix")
+    assert "Remix queued as job" in response_text(remix)
+    job = env.bot.service.store.recent(1)[0]  # type: ignore[attr-defined]
+    assert job.source_kind == "remix" and job.classes
+
+    stranger = world.guild.add_member(env.create_user("bob"))
+    refused = await stranger.click(video, label="Delete")
+    assert "Only the requester or a moderator" in response_text(refused)
+    await world.alice.click(video, label="Delete")
+    assert video.id not in [m.id for m in world.channel.history()]
+
+
+async def test_bad_inputs_get_one_ephemeral_sentence(
+    env: simcord.Env, service: DiscordService, make_clip: ClipMaker
+) -> None:
+    world = World(env)
+    text = await world.alice.slash(world.channel, "ganterp render", audio=("notes.txt", b"hello"))
+    assert text.ephemeral and "is not an audio or video file" in response_text(text)
+    corrupt = await world.alice.slash(world.channel, "ganterp render", audio=("song.mp3", b"ID3" + b"\0" * 500))
+    assert corrupt.ephemeral and response_text(corrupt).endswith(".")
+    nothing = await world.alice.slash(world.channel, "ganterp render")
+    assert "Attach an audio or video clip" in response_text(nothing)
+    long = make_clip(4.0, name="long.wav").read_bytes()
+    service.guilds.update(str(world.guild.id), max_duration_s=5.0)
+    object.__setattr__(service, "settings", dataclasses.replace(service.settings, max_duration_s=2.0))
+    too_long = await world.alice.slash(world.channel, "ganterp render", audio=("long.wav", long))
+    assert "longer than the maximum of 2 s" in response_text(too_long)
+    object.__setattr__(service, "settings", dataclasses.replace(service.settings, max_duration_s=600.0))
+    service.guilds.update(str(world.guild.id), max_queued_per_member=1)
+    first = await world.alice.slash(world.channel, "ganterp render", audio=("a.wav", long))
+    assert "queued" in response_text(first)
+    limited = await world.alice.slash(world.channel, "ganterp render", audio=("a.wav", long))
+    assert "allows 1 waiting video" in response_text(limited)
+    service.store.limits = QueueLimits(per_requester=5, total=1)
+    full = await world.mod.slash(world.channel, "ganterp render", audio=("a.wav", long))
+    assert "the queue is full" in response_text(full).lower()
+    assert len(service.store.recent(10)) == 1  # nothing queued half-way
+
+
+async def test_missing_post_permission_is_said_before_queueing(
+    env: simcord.Env, service: DiscordService, make_clip: ClipMaker
+) -> None:
+    world = World(env)
+    me = world.guild.me
+    assert me is not None
+    quiet = world.guild.create_text_channel("quiet", overwrites={me: discord.PermissionOverwrite(attach_files=False)})
+    result = await world.alice.slash(quiet, "ganterp render", audio=("a.wav", make_clip(3.0).read_bytes()))
+    assert "I need the Attach Files permission" in response_text(result)
+    assert service.store.recent(10) == []
+
+
+async def test_server_settings_need_manage_server(
+    env: simcord.Env, service: DiscordService, make_clip: ClipMaker
+) -> None:
+    world = World(env)
+    other = world.guild.create_text_channel("other")
+    shown = await world.mod.slash(world.channel, "ganterp-server answer-in", channel=other)
+    assert "Answers in: <#" in response_text(shown)
+    assert service.guilds.settings(str(world.guild.id)).answer_channels == (str(other.id),)
+    refused = await world.alice.slash(world.channel, "ganterp render", audio=("a.wav", make_clip(3.0).read_bytes()))
+    assert "I only answer in" in response_text(refused)
+    with pytest.raises(Exception):  # noqa: B017 (simcord hides the command from non-managers, as Discord does)
+        await world.alice.slash(world.channel, "ganterp-server daily", channel=other)
+    await world.mod.slash(world.channel, "ganterp-server daily", channel=other)
+    assert service.guilds.daily_channels() == {str(world.guild.id): str(other.id)}
+
+
+async def test_classes_queue_cancel_help_and_random(env: simcord.Env, service: DiscordService) -> None:
+    world = World(env)
+    classes = await world.alice.slash(world.channel, "ganterp classes", words="dog, ocean")
+    assert "dog →" in response_text(classes)
+    choices = await world.alice.autocomplete(world.channel, "ganterp render", "classes", "dog, golden ret")
+    assert any("golden retriever" in c["name"] for c in choices)
+    random_ = await world.alice.slash(world.channel, "ganterp random", seed=3)
+    assert "queued" in response_text(random_)
+    assert service.store.get(1).source_kind == "library"
+    queue = await world.alice.slash(world.channel, "ganterp queue")
+    assert "#1: #1 in the queue" in response_text(queue)
+    cancel = await world.alice.slash(world.channel, "ganterp cancel")
+    assert "Job #1 is cancelled" in response_text(cancel)
+    assert "GANterpretations" in response_text(await world.alice.slash(world.channel, "ganterp help"))
+
+
+async def test_restart_with_a_job_in_flight_is_answered_afterwards(
+    env: simcord.Env, service: DiscordService, worker: Worker, make_clip: ClipMaker
+) -> None:
+    world = World(env)
+    await world.alice.slash(world.channel, "ganterp render", audio=("a.wav", make_clip(3.0).read_bytes()))
+    await env.restart_bot(GanterpBot(service))  # the bot goes away while the job waits
+    while worker.run_once():
+        pass
+    assert service.store.undelivered("discord")
+    await env.restart_bot(GanterpBot(service))  # starts again: the delivery loop picks the job up
+    bot = env.bot
+    assert isinstance(bot, GanterpBot)
+    await bot.sync_posts()
+    await env.settle()
+    assert any(m.attachments for m in bot_messages(world.channel))
+    assert service.store.get(1).status == JobStatus.DELIVERED.value
+
+
+@pytest.mark.filterwarnings("ignore")
+async def test_not_media_has_a_sentence() -> None:
+    from bot.messages import error_message
+
+    assert error_message(NotMedia("x.mp3")).startswith("X.mp3 is not an audio")

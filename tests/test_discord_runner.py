@@ -1,0 +1,43 @@
+"""`ganterp bot` without a usable token: one sentence on stderr, exit 1, no traceback; the clip library."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import discord
+import pytest
+
+from bot import clips
+from bot.cli import main
+
+
+def test_missing_token_is_one_sentence(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("DISCORD_TOKEN", raising=False)
+    monkeypatch.setenv("GANTERP_DATA_DIR", str(tmp_path / "data"))
+    assert main(["bot"]) == 1
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "DISCORD_TOKEN is not set" in err and "Traceback" not in err
+
+
+def test_wrong_token_is_one_sentence(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    async def refuse(self: discord.Client, token: str) -> None:
+        raise discord.LoginFailure("Improper token has been passed.")
+
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("DISCORD_TOKEN", "not-a-token")
+    monkeypatch.setenv("GANTERP_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.setattr(discord.Client, "login", refuse)
+    assert main(["bot"]) == 1
+    err = capsys.readouterr().err
+    assert "Discord refused DISCORD_TOKEN" in err and "not-a-token" not in err and "Traceback" not in err
+
+
+def test_a_fresh_library_makes_its_own_clips(tmp_path: Path) -> None:
+    made = clips.library(tmp_path / "clips")
+    assert [p.name for p in made] == ["arpeggio.wav", "drift.wav", "pulse.wav"]
+    assert clips.library(tmp_path / "clips") == made  # made once
