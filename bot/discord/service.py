@@ -17,11 +17,12 @@ from pathlib import Path
 from bot import clips
 from bot.messages import AttachmentTooLarge, AudioGone, ChannelNotAllowed, NotAudioAttachment, PersonalLimit
 from bot.service import Accepted
+from bot.service import submit_file as queue_file
 from bot.settings import Settings
 from pipeline.lookup import Match, NoWords, UnknownWords, lookup
-from pipeline.render import RenderOptions, prepare
+from pipeline.render import RenderOptions
 from storage.guilds import GuildStore, ServerSettings
-from storage.jobs import JobNotFound, JobRequest, JobStore
+from storage.jobs import JobNotFound, JobStore
 from storage.models import Job, JobStatus
 
 PLATFORM = "discord"
@@ -148,27 +149,16 @@ class DiscordService:
             max_bytes=max(max_bytes - UPLOAD_HEADROOM, 2**20),
             max_duration_s=self._max_duration(origin),
         )
-        # As bot.service.submit_file, plus where to answer: the job row keeps the guild, channel and
-        # message, so a restarted bot still answers in the right place.
-        prepared = prepare(audio, options)
-        request = JobRequest(
-            platform=PLATFORM,
-            requester_id=origin.requester_id,
-            requester_name=origin.requester_name,
-            source_kind=source_kind,
-            source_ref=source_ref,
-            audio_file=audio,
-            seed=seed,
-            options=prepared.options.as_dict(),
-            classes=prepared.options.classes,
-            words=ask.words,
-            guild_id=origin.guild_id,
-            channel_id=origin.channel_id,
-            message_id=origin.message_id,
-        )
-        job = self.store.submit(request)
+        # The job row keeps the guild, channel and message, so a restarted bot still answers in the right place.
+        accepted = queue_file(
+            self.store, audio, options, platform=PLATFORM,
+            requester_id=origin.requester_id, requester_name=origin.requester_name,
+            source_kind=source_kind, source_ref=source_ref, words=ask.words,
+            guild_id=origin.guild_id, channel_id=origin.channel_id, message_id=origin.message_id,
+        )  # fmt: skip
+        job = accepted.job
         self.guilds.record_post(job.id, origin.channel_id, None, origin.message_id)
-        return Queued(Accepted(job, prepared, self.store.place(job.id)), matches)
+        return Queued(accepted, matches)
 
     def submit_link(self, origin: Origin, url: str, ask: Ask, *, max_bytes: int) -> Queued:
         """Download the link (guarded) into a temporary folder, then as submit_file."""
