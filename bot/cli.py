@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import TextIO
 
 from bot.queue_cli import add_queue_commands, cmd_jobs, cmd_stats, cmd_submit, cmd_worker
+from bot.scheduler import ScheduleError
 from bot.settings import Settings, SettingsError
 from pipeline.analysis import DEFAULT_THRESHOLD, InflectionKind
 from pipeline.audio import Channel
@@ -41,7 +42,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         logging.basicConfig(level=settings.log_level, format="%(levelname)s %(name)s: %(message)s")
         handler: Callable[[argparse.Namespace, Settings], int] = args.handler
         return handler(args, settings)
-    except (PipelineError, SettingsError, QueueRefused) as exc:
+    except (PipelineError, SettingsError, QueueRefused, ScheduleError) as exc:
         _say(f"ganterp: {_sentence(str(exc))}")
         return EXIT_INPUT
     except KeyboardInterrupt:
@@ -118,6 +119,12 @@ def _cmd_classes(args: argparse.Namespace, settings: Settings) -> int:
         _print_matches(matches, sys.stdout)
     # Unknown words are shown with the rest; the status tells scripts that some failed.
     return EXIT_INPUT if any(m.class_id is None for m in matches) else 0
+
+
+def _cmd_schedule(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.schedule_cli import cmd_schedule  # discord.py and the schedulers only for this command
+
+    return cmd_schedule(args, settings)
 
 
 def _cmd_bot(args: argparse.Namespace, settings: Settings) -> int:
@@ -289,6 +296,10 @@ def _parser() -> argparse.ArgumentParser:
     queue_parsers["worker"].set_defaults(handler=lambda a, s: cmd_worker(a, s, _generator_for))
     queue_parsers["jobs"].set_defaults(handler=cmd_jobs)
     queue_parsers["stats"].set_defaults(handler=cmd_stats)
+
+    schedule_cmd = commands.add_parser("schedule", help="the daily post: `schedule list`, `schedule run-now`")
+    schedule_cmd.add_argument("action", choices=["list", "run-now"], nargs="?", default="list")
+    schedule_cmd.set_defaults(handler=_cmd_schedule)
 
     bot_cmd = commands.add_parser("bot", help="run the Discord bot with its render worker (needs DISCORD_TOKEN)")
     bot_cmd.set_defaults(handler=_cmd_bot)

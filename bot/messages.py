@@ -198,6 +198,14 @@ def delivered_text(job: Job, segments: Sequence[dict[str, Any]], requester_menti
     return fit("\n".join(lines))
 
 
+def daily_text(job: Job, segments: Sequence[dict[str, Any]]) -> str:
+    """The text of the daily post: the segments (time → class) and the seed."""
+    lines = [f"Today's GANterpretation (seed {job.seed}):"]
+    for segment in segments[:MAX_LISTED_SEGMENTS]:
+        lines.append(f"`{_clock(float(segment['start']))}` {segment['class_name']} ({segment['class_id']})")
+    return fit("\n".join(lines))
+
+
 def queue_text(rows: Sequence[tuple[Job, int | None, float | None]]) -> str:
     """The answer of `/ganterp queue`: the requester's unfinished jobs."""
     if not rows:

@@ -1,42 +1,56 @@
-"""`ganterp bot`: the Discord front end, the embedded render worker (a thread) and SQLite, one process."""
+"""`ganterp bot`: the Discord and X front ends, the daily-post scheduler, the embedded render worker
+(a thread) and SQLite, in one process."""
 
 from __future__ import annotations
 
 import asyncio
 import logging
+import signal
 import threading
 from collections.abc import Callable
+from dataclasses import dataclass
 
 import discord
 
+from bot import clips
 from bot.discord.app import GanterpBot
 from bot.discord.service import DiscordService
+from bot.scheduler import PLATFORM as DAILY_PLATFORM
+from bot.scheduler import DailyPoster, DailyPostSettings, start_scheduler
 from bot.service import open_store, retention
 from bot.settings import Settings, SettingsError
 from bot.worker import Worker, WorkerConfig
+from bot.x_bot import XFrontEnd, x_configured
 from pipeline.render import FrameGenerator
 from pipeline.weights import resolve_weights
 from storage.db import make_engine, sqlite_url
 from storage.guilds import GuildStore
+from storage.jobs import JobStore
 from storage.models import Job
 
 log = logging.getLogger(__name__)
 
 UNSET_MESSAGE = (
     "DISCORD_TOKEN is not set: put the bot token from the Discord developer portal (Bot → Reset Token) "
-    "in the environment or in .env."
+    "in the environment or in .env (or set the GANTERP_X_* credentials to run on X only)."
 )
 REFUSED_MESSAGE = "Discord refused DISCORD_TOKEN: copy a fresh bot token from the developer portal (Bot → Reset Token)."
 INTENT_MESSAGE = (
     "GANTERP_DISCORD_MESSAGE_CONTENT is on, but the Message Content intent is not enabled for this bot: "
     "enable it in the developer portal (Bot → Privileged Gateway Intents) or set it to false."
 )
+DAILY_POST_TIMEOUT_S = 300
+
+
+def database_url(settings: Settings) -> str:
+    """The job log's database URL."""
+    return settings.database_url or sqlite_url(settings.data_dir)
 
 
 def build_service(settings: Settings) -> DiscordService:
     """The job log, the per-server settings and the link fetcher, on the configured database."""
     store = open_store(settings)  # migrates
-    guilds = GuildStore(make_engine(settings.database_url or sqlite_url(settings.data_dir)))
+    guilds = GuildStore(make_engine(database_url(settings)))
     return DiscordService(store, guilds, settings)
 
 
@@ -54,43 +68,118 @@ def load_generator(settings: Settings) -> FrameGenerator:
     return BigGANGenerator(folder, device=settings.device, precision=settings.precision, batch_size=settings.batch_size)
 
 
+def daily_poster(settings: Settings, store: JobStore) -> DailyPoster | None:
+    """The daily poster, when a daily time is set."""
+    if not settings.daily_post_time:
+        return None
+    daily = DailyPostSettings.parse(
+        settings.daily_post_time, settings.daily_post_tz, settings.daily_theme, settings.daily_grace_s
+    )
+    library = settings.clips_dir or settings.data_dir / "clips"
+    return DailyPoster(store, lambda: clips.library(library), daily)
+
+
+@dataclass
+class DailyPublisher:
+    """Posts a rendered daily video everywhere it goes: every server's daily channel, and X."""
+
+    store: JobStore
+    to_discord: Callable[[Job], int] | None = None  # returns the channels posted to
+    to_x: Callable[[Job], bool] | None = None
+
+    def publish(self, job: Job) -> None:
+        """The worker's hand-over for daily jobs; never raises."""
+        try:
+            channels = self.to_discord(job) if self.to_discord else 0
+            on_x = self.to_x(job) if self.to_x else False
+        except Exception:
+            log.exception("daily post of job %d failed", job.id)
+            channels, on_x = 0, False
+        if channels or on_x:
+            self.store.mark_delivered(job.id)
+            log.info("daily job %d posted to %d Discord channels%s", job.id, channels, " and X" if on_x else "")
+        else:
+            self.store.mark_failed(job.id, "the daily video could not be posted.", "no daily channel or X post worked")
+
+
 def run_bot(settings: Settings, generator: Callable[[], FrameGenerator] | None = None) -> int:
     """Run until interrupted; a missing or refused token raises SettingsError (one sentence, exit 1)."""
-    if not settings.discord_token:
+    on_x = x_configured(settings)
+    if not settings.discord_token and not on_x:
         raise SettingsError(UNSET_MESSAGE)
     service = build_service(settings)
-    service.store.cleanup(retention(settings))
-    bot = GanterpBot(service)
+    store = service.store
+    store.cleanup(retention(settings))
+    poster = daily_poster(settings, store)
+    x = XFrontEnd.from_settings(settings, store) if on_x else None
+    bot = GanterpBot(service) if settings.discord_token else None
+    publisher = DailyPublisher(
+        store,
+        to_discord=_discord_daily(bot) if bot else None,
+        to_x=x.post_daily if x and settings.daily_on_x else None,
+    )
+    deliver: dict[str, Callable[[Job], None]] = {DAILY_PLATFORM: publisher.publish}
+    if bot:
+        deliver["discord"] = lambda job: bot.wake()  # the bot posts it from its own loop, then marks it delivered
+    if x:
+        deliver["x"] = x.deliver
     worker = Worker(
-        service.store,
+        store,
         generator or (lambda: load_generator(settings)),
         WorkerConfig(lease_s=settings.lease_s, model_name=settings.model),
-        deliver={"discord": _on_rendered(bot)},
+        deliver=deliver,
     )
-    bot.on_ready_hook = lambda: _start_worker(worker)
+    scheduler = start_scheduler(database_url(settings), poster) if poster else None
     try:
-        asyncio.run(_serve(bot, settings.discord_token))
+        if x:
+            threading.Thread(target=x.run, args=(worker.stop_event,), name="x-poller", daemon=True).start()
+        if bot:
+            bot.on_ready_hook = lambda: _start_worker(worker, publisher)
+            _serve_discord(bot, settings.discord_token or "")
+        else:
+            _start_worker(worker, publisher)
+            _wait_for_signal(worker.stop_event)
+    finally:
+        worker.stop_event.set()
+        if scheduler is not None:
+            scheduler.shutdown(wait=False)
+    return 0
+
+
+def _serve_discord(bot: GanterpBot, token: str) -> None:
+    try:
+        asyncio.run(_serve(bot, token))
     except discord.LoginFailure:
         raise SettingsError(REFUSED_MESSAGE) from None
     except discord.PrivilegedIntentsRequired:
         raise SettingsError(INTENT_MESSAGE) from None
-    finally:
-        worker.stop_event.set()
-    return 0
 
 
-def _on_rendered(bot: GanterpBot) -> Callable[[Job], None]:
-    def deliver(job: Job) -> None:
-        bot.wake()  # the bot posts it (from its own loop), and marks it delivered once posted
+def _discord_daily(bot: GanterpBot) -> Callable[[Job], int]:
+    def post(job: Job) -> int:
+        # Called from the worker thread: the post itself runs on the bot's own event loop.
+        future = asyncio.run_coroutine_threadsafe(bot.post_daily(job), bot.loop)
+        return future.result(timeout=DAILY_POST_TIMEOUT_S)
 
-    return deliver
+    return post
 
 
-def _start_worker(worker: Worker) -> None:
+def _start_worker(worker: Worker, publisher: DailyPublisher) -> None:
     if worker.stop_event.is_set():
         return
-    thread = threading.Thread(target=worker.run, name="ganterp-worker", daemon=True)
-    thread.start()
+
+    def work() -> None:
+        for job in publisher.store.undelivered(DAILY_PLATFORM):  # rendered before a restart
+            publisher.publish(job)
+        worker.run()
+
+    threading.Thread(target=work, name="ganterp-worker", daemon=True).start()
+
+
+def _wait_for_signal(stop: threading.Event) -> None:
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(signum, lambda *_: stop.set())
+    stop.wait()
 
 
 async def _serve(bot: GanterpBot, token: str) -> None:

@@ -19,6 +19,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
 from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.triggers.cron import CronTrigger
+from sqlalchemy import create_engine, text
+from sqlalchemy.exc import OperationalError
 
 from bot.service import Accepted, submit_file
 from pipeline.lookup import LookupOptions, resolve_words
@@ -152,6 +154,21 @@ def start_scheduler(database_url: str, poster: DailyPoster) -> BackgroundSchedul
         scheduler.add_job(run_daily_post, trigger, id=DAILY_JOB_ID, replace_existing=True, name="daily post")
     scheduler.resume()
     return scheduler
+
+
+def stored_next_run(database_url: str) -> dt.datetime | None:
+    """When the stored daily post runs next, read without starting a scheduler (None: never started)."""
+    engine = create_engine(database_url)
+    try:
+        with engine.connect() as connection:
+            value = connection.execute(
+                text("SELECT next_run_time FROM apscheduler_jobs WHERE id = :id"), {"id": DAILY_JOB_ID}
+            ).scalar()
+    except OperationalError:  # the scheduler never ran, so its table does not exist yet
+        return None
+    finally:
+        engine.dispose()
+    return None if value is None else dt.datetime.fromtimestamp(float(value), dt.UTC)
 
 
 def planned(scheduler: BackgroundScheduler) -> list[tuple[str, dt.datetime | None]]:

@@ -61,6 +61,12 @@ class Settings:
     discord_fps: float = 24.0
     discord_size: int | None = 256
     clips_dir: Path | None = None  # the `/ganterp random` library (default: $GANTERP_DATA_DIR/clips)
+    # --- Scheduled daily posts (bot/scheduler.py); off unless a time is set.
+    daily_post_time: str | None = None  # "HH:MM"
+    daily_post_tz: str = "UTC"
+    daily_theme: str | None = None  # words for the classes; random classes when unset
+    daily_grace_s: int = 3600  # a run missed while the bot was down is made up within this, else skipped
+    daily_on_x: bool = True  # also post the daily video on X when X is configured
 
     @classmethod
     def load(cls, environ: Mapping[str, str] | None = None, env_file: Path | None = Path(".env")) -> Settings:
@@ -95,6 +101,7 @@ class Settings:
             retention_h=_float(get("GANTERP_RETENTION_HOURS"), "GANTERP_RETENTION_HOURS") or 72.0,
             **_x_settings(get),
             **_discord_settings(get),
+            **_daily_settings(get),
         )
 
 
@@ -141,6 +148,18 @@ def _discord_settings(get: Callable[[str], str | None]) -> dict[str, Any]:
         "discord_fps": _float(get("GANTERP_DISCORD_FPS"), "GANTERP_DISCORD_FPS") or 24.0,
         "discord_size": _int(get("GANTERP_DISCORD_SIZE"), "GANTERP_DISCORD_SIZE") or 256,
         "clips_dir": Path(clips).expanduser() if clips else None,
+    }
+
+
+def _daily_settings(get: Callable[[str], str | None]) -> dict[str, Any]:
+    """The daily post's settings (GANTERP_DAILY_*)."""
+    grace = _int(get("GANTERP_DAILY_GRACE_S"), "GANTERP_DAILY_GRACE_S")
+    return {
+        "daily_post_time": (get("GANTERP_DAILY_POST_TIME") or "").strip() or None,
+        "daily_post_tz": get("GANTERP_DAILY_POST_TZ") or "UTC",
+        "daily_theme": get("GANTERP_DAILY_THEME") or None,
+        "daily_grace_s": 3600 if grace is None else grace,
+        "daily_on_x": _flag(get("GANTERP_DAILY_ON_X"), "GANTERP_DAILY_ON_X", default=True),
     }
 
 

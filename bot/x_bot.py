@@ -193,6 +193,11 @@ def reply_text(job: Job) -> str:
     return _fit(f"Your GANterpretation: {_fit(classes, MAX_POST_CHARS - len(tail) - 22)}{tail}")
 
 
+def daily_text(job: Job) -> str:
+    """The daily post's text: the classes in order and the seed, no links."""
+    return "Today's" + reply_text(job).removeprefix("Your")
+
+
 def _mention_id(job: Job) -> str | None:
     return job.tweet_id
 
@@ -446,6 +451,20 @@ class XFrontEnd:
                 self._deliver(job.id)
         except Exception:
             log.exception("delivery of job %d failed", job.id)
+
+    def post_daily(self, job: Job) -> bool:
+        """Post a daily video as a post of its own (not a reply); returns whether it was posted."""
+        if job.output_path is None or not self._may_post():
+            return False
+        try:
+            with self._lock:
+                media_id = self.uploader.upload_video(Path(job.output_path))
+                self.client.create_tweet(text=daily_text(job), media_ids=[media_id], user_auth=True)
+                self.state.spend("post")
+        except (XMediaError, tweepy.TweepyException, requests.RequestException, OSError) as exc:
+            log.warning("daily post of job %d on X failed: %s", job.id, exc)
+            return False
+        return True
 
     def deliver_pending(self) -> None:
         """Post every rendered X job not yet posted (after a rate limit, a cap or a restart)."""

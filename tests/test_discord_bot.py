@@ -232,3 +232,25 @@ async def test_not_media_has_a_sentence() -> None:
     from bot.messages import error_message
 
     assert error_message(NotMedia("x.mp3")).startswith("X.mp3 is not an audio")
+
+
+async def test_daily_post_goes_to_each_servers_daily_channel(
+    env: simcord.Env, service: DiscordService, worker: Worker, make_clip: ClipMaker
+) -> None:
+    from bot.scheduler import DailyPoster, DailyPostSettings
+
+    world = World(env)
+    daily = world.guild.create_text_channel("daily")
+    service.guilds.update(str(world.guild.id), daily_channel_id=str(daily.id))
+    clip = make_clip(2.0)
+    accepted = DailyPoster(service.store, lambda: [clip], DailyPostSettings.parse("09:00")).post()
+    assert accepted is not None
+    assert worker.run_once()  # rendered; daily jobs are published by the runner, not by a reply
+    bot = env.bot
+    assert isinstance(bot, GanterpBot)
+    assert await bot.post_daily(service.store.get(accepted.job.id)) == 1
+    await env.settle()
+    posted = bot_messages(daily)[-1]
+    assert posted.attachments and posted.attachments[0].filename.endswith(".mp4")
+    assert posted.content.startswith("Today's GANterpretation (seed")
+    assert not bot_messages(world.channel), "nothing in the other channels"

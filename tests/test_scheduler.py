@@ -21,6 +21,7 @@ from bot.scheduler import (
 )
 from storage.db import make_engine, migrate, sqlite_url
 from storage.jobs import JobStore, QueueLimits
+from storage.models import Job
 from tests.conftest import ClipMaker
 
 
@@ -121,3 +122,49 @@ def test_a_run_missed_within_the_grace_time_is_made_up_once(store: JobStore, cli
 
 def test_a_run_missed_beyond_the_grace_time_is_skipped(store: JobStore, clips: list[Path]) -> None:
     assert restart_with_missed_run(store, clips, dt.timedelta(hours=3), grace_s=600) == 0
+
+
+def test_daily_publisher_marks_the_outcome(store: JobStore, clips: list[Path]) -> None:
+    from bot.runner import DailyPublisher
+
+    poster = DailyPoster(store, lambda: clips, DailyPostSettings.parse("08:00"))
+    ids = []
+    for _ in range(3):
+        accepted = poster.post(force=True)
+        assert accepted is not None
+        ids.append(accepted.job.id)
+    posted: list[tuple[str, int]] = []
+
+    def to_x(job: Job) -> bool:
+        posted.append(("x", job.id))
+        return True
+
+    def broken_discord(job: Job) -> int:
+        raise TimeoutError("gateway gone")
+
+    DailyPublisher(store, to_discord=lambda job: posted.append(("discord", job.id)) or 2, to_x=to_x).publish(
+        store.get(ids[0])
+    )
+    DailyPublisher(store, to_discord=lambda job: 0, to_x=None).publish(store.get(ids[1]))
+    DailyPublisher(store, to_discord=broken_discord, to_x=to_x).publish(store.get(ids[2]))
+    assert posted == [("discord", ids[0]), ("x", ids[0])]
+    assert [store.get(i).status for i in ids] == ["delivered", "failed", "failed"]
+
+
+def test_cli_schedule_list_and_run_now(
+    tmp_path: Path, clips: list[Path], monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from bot.cli import main
+
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("GANTERP_DATA_DIR", str(tmp_path / "cli-data"))
+    monkeypatch.setenv("GANTERP_CLIPS_DIR", str(clips[0].parent))
+    assert main(["schedule", "list"]) == 1
+    assert "no daily post is set" in capsys.readouterr().err
+    monkeypatch.setenv("GANTERP_DAILY_POST_TIME", "07:45")
+    monkeypatch.setenv("GANTERP_DAILY_POST_TZ", "Asia/Tokyo")
+    assert main(["schedule", "list"]) == 0
+    out = capsys.readouterr().out
+    assert "daily post at 07:45 Asia/Tokyo" in out and "when `ganterp bot` first starts" in out
+    assert main(["schedule", "run-now"]) == 0
+    assert capsys.readouterr().out.startswith("daily post queued as job 1")

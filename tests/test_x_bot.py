@@ -399,3 +399,17 @@ def test_the_cursor_never_moves_back(tmp_path: Path) -> None:
     state.advance_since_id("20")
     assert state.since_id() == "900"
     assert state.spend("read", 3) == 3 and state.spend("read") == 4 and state.used("post") == 0
+
+
+def test_a_daily_video_is_posted_on_its_own_not_as_a_reply(
+    tmp_path: Path, make_clip: ClipMaker, api: responses.RequestsMock
+) -> None:
+    bot = Bot(tmp_path / "data", make_clip(3.0))
+    job_id = rendered_job(bot, tmp_path, api)
+    upload_endpoints(api)
+    assert bot.front.post_daily(bot.store.get(job_id))
+    [post] = posted(api)
+    assert "reply" not in post and post["media"] == {"media_ids": ["55"]}
+    assert post["text"].startswith("Today's GANterpretation: jellyfish → seashore")
+    api.replace(responses.POST, f"{TW}/2/tweets", status=503)
+    assert not bot.front.post_daily(bot.store.get(job_id)), "a failure is reported, not raised"

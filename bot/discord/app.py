@@ -331,6 +331,22 @@ class GanterpBot(discord.Client):
             await asyncio.to_thread(service.store.mark_delivered, job.id)
         await self._sync_one(post)
 
+    async def post_daily(self, job: Job) -> int:
+        """Post a daily video to every server's daily channel; returns how many channels got it."""
+        assert job.output_path is not None
+        output = Path(job.output_path)
+        segments = await asyncio.to_thread(_segments, output)
+        text = messages.daily_text(job, segments)
+        posted = 0
+        for guild_id, channel_id in (await asyncio.to_thread(self.service.guilds.daily_channels)).items():
+            try:
+                channel = self.get_partial_messageable(int(channel_id))
+                await channel.send(text, file=discord.File(output, filename=f"ganterp-daily-{job.id}.mp4"))
+                posted += 1
+            except discord.HTTPException as exc:  # one server's lost access must not stop the others
+                log.warning("daily post to server %s failed: %s", guild_id, exc)
+        return posted
+
     async def _on_tree_error(self, interaction: discord.Interaction, error: app_commands.AppCommandError) -> None:
         original = getattr(error, "original", error)
         if isinstance(error, app_commands.MissingPermissions):

@@ -1,0 +1,38 @@
+"""`ganterp schedule list` and `ganterp schedule run-now`: the daily post from the command line."""
+
+from __future__ import annotations
+
+import argparse
+
+from bot.runner import build_service, daily_poster, database_url
+from bot.scheduler import ScheduleError, stored_next_run
+from bot.settings import Settings
+from bot.x_bot import x_configured
+
+NOT_SET = "no daily post is set: set GANTERP_DAILY_POST_TIME (HH:MM) and, if needed, GANTERP_DAILY_POST_TZ."
+
+
+def cmd_schedule(args: argparse.Namespace, settings: Settings) -> int:
+    """List the plan, or queue today's post now."""
+    service = build_service(settings)
+    poster = daily_poster(settings, service.store)
+    if poster is None:
+        raise ScheduleError(NOT_SET)
+    if args.action == "run-now":
+        accepted = poster.post(force=True)
+        assert accepted is not None
+        print(f"daily post queued as job {accepted.job.id} ({accepted.job.source_ref.split(':', 2)[-1]}); "
+              "the running `ganterp bot` renders and posts it.")  # fmt: skip
+        return 0
+    daily = poster.settings
+    next_run = stored_next_run(database_url(settings))
+    when = next_run.isoformat(timespec="minutes") if next_run else "when `ganterp bot` first starts"
+    channels = service.guilds.daily_channels()
+    print(f"daily post at {daily.at:%H:%M} {daily.timezone}, next {when}")
+    print(f"  classes: {daily.theme or 'random'}; misfire grace {daily.misfire_grace_s} s")
+    print(f"  Discord: {len(channels)} server daily channel(s); X: {'on' if _x_daily(settings) else 'off'}")
+    return 0
+
+
+def _x_daily(settings: Settings) -> bool:
+    return x_configured(settings) and settings.daily_on_x
