@@ -11,10 +11,8 @@ import tempfile
 import traceback
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import TextIO
+from typing import Any, TextIO
 
-from bot.queue_cli import add_queue_commands, cmd_jobs, cmd_stats, cmd_submit, cmd_worker
-from bot.scheduler import ScheduleError
 from bot.settings import Settings, SettingsError
 from pipeline.analysis import DEFAULT_THRESHOLD, InflectionKind
 from pipeline.audio import Channel
@@ -24,7 +22,6 @@ from pipeline.lookup import DEFAULT_MAX_WORDS, LookupOptions, Match, lookup, res
 from pipeline.render import FrameGenerator, PreparedRender, Progress, RenderOptions, describe, prepare, render
 from pipeline.sources import local_media
 from pipeline.weights import MODELS, cached_folder, check_model_name, download_weights, resolve_weights
-from storage.jobs import QueueRefused
 
 log = logging.getLogger("ganterp")
 
@@ -42,13 +39,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         logging.basicConfig(level=settings.log_level, format="%(levelname)s %(name)s: %(message)s")
         handler: Callable[[argparse.Namespace, Settings], int] = args.handler
         return handler(args, settings)
-    except (PipelineError, SettingsError, QueueRefused, ScheduleError) as exc:
-        _say(f"ganterp: {_sentence(str(exc))}")
-        return EXIT_INPUT
     except KeyboardInterrupt:
         _say("ganterp: interrupted; nothing was written.")
         return EXIT_INTERRUPTED
-    except Exception:
+    except Exception as exc:
+        if _is_users_error(exc):
+            _say(f"ganterp: {_sentence(str(exc))}")
+            return EXIT_INPUT
         report = _save_traceback()
         _say(f"ganterp: something went wrong (a bug, not your input); the details are in {report}.")
         return EXIT_BUG
@@ -119,6 +116,34 @@ def _cmd_classes(args: argparse.Namespace, settings: Settings) -> int:
         _print_matches(matches, sys.stdout)
     # Unknown words are shown with the rest; the status tells scripts that some failed.
     return EXIT_INPUT if any(m.class_id is None for m in matches) else 0
+
+
+# The queue, scheduler and bot commands import their modules (SQLAlchemy, APScheduler, discord.py)
+# only when run, so `ganterp render` starts without them.
+
+
+def _cmd_submit(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.queue_cli import cmd_submit
+
+    return cmd_submit(args, settings, _options)
+
+
+def _cmd_worker(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.queue_cli import cmd_worker
+
+    return cmd_worker(args, settings, _generator_for)
+
+
+def _cmd_jobs(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.queue_cli import cmd_jobs
+
+    return cmd_jobs(args, settings)
+
+
+def _cmd_stats(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.queue_cli import cmd_stats
+
+    return cmd_stats(args, settings)
 
 
 def _cmd_schedule(args: argparse.Namespace, settings: Settings) -> int:
@@ -240,6 +265,15 @@ class _DownloadMeter:
             print(f"  {name}: {done / 2**20:.0f}{size} MiB", file=self._stream)
 
 
+def _is_users_error(exc: Exception) -> bool:
+    """A typed refusal (bad input, a limit, a setting) rather than a bug.
+
+    Every such error carries a `user_message` (pipeline, queue, front ends); matching on that
+    keeps this command from importing the queue and scheduler modules it may not need.
+    """
+    return isinstance(exc, PipelineError | SettingsError) or callable(getattr(exc, "user_message", None))
+
+
 def _say(message: str) -> None:
     print(message, file=sys.stderr)
 
@@ -291,11 +325,11 @@ def _parser() -> argparse.ArgumentParser:
     classes_cmd.add_argument("--max-words", type=int, default=DEFAULT_MAX_WORDS, help=argparse.SUPPRESS)
     classes_cmd.set_defaults(handler=_cmd_classes)
 
-    queue_parsers = add_queue_commands(commands, _analysis_arguments, _generator_arguments)
-    queue_parsers["submit"].set_defaults(handler=lambda a, s: cmd_submit(a, s, _options))
-    queue_parsers["worker"].set_defaults(handler=lambda a, s: cmd_worker(a, s, _generator_for))
-    queue_parsers["jobs"].set_defaults(handler=cmd_jobs)
-    queue_parsers["stats"].set_defaults(handler=cmd_stats)
+    queue_parsers = _queue_commands(commands)
+    queue_parsers["submit"].set_defaults(handler=_cmd_submit)
+    queue_parsers["worker"].set_defaults(handler=_cmd_worker)
+    queue_parsers["jobs"].set_defaults(handler=_cmd_jobs)
+    queue_parsers["stats"].set_defaults(handler=_cmd_stats)
 
     schedule_cmd = commands.add_parser("schedule", help="the daily post: `schedule list`, `schedule run-now`")
     schedule_cmd.add_argument("action", choices=["list", "run-now"], nargs="?", default="list")
@@ -304,6 +338,28 @@ def _parser() -> argparse.ArgumentParser:
     bot_cmd = commands.add_parser("bot", help="run the Discord bot with its render worker (needs DISCORD_TOKEN)")
     bot_cmd.set_defaults(handler=_cmd_bot)
     return parser
+
+
+def _queue_commands(commands: Any) -> dict[str, argparse.ArgumentParser]:
+    """Register submit, worker, jobs and stats on the `ganterp` parser."""
+    submit = commands.add_parser("submit", help="queue a render job and print its id")
+    submit.add_argument("source", help="audio or video file")
+    submit.add_argument("--requester", default="cli", help="who asks (for fairness and limits)")
+    _analysis_arguments(submit)
+    submit.add_argument("--size", type=int, help="output side in pixels")
+    submit.add_argument("--max-bytes", type=int, help="fit the file under this many bytes")
+    worker = commands.add_parser("worker", help="render queued jobs until stopped")
+    _generator_arguments(worker)
+    worker.add_argument("--once", action="store_true", help="stop when the queue is empty")
+    worker.add_argument("--lease", type=float, help="seconds without heartbeat before a running job is requeued")
+    jobs = commands.add_parser("jobs", help="recent jobs; `jobs show ID`, `jobs cancel ID`")
+    jobs.add_argument("action", nargs="?", choices=["list", "show", "cancel"], default="list")
+    jobs.add_argument("job_id", nargs="?", type=int)
+    jobs.add_argument("--json", action="store_true")
+    jobs.add_argument("--limit", type=int, default=20)
+    stats = commands.add_parser("stats", help="counts by status, mean wait and render time, per platform")
+    stats.add_argument("--json", action="store_true")
+    return {"submit": submit, "worker": worker, "jobs": jobs, "stats": stats}
 
 
 def _generator_arguments(parser: argparse.ArgumentParser) -> None:

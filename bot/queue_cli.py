@@ -6,7 +6,6 @@ import argparse
 import json
 import logging
 import signal
-import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -128,32 +127,3 @@ def _describe_job(job: dict[str, Any]) -> str:
 
 def _secs(value: float | None) -> str:
     return "-" if value is None else f"{value:.1f} s"
-
-
-def add_queue_commands(
-    commands: Any, analysis_arguments: Callable[[argparse.ArgumentParser], None],
-    generator_arguments: Callable[[argparse.ArgumentParser], None],
-) -> dict[str, argparse.ArgumentParser]:  # fmt: skip
-    """Register submit, worker, jobs and stats on the `ganterp` parser."""
-    submit = commands.add_parser("submit", help="queue a render job and print its id")
-    submit.add_argument("source", help="audio or video file")
-    submit.add_argument("--requester", default="cli", help="who asks (for fairness and limits)")
-    analysis_arguments(submit)
-    submit.add_argument("--size", type=int, help="output side in pixels")
-    submit.add_argument("--max-bytes", type=int, help="fit the file under this many bytes")
-    worker = commands.add_parser("worker", help="render queued jobs until stopped")
-    generator_arguments(worker)
-    worker.add_argument("--once", action="store_true", help="stop when the queue is empty")
-    worker.add_argument("--lease", type=float, help="seconds without heartbeat before a running job is requeued")
-    jobs = commands.add_parser("jobs", help="recent jobs; `jobs show ID`, `jobs cancel ID`")
-    jobs.add_argument("action", nargs="?", choices=["list", "show", "cancel"], default="list")
-    jobs.add_argument("job_id", nargs="?", type=int)
-    jobs.add_argument("--json", action="store_true")
-    jobs.add_argument("--limit", type=int, default=20)
-    stats = commands.add_parser("stats", help="counts by status, mean wait and render time, per platform")
-    stats.add_argument("--json", action="store_true")
-    return {"submit": submit, "worker": worker, "jobs": jobs, "stats": stats}
-
-
-if __name__ == "__main__":
-    sys.exit("run `ganterp` instead")

@@ -35,7 +35,11 @@ _SOURCE_PREFIX = "daily"
 
 
 class ScheduleError(ValueError):
-    """A schedule setting is malformed; the message names it."""
+    """A schedule setting is malformed, or the library is empty; the message says which."""
+
+    def user_message(self) -> str:
+        """One sentence for the operator."""
+        return str(self)
 
 
 @dataclass(frozen=True)

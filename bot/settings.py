@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -15,6 +15,10 @@ from pipeline.weights import DEFAULT_URL_TEMPLATES
 
 class SettingsError(ValueError):
     """A setting is malformed; the message names it."""
+
+    def user_message(self) -> str:
+        """One sentence for the operator."""
+        return str(self)
 
 
 @dataclass(frozen=True)
@@ -40,11 +44,12 @@ class Settings:
     lease_s: float
     retention_h: float
     # --- X front end (bot/x_bot.py); all optional, X is off unless the five credentials are set.
-    x_consumer_key: str | None = None  # OAuth 1.0a app key: posting replies and uploading media
-    x_consumer_secret: str | None = None
-    x_access_token: str | None = None  # OAuth 1.0a user token of the bot's account
-    x_access_token_secret: str | None = None
-    x_bearer_token: str | None = None  # app-only token: reading mentions and posts
+    # OAuth 1.0a app key: posting replies and uploading media (secrets stay out of repr, and so out of logs)
+    x_consumer_key: str | None = field(default=None, repr=False)
+    x_consumer_secret: str | None = field(default=None, repr=False)
+    x_access_token: str | None = field(default=None, repr=False)  # OAuth 1.0a user token of the bot's account
+    x_access_token_secret: str | None = field(default=None, repr=False)
+    x_bearer_token: str | None = field(default=None, repr=False)  # app-only token: reading mentions and posts
     x_poll_s: float = 120.0
     x_daily_reads: int = 500  # posts read per UTC day (pay-per-use: each costs)
     x_daily_posts: int = 100  # posts written per UTC day (replies, refusals included)
@@ -54,7 +59,7 @@ class Settings:
     x_max_bytes: int = 64 * 2**20  # cap on the reply video and on the downloaded clip
     x_api_host: str = "https://api.x.com"  # media upload host (tests point it at a local server)
     # --- Discord front end (`ganterp bot`, bot/discord/); off unless DISCORD_TOKEN is set.
-    discord_token: str | None = None
+    discord_token: str | None = field(default=None, repr=False)
     discord_guild_id: int | None = None  # also sync the commands to this one server at once (testing)
     discord_message_content: bool = False  # the privileged intent: clips in replied-to messages
     discord_progress_s: float = 5.0  # how often status messages are edited
