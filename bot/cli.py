@@ -8,22 +8,24 @@ import logging
 import secrets
 import sys
 import tempfile
+import threading
 import traceback
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any, TextIO
+from typing import Any, Generic, TextIO, TypeVar
 
 from bot.settings import Settings, SettingsError
 from pipeline.analysis import DEFAULT_THRESHOLD, InflectionKind
 from pipeline.audio import Channel
 from pipeline.classes import all_classes
-from pipeline.errors import PipelineError
+from pipeline.errors import PipelineError, WeightsUnavailable
 from pipeline.lookup import DEFAULT_MAX_WORDS, LookupOptions, Match, lookup, resolve_words
 from pipeline.render import FrameGenerator, PreparedRender, Progress, RenderOptions, describe, prepare, render
 from pipeline.sources import local_media
 from pipeline.weights import MODELS, cached_folder, check_model_name, download_weights, resolve_weights
 
 log = logging.getLogger("ganterp")
+T = TypeVar("T")
 
 EXIT_INPUT = 1  # the request could not be done: bad input, missing weights…
 EXIT_BUG = 3  # something went wrong that is not the user's doing
@@ -57,12 +59,16 @@ def main(argv: Sequence[str] | None = None) -> int:
 def _cmd_render(args: argparse.Namespace, settings: Settings) -> int:
     options = _options(args, settings)  # bad words fail before a link is downloaded
     # A link is downloaded to a temporary file that lives until the video, which muxes its audio, is written.
+    model = args.model or settings.model
     with local_media(args.source, max_duration_s=options.max_duration_s) as media:
         source = media.path
         output = Path(args.output) if args.output else Path(f"{source.stem}.ganterp.mp4")
+        # Importing torch and loading BigGAN take a second or two: do it while the audio is decoded
+        # and analysed, but only from weights already on disk, so no download starts for input
+        # that may yet be refused.
+        loading = _InBackground(lambda: _generator_for(args, settings, model, allow_download=False))
         prepared = prepare(source, options)
-        model = args.model or settings.model
-        generator = _generator_for(args, settings, model)
+        generator = loading.result(unless=WeightsUnavailable) or _generator_for(args, settings, model)
         progress = _ProgressBar(total=prepared.plan.n_frames, stream=sys.stderr)
         try:
             result = render(prepared, output, generator, progress=progress, model_name=model)
@@ -185,7 +191,9 @@ def _options(args: argparse.Namespace, settings: Settings) -> RenderOptions:
     )
 
 
-def _generator_for(args: argparse.Namespace, settings: Settings, model: str) -> FrameGenerator:
+def _generator_for(
+    args: argparse.Namespace, settings: Settings, model: str, *, allow_download: bool = True
+) -> FrameGenerator:
     from pipeline.generator import BigGANGenerator  # torch only when a render needs it
 
     explicit = Path(args.weights) if args.weights else settings.weights_dir
@@ -193,7 +201,7 @@ def _generator_for(args: argparse.Namespace, settings: Settings, model: str) -> 
         model,
         weights_dir=explicit,
         cache_dir=settings.cache_dir,
-        allow_download=settings.allow_download,
+        allow_download=settings.allow_download and allow_download,
         url_templates=settings.weights_urls,
     )
     return BigGANGenerator(
@@ -227,6 +235,32 @@ def _print_matches(matches: Sequence[Match], out: TextIO) -> None:
         chosen = f"{match.class_id:>3} {match.class_name}" if match.class_id is not None else "  ?"
         also = f"  (also {', '.join(map(str, match.alternatives))})" if match.alternatives else ""
         print(f"{match.query:<{width}}  → {chosen}  [{match.explain()}]{also}", file=out)
+
+
+class _InBackground(Generic[T]):
+    """Runs a function in a daemon thread; `result` waits and re-raises what it raised."""
+
+    def __init__(self, function: Callable[[], T]) -> None:
+        self._function = function
+        self._value: T | None = None
+        self._error: Exception | None = None
+        self._thread = threading.Thread(target=self._run, name="ganterp-load", daemon=True)
+        self._thread.start()
+
+    def _run(self) -> None:
+        try:
+            self._value = self._function()
+        except Exception as exc:  # handed to the caller by result()
+            self._error = exc
+
+    def result(self, unless: type[Exception]) -> T | None:
+        """The function's value; None if it raised `unless`; any other error is raised here."""
+        self._thread.join()
+        if isinstance(self._error, unless):
+            return None
+        if self._error is not None:
+            raise self._error
+        return self._value
 
 
 class _ProgressBar:

@@ -74,11 +74,12 @@ def n_columns_for(n_samples: int) -> int:
 
 def spectrogram(samples: np.ndarray, first: int = 0, stop: int | None = None) -> np.ndarray:
     """Columns [first, stop) of matplotlib `specgram`'s default PSD: (129, stop - first) float64."""
-    x = np.asarray(samples, dtype=np.float64)
-    if len(x) < NFFT:
+    stop = n_columns_for(len(samples)) if stop is None else stop
+    # Only the samples these columns need are converted, so a chunk costs its own size, not the clip's.
+    x = np.asarray(samples[first * HOP : (stop - 1) * HOP + NFFT], dtype=np.float64)
+    if len(x) < NFFT:  # matplotlib zero-pads input shorter than one window
         x = np.concatenate([x, np.zeros(NFFT - len(x))])
-    stop = n_columns_for(len(x)) if stop is None else stop
-    frames = np.lib.stride_tricks.sliding_window_view(x[first * HOP : (stop - 1) * HOP + NFFT], NFFT)
+    frames = np.lib.stride_tricks.sliding_window_view(x, NFFT)
     window = np.hanning(NFFT)
     spectrum = np.fft.rfft(frames[::HOP] * window, axis=1)  # (cols, 129)
     psd = spectrum.real**2 + spectrum.imag**2
