@@ -25,7 +25,13 @@ from pipeline.ffmpeg import base_command
 
 AUDIO_BITRATE = 128_000
 LOW_AUDIO_BITRATE = 64_000
-MIN_VIDEO_BITRATE = 80_000
+LOWEST_AUDIO_BITRATE = 32_000
+MIN_VIDEO_BITRATE = 12_000  # below this no size or frame rate gives a watchable H.264 video
+# Below this many bits per pixel per frame H.264 turns to mush; the size, then the frame rate,
+# come down until the budget gives at least this much.
+MIN_BITS_PER_PIXEL = 0.05
+MIN_FIT_SIZE = 128
+MIN_FIT_FPS = 8.0
 CONTAINER_MARGIN = 0.94  # share of a byte limit left to the streams after mp4 overhead
 DEFAULT_CRF = 20
 _QUEUE_BATCHES = 4
@@ -57,11 +63,34 @@ class Bitrates:
 def bitrates_for(max_bytes: int, duration_s: float, shrink: float = 1.0) -> Bitrates:
     """Split a byte budget between video and audio, or raise CannotFitSize."""
     budget = max_bytes * 8 * CONTAINER_MARGIN * shrink / duration_s
-    audio = AUDIO_BITRATE if budget > 4 * AUDIO_BITRATE else LOW_AUDIO_BITRATE
+    # Tight budgets take from the audio too, but never all of it.
+    if budget > 4 * AUDIO_BITRATE:
+        audio = AUDIO_BITRATE
+    elif budget > 2 * LOW_AUDIO_BITRATE:
+        audio = LOW_AUDIO_BITRATE
+    else:
+        audio = LOWEST_AUDIO_BITRATE
     video = int(budget - audio)
     if video < MIN_VIDEO_BITRATE:
         raise CannotFitSize(max_bytes, duration_s)
     return Bitrates(video, audio)
+
+
+def fit_to_limit(max_bytes: int, duration_s: float, size: int, fps: float) -> tuple[int, float]:
+    """The largest output (size, fps), from the asked ones down, that the byte budget keeps watchable.
+
+    A video that must fit a limit (Discord's 10 MiB) first gets the bitrate the limit allows; when
+    that is too few bits for the asked picture, the picture gets smaller, then the frame rate lower.
+    """
+    rate = bitrates_for(max_bytes, duration_s).video
+    while rate < MIN_BITS_PER_PIXEL * size * size * fps:
+        if size > MIN_FIT_SIZE:
+            size = max(MIN_FIT_SIZE, int(size * 0.75) // 2 * 2)
+        elif fps > MIN_FIT_FPS:
+            fps = max(MIN_FIT_FPS, fps / 2)
+        else:
+            raise CannotFitSize(max_bytes, duration_s)
+    return size, fps
 
 
 def temporary_path(output: Path) -> Path:

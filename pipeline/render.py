@@ -20,11 +20,12 @@ import numpy as np
 from pipeline.analysis import DEFAULT_THRESHOLD, Analysis, InflectionKind, analyse
 from pipeline.audio import Channel, DecodedAudio, decode_audio
 from pipeline.classes import class_name
-from pipeline.encode import VideoSpec, VideoWriter, check_writable, temporary_path
+from pipeline.encode import VideoSpec, VideoWriter, check_writable, fit_to_limit, temporary_path
 from pipeline.errors import InvalidOption, RenderCancelled
 from pipeline.plan import RenderPlan, build_plan, check_plan_options
 
 MAX_OUTPUT_SIZE = 2048
+SMALLEST_MODEL_SIZE = 128
 SIDECAR_VERSION = 1
 
 
@@ -115,6 +116,7 @@ class PreparedRender:
     audio: DecodedAudio
     analysis: Analysis
     plan: RenderPlan
+    size: int | None = None  # output side: the asked one, or smaller to fit a byte limit; None = the model's
 
 
 @dataclass(frozen=True)
@@ -170,16 +172,28 @@ def prepare(source: Path, options: RenderOptions, progress: ProgressCallback | N
         segments=_wanted_segments(options, audio.duration_s),
         kind=options.kind,
     )
-    # 4. Plan: classes and latents per inflection point, (segment, alpha) per frame.
+    # 4. Fit a byte limit: the bitrate first, then a smaller picture or fewer frames if need be.
+    size, fps = _fit(options, audio.duration_s)
+    # 5. Plan: classes and latents per inflection point, (segment, alpha) per frame.
     plan = build_plan(
         analysis,
-        fps=options.fps,
+        fps=fps,
         seed=seed,
         classes=options.classes,
         truncation=options.truncation,
         fixed_noise=options.fixed_noise,
     )
-    return PreparedRender(source, options, seed, audio, analysis, plan)
+    return PreparedRender(source, options, seed, audio, analysis, plan, size)
+
+
+def _fit(options: RenderOptions, duration_s: float) -> tuple[int | None, float]:
+    """Output size and frame rate: as asked, or smaller where the byte limit needs it."""
+    if options.max_bytes is None:
+        return options.size, options.fps
+    # The model's own size is not known before it loads; the smallest BigGAN's stands in for it.
+    asked = options.size or SMALLEST_MODEL_SIZE
+    size, fps = fit_to_limit(options.max_bytes, duration_s, asked, options.fps)
+    return (size if size != asked or options.size else None), fps
 
 
 def _wanted_segments(options: RenderOptions, duration_s: float) -> int | None:
@@ -205,7 +219,7 @@ def render(
     plan, options = prepared.plan, prepared.options
     spec = VideoSpec(
         frame_size=generator.output_size,
-        output_size=options.size or generator.output_size,
+        output_size=prepared.size or generator.output_size,
         fps=options.fps,
         audio_source=prepared.source,
         audio_start_s=options.start_s,

@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 from bot.cli import main
-from pipeline.encode import bitrates_for
+from pipeline.encode import bitrates_for, fit_to_limit
 from pipeline.errors import CannotFitSize, OutputNotWritable, RenderCancelled
 from pipeline.generator import BigGANGenerator
 from pipeline.render import Progress, RenderOptions, prepare, render
@@ -69,6 +69,32 @@ def test_max_bytes_fits_the_file(make_clip: ClipMaker, generator: BigGANGenerato
     assert result.output.stat().st_size == result.size_bytes
     with pytest.raises(CannotFitSize, match="cannot fit in"):
         bitrates_for(100_000, 600.0)
+
+
+@pytest.mark.parametrize(
+    ("max_bytes", "duration_s", "asked", "fitted"),
+    [
+        (10 * 2**20, 60.0, (512, 30.0), (512, 30.0)),  # the bitrate alone is enough
+        (10 * 2**20, 600.0, (512, 30.0), (162, 30.0)),  # a long clip: a smaller picture
+        (400_000, 60.0, (256, 30.0), (128, 15.0)),  # smallest picture, then fewer frames
+    ],
+)
+def test_a_byte_limit_lowers_bitrate_then_size_then_frame_rate(
+    max_bytes: int, duration_s: float, asked: tuple[int, float], fitted: tuple[int, float]
+) -> None:
+    assert fit_to_limit(max_bytes, duration_s, *asked) == fitted
+    with pytest.raises(CannotFitSize):
+        fit_to_limit(2 * 2**20, 900.0, 256, 24.0)
+
+
+def test_a_long_clip_under_a_small_limit_is_scaled_down_to_fit(
+    make_clip: ClipMaker, generator: BigGANGenerator, tmp_path: Path
+) -> None:
+    limit = 150_000
+    prepared = prepare(make_clip(12.0), RenderOptions(seed=1, fps=24, size=256, max_bytes=limit))
+    assert (prepared.size, prepared.plan.fps) == (192, 24)
+    result = render(prepared, tmp_path / "small.mp4", generator)
+    assert result.size_bytes <= limit and probe(result.output).width == 192
 
 
 def test_unwritable_output_fails_before_rendering(
