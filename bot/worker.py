@@ -123,7 +123,7 @@ class Worker:
             self.store.mark_cancelled(job.id)
             return
         except PipelineError as exc:
-            self.store.mark_failed(job.id, exc.user_message(), f"{type(exc).__name__}: {exc}")
+            self.store.mark_failed(job.id, _without_paths(exc.user_message(), job), f"{type(exc).__name__}: {exc}")
             return
         except Exception:
             log.exception("job %d failed", job.id)
@@ -157,6 +157,13 @@ class Worker:
                 self.store.mark_delivered(job_id)
             return  # a front end picks rendered jobs up with JobStore.undelivered()
         deliver(job)
+
+
+def _without_paths(message: str, job: Job) -> str:
+    """A user's error names "the clip", never the stored copy's path on this machine."""
+    if job.audio_path:
+        message = message.replace(job.audio_path, "the clip").replace(Path(job.audio_path).name, "the clip")
+    return message
 
 
 class _ProgressReporter:

@@ -44,6 +44,7 @@ log = logging.getLogger(__name__)
 PLATFORM = "x"
 MAX_POST_CHARS = 270  # X counts 280 with its own weights; stay clear of the edge
 MAX_PAGES = 5  # pages of 100 mentions read per poll at most
+FAILURES_SEEN_KEY = "failures_reported_through"  # the last failed job whose mention was answered
 MAX_DELIVERY_TRIES = 3
 CLIP_HOSTS = frozenset({"video.twimg.com"})  # where X serves post videos; nothing else is downloaded
 SOURCE_PREFIX = "mention:"  # source_ref = "mention:<mention id> <clip url>"
@@ -307,8 +308,9 @@ class XFrontEnd:
         log.info("X front end stopped")
 
     def poll_once(self) -> float:
-        """Post what waits, read and handle new mentions; returns seconds until the next poll."""
+        """Post what waits, answer failed renders, handle new mentions; returns seconds until the next poll."""
         self.deliver_pending()
+        self.report_failures()
         now = self._clock()
         if now < self._read_paused_until:
             return min(self.settings.x_poll_s, self._read_paused_until - now)
@@ -423,11 +425,27 @@ class XFrontEnd:
         log.info("mention %s → job %d", mention_id, accepted.job.id)
         return accepted.job
 
+    def report_failures(self) -> None:
+        """Answer mentions whose render failed (the worker hands over only finished videos); each once."""
+        seen = self.state.get(FAILURES_SEEN_KEY)
+        failed = self.store.failed_after(PLATFORM, int(seen or 0))
+        if seen is None:  # first start: only failures from now on, not the log's history
+            self.state.set(FAILURES_SEEN_KEY, str(failed[-1].id if failed else 0))
+            return
+        for job in failed:
+            self.state.set(FAILURES_SEEN_KEY, str(job.id))  # before posting: never twice
+            # A job failed while posting (mention deleted, video refused) has nobody left to tell.
+            if job.rendered_at is None and job.tweet_id:
+                self._say_sorry(job.tweet_id, _fit(f"Sorry, {job.user_error or 'something went wrong.'}"))
+
     def _refuse(self, mention_id: str, exc: BaseException) -> None:
+        self._say_sorry(mention_id, refusal_text(exc))
+
+    def _say_sorry(self, mention_id: str, text: str) -> None:
         if not self.settings.x_reply_on_refusal or not self._may_post():
             return
         try:
-            self.client.create_tweet(text=refusal_text(exc), in_reply_to_tweet_id=mention_id, user_auth=True)
+            self.client.create_tweet(text=text, in_reply_to_tweet_id=mention_id, user_auth=True)
             self.state.spend("post")
         except tweepy.TooManyRequests as limited:
             self._post_paused_until = float(limited.reset_time or self._clock() + 15 * 60)

@@ -284,6 +284,12 @@ class JobStore:
         with self._sessions() as session:
             return list(session.scalars(query.order_by(Job.id)).all())
 
+    def failed_after(self, platform: str, after_id: int) -> list[Job]:
+        """Failed jobs of a platform with ids above `after_id`, oldest first (for telling their requesters)."""
+        query = select(Job).where(Job.platform == platform, Job.status == JobStatus.FAILED.value, Job.id > after_id)
+        with self._sessions() as session:
+            return list(session.scalars(query.order_by(Job.id)).all())
+
     def undelivered(self, platform: str) -> list[Job]:
         """Rendered jobs a front end has not posted yet (after a restart too), oldest first."""
         with self._sessions() as session:

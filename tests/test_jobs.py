@@ -139,7 +139,8 @@ def test_failed_jobs_keep_the_users_and_the_operators_error(tmp_path: Path, make
     worker.run_once()
     worker.run_once()
     first, second = store.get(damaged), store.get(crashing)
-    assert first.status == "failed" and "damaged or truncated" in (first.user_error or "")
+    assert first.status == "failed" and (first.user_error or "").startswith("the clip is damaged or truncated")
+    assert str(stored) not in (first.user_error or "") and str(stored) in (first.operator_error or "")
     assert (first.operator_error or "").startswith("CorruptMedia")
     assert second.status == "failed" and second.user_error == f"something went wrong (job #{crashing})."
     assert "MemoryError: out of GPU memory" in (second.operator_error or "")

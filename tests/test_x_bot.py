@@ -413,3 +413,21 @@ def test_a_daily_video_is_posted_on_its_own_not_as_a_reply(
     assert post["text"].startswith("Today's GANterpretation: jellyfish → seashore")
     api.replace(responses.POST, f"{TW}/2/tweets", status=503)
     assert not bot.front.post_daily(bot.store.get(job_id)), "a failure is reported, not raised"
+
+
+def test_a_failed_render_is_answered_once_without_paths(
+    tmp_path: Path, make_clip: ClipMaker, api: responses.RequestsMock
+) -> None:
+    bot = Bot(tmp_path / "data", make_clip(3.0))
+    parent = {"id": "600", "attachments": {"media_keys": ["7_600"]}}
+    api.get(MENTIONS, json=page([mention("901", "volcano", replied_to="600")], [parent], [video_media("7_600")]))
+    bot.front.poll_once()
+    [job] = bot.store.recent()
+    assert bot.store.claim_next("w") is not None
+    bot.store.mark_failed(job.id, "the clip is damaged or truncated (Invalid data).", "CorruptMedia: /data/audio/x")
+    api.replace(responses.GET, MENTIONS, json={"meta": {"result_count": 0}})
+    bot.front.poll_once()
+    bot.front.poll_once()
+    [sorry] = posted(api)
+    assert sorry == {"text": "Sorry, the clip is damaged or truncated (Invalid data).",
+                     "reply": {"in_reply_to_tweet_id": "901"}}  # fmt: skip
