@@ -11,7 +11,6 @@ not be posted (rate limit, daily cap, a crash) stay "rendered" and are posted by
 from __future__ import annotations
 
 import datetime as dt
-import importlib
 import json
 import logging
 import re
@@ -28,12 +27,14 @@ from urllib.parse import urlsplit
 import requests
 import tweepy
 
+from bot.messages import fit
 from bot.service import submit_file
 from bot.settings import Settings
 from bot.x_media import MediaUploader, OAuth1Credentials, XMediaError, XMediaRateLimited, XMediaRejected
 from pipeline.errors import AudioTooShort, CorruptMedia, NoAudioStream, NotMedia, PipelineError
 from pipeline.lookup import LookupOptions, resolve_words
 from pipeline.render import RenderOptions
+from pipeline.sources import LinkTooLarge, fetch
 from storage.db import make_engine, sqlite_url
 from storage.jobs import JobStore, QueueRefused
 from storage.models import Job, JobStatus
@@ -173,7 +174,7 @@ def find_clip(mention: dict[str, Any], includes: dict[str, Any], max_bytes: int)
 
 
 def _fit(text: str, limit: int = MAX_POST_CHARS) -> str:
-    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+    return fit(text, limit)
 
 
 def reply_text(job: Job) -> str:
@@ -212,41 +213,14 @@ def _next_utc_midnight(now: float) -> float:
 
 
 def download_clip(url: str, dest_dir: Path, max_bytes: int) -> Path:
-    """Fetch an X video variant over https from X's video host, stopping at `max_bytes`."""
+    """Fetch an X video variant over https from X's video host (guarded, capped at `max_bytes`)."""
     parts = urlsplit(url)
     if parts.scheme != "https" or parts.hostname not in CLIP_HOSTS:
         raise UnsupportedMedia("a video on a host I do not download from")
     try:
-        sources = importlib.import_module("pipeline.sources")
-    except ImportError:
-        sources = None
-    if sources is not None and hasattr(sources, "fetch"):
-        try:
-            fetched = sources.fetch(url, dest_dir, max_bytes=max_bytes, timeout_s=120.0)
-        except PipelineError as exc:
-            if type(exc).__name__ == "LinkTooLarge":
-                raise ClipTooLarge(max_bytes) from exc
-            raise
-        return Path(fetched.path)
-    return _download_plain(url, dest_dir, max_bytes)
-
-
-def _download_plain(url: str, dest_dir: Path, max_bytes: int) -> Path:
-    """The fallback download: no redirects, a byte cap, a fixed local name."""
-    target = dest_dir / "clip.mp4"
-    with requests.get(url, stream=True, timeout=30, allow_redirects=False) as response:
-        if response.status_code != 200:
-            raise UnsupportedMedia(f"a video I could not download (HTTP {response.status_code})")
-        if int(response.headers.get("content-length") or 0) > max_bytes:
-            raise ClipTooLarge(max_bytes)
-        got = 0
-        with target.open("wb") as out:
-            for chunk in response.iter_content(64 * 1024):
-                got += len(chunk)
-                if got > max_bytes:
-                    raise ClipTooLarge(max_bytes)
-                out.write(chunk)
-    return target
+        return fetch(url, dest_dir, max_bytes=max_bytes, timeout_s=120.0).path
+    except LinkTooLarge as exc:
+        raise ClipTooLarge(max_bytes) from exc
 
 
 # ----------------------------------------------------------------------------- the front end
