@@ -369,7 +369,7 @@ def _parser() -> argparse.ArgumentParser:
     schedule_cmd.add_argument("action", choices=["list", "run-now"], nargs="?", default="list")
     schedule_cmd.set_defaults(handler=_cmd_schedule)
 
-    bot_cmd = commands.add_parser("bot", help="run the Discord bot with its render worker (needs DISCORD_TOKEN)")
+    bot_cmd = commands.add_parser("bot", help="run the Discord and/or X bots, the daily post and the render worker")
     bot_cmd.set_defaults(handler=_cmd_bot)
     return parser
 
