@@ -14,14 +14,14 @@ import discord
 
 from bot import clips
 from bot.discord.app import GanterpBot
-from bot.discord.service import DiscordService
+from bot.discord.service import DEFAULT_UPLOAD_LIMIT, UPLOAD_HEADROOM, DiscordService
 from bot.scheduler import PLATFORM as DAILY_PLATFORM
 from bot.scheduler import DailyPoster, DailyPostSettings, start_scheduler
 from bot.service import open_store, retention
 from bot.settings import Settings, SettingsError
 from bot.worker import Worker, WorkerConfig
 from bot.x_bot import XFrontEnd, x_configured
-from pipeline.render import FrameGenerator
+from pipeline.render import FrameGenerator, RenderOptions
 from pipeline.weights import resolve_weights
 from storage.db import make_engine, sqlite_url
 from storage.guilds import GuildStore
@@ -76,7 +76,23 @@ def daily_poster(settings: Settings, store: JobStore) -> DailyPoster | None:
         settings.daily_post_time, settings.daily_post_tz, settings.daily_theme, settings.daily_grace_s
     )
     library = settings.clips_dir or settings.data_dir / "clips"
-    return DailyPoster(store, lambda: clips.library(library), daily)
+    return DailyPoster(store, lambda: clips.library(library), daily, render_options=daily_render_options(settings))
+
+
+def daily_render_options(settings: Settings) -> RenderOptions:
+    """One render that every destination takes: Discord's size and upload limit, X's length limit.
+
+    Library clips longer than that are trimmed, not refused.
+    """
+    on_x = x_configured(settings) and settings.daily_on_x
+    longest = min(settings.max_duration_s, settings.x_max_duration_s) if on_x else settings.max_duration_s
+    return RenderOptions(
+        fps=settings.discord_fps,
+        size=settings.discord_size,
+        max_bytes=DEFAULT_UPLOAD_LIMIT - UPLOAD_HEADROOM,
+        duration_s=longest,
+        max_duration_s=longest,
+    )
 
 
 @dataclass

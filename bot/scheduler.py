@@ -8,6 +8,7 @@ second run for the same day finds it and does nothing.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import logging
 import secrets
@@ -81,8 +82,11 @@ class DailyPoster:
         clips: Callable[[], Sequence[Path]],
         settings: DailyPostSettings,
         clock: Callable[[], dt.datetime] | None = None,
+        render_options: RenderOptions | None = None,
     ) -> None:
         self.store, self.clips, self.settings = store, clips, settings
+        # What every daily video is rendered with (size, rate, byte limit, length) so it posts everywhere.
+        self.render_options = render_options or RenderOptions()
         self.clock = clock or (lambda: dt.datetime.now(dt.UTC))
 
     def today(self) -> str:
@@ -100,7 +104,7 @@ class DailyPoster:
         theme = self.settings.theme
         classes = tuple(resolve_words(theme, seed, LookupOptions(fix_spelling=False))) if theme else ()
         accepted = submit_file(
-            self.store, clip, RenderOptions(seed=seed, classes=classes),
+            self.store, clip, dataclasses.replace(self.render_options, seed=seed, classes=classes),
             platform=PLATFORM, requester_id=PLATFORM, requester_name="daily post",
             source_kind="file", source_ref=f"{_SOURCE_PREFIX}:{day}:{clip.name}", words=theme,
         )  # fmt: skip

@@ -168,3 +168,20 @@ def test_cli_schedule_list_and_run_now(
     assert "daily post at 07:45 Asia/Tokyo" in out and "when `ganterp bot` first starts" in out
     assert main(["schedule", "run-now"]) == 0
     assert capsys.readouterr().out.startswith("daily post queued as job 1")
+
+
+def test_daily_videos_fit_every_destination(tmp_path: Path, make_clip: ClipMaker) -> None:
+    import dataclasses
+
+    from bot.runner import daily_render_options
+    from bot.settings import Settings
+
+    base = Settings.load(environ={"GANTERP_DATA_DIR": str(tmp_path)}, env_file=None)
+    discord_only = daily_render_options(base)
+    assert discord_only.max_bytes is not None and discord_only.max_bytes < 10 * 2**20
+    assert discord_only.duration_s == base.max_duration_s and discord_only.size == base.discord_size
+    credentials = dict.fromkeys(
+        ["x_consumer_key", "x_consumer_secret", "x_access_token", "x_access_token_secret", "x_bearer_token"], "k"
+    )
+    with_x = daily_render_options(dataclasses.replace(base, **credentials))  # type: ignore[arg-type]
+    assert with_x.duration_s == with_x.max_duration_s == 140.0, "X takes at most 140 s"
