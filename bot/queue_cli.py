@@ -41,7 +41,8 @@ def cmd_worker(args: argparse.Namespace, settings: Settings, generator_from: Gen
     store = open_store(settings)
     model = args.model or settings.model
     config = WorkerConfig(lease_s=args.lease or settings.lease_s, model_name=model)
-    worker = Worker(store, lambda: generator_from(args, settings, model), config)
+    generator = generator_from(args, settings, model)  # missing weights: one sentence now, not a failed job later
+    worker = Worker(store, lambda: generator, config)
     if args.once:
         while worker.run_once():
             pass

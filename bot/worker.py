@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
 
-from pipeline.errors import PipelineError, RenderCancelled
+from pipeline.errors import PipelineError, RenderCancelled, WeightsInvalid, WeightsUnavailable
 from pipeline.render import FrameGenerator, Progress, RenderOptions, prepare, render
 from storage.models import Job
 
@@ -42,6 +42,7 @@ class RenderQueue(Protocol):
     def mark_delivered(self, job_id: int) -> None: ...
     def mark_failed(self, job_id: int, user_error: str, operator_error: str) -> None: ...
     def mark_cancelled(self, job_id: int) -> None: ...
+    def release(self, job_id: int) -> None: ...
     def get(self, job_id: int) -> Job: ...
 
 
@@ -54,6 +55,7 @@ class WorkerConfig:
     heartbeat_s: float = 10.0
     progress_every_s: float = 1.0
     model_name: str = ""
+    setup_retry_s: float = 60.0  # how long to wait before loading the model again after it failed
 
 
 def default_worker_id() -> str:
@@ -119,6 +121,13 @@ class Worker:
     def _process(self, job: Job) -> None:
         try:
             output = self._render(job)
+        except _SetupProblem as problem:
+            # The machine's fault (no weights, a broken weights folder), not the job's: it goes back
+            # to the queue unharmed, the operator reads the log, and the worker tries again later.
+            self.store.release(job.id)
+            log.error("cannot render (job %d is back in the queue): %s", job.id, problem.__cause__)
+            self.stop_event.wait(self.config.setup_retry_s)
+            return
         except RenderCancelled:
             self.store.mark_cancelled(job.id)
             return
@@ -138,7 +147,10 @@ class Worker:
         prepared = prepare(Path(job.audio_path), options, progress=reporter)
         if self._generator is None:
             self.store.report_progress(job.id, "load", 0.0, None)
-            self._generator = self._load_generator()
+            try:
+                self._generator = self._load_generator()
+            except (WeightsUnavailable, WeightsInvalid) as exc:
+                raise _SetupProblem() from exc
         output = self.store.output_dir / f"job-{job.id}.mp4"
         for leftover in output.parent.glob(f".{output.name}.*"):  # from an attempt that was killed
             leftover.unlink(missing_ok=True)
@@ -157,6 +169,10 @@ class Worker:
                 self.store.mark_delivered(job_id)
             return  # a front end picks rendered jobs up with JobStore.undelivered()
         deliver(job)
+
+
+class _SetupProblem(Exception):
+    """The generator cannot be loaded on this machine; the cause is chained."""
 
 
 def _without_paths(message: str, job: Job) -> str:

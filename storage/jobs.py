@@ -211,6 +211,17 @@ class JobStore:
         """A running job stopped because it was cancelled."""
         self._set_status(job_id, JobStatus.CANCELLED, cancelled_at=self.clock())
 
+    def release(self, job_id: int) -> None:
+        """Put a running job back in the queue as it was (the worker could not start it; no attempt counted)."""
+        with self._transaction() as session:
+            job = session.get(Job, job_id)
+            if job is None or job.status != JobStatus.RUNNING.value:
+                return
+            job.status, job.worker_id, job.stage = JobStatus.QUEUED.value, None, "waiting for the renderer"
+            job.attempts = max(0, job.attempts - 1)
+            job.progress, job.eta_s = 0.0, None
+        log.info("job %d released back to the queue", job_id)
+
     def _set_status(self, job_id: int, status: JobStatus, **values: Any) -> None:
         with self._transaction() as session:
             job = session.get(Job, job_id)

@@ -253,3 +253,29 @@ def _wait_until(condition: object, timeout: float) -> None:
             return
         time.sleep(0.05)
     raise AssertionError("condition not met in time")
+
+
+def test_a_machine_without_weights_leaves_jobs_queued(tmp_path: Path, make_clip: ClipMaker, tiny_weights: Path) -> None:
+    from pipeline.errors import WeightsUnavailable
+
+    store = open_store(tmp_path / "data")
+    job = store.submit(request(make_clip(1.5))).id
+
+    def no_weights() -> BigGANGenerator:
+        raise WeightsUnavailable("biggan-deep-128", "/cache/weights/biggan-deep-128", "no network")
+
+    assert Worker(store, no_weights, WorkerConfig(setup_retry_s=0.0)).run_once()
+    waiting = store.get(job)
+    assert waiting.status == "queued" and waiting.attempts == 0 and waiting.user_error is None
+    assert Worker(store, lambda: BigGANGenerator(tiny_weights)).run_once()
+    assert store.get(job).status == "delivered"
+
+
+def test_cli_worker_without_weights_is_one_sentence(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("GANTERP_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.setenv("GANTERP_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.setenv("GANTERP_ALLOW_DOWNLOAD", "false")
+    assert main(["worker", "--once"]) == 1
+    assert "put config.json and pytorch_model.bin in" in capsys.readouterr().err
