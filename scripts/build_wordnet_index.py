@@ -134,6 +134,15 @@ RELATED: dict[str, tuple[str, ...]] = {
     "plane": ("airliner", "warplane", "airship"),
     "airplane": ("airliner", "warplane"),
     "boat": ("canoe", "speedboat", "lifeboat", "yawl", "catamaran"),
+    "sunset": ("seashore", "lakeside", "sandbar"),
+    "sunrise": ("seashore", "lakeside", "alp"),
+    "dance": ("stage", "theater curtain", "maraca"),
+    "concert": ("stage", "electric guitar", "microphone"),
+    "ghost": ("mask", "cloak", "jack-o'-lantern"),
+    "halloween": ("jack-o'-lantern", "mask"),
+    "christmas": ("Christmas stocking", "candle"),
+    "birthday": ("balloon", "candle"),
+    "wedding": ("groom", "gown"),
 }
 
 

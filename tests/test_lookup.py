@@ -243,6 +243,6 @@ def test_without_spelling_fixes_a_typo_is_refused_with_its_fix() -> None:
 
 
 def test_real_words_that_reach_no_class_are_unknown_not_respelt() -> None:
-    for word in ("rainbow", "sunset", "hope"):  # "sunset" is one edit from "subset"
+    for word in ("rainbow", "gloom", "hope"):  # "gloom" is one edit from the class "groom"
         match = lookup_word(word, random.Random(0))
         assert match.method is Method.UNKNOWN and match.class_id is None
