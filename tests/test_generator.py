@@ -129,3 +129,32 @@ def test_the_tiny_model_draws_different_classes_differently(tiny_weights: Path) 
     y[0, 3], y[1, 700] = 1, 1
     a, b = generator.generate(z, y, 0.4)
     assert np.abs(a.astype(int) - b.astype(int)).mean() > 5
+
+
+@pytest.mark.slow
+def test_prepared_model_matches_the_library_at_full_biggan_deep_128_size(tmp_path: Path) -> None:
+    """The fused paths at the real architecture's sizes (attention over 64×64), with random weights."""
+    from pytorch_pretrained_biggan import BigGANConfig
+
+    from pipeline.generator import build_random_biggan, save_biggan
+
+    save_biggan(build_random_biggan(BigGANConfig()), tmp_path)
+    reference = BigGAN.from_pretrained(str(tmp_path)).eval()
+    z, y = inputs(4)
+    with torch.no_grad():
+        expected = reference(torch.from_numpy(z), torch.from_numpy(y), 0.4).numpy()
+    frames = BigGANGenerator(tmp_path, device="cpu").generate(z, y, 0.4)
+    expected_pixels = np.round((np.clip(expected, -1, 1) + 1) * 127.5).transpose(0, 2, 3, 1)
+    assert frames.shape == (4, 128, 128, 3)
+    assert np.abs(frames.astype(int) - expected_pixels).max() <= 1
+
+
+@pytest.mark.network
+@pytest.mark.parametrize("model", ["biggan-deep-128"])
+def test_real_weights_download_load_and_draw(tmp_path: Path, model: str) -> None:
+    """Real weights from the internet (run with -m network where it is reachable)."""
+    folder = resolve_weights(model, weights_dir=None, cache_dir=tmp_path)
+    generator = BigGANGenerator(folder)
+    z, y = inputs(2)
+    frames = generator.generate(z, y, 0.4)
+    assert frames.shape == (2, 128, 128, 3) and frames.std() > 10
