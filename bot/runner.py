@@ -17,13 +17,13 @@ from bot.discord.app import GanterpBot
 from bot.discord.service import DEFAULT_UPLOAD_LIMIT, UPLOAD_HEADROOM, DiscordService
 from bot.scheduler import PLATFORM as DAILY_PLATFORM
 from bot.scheduler import DailyPoster, DailyPostSettings, start_scheduler
-from bot.service import open_store, retention
+from bot.service import database_url, open_store, retention
 from bot.settings import Settings, SettingsError
 from bot.worker import Worker, WorkerConfig
 from bot.x_bot import XFrontEnd, x_configured
 from pipeline.render import FrameGenerator, RenderOptions
 from pipeline.weights import resolve_weights
-from storage.db import make_engine, sqlite_url
+from storage.db import make_engine
 from storage.guilds import GuildStore
 from storage.jobs import JobStore
 from storage.models import Job
@@ -40,11 +40,6 @@ INTENT_MESSAGE = (
     "enable it in the developer portal (Bot → Privileged Gateway Intents) or set it to false."
 )
 DAILY_POST_TIMEOUT_S = 300
-
-
-def database_url(settings: Settings) -> str:
-    """The job log's database URL."""
-    return settings.database_url or sqlite_url(settings.data_dir)
 
 
 def build_service(settings: Settings) -> DiscordService:

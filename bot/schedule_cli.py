@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import argparse
 
-from bot.runner import build_service, daily_poster, database_url
+from bot.runner import build_service, daily_poster
 from bot.scheduler import ScheduleError, stored_next_run
+from bot.service import database_url
 from bot.settings import Settings
 from bot.x_bot import x_configured
 

@@ -14,10 +14,15 @@ from storage.jobs import JobRequest, JobStore, QueueLimits, QueuePlace
 from storage.models import Job
 
 
+def database_url(settings: Settings) -> str:
+    """The job log's database: the configured URL, else SQLite in the data folder."""
+    return settings.database_url or sqlite_url(settings.data_dir)
+
+
 def open_store(settings: Settings) -> JobStore:
     """The job log at the configured database and data folder, migrated to the newest schema."""
     settings.data_dir.mkdir(parents=True, exist_ok=True)
-    engine = make_engine(settings.database_url or sqlite_url(settings.data_dir))
+    engine = make_engine(database_url(settings))
     migrate(engine)
     limits = QueueLimits(
         per_requester=settings.max_queued_per_requester,

@@ -11,7 +11,6 @@ not be posted (rate limit, daily cap, a crash) stay "rendered" and are posted by
 from __future__ import annotations
 
 import datetime as dt
-import json
 import logging
 import re
 import secrets
@@ -28,14 +27,14 @@ import requests
 import tweepy
 
 from bot.messages import fit
-from bot.service import submit_file
+from bot.service import database_url, submit_file
 from bot.settings import Settings
 from bot.x_media import MediaUploader, OAuth1Credentials, XMediaError, XMediaRateLimited, XMediaRejected
 from pipeline.errors import AudioTooShort, CorruptMedia, NoAudioStream, NotMedia, PipelineError
 from pipeline.lookup import LookupOptions, resolve_words
-from pipeline.render import RenderOptions
+from pipeline.render import RenderOptions, read_sidecar
 from pipeline.sources import LinkTooLarge, fetch
-from storage.db import make_engine, sqlite_url
+from storage.db import make_engine
 from storage.jobs import JobStore, QueueRefused
 from storage.models import Job, JobStatus
 from storage.x_state import XStateStore
@@ -179,13 +178,8 @@ def _fit(text: str, limit: int = MAX_POST_CHARS) -> str:
 
 def reply_text(job: Job) -> str:
     """The reply under the video: the classes in order and the seed, no links."""
-    names: list[str] = []
-    if job.output_path:
-        sidecar = Path(job.output_path).with_suffix(".json")
-        try:
-            names = [str(c["class_name"]) for c in json.loads(sidecar.read_text())["classes"]]
-        except (OSError, ValueError, KeyError, TypeError):
-            names = []
+    shown = read_sidecar(Path(job.output_path)).get("classes", []) if job.output_path else []
+    names = [str(c["class_name"]) for c in shown]
     if not names:
         from pipeline.classes import class_name
 
@@ -263,7 +257,7 @@ class XFrontEnd:
             consumer_secret=credentials.consumer_secret, access_token=credentials.access_token,
             access_token_secret=credentials.access_token_secret, return_type=dict, wait_on_rate_limit=False,
         )  # fmt: skip
-        engine = make_engine(settings.database_url or sqlite_url(settings.data_dir))
+        engine = make_engine(database_url(settings))
         uploader = MediaUploader(credentials.auth(), settings.x_api_host)
         return cls(settings, store, XStateStore(engine), client, uploader)
 

@@ -245,11 +245,25 @@ def render(
     finished = time.perf_counter()
     # 6. Record what the video shows, next to it.
     timings = {"render_s": rendered - started, "encode_tail_s": finished - rendered}
-    sidecar = output.with_suffix(".json")
+    sidecar = sidecar_path(output)
     result = RenderResult(output, sidecar, size, digest.hexdigest(), prepared, timings)
     _write_json(sidecar, describe(prepared) | _result_fields(result, spec, model_name))
     report("done", 1, 1)
     return result
+
+
+def sidecar_path(output: Path) -> Path:
+    """Where a video's JSON description lives."""
+    return output.with_suffix(".json")
+
+
+def read_sidecar(output: Path) -> dict[str, Any]:
+    """A rendered video's description (seed, classes, segments…); empty if it is gone or unreadable."""
+    try:
+        described = json.loads(sidecar_path(output).read_text())
+    except (OSError, ValueError):
+        return {}
+    return described if isinstance(described, dict) else {}
 
 
 def describe(prepared: PreparedRender) -> dict[str, Any]:

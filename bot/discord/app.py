@@ -7,7 +7,6 @@ its heartbeat; the interaction is deferred first, well within Discord's 3 second
 from __future__ import annotations
 
 import asyncio
-import json
 import logging
 import re
 from collections.abc import Callable
@@ -22,6 +21,7 @@ from bot import messages
 from bot.discord.service import DEFAULT_UPLOAD_LIMIT, Ask, DiscordService, Origin, Queued, check_attachment
 from bot.messages import CannotPost, ManagersOnly, MessageContentOff, NoClip, NotAllowed
 from pipeline.lookup import complete, lookup
+from pipeline.render import read_sidecar
 from storage.guilds import PostRecord
 from storage.models import Job, JobStatus
 
@@ -552,9 +552,5 @@ def _buttons(job_id: int) -> discord.ui.View:
 
 
 def _segments(output: Path) -> list[dict[str, Any]]:
-    sidecar = output.with_suffix(".json")
-    try:
-        segments: list[dict[str, Any]] = json.loads(sidecar.read_text())["segments"]
-    except (OSError, ValueError, KeyError):
-        return []
+    segments: list[dict[str, Any]] = read_sidecar(output).get("segments", [])
     return segments

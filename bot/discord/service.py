@@ -6,7 +6,6 @@ results (or typed refusals) into messages; everything here is plain and tested w
 
 from __future__ import annotations
 
-import json
 import random
 import secrets
 import tempfile
@@ -20,7 +19,7 @@ from bot.service import Accepted
 from bot.service import submit_file as queue_file
 from bot.settings import Settings
 from pipeline.lookup import Match, NoWords, UnknownWords, lookup
-from pipeline.render import RenderOptions
+from pipeline.render import RenderOptions, read_sidecar
 from storage.guilds import GuildStore, ServerSettings
 from storage.jobs import JobNotFound, JobStore
 from storage.models import Job, JobStatus
@@ -225,10 +224,7 @@ class DiscordService:
 
 def _rendered_classes(job: Job) -> list[int]:
     """The classes a job's video showed (random ones included, from its sidecar), else those it asked for."""
-    if job.output_path:
-        try:
-            described = json.loads(Path(job.output_path).with_suffix(".json").read_text())
-            return [int(c["class_id"]) for c in described["classes"]]
-        except (OSError, ValueError, KeyError, TypeError):
-            pass
+    shown = read_sidecar(Path(job.output_path)).get("classes") if job.output_path else None
+    if shown:
+        return [int(c["class_id"]) for c in shown]
     return list(job.classes)
