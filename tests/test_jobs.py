@@ -25,7 +25,7 @@ from pipeline.render import RenderOptions
 from storage.db import MIGRATIONS, make_engine, migrate, sqlite_url
 from storage.jobs import CoolingDown, JobRequest, JobStore, QueueFull, QueueLimits, TooManyQueued
 from storage.models import JobStatus
-from tests.conftest import ClipMaker
+from tests.conftest import ClipMaker, wait_until
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -161,7 +161,7 @@ def test_kill_9_mid_render_then_restart_finishes_the_job_once(
     env = worker_env(data, tiny_weights)
     worker = subprocess.Popen([sys.executable, "-m", "bot.cli", "worker", "--batch-size", "1"], env=env, cwd=ROOT)
     try:
-        _wait_until(lambda: store.get(long_job).progress > 0.05, timeout=60)
+        assert wait_until(lambda: store.get(long_job).progress > 0.05, timeout=60)
     finally:
         worker.send_signal(signal.SIGKILL)
         worker.wait()
@@ -244,15 +244,6 @@ def test_cli_submit_jobs_show_cancel_and_stats(
     assert main(["jobs", "show", "7"]) == 1 and "no job #7" in capsys.readouterr().err
     assert main(["stats", "--json"]) == 0
     assert json.loads(capsys.readouterr().out)["by_status"] == {"cancelled": 1}
-
-
-def _wait_until(condition: object, timeout: float) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if condition():  # type: ignore[operator]
-            return
-        time.sleep(0.05)
-    raise AssertionError("condition not met in time")
 
 
 def test_a_machine_without_weights_leaves_jobs_queued(tmp_path: Path, make_clip: ClipMaker, tiny_weights: Path) -> None:
