@@ -3,25 +3,30 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import logging
+import os
 import secrets
+import signal
 import sys
 import tempfile
 import threading
 import traceback
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any, Generic, TextIO, TypeVar
 
+from bot.logs import DEFAULT_LEVEL, LONG_RUNNING_LEVEL, configure_logging
 from bot.settings import Settings, SettingsError
 from pipeline.analysis import DEFAULT_THRESHOLD, InflectionKind
 from pipeline.audio import Channel
 from pipeline.classes import all_classes
-from pipeline.errors import PipelineError, WeightsUnavailable
+from pipeline.encode import check_output, check_writable
+from pipeline.errors import InvalidOption, PipelineError, WeightsUnavailable
+from pipeline.links import local_media
 from pipeline.lookup import DEFAULT_MAX_WORDS, LookupOptions, Match, lookup, resolve_words
 from pipeline.render import FrameGenerator, PreparedRender, Progress, RenderOptions, describe, prepare, render
-from pipeline.sources import local_media
 from pipeline.weights import MODELS, cached_folder, check_model_name, download_weights, resolve_weights
 
 log = logging.getLogger("ganterp")
@@ -29,7 +34,12 @@ T = TypeVar("T")
 
 EXIT_INPUT = 1  # the request could not be done: bad input, missing weights…
 EXIT_BUG = 3  # something went wrong that is not the user's doing
-EXIT_INTERRUPTED = 130
+EXIT_INTERRUPTED = 130  # Ctrl-C
+EXIT_TERMINATED = 143  # SIGTERM
+
+
+class Terminated(BaseException):
+    """SIGTERM arrived during a one-shot command: unwind like Ctrl-C, so partial files are removed."""
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -37,13 +47,21 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = _parser()
     args = parser.parse_args(argv)
     try:
-        settings = Settings.load()
-        logging.basicConfig(level=settings.log_level, format="%(levelname)s %(name)s: %(message)s")
-        handler: Callable[[argparse.Namespace, Settings], int] = args.handler
-        return handler(args, settings)
+        with _terminate_as_exception():
+            settings = Settings.load()
+            configure_logging(settings, LONG_RUNNING_LEVEL if args.long_running else DEFAULT_LEVEL)
+            handler: Callable[[argparse.Namespace, Settings], int] = args.handler
+            return handler(args, settings)
     except KeyboardInterrupt:
         _say("ganterp: interrupted; nothing was written.")
         return EXIT_INTERRUPTED
+    except Terminated:
+        _say("ganterp: stopped; nothing was written.")
+        return EXIT_TERMINATED
+    except BrokenPipeError:
+        # The reader went away (`ganterp classes --list | head`): what it took is all it wanted.
+        _silence_stdout()
+        return 0
     except Exception as exc:
         if _is_users_error(exc):
             _say(f"ganterp: {_sentence(str(exc))}")
@@ -58,16 +76,22 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def _cmd_render(args: argparse.Namespace, settings: Settings) -> int:
     options = _options(args, settings)  # bad words fail before a link is downloaded
+    if args.output:
+        check_writable(Path(args.output), (".mp4",))  # before any download or decoding
+    # torch is imported here, on the main thread, before any other thread runs: SciPy inspects
+    # sys.modules["torch"] when it meets an array, and a half-imported torch makes it crash.
+    import pipeline.generator  # noqa: F401
+
     # A link is downloaded to a temporary file that lives until the video, which muxes its audio, is written.
     model = args.model or settings.model
     with local_media(args.source, max_duration_s=options.max_duration_s) as media:
         source = media.path
         output = Path(args.output) if args.output else Path(f"{source.stem}.ganterp.mp4")
-        # Importing torch and loading BigGAN take a second or two: do it while the audio is decoded
-        # and analysed, but only from weights already on disk, so no download starts for input
-        # that may yet be refused.
+        check_output(output, source)
+        # Loading BigGAN takes a moment: do it while the audio is decoded and analysed, but only
+        # from weights already on disk, so no download starts for input that may yet be refused.
         loading = _InBackground(lambda: _generator_for(args, settings, model, allow_download=False))
-        prepared = prepare(source, options)
+        prepared = prepare(source, options, name=args.source)
         generator = loading.result(unless=WeightsUnavailable) or _generator_for(args, settings, model)
         progress = _ProgressBar(total=prepared.plan.n_frames, stream=sys.stderr)
         try:
@@ -81,8 +105,10 @@ def _cmd_render(args: argparse.Namespace, settings: Settings) -> int:
 
 def _cmd_analyze(args: argparse.Namespace, settings: Settings) -> int:
     options = _options(args, settings)
+    if args.plot:
+        check_writable(Path(args.plot), (".png",))  # before the analysis, not after it
     with local_media(args.source, max_duration_s=options.max_duration_s) as media:
-        prepared = prepare(media.path, options)
+        prepared = prepare(media.path, options, name=args.source)
     if args.plot:
         from pipeline.plot import plot_analysis  # matplotlib is slow to import; only when asked
 
@@ -168,6 +194,9 @@ def _cmd_bot(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _options(args: argparse.Namespace, settings: Settings) -> RenderOptions:
+    batch_size = getattr(args, "batch_size", None)
+    if batch_size is not None and batch_size < 1:
+        raise InvalidOption("--batch-size", batch_size, "at least 1")
     # The words need the seed ("dog" → which breed), so an unset seed is drawn here, as prepare() would.
     seed = args.seed if args.seed is not None else secrets.randbelow(2**31)
     # A render does not show how words were read, so a typo is refused with its fix, not silently fixed.
@@ -187,7 +216,7 @@ def _options(args: argparse.Namespace, settings: Settings) -> RenderOptions:
         channel=Channel(args.channel),
         fixed_noise=args.fixed_noise,
         max_bytes=getattr(args, "max_bytes", None),
-        max_duration_s=args.max_duration or settings.max_duration_s,
+        max_duration_s=args.max_duration if args.max_duration is not None else settings.max_duration_s,
     )
 
 
@@ -316,6 +345,31 @@ def _sentence(text: str) -> str:
     return text if text.endswith((".", "?", "!")) else text + "."
 
 
+@contextlib.contextmanager
+def _terminate_as_exception() -> Iterator[None]:
+    """While a command runs, SIGTERM raises Terminated in the main thread (long-running commands set their own)."""
+
+    def terminate(signum: int, frame: object) -> None:
+        raise Terminated()
+
+    try:
+        previous = signal.signal(signal.SIGTERM, terminate)
+    except ValueError:  # not the main thread (tests calling main() from a thread)
+        yield
+        return
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+def _silence_stdout() -> None:
+    """Point stdout at /dev/null so the interpreter's final flush cannot fail on the closed pipe."""
+    with contextlib.suppress(OSError, ValueError, AttributeError):
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+
+
 def _save_traceback() -> str:
     with tempfile.NamedTemporaryFile("w", prefix="ganterp-crash-", suffix=".log", delete=False) as handle:
         traceback.print_exc(file=handle)
@@ -327,6 +381,7 @@ def _save_traceback() -> str:
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="ganterp", description="GANterpretations: BigGAN music videos from audio.")
+    parser.set_defaults(long_running=False)
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     render_cmd = commands.add_parser("render", help="render a GANterpretation MP4 from any audio or video file")
@@ -361,16 +416,17 @@ def _parser() -> argparse.ArgumentParser:
 
     queue_parsers = _queue_commands(commands)
     queue_parsers["submit"].set_defaults(handler=_cmd_submit)
-    queue_parsers["worker"].set_defaults(handler=_cmd_worker)
+    queue_parsers["worker"].set_defaults(handler=_cmd_worker, long_running=True)
     queue_parsers["jobs"].set_defaults(handler=_cmd_jobs)
     queue_parsers["stats"].set_defaults(handler=_cmd_stats)
 
     schedule_cmd = commands.add_parser("schedule", help="the daily post: `schedule list`, `schedule run-now`")
     schedule_cmd.add_argument("action", choices=["list", "run-now"], nargs="?", default="list")
+    schedule_cmd.add_argument("--again", action="store_true", help="run-now: post again although today's is done")
     schedule_cmd.set_defaults(handler=_cmd_schedule)
 
     bot_cmd = commands.add_parser("bot", help="run the Discord and/or X bots, the daily post and the render worker")
-    bot_cmd.set_defaults(handler=_cmd_bot)
+    bot_cmd.set_defaults(handler=_cmd_bot, long_running=True)
     return parser
 
 

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Sequence
 from typing import Any
 
-from pipeline.errors import PipelineError
+from pipeline.errors import PipelineError, quoted
 from pipeline.lookup import Match
 from storage.jobs import QueueRefused
 from storage.models import Job, JobStatus
@@ -42,8 +43,10 @@ class NotAudioAttachment(ChatRefused):
 
     def __init__(self, filename: str, content_type: str | None) -> None:
         self.filename, self.content_type = filename, content_type
-        kind = f" ({content_type})" if content_type else ""
-        super().__init__(f"{filename}{kind} is not an audio or video file; attach a clip such as mp3, wav, ogg or mp4.")
+        kind = f" ({quoted(content_type)[1:-1]})" if content_type else ""
+        super().__init__(
+            f"{quoted(filename)}{kind} is not an audio or video file; attach a clip such as mp3, wav, ogg or mp4."
+        )
 
 
 class AttachmentTooLarge(ChatRefused):
@@ -51,7 +54,9 @@ class AttachmentTooLarge(ChatRefused):
 
     def __init__(self, filename: str, size: int, max_bytes: int) -> None:
         self.filename, self.size, self.max_bytes = filename, size, max_bytes
-        super().__init__(f"{filename} is {size / 2**20:.1f} MiB; clips up to {max_bytes / 2**20:.0f} MiB are accepted.")
+        super().__init__(
+            f"{quoted(filename)} is {size / 2**20:.1f} MiB; clips up to {max_bytes / 2**20:.0f} MiB are accepted."
+        )
 
 
 class ChannelNotAllowed(ChatRefused):
@@ -78,6 +83,20 @@ class PersonalLimit(ChatRefused):
     def __init__(self, limit: int) -> None:
         self.limit = limit
         super().__init__(f"this server allows {limit} waiting video(s) per member; wait for yours to finish.")
+
+
+class StillPreparing(ChatRefused):
+    """The member's previous clip is still being downloaded or checked."""
+
+    def __init__(self) -> None:
+        super().__init__("your previous clip is still being fetched and checked; send the next one when it is queued.")
+
+
+class TooBusy(ChatRefused):
+    """Too many clips are being fetched and checked at once."""
+
+    def __init__(self) -> None:
+        super().__init__("I am fetching many clips right now; please try again in a minute.")
 
 
 class MessageContentOff(ChatRefused):
@@ -122,10 +141,22 @@ def sentence(text: str) -> str:
     return text if text.endswith((".", "?", "!")) else text + "."
 
 
+# An absolute path on its own (not the path part of a link): a last guard, since no message should hold one.
+_SERVER_PATH = re.compile(r"(?<![\w:/.~-])/(?:[\w.@+-]+/)+[\w.@+-]*")
+
+
+def without_paths(text: str) -> str:
+    """`text` with any absolute file path replaced by "a file" (messages never show this machine's paths)."""
+    return _SERVER_PATH.sub("a file", text)
+
+
 def error_message(exc: BaseException, job_id: int | None = None) -> str:
     """The one sentence a person sees for an exception; unexpected ones are logged with their traceback."""
+    if isinstance(exc, PipelineError) and exc.machine_fault:
+        log.error("the renderer failed%s: %s", f" (job #{job_id})" if job_id else "", exc)
+        return sentence("the renderer failed on its side; please try again later")
     if isinstance(exc, PipelineError | QueueRefused | ChatRefused):
-        return sentence(exc.user_message())
+        return fit(sentence(without_paths(exc.user_message())))
     log.error("unexpected error%s", f" (job #{job_id})" if job_id else "", exc_info=exc)
     return sentence(f"something went wrong (job #{job_id})" if job_id else "something went wrong; please try again")
 

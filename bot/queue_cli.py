@@ -6,6 +6,7 @@ import argparse
 import json
 import logging
 import signal
+import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -15,7 +16,7 @@ from bot.settings import Settings
 from bot.worker import Worker, WorkerConfig
 from pipeline.render import FrameGenerator, RenderOptions
 from storage.jobs import JobStore
-from storage.models import Job
+from storage.models import Job, JobStatus
 
 log = logging.getLogger(__name__)
 
@@ -61,11 +62,22 @@ def cmd_jobs(args: argparse.Namespace, settings: Settings) -> int:
         job = store.get(_job_id(args))
         _emit(job_record(job, store), args.json, _describe_job)
     elif args.action == "cancel":
-        status = store.cancel(_job_id(args))
-        print(f"job {args.job_id}: {'cancel requested' if status.value == 'running' else status.value}")
+        return _cancel(store, _job_id(args))
     else:
         jobs = [job_record(job, store) for job in store.recent(args.limit)]
         _emit(jobs, args.json, _table)
+    return 0
+
+
+def _cancel(store: JobStore, job_id: int) -> int:
+    before = JobStatus(store.get(job_id).status)
+    if before not in (JobStatus.QUEUED, JobStatus.RUNNING):
+        print(
+            f"ganterp: job {job_id} is {before.value}; only queued or running jobs can be cancelled.", file=sys.stderr
+        )
+        return 1
+    running = store.cancel(job_id) is JobStatus.RUNNING
+    print(f"job {job_id}: {'cancel requested; it stops within a few seconds' if running else 'cancelled'}")
     return 0
 
 

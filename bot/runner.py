@@ -4,9 +4,11 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import signal
 import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -39,7 +41,19 @@ INTENT_MESSAGE = (
     "GANTERP_DISCORD_MESSAGE_CONTENT is on, but the Message Content intent is not enabled for this bot: "
     "enable it in the developer portal (Bot → Privileged Gateway Intents) or set it to false."
 )
+UNREACHABLE_MESSAGE = (
+    "Discord cannot be reached ({reason}): check this machine's network and DNS, then start the bot again."
+)
 DAILY_POST_TIMEOUT_S = 300
+SHUTDOWN_GRACE_S = 30.0  # a render stops within one batch; this bounds the wait if something is stuck
+
+
+class FrontEndUnavailable(Exception):
+    """A chat service cannot be reached at start; the message says which and what to check."""
+
+    def user_message(self) -> str:
+        """One sentence for the operator."""
+        return str(self)
 
 
 def build_service(settings: Settings) -> DiscordService:
@@ -141,19 +155,23 @@ def run_bot(settings: Settings, generator: Callable[[], FrameGenerator] | None =
         deliver=deliver,
     )
     scheduler = start_scheduler(database_url(settings), poster) if poster else None
+    threads: list[threading.Thread] = []
     try:
         if x:
-            threading.Thread(target=x.run, args=(worker.stop_event,), name="x-poller", daemon=True).start()
+            threads.append(_start(x.run, worker.stop_event, name="x-poller"))
         if bot:
-            bot.on_ready_hook = lambda: _start_worker(worker, publisher)
+            bot.on_ready_hook = lambda: threads.append(_start_worker(worker, publisher))
             _serve_discord(bot, settings.discord_token or "")
         else:
-            _start_worker(worker, publisher)
+            threads.append(_start_worker(worker, publisher))
             _wait_for_signal(worker.stop_event)
     finally:
+        log.info("stopping: the render in progress goes back to the queue")
         worker.stop_event.set()
         if scheduler is not None:
             scheduler.shutdown(wait=False)
+        _join(threads, SHUTDOWN_GRACE_S)
+    log.info("stopped")
     return 0
 
 
@@ -164,6 +182,9 @@ def _serve_discord(bot: GanterpBot, token: str) -> None:
         raise SettingsError(REFUSED_MESSAGE) from None
     except discord.PrivilegedIntentsRequired:
         raise SettingsError(INTENT_MESSAGE) from None
+    except (OSError, TimeoutError, discord.GatewayNotFound) as exc:  # no network, DNS, TLS, a Discord outage
+        reason = type(exc).__name__ if not str(exc) else str(exc).splitlines()[0][:120]
+        raise FrontEndUnavailable(UNREACHABLE_MESSAGE.format(reason=reason)) from None
 
 
 def _discord_daily(bot: GanterpBot) -> Callable[[Job], int]:
@@ -175,16 +196,30 @@ def _discord_daily(bot: GanterpBot) -> Callable[[Job], int]:
     return post
 
 
-def _start_worker(worker: Worker, publisher: DailyPublisher) -> None:
-    if worker.stop_event.is_set():
-        return
+def _start(target: Callable[..., None], *args: object, name: str) -> threading.Thread:
+    thread = threading.Thread(target=target, args=args, name=name, daemon=True)
+    thread.start()
+    return thread
 
+
+def _start_worker(worker: Worker, publisher: DailyPublisher) -> threading.Thread:
     def work() -> None:
+        if worker.stop_event.is_set():
+            return
         for job in publisher.store.undelivered(DAILY_PLATFORM):  # rendered before a restart
             publisher.publish(job)
         worker.run()
 
-    threading.Thread(target=work, name="ganterp-worker", daemon=True).start()
+    return _start(work, name="ganterp-worker")
+
+
+def _join(threads: list[threading.Thread], grace_s: float) -> None:
+    """Wait for the worker and poller to finish what they are doing, at most `grace_s` in all."""
+    deadline = time.monotonic() + grace_s
+    for thread in threads:
+        thread.join(max(0.0, deadline - time.monotonic()))
+        if thread.is_alive():
+            log.warning("%s did not stop within %.0f s; leaving it", thread.name, grace_s)
 
 
 def _wait_for_signal(stop: threading.Event) -> None:
@@ -194,5 +229,10 @@ def _wait_for_signal(stop: threading.Event) -> None:
 
 
 async def _serve(bot: GanterpBot, token: str) -> None:
+    # SIGTERM and Ctrl-C close the client (which finishes its current calls), so asyncio.run returns normally.
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):  # not the main thread (tests)
+            loop.add_signal_handler(signum, lambda: asyncio.ensure_future(bot.close()))
     async with bot:
         await bot.start(token)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+from zoneinfo import ZoneInfo
 
 from bot.runner import build_service, daily_poster
 from bot.scheduler import ScheduleError, stored_next_run
@@ -20,14 +21,22 @@ def cmd_schedule(args: argparse.Namespace, settings: Settings) -> int:
     if poster is None:
         raise ScheduleError(NOT_SET)
     if args.action == "run-now":
-        accepted = poster.post(force=True)
-        assert accepted is not None
+        accepted = poster.post(force=args.again)
+        if accepted is None:
+            print(f"today's daily post ({poster.today()}) is already queued or done; `--again` posts another one.")
+            return 0
         print(f"daily post queued as job {accepted.job.id} ({accepted.job.source_ref.split(':', 2)[-1]}); "
               "the running `ganterp bot` renders and posts it.")  # fmt: skip
         return 0
     daily = poster.settings
     next_run = stored_next_run(database_url(settings))
-    when = next_run.isoformat(timespec="minutes") if next_run else "when `ganterp bot` first starts"
+    # One zone throughout: the schedule's own, in which the time was set.
+    zone = ZoneInfo(daily.timezone)
+    when = (
+        f"{next_run.astimezone(zone):%Y-%m-%d %H:%M} {daily.timezone}"
+        if next_run
+        else "when `ganterp bot` first starts"
+    )
     channels = service.guilds.daily_channels()
     print(f"daily post at {daily.at:%H:%M} {daily.timezone}, next {when}")
     print(f"  classes: {daily.theme or 'random'}; misfire grace {daily.misfire_grace_s} s")

@@ -30,7 +30,7 @@ def open_store(settings: Settings) -> JobStore:
         cooldown_s=settings.cooldown_s,
         max_attempts=settings.max_attempts,
     )
-    return JobStore(engine, settings.data_dir, limits)
+    return JobStore(engine, settings.data_dir, limits, alive_within_s=settings.lease_s)
 
 
 @dataclass(frozen=True)
@@ -52,21 +52,27 @@ def submit_file(
     requester_name: str = "",
     source_kind: str = "file",
     source_ref: str = "",
+    source_name: str | None = None,
     words: str | None = None,
     guild_id: str | None = None,
     channel_id: str | None = None,
     message_id: str | None = None,
     tweet_id: str | None = None,
 ) -> Accepted:
-    """Check the audio and options now (bad input never reaches the queue), then queue the job."""
+    """Check the audio and options now (bad input never reaches the queue), then queue the job.
+
+    `source_name` is the clip as its sender named it: messages say that, never the stored copy's path.
+    """
     seed = options.seed if options.seed is not None else secrets.randbelow(2**31)
-    prepared = prepare(audio, RenderOptions.from_dict(options.as_dict(), seed=seed))
+    prepared = prepare(audio, RenderOptions.from_dict(options.as_dict(), seed=seed), name=source_name)
     request = JobRequest(
         platform=platform,
         requester_id=requester_id,
         requester_name=requester_name or requester_id,
         source_kind=source_kind,
         source_ref=source_ref or audio.name,
+        source_name=source_name,
+        n_frames=prepared.plan.n_frames,
         audio_file=audio,
         seed=seed,
         options=prepared.options.as_dict(),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import os
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -10,7 +11,20 @@ from typing import Any
 
 from dotenv import dotenv_values
 
+from pipeline.links.urls import redacted
 from pipeline.weights import DEFAULT_URL_TEMPLATES
+
+# Fields whose values are secrets: never in a repr, a log line or a message.
+SECRET_FIELDS = (
+    "discord_token",
+    "x_consumer_key",
+    "x_consumer_secret",
+    "x_access_token",
+    "x_access_token_secret",
+    "x_bearer_token",
+)
+# Fields holding URLs that may carry a user name and password.
+URL_FIELDS = ("database_url", "weights_urls")
 
 
 class SettingsError(ValueError):
@@ -34,7 +48,7 @@ class Settings:
     precision: str
     batch_size: int | None
     max_duration_s: float
-    log_level: str
+    log_level: str | None  # None: each command's own default (INFO for long-running processes)
     data_dir: Path
     database_url: str | None
     max_queued_per_requester: int
@@ -73,6 +87,26 @@ class Settings:
     daily_grace_s: int = 3600  # a run missed while the bot was down is made up within this, else skipped
     daily_on_x: bool = True  # also post the daily video on X when X is configured
 
+    def __repr__(self) -> str:
+        shown = []
+        for name in self.__dataclass_fields__:
+            value = getattr(self, name)
+            if name in SECRET_FIELDS:
+                value = "***" if value else None
+            elif name == "database_url" and value:
+                value = redacted(value)
+            elif name == "weights_urls":
+                value = tuple(redacted(url) for url in value)
+            shown.append(f"{name}={value!r}")
+        return f"Settings({', '.join(shown)})"
+
+    def secret_values(self) -> tuple[str, ...]:
+        """Every secret this configuration holds (tokens, passwords in URLs), for log redaction."""
+        values = [getattr(self, name) for name in SECRET_FIELDS]
+        for url in (self.database_url or "", *self.weights_urls):
+            values += _url_credentials(url)
+        return tuple(sorted({v for v in values if v and len(v) >= 4}, key=len, reverse=True))
+
     @classmethod
     def load(cls, environ: Mapping[str, str] | None = None, env_file: Path | None = Path(".env")) -> Settings:
         """Read settings from `environ` (default: os.environ) over the values in `env_file`."""
@@ -92,18 +126,20 @@ class Settings:
             allow_download=_flag(get("GANTERP_ALLOW_DOWNLOAD"), "GANTERP_ALLOW_DOWNLOAD", default=True),
             device=get("GANTERP_DEVICE") or "auto",
             precision=get("GANTERP_PRECISION") or "auto",
-            batch_size=_int(get("GANTERP_BATCH_SIZE"), "GANTERP_BATCH_SIZE"),
-            max_duration_s=_float(get("GANTERP_MAX_DURATION_S"), "GANTERP_MAX_DURATION_S") or 600.0,
-            log_level=(get("GANTERP_LOG_LEVEL") or "WARNING").upper(),
+            batch_size=_positive_int(get("GANTERP_BATCH_SIZE"), "GANTERP_BATCH_SIZE"),
+            max_duration_s=_positive(get("GANTERP_MAX_DURATION_S"), "GANTERP_MAX_DURATION_S") or 600.0,
+            log_level=_log_level(get("GANTERP_LOG_LEVEL")),
             data_dir=Path(get("GANTERP_DATA_DIR") or Path.home() / ".local" / "share" / "ganterp").expanduser(),
             database_url=get("GANTERP_DATABASE_URL") or None,
-            max_queued_per_requester=_int(get("GANTERP_MAX_QUEUED_PER_REQUESTER"), "GANTERP_MAX_QUEUED_PER_REQUESTER")
+            max_queued_per_requester=_positive_int(
+                get("GANTERP_MAX_QUEUED_PER_REQUESTER"), "GANTERP_MAX_QUEUED_PER_REQUESTER"
+            )
             or 3,
-            max_queue=_int(get("GANTERP_MAX_QUEUE"), "GANTERP_MAX_QUEUE") or 200,
+            max_queue=_positive_int(get("GANTERP_MAX_QUEUE"), "GANTERP_MAX_QUEUE") or 200,
             cooldown_s=_float(get("GANTERP_COOLDOWN_S"), "GANTERP_COOLDOWN_S") or 0.0,
-            max_attempts=_int(get("GANTERP_MAX_ATTEMPTS"), "GANTERP_MAX_ATTEMPTS") or 3,
-            lease_s=_float(get("GANTERP_LEASE_S"), "GANTERP_LEASE_S") or 120.0,
-            retention_h=_float(get("GANTERP_RETENTION_HOURS"), "GANTERP_RETENTION_HOURS") or 72.0,
+            max_attempts=_positive_int(get("GANTERP_MAX_ATTEMPTS"), "GANTERP_MAX_ATTEMPTS") or 3,
+            lease_s=_positive(get("GANTERP_LEASE_S"), "GANTERP_LEASE_S") or 120.0,
+            retention_h=_positive(get("GANTERP_RETENTION_HOURS"), "GANTERP_RETENTION_HOURS") or 72.0,
             **_x_settings(get),
             **_discord_settings(get),
             **_daily_settings(get),
@@ -129,7 +165,7 @@ def _x_settings(get: Callable[[str], str | None]) -> dict[str, Any]:
         "x_access_token": get("GANTERP_X_ACCESS_TOKEN") or None,
         "x_access_token_secret": get("GANTERP_X_ACCESS_TOKEN_SECRET") or None,
         "x_bearer_token": get("GANTERP_X_BEARER_TOKEN") or None,
-        "x_poll_s": max(_float(get("GANTERP_X_POLL_S"), "GANTERP_X_POLL_S") or 120.0, 15.0),
+        "x_poll_s": max(_positive(get("GANTERP_X_POLL_S"), "GANTERP_X_POLL_S") or 120.0, 15.0),
         "x_daily_reads": 500 if reads is None else reads,
         "x_daily_posts": 100 if posts is None else posts,
         "x_reply_on_refusal": _flag(get("GANTERP_X_REPLY_ON_REFUSAL"), "GANTERP_X_REPLY_ON_REFUSAL", default=True),
@@ -149,8 +185,10 @@ def _discord_settings(get: Callable[[str], str | None]) -> dict[str, Any]:
         "discord_message_content": _flag(
             get("GANTERP_DISCORD_MESSAGE_CONTENT"), "GANTERP_DISCORD_MESSAGE_CONTENT", default=False
         ),
-        "discord_progress_s": max(_float(get("GANTERP_DISCORD_PROGRESS_S"), "GANTERP_DISCORD_PROGRESS_S") or 5.0, 2.0),
-        "discord_fps": _float(get("GANTERP_DISCORD_FPS"), "GANTERP_DISCORD_FPS") or 24.0,
+        "discord_progress_s": max(
+            _positive(get("GANTERP_DISCORD_PROGRESS_S"), "GANTERP_DISCORD_PROGRESS_S") or 5.0, 2.0
+        ),
+        "discord_fps": _positive(get("GANTERP_DISCORD_FPS"), "GANTERP_DISCORD_FPS") or 24.0,
         "discord_size": _int(get("GANTERP_DISCORD_SIZE"), "GANTERP_DISCORD_SIZE") or 256,
         "clips_dir": Path(clips).expanduser() if clips else None,
     }
@@ -166,6 +204,43 @@ def _daily_settings(get: Callable[[str], str | None]) -> dict[str, Any]:
         "daily_grace_s": 3600 if grace is None else grace,
         "daily_on_x": _flag(get("GANTERP_DAILY_ON_X"), "GANTERP_DAILY_ON_X", default=True),
     }
+
+
+def _url_credentials(url: str) -> list[str]:
+    """The user name and password in `url`, if any (unparsable URLs give nothing)."""
+    from urllib.parse import urlsplit
+
+    try:
+        parts = urlsplit(url)
+        return [part for part in (parts.username, parts.password) if part]
+    except ValueError:
+        return []
+
+
+_LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
+
+
+def _log_level(raw: str | None) -> str | None:
+    if not raw:
+        return None
+    level = raw.strip().upper()
+    if level not in _LOG_LEVELS:
+        raise SettingsError(f"GANTERP_LOG_LEVEL must be one of {', '.join(_LOG_LEVELS)} (got {raw!r}).")
+    return level
+
+
+def _positive(raw: str | None, name: str) -> float | None:
+    value = _float(raw, name)
+    if value is not None and not (math.isfinite(value) and value > 0):
+        raise SettingsError(f"{name} must be a positive number (got {raw!r}).")
+    return value
+
+
+def _positive_int(raw: str | None, name: str) -> int | None:
+    value = _int(raw, name)
+    if value is not None and value < 1:
+        raise SettingsError(f"{name} must be a whole number of at least 1 (got {raw!r}).")
+    return value
 
 
 def _flag(raw: str | None, name: str, *, default: bool) -> bool:

@@ -2,6 +2,11 @@
 
 One worker per GPU. Jobs a crashed worker left running are requeued by the next
 worker that starts (or by any worker, once their heartbeat is older than the lease).
+A worker asked to stop (SIGTERM, Ctrl-C, the bot closing) puts the job it was
+rendering back in the queue, uncounted, within one batch of frames.
+
+It logs one line per state change of a job it handles (claimed, prepared, progress
+by quarters, rendered, failed, cancelled, released), with the job id and timings.
 """
 
 from __future__ import annotations
@@ -17,13 +22,18 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
 
+import numpy as np
+
+from pipeline.classes import N_CLASSES
 from pipeline.errors import PipelineError, RenderCancelled, WeightsInvalid, WeightsUnavailable
 from pipeline.render import FrameGenerator, Progress, RenderOptions, prepare, render
 from storage.models import Job
+from storage.workers import WorkerInfo
 
 log = logging.getLogger(__name__)
 
 Deliver = Callable[[Job], None]
+MACHINE_FAULT_MESSAGE = "the renderer failed on its side (job #{job_id}); the operator can see why."
 
 
 class RenderQueue(Protocol):
@@ -44,6 +54,10 @@ class RenderQueue(Protocol):
     def mark_cancelled(self, job_id: int) -> None: ...
     def release(self, job_id: int) -> None: ...
     def get(self, job_id: int) -> Job: ...
+    def worker_started(self, info: WorkerInfo, seconds_per_frame: float | None) -> None: ...
+    def worker_beat(self, worker_id: str, state: str, job_id: int | None) -> None: ...
+    def worker_finished_job(self, worker_id: str, seconds_per_frame: float) -> None: ...
+    def worker_stopped(self, worker_id: str) -> None: ...
 
 
 @dataclass(frozen=True)
@@ -81,6 +95,17 @@ def is_dead_local_worker(worker_id: str) -> bool:
     return False
 
 
+def measure_seconds_per_frame(generator: FrameGenerator, frames: int = 4) -> float:
+    """Seconds one frame takes on `generator`, timed on a small warm batch (the first call warms up)."""
+    z = np.zeros((frames, 128), dtype=np.float32)
+    y = np.zeros((frames, N_CLASSES), dtype=np.float32)
+    y[:, 0] = 1.0
+    generator.generate(z[:1], y[:1], 0.4)
+    started = time.perf_counter()
+    generator.generate(z, y, 0.4)
+    return (time.perf_counter() - started) / frames
+
+
 class Worker:
     """Renders queued jobs until stopped; the generator is loaded on the first job and kept."""
 
@@ -99,14 +124,20 @@ class Worker:
         self._generator: FrameGenerator | None = None
         self._deliver = deliver or {}
         self.stop_event = threading.Event()
+        self._last_beat = 0.0
 
     def run(self) -> None:
         """Loop until `stop_event` is set: recover abandoned jobs, then render whatever is next."""
         log.info("worker %s started", self.worker_id)
-        while not self.stop_event.is_set():
-            if not self.run_once():
-                self.stop_event.wait(self.config.poll_s)
-        log.info("worker %s stopped", self.worker_id)
+        try:
+            while not self.stop_event.is_set():
+                if not self.run_once():
+                    self._beat_when_due("idle")
+                    self.stop_event.wait(self.config.poll_s)
+        finally:
+            if self._generator is not None:
+                self.store.worker_stopped(self.worker_id)
+            log.info("worker %s stopped", self.worker_id)
 
     def run_once(self) -> bool:
         """Render the next job if there is one; returns whether one was taken."""
@@ -114,25 +145,44 @@ class Worker:
         job = self.store.claim_next(self.worker_id)
         if job is None:
             return False
-        with _Heartbeat(self.store, job.id, self.config.heartbeat_s):
+        log.info(
+            "job %d claimed by %s (attempt %d, %s, from %s)",
+            job.id, self.worker_id, job.attempts, _frames(job), job.requester_name or job.requester_id,
+        )  # fmt: skip
+        with _Heartbeat(self.store, job.id, self.worker_id, self.config.heartbeat_s):
             self._process(job)
         return True
 
+    def _beat_when_due(self, state: str) -> None:
+        if self._generator is None or time.monotonic() - self._last_beat < self.config.heartbeat_s:
+            return
+        self._last_beat = time.monotonic()
+        try:
+            self.store.worker_beat(self.worker_id, state, None)
+        except Exception:  # a missed beat only makes wait estimates a little worse
+            log.warning("worker heartbeat failed", exc_info=True)
+
     def _process(self, job: Job) -> None:
+        started = time.monotonic()
         try:
             output = self._render(job)
         except _SetupProblem as problem:
             # The machine's fault (no weights, a broken weights folder), not the job's: it goes back
             # to the queue unharmed, the operator reads the log, and the worker tries again later.
             self.store.release(job.id)
-            log.error("cannot render (job %d is back in the queue): %s", job.id, problem.__cause__)
+            log.error("job %d released: cannot render on this machine: %s", job.id, problem.__cause__)
             self.stop_event.wait(self.config.setup_retry_s)
+            return
+        except _Interrupted:
+            self.store.release(job.id)
+            log.info("job %d released back to the queue: the worker is stopping", job.id)
             return
         except RenderCancelled:
             self.store.mark_cancelled(job.id)
+            log.info("job %d cancelled after %.1f s", job.id, time.monotonic() - started)
             return
         except PipelineError as exc:
-            self.store.mark_failed(job.id, _without_paths(exc.user_message(), job), f"{type(exc).__name__}: {exc}")
+            self._fail(job, exc)
             return
         except Exception:
             log.exception("job %d failed", job.id)
@@ -140,26 +190,57 @@ class Worker:
             return
         self._hand_over(job.id, output)
 
+    def _fail(self, job: Job, exc: PipelineError) -> None:
+        operator_error = f"{type(exc).__name__}: {exc} (stored clip: {job.audio_path})"
+        if exc.machine_fault:  # the details name this machine's files: for the operator only
+            log.error("job %d failed on this machine: %s", job.id, operator_error)
+            self.store.mark_failed(job.id, MACHINE_FAULT_MESSAGE.format(job_id=job.id), operator_error)
+        else:
+            log.info("job %d failed: %s", job.id, exc)
+            self.store.mark_failed(job.id, exc.user_message(), operator_error)
+
     def _render(self, job: Job) -> Path:
         options = RenderOptions.from_dict(job.options, classes=tuple(job.classes), seed=job.seed)
-        reporter = _ProgressReporter(self.store, job.id, self.config.progress_every_s)
+        reporter = _ProgressReporter(self.store, job.id, self.config.progress_every_s, self.stop_event)
         assert job.audio_path is not None
-        prepared = prepare(Path(job.audio_path), options, progress=reporter)
-        if self._generator is None:
-            self.store.report_progress(job.id, "load", 0.0, None)
-            try:
-                self._generator = self._load_generator()
-            except (WeightsUnavailable, WeightsInvalid) as exc:
-                raise _SetupProblem() from exc
+        prepared = prepare(Path(job.audio_path), options, progress=reporter, name=job.source_name)
+        log.info(
+            "job %d prepared: %.1f s of audio, %d segments, %d frames",
+            job.id, prepared.audio.duration_s, len(prepared.plan.segments), prepared.plan.n_frames,
+        )  # fmt: skip
+        generator = self._ensure_generator(job.id)
         output = self.store.output_dir / f"job-{job.id}.mp4"
         for leftover in output.parent.glob(f".{output.name}.*"):  # from an attempt that was killed
             leftover.unlink(missing_ok=True)
+        started = time.perf_counter()
         result = render(
-            prepared, output, self._generator, progress=reporter, should_stop=reporter.should_stop,
+            prepared, output, generator, progress=reporter, should_stop=reporter.should_stop,
             model_name=self.config.model_name,
         )  # fmt: skip
+        took = time.perf_counter() - started
         self.store.mark_rendered(job.id, result.output, result.size_bytes, prepared.seed)
+        self.store.worker_finished_job(self.worker_id, took / max(1, prepared.plan.n_frames))
+        log.info(
+            "job %d rendered in %.1f s (%d frames, %.1f frames/s, %.2f MiB)",
+            job.id, took, prepared.plan.n_frames, prepared.plan.n_frames / max(took, 1e-9), result.size_bytes / 2**20,
+        )  # fmt: skip
         return result.output
+
+    def _ensure_generator(self, job_id: int) -> FrameGenerator:
+        """The generator, loaded (and its speed measured and registered) on the first job."""
+        if self._generator is None:
+            self.store.report_progress(job_id, "load", 0.0, None)
+            try:
+                generator = self._load_generator()
+            except (WeightsUnavailable, WeightsInvalid) as exc:
+                raise _SetupProblem() from exc
+            speed = measure_seconds_per_frame(generator)
+            device = str(getattr(getattr(generator, "info", None), "device", "cpu"))
+            info = WorkerInfo(self.worker_id, socket.gethostname(), self.config.model_name, device)
+            self.store.worker_started(info, speed)
+            log.info("worker %s ready: %s on %s, %.0f ms per frame", self.worker_id, info.model, device, speed * 1000)
+            self._generator = generator
+        return self._generator
 
     def _hand_over(self, job_id: int, output: Path) -> None:
         job = self.store.get(job_id)
@@ -167,30 +248,35 @@ class Worker:
         if deliver is None:
             if job.platform == "cli":  # the file in the outputs folder is the delivery
                 self.store.mark_delivered(job_id)
+                log.info("job %d delivered: %s", job_id, output.name)
             return  # a front end picks rendered jobs up with JobStore.undelivered()
         deliver(job)
+
+
+def _frames(job: Job) -> str:
+    return f"{job.n_frames} frames" if job.n_frames else "frames not counted"
 
 
 class _SetupProblem(Exception):
     """The generator cannot be loaded on this machine; the cause is chained."""
 
 
-def _without_paths(message: str, job: Job) -> str:
-    """A user's error names "the clip", never the stored copy's path on this machine."""
-    if job.audio_path:
-        message = message.replace(job.audio_path, "the clip").replace(Path(job.audio_path).name, "the clip")
-    return message
+class _Interrupted(Exception):
+    """The worker was asked to stop in the middle of a render."""
 
 
 class _ProgressReporter:
-    """Writes progress to the job log at most every `every_s` seconds, and remembers a cancel."""
+    """Writes progress to the job log at most every `every_s` seconds, logs each quarter, remembers a cancel."""
 
-    def __init__(self, store: RenderQueue, job_id: int, every_s: float) -> None:
-        self._store, self._job_id, self._every_s = store, job_id, every_s
+    def __init__(self, store: RenderQueue, job_id: int, every_s: float, stop_event: threading.Event) -> None:
+        self._store, self._job_id, self._every_s, self._stop_event = store, job_id, every_s, stop_event
         self._last = 0.0
         self._cancelled = False
+        self._quarter = 0
 
     def __call__(self, event: Progress) -> None:
+        if event.stage == "render":
+            self._log_quarter(event)
         now = time.monotonic()
         if now - self._last < self._every_s and event.stage == "render" and event.done < event.total:
             return
@@ -198,15 +284,26 @@ class _ProgressReporter:
         fraction = event.fraction if event.stage == "render" else 0.0
         self._cancelled = self._store.report_progress(self._job_id, event.stage, fraction, event.eta_s)
 
+    def _log_quarter(self, event: Progress) -> None:
+        quarter = int(event.fraction * 4)
+        if 0 < quarter < 4 and quarter > self._quarter:
+            self._quarter = quarter
+            eta = f", about {event.eta_s:.0f} s left" if event.eta_s is not None else ""
+            done = f"{event.done}/{event.total} frames"
+            log.info("job %d rendering: %d%% (%s%s)", self._job_id, quarter * 25, done, eta)
+
     def should_stop(self) -> bool:
+        """True to stop the render: a cancel asked for (raises nothing) or the worker stopping (raises)."""
+        if self._stop_event.is_set():
+            raise _Interrupted()
         return self._cancelled
 
 
 class _Heartbeat:
-    """A background thread that keeps a running job's heartbeat fresh while it renders."""
+    """A background thread that keeps a running job's heartbeat (and its worker's) fresh while it renders."""
 
-    def __init__(self, store: RenderQueue, job_id: int, every_s: float) -> None:
-        self._store, self._job_id, self._every_s = store, job_id, every_s
+    def __init__(self, store: RenderQueue, job_id: int, worker_id: str, every_s: float) -> None:
+        self._store, self._job_id, self._worker_id, self._every_s = store, job_id, worker_id, every_s
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._beat, name=f"heartbeat-{job_id}", daemon=True)
 
@@ -222,5 +319,6 @@ class _Heartbeat:
         while not self._stop.wait(self._every_s):
             try:
                 self._store.heartbeat(self._job_id)
+                self._store.worker_beat(self._worker_id, "rendering", self._job_id)
             except Exception:  # a missed beat is not worth killing the render for
                 log.warning("heartbeat for job %d failed", self._job_id, exc_info=True)

@@ -5,14 +5,25 @@ resampled to 44.1 kHz because the method's time scales (rolling length,
 smoothing) are defined in spectrogram columns at 44.1 kHz: resampling keeps
 the cuts at the same seconds for any input rate, and at 44.1 kHz it is a no-op
 so the released code's column indices are reproduced exactly.
+
+Decoding is bounded whatever the input: ffmpeg is asked for at most the longest
+audio allowed (plus a second, to tell "too long" from "exactly the maximum"), and
+its output is read into a buffer of that size, so a ten-hour file costs no more
+memory than the limit. Errors name the file as the user named it, never the path
+of a stored copy.
 """
 
 from __future__ import annotations
 
+import math
+import re
 import subprocess
+import tempfile
+import threading
 from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
+from typing import IO
 
 import numpy as np
 
@@ -24,12 +35,17 @@ from pipeline.errors import (
     MediaNotFound,
     NoAudioStream,
     NotMedia,
+    StartPastEnd,
 )
-from pipeline.ffmpeg import base_command
+from pipeline.ffmpeg import base_command, ffmpeg_exe, media_input
 
 ANALYSIS_RATE = 44_100
 MIN_DURATION_S = 1.0  # the smoothing window (256 columns) alone needs 0.75 s
+MAX_START_S = 7 * 24 * 3600.0  # a week: beyond any clip, and far from float formatting trouble
 DECODE_TIMEOUT_S = 600
+_BYTES_PER_SECOND = ANALYSIS_RATE * 4  # float32 mono
+_READ_BYTES = 1 << 20
+_STDERR_TAIL_BYTES = 8192
 
 
 class Channel(StrEnum):
@@ -64,6 +80,18 @@ class DecodedAudio:
         return len(self.samples) / self.sample_rate
 
 
+def check_trim(start_s: float, duration_s: float | None, max_duration_s: float) -> None:
+    """Raise InvalidOption (or AudioTooLong) for a trim or limit that cannot make sense."""
+    if not (math.isfinite(max_duration_s) and max_duration_s >= MIN_DURATION_S):
+        raise InvalidOption("--max-duration", max_duration_s, f"a number of seconds of at least {MIN_DURATION_S:g}")
+    if not (math.isfinite(start_s) and 0 <= start_s <= MAX_START_S):
+        raise InvalidOption("--start", start_s, "a time in seconds from 0 to 604800 (a week)")
+    if duration_s is not None and not (math.isfinite(duration_s) and duration_s >= MIN_DURATION_S):
+        raise InvalidOption("--duration", duration_s, f"at least {MIN_DURATION_S:g} seconds")
+    if duration_s is not None and duration_s > max_duration_s:
+        raise AudioTooLong(max_duration_s)
+
+
 def decode_audio(
     path: Path,
     *,
@@ -71,62 +99,118 @@ def decode_audio(
     duration_s: float | None = None,
     channel: Channel = Channel.LEFT,
     max_duration_s: float = 600.0,
+    name: str | None = None,
 ) -> DecodedAudio:
-    """Decode the first audio stream of `path`, trimmed to [start, start + duration)."""
-    _check_trim(start_s, duration_s, max_duration_s)
-    if not path.is_file():
-        raise MediaNotFound(str(path))
-    # Ask for a little more than the maximum so "too long" can be told from "exactly the maximum".
+    """Decode the first audio stream of `path`, trimmed to [start, start + duration).
+
+    `name` is how errors call the file (what its sender called it); "the clip" when None.
+    """
+    check_trim(start_s, duration_s, max_duration_s)
+    if not _is_file(path):
+        raise MediaNotFound(name)
     wanted_s = duration_s if duration_s is not None else max_duration_s + 1.0
-    pcm = _run_ffmpeg(path, start_s, wanted_s, channel)
-    samples = np.frombuffer(pcm, dtype="<f4").astype(np.float32, copy=False)
+    pcm = _run_ffmpeg(path, start_s, wanted_s, channel, name)
+    samples = np.frombuffer(pcm, dtype="<f4")
     got_s = len(samples) / ANALYSIS_RATE
     if got_s > max_duration_s + 1e-6:
         raise AudioTooLong(max_duration_s)
     if got_s < MIN_DURATION_S:
+        length = media_duration(path) if start_s > 0 else None
+        if length is not None and start_s >= length:
+            raise StartPastEnd(start_s, length)
         raise AudioTooShort(MIN_DURATION_S, got_s)
     return DecodedAudio(samples, ANALYSIS_RATE, path, start_s)
 
 
-def _check_trim(start_s: float, duration_s: float | None, max_duration_s: float) -> None:
-    if not start_s >= 0:
-        raise InvalidOption("--start", start_s, "a time in seconds >= 0")
-    if duration_s is not None and not duration_s >= MIN_DURATION_S:
-        raise InvalidOption("--duration", duration_s, f"at least {MIN_DURATION_S:g} seconds")
-    if duration_s is not None and duration_s > max_duration_s:
-        raise AudioTooLong(max_duration_s)
+def _is_file(path: Path) -> bool:
+    try:
+        return path.is_file()
+    except (OSError, ValueError):  # a NUL byte, a name too long for the file system
+        return False
 
 
-def _run_ffmpeg(path: Path, start_s: float, duration_s: float, channel: Channel) -> bytes:
+def _run_ffmpeg(path: Path, start_s: float, duration_s: float, channel: Channel, name: str | None) -> bytearray:
     command = [
         *base_command(),
         "-xerror",  # a damaged packet is an error, not a silent gap
         "-ss", f"{start_s:.6f}",
         "-t", f"{duration_s:.6f}",
-        "-i", str(path),
+        *media_input(path),
         "-map", "0:a:0",
         "-af", f"aformat=sample_fmts=flt:channel_layouts=stereo,{_PAN[channel]}",
         "-ar", str(ANALYSIS_RATE),
         "-f", "f32le", "pipe:1",
     ]  # fmt: skip
-    try:
-        done = subprocess.run(command, capture_output=True, timeout=DECODE_TIMEOUT_S, check=False)
-    except subprocess.TimeoutExpired as exc:
-        raise CorruptMedia(str(path), f"decoding took over {DECODE_TIMEOUT_S} s") from exc
-    if done.returncode != 0:
-        raise _classify_failure(path, done.stderr.decode("utf-8", "replace"))
-    return done.stdout
+    # One second of slack over what was asked: ffmpeg's -t already stops it, the cap makes sure.
+    cap = int((duration_s + 1.0) * _BYTES_PER_SECOND)
+    # stderr goes to a file: a damaged input can print more errors than a pipe holds.
+    with tempfile.TemporaryFile() as stderr:
+        process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=stderr)
+        timed_out = threading.Event()
+
+        def stop() -> None:
+            timed_out.set()
+            process.kill()
+
+        timer = threading.Timer(DECODE_TIMEOUT_S, stop)
+        timer.start()
+        try:
+            pcm = _read_capped(process.stdout, cap)
+            returncode = process.wait()
+        finally:
+            timer.cancel()
+            if process.poll() is None:
+                process.kill()
+                process.wait()
+        if timed_out.is_set():
+            raise CorruptMedia(name, f"decoding took over {DECODE_TIMEOUT_S} s")
+        if returncode != 0 and len(pcm) < cap:
+            stderr.seek(max(0, stderr.seek(0, 2) - _STDERR_TAIL_BYTES))
+            raise _classify_failure(path, name, stderr.read().decode("utf-8", "replace"))
+    return pcm
 
 
-def _classify_failure(path: Path, stderr: str) -> Exception:
+def _read_capped(stream: IO[bytes] | None, cap: int) -> bytearray:
+    """Everything `stream` gives, up to `cap` bytes; the rest is never read."""
+    assert stream is not None
+    buffer = bytearray()
+    while len(buffer) < cap:
+        chunk = stream.read(min(_READ_BYTES, cap - len(buffer)))
+        if not chunk:
+            break
+        buffer += chunk
+    stream.close()  # ffmpeg gets a broken pipe if it had more
+    return buffer
+
+
+def media_duration(path: Path) -> float | None:
+    """The container's duration as ffmpeg reports it, or None when it does not say."""
+    done = subprocess.run(
+        [ffmpeg_exe(), "-nostdin", "-hide_banner", *media_input(path)],
+        capture_output=True,
+        timeout=60,
+        check=False,
+    )
+    found = re.search(r"Duration: (\d+):(\d\d):(\d\d(?:\.\d+)?)", done.stderr.decode("utf-8", "replace"))
+    if found is None:
+        return None
+    hours, minutes, seconds = found.groups()
+    return int(hours) * 3600 + int(minutes) * 60 + float(seconds)
+
+
+def _classify_failure(path: Path, name: str | None, stderr: str) -> Exception:
     """Map ffmpeg's complaint to the error a user understands."""
     if "matches no streams" in stderr:
-        return NoAudioStream(str(path))
-    if "Error opening input" in stderr:
-        return NotMedia(str(path))
-    return CorruptMedia(str(path), _last_reason(stderr))
+        return NoAudioStream(name)
+    if "Error opening input" in stderr or "not on whitelist" in stderr:
+        return NotMedia(name)
+    return CorruptMedia(name, _last_reason(stderr, path, name))
 
 
-def _last_reason(stderr: str) -> str:
+def _last_reason(stderr: str, path: Path, name: str | None) -> str:
     lines = [line.rsplit("] ", 1)[-1].strip() for line in stderr.splitlines() if line.strip()]
-    return lines[-1] if lines else "ffmpeg failed without a message"
+    reason = lines[-1] if lines else "ffmpeg failed without a message"
+    # ffmpeg names the file it read; the user knows it by their own name.
+    for spelled in (f"file:{path}", str(path), path.name):
+        reason = reason.replace(spelled, name or "the clip")
+    return reason[:160]

@@ -21,7 +21,7 @@ from typing import IO
 import numpy as np
 
 from pipeline.errors import CannotFitSize, EncoderFailed, OutputNotWritable
-from pipeline.ffmpeg import base_command
+from pipeline.ffmpeg import base_command, media_input
 
 AUDIO_BITRATE = 128_000
 LOW_AUDIO_BITRATE = 64_000
@@ -98,19 +98,39 @@ def temporary_path(output: Path) -> Path:
     return output.with_name(f".{output.name}.{os.getpid()}.partial")
 
 
-def check_writable(output: Path) -> None:
-    """Raise OutputNotWritable unless a file can be created next to `output`."""
+def check_writable(output: Path, suffixes: tuple[str, ...] = ()) -> None:
+    """Raise OutputNotWritable unless a file can be created at `output` (with one of `suffixes`, if given)."""
+    name = str(output)
+    if "\0" in name:
+        raise OutputNotWritable(name.replace("\0", "\\0"), "a file name cannot contain a NUL byte")
+    if suffixes and output.suffix.lower() not in suffixes:
+        raise OutputNotWritable(name, f"the name must end in {' or '.join(suffixes)}")
     folder = output.parent
     if output.is_dir():
-        raise OutputNotWritable(str(output), "it is a folder")
+        raise OutputNotWritable(name, "it is a folder")
     if not folder.is_dir():
-        raise OutputNotWritable(str(output), f"the folder {folder} does not exist")
+        raise OutputNotWritable(name, f"the folder {folder} does not exist")
     probe = temporary_path(output)
     try:
         probe.touch()
         probe.unlink()
     except OSError as exc:
-        raise OutputNotWritable(str(output), exc.strerror or str(exc)) from exc
+        raise OutputNotWritable(name, exc.strerror or str(exc)) from exc
+
+
+def check_output(output: Path, source: Path) -> None:
+    """Raise OutputNotWritable unless `output` can take an MP4 without touching the source clip."""
+    check_writable(output, (".mp4",))
+    for written in (output, output.with_suffix(".json")):  # the video and its sidecar
+        if _same_file(written, source):
+            raise OutputNotWritable(str(written), "it is the input clip, which would be overwritten")
+
+
+def _same_file(a: Path, b: Path) -> bool:
+    try:
+        return a.exists() and b.exists() and a.samefile(b)
+    except OSError:
+        return False
 
 
 class VideoWriter:
@@ -188,9 +208,8 @@ class VideoWriter:
             "-s", f"{spec.frame_size}x{spec.frame_size}",
             "-framerate", f"{spec.fps:g}", "-i", "pipe:0",
         ]  # fmt: skip
-        audio_input = [
-            "-ss", f"{spec.audio_start_s:.6f}", "-t", f"{spec.duration_s:.6f}", "-i", str(spec.audio_source),
-        ]  # fmt: skip
+        trim = ["-ss", f"{spec.audio_start_s:.6f}", "-t", f"{spec.duration_s:.6f}"]
+        audio_input = [*trim, *media_input(spec.audio_source)]
         scale = ["-vf", f"scale={spec.output_size}:{spec.output_size}:flags=lanczos"]
         return [
             *base_command(), "-y", *video_input, *audio_input,

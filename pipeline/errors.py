@@ -2,13 +2,49 @@
 
 from __future__ import annotations
 
+from typing import Any
+
+
+def shown(text: str, limit: int = 80) -> str:
+    """`text` as it may appear in a message: printable, and cut to `limit` characters."""
+    printable = "".join(c if c.isprintable() else "?" for c in text)
+    return printable if len(printable) <= limit else printable[: limit - 1] + "…"
+
+
+def quoted(name: str) -> str:
+    """A file name as a message shows it: in quotes (so a sentence never capitalises it), cut if long."""
+    return f'"{shown(name, 60)}"'
+
+
+def called(name: str | None) -> str:
+    """How a message names a clip: its sender's name for it in quotes, else "the clip"."""
+    return quoted(name) if name else "the clip"
+
 
 class PipelineError(Exception):
-    """An expected failure caused by the input or the environment, not by a bug."""
+    """An expected failure caused by the input or the environment, not by a bug.
+
+    `machine_fault` marks failures of this machine (weights, disk, encoder) rather than of
+    the request: a bot tells the requester only that the renderer failed, never the details.
+    """
+
+    machine_fault = False
 
     def user_message(self) -> str:
         """One clear sentence for the person who asked for the video."""
         return str(self)
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        # Subclasses take their data as constructor arguments, which pickle's default (calling the
+        # class with the message) cannot replay; rebuilding from the message and the data can.
+        return (_rebuild, (type(self), self.args, self.__dict__))
+
+
+def _rebuild(kind: type[PipelineError], args: tuple[Any, ...], state: dict[str, Any]) -> PipelineError:
+    error = kind.__new__(kind)
+    Exception.__init__(error, *args)
+    error.__dict__.update(state)
+    return error
 
 
 class InvalidOption(PipelineError):
@@ -20,35 +56,43 @@ class InvalidOption(PipelineError):
 
 
 class MediaNotFound(PipelineError):
-    """The input path does not exist."""
+    """The input file does not exist (`name` is the file as the user named it)."""
 
-    def __init__(self, path: str) -> None:
-        self.path = path
-        super().__init__(f"{path} does not exist.")
+    def __init__(self, name: str | None) -> None:
+        self.name = name
+        super().__init__(f"{called(name)} does not exist.")
 
 
 class NotMedia(PipelineError):
     """ffmpeg cannot read the input as audio or video."""
 
-    def __init__(self, path: str) -> None:
-        self.path = path
-        super().__init__(f"{path} is not an audio or video file that ffmpeg can read.")
+    def __init__(self, name: str | None) -> None:
+        self.name = name
+        super().__init__(f"{called(name)} is not an audio or video file that ffmpeg can read.")
 
 
 class NoAudioStream(PipelineError):
     """The input is media, but has no audio track."""
 
-    def __init__(self, path: str) -> None:
-        self.path = path
-        super().__init__(f"{path} has no audio track.")
+    def __init__(self, name: str | None) -> None:
+        self.name = name
+        super().__init__(f"{called(name)} has no audio track.")
 
 
 class CorruptMedia(PipelineError):
     """The input's audio is damaged or truncated."""
 
-    def __init__(self, path: str, detail: str) -> None:
-        self.path, self.detail = path, detail
-        super().__init__(f"{path} is damaged or truncated ({detail}).")
+    def __init__(self, name: str | None, detail: str) -> None:
+        self.name, self.detail = name, detail
+        super().__init__(f"{called(name)} is damaged or truncated ({detail}).")
+
+
+class StartPastEnd(PipelineError):
+    """--start is at or after the end of the audio."""
+
+    def __init__(self, start_s: float, duration_s: float) -> None:
+        self.start_s, self.duration_s = start_s, duration_s
+        super().__init__(f"--start {start_s:g} s is past the end of the audio, which is {duration_s:.2f} s long.")
 
 
 class AudioTooShort(PipelineError):
@@ -81,6 +125,8 @@ class UnknownClass(PipelineError):
 class WeightsUnavailable(PipelineError):
     """No BigGAN weights were found locally and none could be downloaded."""
 
+    machine_fault = True
+
     def __init__(self, model: str, folder: str, reason: str) -> None:
         self.model, self.folder, self.reason = model, folder, reason
         super().__init__(
@@ -93,6 +139,8 @@ class WeightsUnavailable(PipelineError):
 class WeightsInvalid(PipelineError):
     """A weights folder exists but does not hold a loadable BigGAN."""
 
+    machine_fault = True
+
     def __init__(self, folder: str, detail: str) -> None:
         self.folder, self.detail = folder, detail
         super().__init__(f"the weights in {folder} cannot be loaded: {detail}.")
@@ -100,6 +148,8 @@ class WeightsInvalid(PipelineError):
 
 class OutputNotWritable(PipelineError):
     """The output path cannot be written."""
+
+    machine_fault = True
 
     def __init__(self, path: str, detail: str) -> None:
         self.path, self.detail = path, detail
@@ -120,6 +170,8 @@ class CannotFitSize(PipelineError):
 class EncoderFailed(PipelineError):
     """ffmpeg failed while writing the video."""
 
+    machine_fault = True
+
     def __init__(self, detail: str) -> None:
         self.detail = detail
         super().__init__(f"the video encoder failed: {detail}.")
@@ -130,3 +182,16 @@ class RenderCancelled(PipelineError):
 
     def __init__(self) -> None:
         super().__init__("the render was cancelled.")
+
+
+class BrokenFrames(PipelineError):
+    """The generator made pixels that are not numbers (NaN or infinite): its weights are broken."""
+
+    machine_fault = True
+
+    def __init__(self, weights: str) -> None:
+        self.weights = weights
+        super().__init__(
+            f"the BigGAN weights in {weights} produce broken pictures (NaN or infinite values); "
+            "download them again with `ganterp download-weights`."
+        )

@@ -1,10 +1,20 @@
-"""Where the ffmpeg binary is: the one imageio-ffmpeg ships, so no system ffmpeg is needed."""
+"""Where the ffmpeg binary is (the one imageio-ffmpeg ships, so no system ffmpeg is needed), and how
+every input file is handed to it."""
 
 from __future__ import annotations
 
 import functools
+from pathlib import Path
 
 import imageio_ffmpeg
+
+# The containers a clip may come in. Everything else ffmpeg can open is left out on purpose:
+# playlists (hls), concat scripts, SDP, image sequences and the like name further files or
+# addresses, which would let a crafted "song.mp3" make ffmpeg read another file on this machine.
+MEDIA_DEMUXERS = (
+    "wav,w64,mp3,ogg,flac,mov,matroska,aac,aiff,caf,amr,amrnb,amrwb,asf,au,ac3,eac3,dts,wv,ape,tta,flv,"
+    "mpegts,mpeg,avi,xwma,oma"
+)
 
 
 @functools.cache
@@ -16,3 +26,12 @@ def ffmpeg_exe() -> str:
 def base_command() -> list[str]:
     """The start of every ffmpeg call: quiet, never reading the terminal."""
     return [ffmpeg_exe(), "-nostdin", "-hide_banner", "-loglevel", "error"]
+
+
+def media_input(path: Path) -> list[str]:
+    """`-i` for a clip: local files only, media containers only, and a name ffmpeg cannot take for a protocol."""
+    return [
+        "-protocol_whitelist", "file",
+        "-format_whitelist", MEDIA_DEMUXERS,
+        "-i", f"file:{path}",
+    ]  # fmt: skip

@@ -23,7 +23,7 @@ import torch.nn.functional as F
 from pytorch_pretrained_biggan import BigGAN, BigGANConfig
 from pytorch_pretrained_biggan.model import BigGANBatchNorm, GenBlock, SelfAttn
 
-from pipeline.errors import InvalidOption, WeightsInvalid
+from pipeline.errors import BrokenFrames, InvalidOption, WeightsInvalid
 from pipeline.weights import CONFIG_FILE, WEIGHTS_FILE
 
 log = logging.getLogger(__name__)
@@ -78,6 +78,8 @@ class BigGANGenerator:
             z_t = torch.from_numpy(z).to(self.device)
             y_t = torch.from_numpy(y).to(self.device)
             images = self.model(z_t, y_t, truncation)  # (b, 3, h, w) in [-1, 1]
+            if not bool(torch.isfinite(images).all()):  # broken weights would otherwise encode as black
+                raise BrokenFrames(str(self.info.weights_dir))
             pixels = images.float().clamp_(-1, 1).add_(1).mul_(127.5).round_().to(torch.uint8)
             frames: np.ndarray = pixels.permute(0, 2, 3, 1).contiguous().cpu().numpy()
             return frames

@@ -40,9 +40,12 @@ def plot_analysis(analysis: Analysis, samples: np.ndarray, class_ids: np.ndarray
     ax_alpha.set_ylabel("alpha")
     ax_alpha.set_xlabel("time (s)")
     partial = path.with_name(f".{path.name}.partial.png")
-    fig.savefig(partial, dpi=110)
-    plt.close(fig)
-    partial.replace(path)
+    try:
+        fig.savefig(partial, dpi=110)
+        partial.replace(path)
+    finally:
+        plt.close(fig)
+        partial.unlink(missing_ok=True)
 
 
 def _draw_spectrogram(ax: Axes, analysis: Analysis, samples: np.ndarray) -> None:

@@ -20,7 +20,7 @@ import numpy as np
 from pipeline.analysis import DEFAULT_THRESHOLD, Analysis, InflectionKind, analyse
 from pipeline.audio import Channel, DecodedAudio, decode_audio
 from pipeline.classes import class_name
-from pipeline.encode import VideoSpec, VideoWriter, check_writable, fit_to_limit, temporary_path
+from pipeline.encode import VideoSpec, VideoWriter, check_output, fit_to_limit, temporary_path
 from pipeline.errors import InvalidOption, RenderCancelled
 from pipeline.plan import RenderPlan, build_plan, check_plan_options
 
@@ -117,6 +117,7 @@ class PreparedRender:
     analysis: Analysis
     plan: RenderPlan
     size: int | None = None  # output side: the asked one, or smaller to fit a byte limit; None = the model's
+    name: str = ""  # the clip as its sender named it (messages and the sidecar never show a stored copy's path)
 
 
 @dataclass(frozen=True)
@@ -148,8 +149,14 @@ def check_options(options: RenderOptions) -> None:
         raise InvalidOption("--seed", options.seed, "a whole number from 0 to 2^63 - 1")
 
 
-def prepare(source: Path, options: RenderOptions, progress: ProgressCallback | None = None) -> PreparedRender:
-    """Steps 1-3: check options, decode and analyse the audio, plan every frame."""
+def prepare(
+    source: Path, options: RenderOptions, progress: ProgressCallback | None = None, *, name: str | None = None
+) -> PreparedRender:
+    """Steps 1-3: check options, decode and analyse the audio, plan every frame.
+
+    `name` is how errors and the sidecar call the clip (what its sender called it); errors say
+    "the clip" and the sidecar the file's name when it is None.
+    """
     report = _Reporter(progress)
     # 1. Check the options before touching the file.
     check_options(options)
@@ -162,6 +169,7 @@ def prepare(source: Path, options: RenderOptions, progress: ProgressCallback | N
         duration_s=options.duration_s,
         channel=options.channel,
         max_duration_s=options.max_duration_s,
+        name=name,
     )
     # 3. Analyse: spectrogram → TV → smoothing → inflection points → alphas.
     report("analyse", 0, 1)
@@ -183,7 +191,7 @@ def prepare(source: Path, options: RenderOptions, progress: ProgressCallback | N
         truncation=options.truncation,
         fixed_noise=options.fixed_noise,
     )
-    return PreparedRender(source, options, seed, audio, analysis, plan, size)
+    return PreparedRender(source, options, seed, audio, analysis, plan, size, name or source.name)
 
 
 def _fit(options: RenderOptions, duration_s: float) -> tuple[int | None, float]:
@@ -214,7 +222,7 @@ def render(
     model_name: str = "",
 ) -> RenderResult:
     """Steps 5-6: stream frames through the generator into the encoder, then write the sidecar."""
-    check_writable(output)
+    check_output(output, prepared.source)
     report = _Reporter(progress)
     plan, options = prepared.plan, prepared.options
     spec = VideoSpec(
@@ -271,7 +279,7 @@ def describe(prepared: PreparedRender) -> dict[str, Any]:
     analysis, plan = prepared.analysis, prepared.plan
     return {
         "version": SIDECAR_VERSION,
-        "source": prepared.source.name,
+        "source": prepared.name,
         "seed": prepared.seed,
         "options": prepared.options.as_dict(),
         "sample_rate": analysis.sample_rate,

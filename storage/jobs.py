@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import shutil
+import statistics
 import uuid
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
@@ -22,10 +23,13 @@ from sqlalchemy.orm import Session
 
 from storage.db import session_factory
 from storage.models import FINISHED, Job, JobStatus
+from storage.workers import WorkerInfo, WorkerRegistry, fleet_speed
 
 log = logging.getLogger(__name__)
 
-DEFAULT_RENDER_ESTIMATE_S = 60.0
+DEFAULT_RENDER_ESTIMATE_S = 60.0  # a job whose frame count is unknown (recorded before counts were kept)
+DEFAULT_SECONDS_PER_FRAME = 0.1  # BigGAN-deep-128 on two CPU cores, until a worker measures itself
+JOB_OVERHEAD_S = 3.0  # decoding, analysis and the end of the encode, beside the frames
 
 
 def utcnow() -> dt.datetime:
@@ -86,6 +90,8 @@ class JobRequest:
     classes: Sequence[int] = ()
     words: str | None = None
     requester_name: str = ""
+    source_name: str | None = None  # the clip as its sender named it (attachment file name, link)
+    n_frames: int | None = None  # frames the video will have
     guild_id: str | None = None
     channel_id: str | None = None
     message_id: str | None = None
@@ -109,8 +115,11 @@ class JobStore:
         data_dir: Path,
         limits: QueueLimits | None = None,
         clock: Callable[[], dt.datetime] = utcnow,
+        alive_within_s: float = 120.0,
     ) -> None:
         self._sessions = session_factory(engine)
+        self.workers = WorkerRegistry(engine, clock)
+        self.alive_within_s = alive_within_s  # a worker silent longer than this no longer counts
         self.data_dir = data_dir
         self.audio_dir = data_dir / "audio"
         self.output_dir = data_dir / "outputs"
@@ -138,8 +147,13 @@ class JobStore:
         except BaseException:
             stored.unlink(missing_ok=True)
             raise
-        log.info("job %d queued for %s/%s", job.id, request.platform, request.requester_id)
+        log.info("job %d queued for %s/%s (%s frames)", job.id, request.platform, request.requester_id, job.n_frames)
         return job
+
+    def check_limits(self, requester_id: str) -> None:
+        """Raise QueueRefused now if a submission by `requester_id` would be refused (before a download)."""
+        with self._sessions() as session:
+            self._check_limits(session, requester_id)
 
     def _check_limits(self, session: Session, requester_id: str) -> None:
         limits = self.limits
@@ -172,7 +186,7 @@ class JobStore:
             job.status, job.worker_id, job.attempts = JobStatus.RUNNING.value, worker_id, job.attempts + 1
             job.started_at = job.heartbeat_at = now
             job.stage, job.progress, job.eta_s = "starting", 0.0, None
-        log.info("job %d running on %s (attempt %d)", job.id, worker_id, job.attempts)
+        log.debug("job %d running on %s (attempt %d)", job.id, worker_id, job.attempts)
         return job
 
     def report_progress(self, job_id: int, stage: str, progress: float, eta_s: float | None) -> bool:
@@ -220,7 +234,7 @@ class JobStore:
             job.status, job.worker_id, job.stage = JobStatus.QUEUED.value, None, "waiting for the renderer"
             job.attempts = max(0, job.attempts - 1)
             job.progress, job.eta_s = 0.0, None
-        log.info("job %d released back to the queue", job_id)
+        log.debug("job %d released back to the queue", job_id)
 
     def _set_status(self, job_id: int, status: JobStatus, **values: Any) -> None:
         with self._transaction() as session:
@@ -230,7 +244,7 @@ class JobStore:
             job.status = status.value
             for name, value in values.items():
                 setattr(job, name, value)
-        log.info("job %d %s", job_id, status.value)
+        log.debug("job %d %s", job_id, status.value)
 
     def recover_stale(self, lease_s: float, worker_is_dead: Callable[[str], bool] | None = None) -> list[int]:
         """Requeue running jobs whose worker crashed, or fail them after max attempts.
@@ -258,6 +272,24 @@ class JobStore:
         for job_id in recovered:
             log.warning("job %d was interrupted (its worker stopped); recovered", job_id)
         return recovered
+
+    # ------------------------------------------------------------------ the workers
+
+    def worker_started(self, info: WorkerInfo, seconds_per_frame: float | None) -> None:
+        """A worker is ready to render, at this measured speed."""
+        self.workers.started(info, seconds_per_frame)
+
+    def worker_beat(self, worker_id: str, state: str, job_id: int | None) -> None:
+        """A worker is alive, idle or rendering `job_id`."""
+        self.workers.beat(worker_id, state, job_id)
+
+    def worker_finished_job(self, worker_id: str, seconds_per_frame: float) -> None:
+        """A worker finished a job at this speed."""
+        self.workers.finished_job(worker_id, seconds_per_frame)
+
+    def worker_stopped(self, worker_id: str) -> None:
+        """A worker stopped cleanly."""
+        self.workers.stopped(worker_id)
 
     # ------------------------------------------------------------------ front ends and operators
 
@@ -308,17 +340,29 @@ class JobStore:
             return list(session.scalars(query.order_by(Job.id)).all())
 
     def place(self, job_id: int) -> QueuePlace | None:
-        """Queue position and estimated wait of a queued job (None once it started)."""
+        """Queue position and estimated wait of a queued job (None once it started).
+
+        Each job's time is its frame count times the workers' measured seconds per frame
+        (else the speed of past jobs, else a default), and the live workers share the queue.
+        """
+        live = self.workers.alive(self.alive_within_s)
         with self._sessions() as session:
             order = fair_order(session.scalars(_queued_query()).all(), _last_started(session))
             ids = [job.id for job in order]
             if job_id not in ids:
                 return None
             position = ids.index(job_id) + 1
-            per_job = _mean_render_s(session)
+            estimate = _estimator(fleet_speed(live) or _past_seconds_per_frame(session))
             running = session.scalars(select(Job).where(Job.status == JobStatus.RUNNING.value)).all()
-            busy = sum((job.eta_s if job.eta_s is not None else per_job) for job in running)
-            return QueuePlace(position, busy + (position - 1) * per_job + per_job)
+            busy = sum((job.eta_s if job.eta_s is not None else estimate(job)) for job in running)
+            ahead = sum(estimate(job) for job in order[: position - 1])
+            return QueuePlace(position, (busy + ahead) / max(1, len(live)) + estimate(order[position - 1]))
+
+    def estimated_render_s(self, job: Job) -> float:
+        """How long `job` should take to render on a typical live worker."""
+        live = self.workers.alive(self.alive_within_s)
+        with self._sessions() as session:
+            return _estimator(fleet_speed(live) or _past_seconds_per_frame(session))(job)
 
     def stats(self) -> dict[str, Any]:
         """Counts by status and platform, mean wait and render time."""
@@ -372,6 +416,8 @@ def _new_job(request: JobRequest, stored: Path, now: dt.datetime) -> Job:
         tweet_id=request.tweet_id,
         source_kind=request.source_kind,
         source_ref=request.source_ref,
+        source_name=request.source_name,
+        n_frames=request.n_frames,
         audio_path=str(stored),
         words=request.words,
         classes=list(request.classes),
@@ -415,12 +461,31 @@ def fair_order(queued: Sequence[Job], last_started: dict[str, dt.datetime]) -> l
     return order
 
 
-def _mean_render_s(session: Session) -> float:
+def _estimator(seconds_per_frame: float | None) -> Callable[[Job], float]:
+    per_frame = seconds_per_frame or DEFAULT_SECONDS_PER_FRAME
+
+    def estimate(job: Job) -> float:
+        if job.n_frames is None:
+            return DEFAULT_RENDER_ESTIMATE_S
+        return JOB_OVERHEAD_S + job.n_frames * per_frame
+
+    return estimate
+
+
+def _past_seconds_per_frame(session: Session) -> float | None:
+    """The median time per frame of the last rendered jobs (overheads included), if any were counted."""
     recent = session.execute(
-        select(Job.started_at, Job.rendered_at).where(Job.rendered_at.is_not(None)).order_by(Job.id.desc()).limit(20)
+        select(Job.started_at, Job.rendered_at, Job.n_frames)
+        .where(Job.rendered_at.is_not(None), Job.n_frames.is_not(None))
+        .order_by(Job.id.desc())
+        .limit(20)
     ).all()
-    durations = [(done - start).total_seconds() for start, done in recent if start is not None and done is not None]
-    return _mean(durations) or DEFAULT_RENDER_ESTIMATE_S
+    rates = [
+        (done - start).total_seconds() / frames
+        for start, done, frames in recent
+        if start is not None and done is not None and frames
+    ]
+    return statistics.median(rates) if rates else None
 
 
 def _mean(values: Sequence[float]) -> float | None:

@@ -70,11 +70,13 @@ class Job(Base):
     # The audio: what the user gave (attachment, link, file) and the stored copy rendered from.
     source_kind: Mapped[str] = mapped_column(String(16))
     source_ref: Mapped[str] = mapped_column(Text)
+    source_name: Mapped[str | None] = mapped_column(String(256))  # the clip as its sender named it, for messages
     audio_path: Mapped[str | None] = mapped_column(Text)
     words: Mapped[str | None] = mapped_column(Text)
     classes: Mapped[list[int]] = mapped_column(JSON, default=list)
     options: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     seed: Mapped[int] = mapped_column(Integer)
+    n_frames: Mapped[int | None]  # frames the video will have: with a worker's speed, the job's expected time
     status: Mapped[str] = mapped_column(String(16), default=JobStatus.QUEUED.value)
     stage: Mapped[str | None] = mapped_column(String(16))
     progress: Mapped[float] = mapped_column(default=0.0)
@@ -122,3 +124,20 @@ class DiscordPost(Base):
     reply_to_id: Mapped[str | None] = mapped_column(String(32))
     # Set once the job's last word was said (video posted, failure or cancel reported).
     closed_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+
+
+class WorkerRecord(Base):
+    """A render worker as the job log sees it: where it runs, how fast it is, what it does."""
+
+    __tablename__ = "workers"
+
+    worker_id: Mapped[str] = mapped_column(String(128), primary_key=True)  # host:pid
+    host: Mapped[str] = mapped_column(String(128))
+    model: Mapped[str] = mapped_column(String(64))
+    device: Mapped[str] = mapped_column(String(32))
+    state: Mapped[str] = mapped_column(String(16))  # starting, idle, rendering, stopped
+    seconds_per_frame: Mapped[float | None]  # measured on this worker's generator
+    current_job_id: Mapped[int | None]
+    jobs_done: Mapped[int] = mapped_column(default=0)
+    started_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    heartbeat_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)

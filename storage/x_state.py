@@ -13,7 +13,7 @@ from sqlalchemy import Engine, Integer, String, Text, select
 from sqlalchemy.orm import Mapped, mapped_column
 
 from storage.db import session_factory
-from storage.models import Base
+from storage.models import Base, UTCDateTime
 
 
 class XState(Base):
@@ -33,6 +33,16 @@ class XUsage(Base):
     day: Mapped[str] = mapped_column(String(10), primary_key=True)  # YYYY-MM-DD, UTC
     kind: Mapped[str] = mapped_column(String(16), primary_key=True)  # read, post
     count: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class XReply(Base):
+    """A reply the bot decided to send to a mention; recorded before it is sent, so never sent twice."""
+
+    __tablename__ = "x_replies"
+
+    mention_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(16), primary_key=True)  # refusal, failure
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
 
 
 def _utcnow() -> dt.datetime:
@@ -75,6 +85,23 @@ class XStateStore:
                 session.add(XState(key=self.SINCE_ID, value=tweet_id))
             elif int(tweet_id) > int(row.value):
                 row.value = tweet_id
+
+    def claim_reply(self, mention_id: str, kind: str) -> bool:
+        """Record that `mention_id` gets a reply of `kind`; False when one was already recorded.
+
+        Recorded before the reply is sent: a crash in between loses one reply rather than
+        sending it twice after the restart.
+        """
+        with self._sessions() as session, session.begin():
+            if session.get(XReply, (mention_id, kind)) is not None:
+                return False
+            session.add(XReply(mention_id=mention_id, kind=kind, created_at=self.clock()))
+            return True
+
+    def replied(self, mention_id: str) -> bool:
+        """Whether any reply to `mention_id` was recorded."""
+        with self._sessions() as session:
+            return session.scalar(select(XReply.kind).where(XReply.mention_id == mention_id).limit(1)) is not None
 
     def today(self) -> str:
         """The current UTC day as counters name it."""

@@ -231,7 +231,8 @@ async def test_restart_with_a_job_in_flight_is_answered_afterwards(
 async def test_not_media_has_a_sentence() -> None:
     from bot.messages import error_message
 
-    assert error_message(NotMedia("x.mp3")).startswith("X.mp3 is not an audio")
+    # The file keeps its own spelling: a sentence never capitalises a name the user chose.
+    assert error_message(NotMedia("x.mp3")) == '"x.mp3" is not an audio or video file that ffmpeg can read.'
 
 
 async def test_daily_post_goes_to_each_servers_daily_channel(

@@ -156,7 +156,7 @@ def test_kill_9_mid_render_then_restart_finishes_the_job_once(
 ) -> None:
     data = tmp_path / "data"
     store = open_store(data, per_requester=10)
-    long_job = store.submit(request(make_clip(30.0), fps=60)).id
+    long_job = store.submit(request(make_clip(12.0), fps=60)).id
     waiting = store.submit(request(make_clip(2.0))).id
     env = worker_env(data, tiny_weights)
     worker = subprocess.Popen([sys.executable, "-m", "bot.cli", "worker", "--batch-size", "1"], env=env, cwd=ROOT)

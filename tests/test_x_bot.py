@@ -17,19 +17,10 @@ import tweepy
 
 from bot.service import open_store
 from bot.settings import Settings, SettingsError
-from bot.x_bot import (
-    ClipTooLarge,
-    NoClip,
-    UnsupportedMedia,
-    XFrontEnd,
-    best_variant,
-    find_clip,
-    mention_words,
-    refusal_text,
-    reply_text,
-    x_configured,
-)
+from bot.x_bot import XFrontEnd, x_configured
 from bot.x_media import MediaUploader, OAuth1Credentials
+from bot.x_mentions import best_variant, find_clip, mention_words
+from bot.x_replies import ClipTooLarge, NoClip, UnsupportedMedia, refusal_text, reply_text
 from storage.db import make_engine, sqlite_url
 from storage.jobs import JobStore
 from storage.models import JobStatus
@@ -257,7 +248,8 @@ def test_a_read_429_pauses_reading_until_the_reset(
     bot = Bot(tmp_path / "data", make_clip(3.0))
     reset = int(bot.now) + 600
     api.get(MENTIONS, status=429, json={"title": "Too Many Requests"}, headers={"x-rate-limit-reset": str(reset)})
-    assert bot.front.poll_once() == pytest.approx(600)
+    # Reading waits for the reset; the loop still comes back each poll to post finished videos.
+    assert bot.front.poll_once() == pytest.approx(120) and bot.front.reader.paused_for_s() == pytest.approx(600)
     bot.now += 60
     bot.front.poll_once()  # still paused: no request
     assert len(calls(api, MENTIONS)) == 1
@@ -325,7 +317,7 @@ def test_a_rendered_job_is_posted_once_as_a_reply_with_its_video(
     assert len(calls(api, f"{UPLOAD}/2/media/upload/55/append", "POST")) == 3
     assert bot.store.get(job_id).status == JobStatus.DELIVERED.value and bot.state.used("post") == 1
     bot.front.deliver(bot.store.get(job_id))  # the worker and the poller may both try: one post
-    bot.front.deliver_pending()
+    bot.front.poster.deliver_pending()
     assert len(posted(api)) == 1
 
 
@@ -380,7 +372,7 @@ def test_reply_text_fits_and_falls_back_to_the_job_classes(tmp_path: Path, make_
 
 
 def test_clips_come_only_from_x_video_host(tmp_path: Path) -> None:
-    """The download itself (caps, address guard) is pipeline.sources.fetch, tested in test_sources."""
+    """The download itself (caps, address guard) is pipeline.links.fetch_link, tested in test_links."""
     from bot.x_bot import download_clip
 
     for url in ("https://example.com/a.mp4", "http://video.twimg.com/a.mp4", "https://video.twimg.com.evil/a.mp4"):

@@ -10,6 +10,7 @@ import asyncio
 import logging
 import re
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -28,6 +29,7 @@ from storage.models import Job, JobStatus
 log = logging.getLogger(__name__)
 
 LINK = re.compile(r"https?://\S+")
+IO_THREADS = 32  # preparing clips takes at most MAX_PREPARING of them; the rest serve database calls
 BUTTON = re.compile(r"^ganterp:(reroll|remix|delete):(\d+)$")
 NEEDED = ("send_messages", "attach_files", "read_message_history")
 
@@ -53,6 +55,8 @@ class GanterpBot(discord.Client):
 
     async def setup_hook(self) -> None:
         """Register the commands and start the delivery loop (which also answers jobs from before a restart)."""
+        # Blocking work runs in threads; a pool of its own keeps database calls flowing while clips are fetched.
+        self.loop.set_default_executor(ThreadPoolExecutor(max_workers=IO_THREADS, thread_name_prefix="ganterp-io"))
         guild_id = self.service.settings.discord_guild_id
         if guild_id:
             self.tree.copy_global_to(guild=discord.Object(guild_id))
@@ -68,9 +72,18 @@ class GanterpBot(discord.Client):
         await super().close()
 
     def wake(self) -> None:
-        """Called from the worker thread when a job is rendered: post it now rather than at the next tick."""
-        if self.loop.is_running():
-            asyncio.run_coroutine_threadsafe(self.sync_posts(), self.loop)
+        """Called from the worker thread when a job is rendered: post it now rather than at the next tick.
+
+        Once the client is closing there is no loop to post from; the job stays rendered in the
+        job log and is posted when the bot is back.
+        """
+        try:
+            loop = self.loop
+            if self.is_closed() or not loop.is_running():
+                raise RuntimeError("the client is closed")
+            asyncio.run_coroutine_threadsafe(self.sync_posts(), loop)
+        except (AttributeError, RuntimeError):
+            log.info("Discord is closed; rendered videos will be posted when the bot is back")
 
     # ------------------------------------------------------------------ requests
 
@@ -119,6 +132,7 @@ class GanterpBot(discord.Client):
     ) -> Queued:
         service = self.service
         if attachment is not None:
+            await asyncio.to_thread(service.check_can_submit, origin)  # before reading the attachment
             data = await attachment.read()
             folder = service.store.data_dir / "incoming"
             folder.mkdir(parents=True, exist_ok=True)
@@ -134,6 +148,7 @@ class GanterpBot(discord.Client):
                     max_bytes=max_bytes,
                     source_kind="attachment",
                     source_ref=attachment.url,
+                    source_name=attachment.filename,
                 )
             finally:
                 path.unlink(missing_ok=True)

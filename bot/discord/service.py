@@ -6,15 +6,25 @@ results (or typed refusals) into messages; everything here is plain and tested w
 
 from __future__ import annotations
 
+import contextlib
 import random
 import secrets
 import tempfile
-from collections.abc import Callable
+import threading
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from bot import clips
-from bot.messages import AttachmentTooLarge, AudioGone, ChannelNotAllowed, NotAudioAttachment, PersonalLimit
+from bot.messages import (
+    AttachmentTooLarge,
+    AudioGone,
+    ChannelNotAllowed,
+    NotAudioAttachment,
+    PersonalLimit,
+    StillPreparing,
+    TooBusy,
+)
 from bot.service import Accepted
 from bot.service import submit_file as queue_file
 from bot.settings import Settings
@@ -28,6 +38,7 @@ PLATFORM = "discord"
 DEFAULT_UPLOAD_LIMIT = 10 * 2**20  # Discord's upload limit without boosts
 UPLOAD_HEADROOM = 64 * 2**10  # the message around the file counts too
 MAX_DOWNLOAD_BYTES = 50 * 2**20
+MAX_PREPARING = 4  # clips fetched and checked at once; the rest are asked to come back in a minute
 AUDIO_SUFFIXES = clips.MEDIA_SUFFIXES | {".mov", ".mkv", ".wma", ".aiff", ".aif", ".m4v", ".3gp"}
 
 # (link, folder, max_bytes, max_duration_s) → a local media file; raises PipelineError subclasses.
@@ -36,9 +47,9 @@ FetchLink = Callable[[str, Path, int, float], Path]
 
 def fetch_link(url: str, folder: Path, max_bytes: int, max_duration_s: float) -> Path:
     """Download a link with the pipeline's guarded fetcher (private addresses refused, byte cap)."""
-    from pipeline.sources import fetch
+    from pipeline.links import fetch_link
 
-    return fetch(url, folder, max_bytes=max_bytes, max_duration_s=max_duration_s).path
+    return fetch_link(url, folder, max_bytes=max_bytes, max_duration_s=max_duration_s).path
 
 
 @dataclass(frozen=True)
@@ -98,6 +109,34 @@ def read_words(words: str | None, seed: int) -> tuple[Match, ...]:
     return matches
 
 
+class Admission:
+    """At most one clip in preparation (download, decode, analysis) per member, and `limit` in all.
+
+    Preparing a clip holds a thread for up to the download's time limit; without this, a few
+    members pasting slow links could take every thread the bot has.
+    """
+
+    def __init__(self, limit: int = MAX_PREPARING) -> None:
+        self._limit = limit
+        self._busy: set[str] = set()
+        self._lock = threading.Lock()
+
+    @contextlib.contextmanager
+    def slot(self, requester_id: str) -> Iterator[None]:
+        """Hold the requester's slot while their clip is prepared; refuse at once if none is free."""
+        with self._lock:
+            if requester_id in self._busy:
+                raise StillPreparing()
+            if len(self._busy) >= self._limit:
+                raise TooBusy()
+            self._busy.add(requester_id)
+        try:
+            yield
+        finally:
+            with self._lock:
+                self._busy.discard(requester_id)
+
+
 class DiscordService:
     """The Discord front end's operations on the job log and the per-server settings."""
 
@@ -105,6 +144,7 @@ class DiscordService:
         self.store, self.guilds, self.settings = store, guilds, settings
         self._fetch = fetch
         self.clips_dir = settings.clips_dir or settings.data_dir / "clips"
+        self.admission = Admission()
 
     # ------------------------------------------------------------------ checks
 
@@ -118,22 +158,44 @@ class DiscordService:
         if not server.answers_in(origin.channel_id):
             raise ChannelNotAllowed(server.answer_channels)
 
-    def _check_personal_limit(self, origin: Origin) -> None:
+    def check_can_submit(self, origin: Origin) -> None:
+        """Every refusal that needs no clip (channel, the server's and the queue's limits), before any download."""
+        self.check_channel(origin)
         limit = self.server(origin.guild_id).max_queued_per_member
-        if limit is None:
-            return
-        waiting = [j for j in self.store.recent(100, origin.requester_id) if j.status == JobStatus.QUEUED.value]
-        if len(waiting) >= limit:
-            raise PersonalLimit(limit)
+        if limit is not None:
+            waiting = [j for j in self.store.recent(100, origin.requester_id) if j.status == JobStatus.QUEUED.value]
+            if len(waiting) >= limit:
+                raise PersonalLimit(limit)
+        self.store.check_limits(origin.requester_id)
 
     # ------------------------------------------------------------------ submitting
 
     def submit_file(
-        self, origin: Origin, audio: Path, ask: Ask, *, max_bytes: int, source_kind: str, source_ref: str
+        self,
+        origin: Origin,
+        audio: Path,
+        ask: Ask,
+        *,
+        max_bytes: int,
+        source_kind: str,
+        source_ref: str,
+        source_name: str | None = None,
     ) -> Queued:
         """Read the words, check the audio and limits, queue the job; raises a typed refusal otherwise."""
-        self.check_channel(origin)
-        self._check_personal_limit(origin)
+        self.check_can_submit(origin)
+        with self.admission.slot(origin.requester_id):
+            return self._queue_file(origin, audio, ask, max_bytes, source_kind, source_ref, source_name)
+
+    def _queue_file(
+        self,
+        origin: Origin,
+        audio: Path,
+        ask: Ask,
+        max_bytes: int,
+        source_kind: str,
+        source_ref: str,
+        source_name: str | None,
+    ) -> Queued:
         seed = ask.seed if ask.seed is not None else secrets.randbelow(2**31)
         matches = read_words(ask.words, seed)
         classes = tuple(m.class_id for m in matches if m.class_id is not None)
@@ -152,7 +214,7 @@ class DiscordService:
         accepted = queue_file(
             self.store, audio, options, platform=PLATFORM,
             requester_id=origin.requester_id, requester_name=origin.requester_name,
-            source_kind=source_kind, source_ref=source_ref, words=ask.words,
+            source_kind=source_kind, source_ref=source_ref, source_name=source_name, words=ask.words,
             guild_id=origin.guild_id, channel_id=origin.channel_id, message_id=origin.message_id,
         )  # fmt: skip
         job = accepted.job
@@ -160,16 +222,21 @@ class DiscordService:
         return Queued(accepted, matches)
 
     def submit_link(self, origin: Origin, url: str, ask: Ask, *, max_bytes: int) -> Queued:
-        """Download the link (guarded) into a temporary folder, then as submit_file."""
-        self.check_channel(origin)
-        with tempfile.TemporaryDirectory(prefix="ganterp-discord-") as folder:
+        """Download the link (guarded: a link or nothing, never a path) into a temporary folder, then queue it.
+
+        Every limit is checked before the download starts, and a member has one clip in preparation at a time.
+        """
+        self.check_can_submit(origin)
+        with self.admission.slot(origin.requester_id), tempfile.TemporaryDirectory(prefix="ganterp-discord-") as folder:
             path = self._fetch(url, Path(folder), MAX_DOWNLOAD_BYTES, self._max_duration(origin))
-            return self.submit_file(origin, path, ask, max_bytes=max_bytes, source_kind="link", source_ref=url)
+            return self._queue_file(origin, path, ask, max_bytes, "link", url, url)
 
     def submit_library_clip(self, origin: Origin, ask: Ask, *, max_bytes: int) -> Queued:
         """A random clip from the library (made on first use), random classes unless words were given."""
         clip = clips.pick(self.clips_dir, random.Random(ask.seed))
-        return self.submit_file(origin, clip, ask, max_bytes=max_bytes, source_kind="library", source_ref=clip.name)
+        return self.submit_file(
+            origin, clip, ask, max_bytes=max_bytes, source_kind="library", source_ref=clip.name, source_name=clip.name
+        )
 
     def resubmit(self, job_id: int, origin: Origin, *, same_classes: bool, max_bytes: int) -> Queued:
         """Re-roll (new random classes) or remix (same classes, new seed) a job's stored clip."""
@@ -185,8 +252,9 @@ class DiscordService:
         )
         kind = "remix" if same_classes else "reroll"
         return self.submit_file(
-            origin, Path(old.audio_path), ask, max_bytes=max_bytes, source_kind=kind, source_ref=f"job:{job_id}"
-        )
+            origin, Path(old.audio_path), ask, max_bytes=max_bytes, source_kind=kind, source_ref=f"job:{job_id}",
+            source_name=old.source_name,
+        )  # fmt: skip
 
     def _max_duration(self, origin: Origin) -> float:
         own = self.server(origin.guild_id).max_duration_s

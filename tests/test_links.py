@@ -20,20 +20,19 @@ import pytest
 from bot.cli import main
 from pipeline.audio import decode_audio
 from pipeline.errors import AudioTooLong
-from pipeline.sources import (
+from pipeline.links import (
     PUBLIC_ONLY,
     AddressGuard,
-    IPAddress,
     LinkRefused,
     LinkTooLarge,
     LinkUnreachable,
+    NotALink,
     NotMediaLink,
-    check_site_info,
-    fetch,
+    fetch_link,
     local_media,
-    site_extractor,
-    ytdlp_options,
 )
+from pipeline.links.sites import check_site_info, download_from_site, site_extractor, ytdlp_options
+from pipeline.links.urls import IPAddress
 
 # The test server listens on 127.0.0.1 only; every other private address stays forbidden.
 LOCAL = AddressGuard(allowed_networks=(ipaddress.ip_network("127.0.0.1/32"),))
@@ -116,8 +115,11 @@ class _Handler(http.server.BaseHTTPRequestHandler):
         for _ in range(30):  # at most 3 s, so a thread never outlives the test by much
             time.sleep(0.1)
             if not stall:
-                self.wfile.write(b"\xff")
-                self.wfile.flush()
+                try:
+                    self.wfile.write(b"\xff")
+                    self.wfile.flush()
+                except BrokenPipeError:  # the client gave up, as it should
+                    return
 
 
 def _not_found(handler: _Handler) -> None:
@@ -164,7 +166,7 @@ def leftovers(folder: Path) -> list[Path]:
 
 
 def test_an_audio_link_is_downloaded_under_a_name_of_our_own(server: Served, tmp_path: Path) -> None:
-    media = fetch(f"{server.base}/clip.wav?name=../../evil", tmp_path, guard=LOCAL)
+    media = fetch_link(f"{server.base}/clip.wav?name=../../evil", tmp_path, guard=LOCAL)
     assert media.kind == "link" and media.content_type == "audio/wav" and media.size_bytes == len(WAV)
     assert media.path.parent == tmp_path and media.path.name.startswith("link-") and media.path.suffix == ".wav"
     assert media.path.read_bytes() == WAV
@@ -176,18 +178,18 @@ def test_an_audio_link_is_downloaded_under_a_name_of_our_own(server: Served, tmp
 def test_an_opaque_or_untyped_body_is_kept_when_it_looks_like_media(
     server: Served, tmp_path: Path, path: str, content_type: str | None
 ) -> None:
-    media = fetch(server.base + path, tmp_path, guard=LOCAL)
+    media = fetch_link(server.base + path, tmp_path, guard=LOCAL)
     assert media.content_type == content_type and media.path.suffix == ".wav"  # sniffed from RIFF....WAVE
 
 
 def test_a_chunked_body_within_the_cap_is_downloaded(server: Served, tmp_path: Path) -> None:
-    assert fetch(f"{server.base}/chunked-clip.wav", tmp_path, guard=LOCAL).path.read_bytes() == WAV
+    assert fetch_link(f"{server.base}/chunked-clip.wav", tmp_path, guard=LOCAL).path.read_bytes() == WAV
 
 
 @pytest.mark.parametrize("path", ["/big.mp3", "/chunked-big.mp3"])  # Content-Length first, then counted bytes
 def test_a_body_over_the_byte_cap_is_refused_and_removed(server: Served, tmp_path: Path, path: str) -> None:
     with pytest.raises(LinkTooLarge, match="larger than the download limit"):
-        fetch(server.base + path, tmp_path, guard=LOCAL, max_bytes=3000)
+        fetch_link(server.base + path, tmp_path, guard=LOCAL, max_bytes=3000)
     assert leftovers(tmp_path) == []
 
 
@@ -195,19 +197,19 @@ def test_a_body_over_the_byte_cap_is_refused_and_removed(server: Served, tmp_pat
 def test_the_time_limit_covers_the_whole_download(server: Served, tmp_path: Path, path: str) -> None:
     started = time.monotonic()
     with pytest.raises(LinkUnreachable, match=r"did not finish within 0\.5 s"):
-        fetch(server.base + path, tmp_path, guard=LOCAL, timeout_s=0.5)
+        fetch_link(server.base + path, tmp_path, guard=LOCAL, timeout_s=0.5)
     assert time.monotonic() - started < 2.0
     assert leftovers(tmp_path) == []
 
 
 def test_an_error_status_is_unreachable(server: Served, tmp_path: Path) -> None:
     with pytest.raises(LinkUnreachable, match="the server answered 404"):
-        fetch(f"{server.base}/missing.wav", tmp_path, guard=LOCAL)
+        fetch_link(f"{server.base}/missing.wav", tmp_path, guard=LOCAL)
 
 
 def test_a_closed_port_is_unreachable(tmp_path: Path) -> None:
     with pytest.raises(LinkUnreachable, match="refused the connection"):
-        fetch("http://127.0.0.1:9/clip.wav", tmp_path, guard=LOCAL)
+        fetch_link("http://127.0.0.1:9/clip.wav", tmp_path, guard=LOCAL)
 
 
 @pytest.mark.parametrize(
@@ -223,20 +225,20 @@ def test_a_closed_port_is_unreachable(tmp_path: Path) -> None:
 )
 def test_a_web_page_is_not_media(server: Served, tmp_path: Path, path: str, said: str) -> None:
     with pytest.raises(NotMediaLink, match=f"not an audio or video file .the server says it is {said}"):
-        fetch(server.base + path, tmp_path, guard=LOCAL)
+        fetch_link(server.base + path, tmp_path, guard=LOCAL)
     assert leftovers(tmp_path) == []
 
 
 def test_a_redirect_chain_is_followed(server: Served, tmp_path: Path) -> None:
     url = f"{server.base}/hop/4"
-    media = fetch(url, tmp_path, guard=LOCAL)
+    media = fetch_link(url, tmp_path, guard=LOCAL)
     assert media.source == url and media.path.read_bytes() == WAV
     assert server.paths == ["/hop/4", "/hop/3", "/hop/2", "/hop/1", "/clip.wav"]
 
 
 def test_too_many_redirects_are_unreachable(server: Served, tmp_path: Path) -> None:
     with pytest.raises(LinkUnreachable, match="redirects more than 5 times"):
-        fetch(f"{server.base}/loop", tmp_path, guard=LOCAL)
+        fetch_link(f"{server.base}/loop", tmp_path, guard=LOCAL)
     assert len(server.paths) == 6
 
 
@@ -253,7 +255,7 @@ def test_too_many_redirects_are_unreachable(server: Served, tmp_path: Path) -> N
 )
 def test_a_redirect_to_a_forbidden_address_is_refused(server: Served, tmp_path: Path, forbidden: str) -> None:
     with pytest.raises(LinkRefused, match="was refused"):
-        fetch(f"{server.base}/to?{forbidden}", tmp_path, guard=LOCAL)
+        fetch_link(f"{server.base}/to?{forbidden}", tmp_path, guard=LOCAL)
     assert server.paths == [f"/to?{forbidden}"]  # the allowed first hop only
 
 
@@ -281,7 +283,7 @@ def test_a_redirect_to_a_forbidden_address_is_refused(server: Served, tmp_path: 
 def test_the_guard_refuses_private_addresses(server: Served, tmp_path: Path, url: str) -> None:
     port = server.base.rsplit(":", 1)[1]
     with pytest.raises(LinkRefused, match="private, local or cloud-internal address"):
-        fetch(url.format(port=port), tmp_path)
+        fetch_link(url.format(port=port), tmp_path)
     assert server.paths == []
 
 
@@ -289,7 +291,7 @@ def test_metadata_addresses_stay_refused_inside_an_allowed_network(tmp_path: Pat
     guard = AddressGuard(allowed_networks=(ipaddress.ip_network("169.254.0.0/16"),))
     assert guard.permits(ipaddress.ip_address("169.254.1.1"))
     with pytest.raises(LinkRefused):
-        fetch("http://169.254.169.254/latest/meta-data/", tmp_path, guard=guard)
+        fetch_link("http://169.254.169.254/latest/meta-data/", tmp_path, guard=guard)
 
 
 @pytest.mark.parametrize(
@@ -314,13 +316,13 @@ class FakeDNS:
 def test_a_host_is_refused_when_any_of_its_addresses_is_private(tmp_path: Path) -> None:
     dns = FakeDNS({"cdn.test": ["93.184.216.34", "10.0.0.7"]})
     with pytest.raises(LinkRefused):
-        fetch("http://cdn.test/clip.wav", tmp_path, resolver=dns)
+        fetch_link("http://cdn.test/clip.wav", tmp_path, resolver=dns)
 
 
 def test_the_connection_goes_to_the_checked_address_with_the_host_name(server: Served, tmp_path: Path) -> None:
     port = server.base.rsplit(":", 1)[1]
     dns = FakeDNS({"media.test": ["127.0.0.1"]})
-    media = fetch(f"http://media.test:{port}/clip.wav", tmp_path, guard=LOCAL, resolver=dns)
+    media = fetch_link(f"http://media.test:{port}/clip.wav", tmp_path, guard=LOCAL, resolver=dns)
     assert media.path.read_bytes() == WAV
     assert dns.asked == 1  # resolved once: no second answer can differ from the one checked
     assert server.hosts == [f"media.test:{port}"]
@@ -338,16 +340,29 @@ def test_the_connection_goes_to_the_checked_address_with_the_host_name(server: S
 )
 def test_links_of_the_wrong_form_are_refused(tmp_path: Path, url: str, reason: str) -> None:
     with pytest.raises(LinkRefused, match=reason):
-        fetch(url, tmp_path, resolver=FakeDNS({}))
+        fetch_link(url, tmp_path, resolver=FakeDNS({}))
 
 
 # ----------------------------------------------------------------------------- paths and the temporary folder
 
 
 @pytest.mark.parametrize("path", ["song.mp3", "/music/a b.wav", "clips/x.webm", "C:\\music\\song.mp3"])
-def test_file_paths_pass_through(tmp_path: Path, path: str) -> None:
-    media = fetch(path, tmp_path)
-    assert media.kind == "file" and media.path == Path(path) and media.source == path
+def test_the_command_lines_own_paths_pass_through(path: str) -> None:
+    with local_media(path) as media:
+        assert media.kind == "file" and media.path == Path(path) and media.source == path
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["/etc/passwd", "../../data/ganterp.db", "song.mp3", "~/music/a.wav", "/definitely/missing.wav", "C:\\x.mp3",
+     "file:/etc/passwd", "data:audio/wav;base64,AAAA", "javascript:alert(1)", ""],
+)  # fmt: skip
+def test_text_from_a_chat_user_is_never_a_path(tmp_path: Path, text: str) -> None:
+    with pytest.raises(NotALink) as refused:
+        fetch_link(text, tmp_path)
+    # The same sentence whether the path exists or not: a refusal must not tell what is on the disk.
+    said = "that is not a link; give an http or https link to an audio or video file."
+    assert refused.value.user_message() == said
     assert leftovers(tmp_path) == []
 
 
@@ -414,7 +429,7 @@ def test_playlists_of_known_sites_are_refused_before_yt_dlp_runs(
     ytdlp_calls: list[tuple[str, Any]], tmp_path: Path, url: str
 ) -> None:
     with pytest.raises(LinkRefused, match="only a single track or video"):
-        fetch(url, tmp_path)
+        fetch_link(url, tmp_path)
     assert ytdlp_calls == []
 
 
@@ -423,7 +438,7 @@ def test_a_known_site_link_is_extracted_with_its_extractor_only_and_checked_befo
 ) -> None:
     url = "https://youtu.be/dQw4w9WgXcQ"
     with pytest.raises(AudioTooLong):
-        fetch(url, tmp_path, max_duration_s=600)
+        download_from_site(url, "Youtube", tmp_path, 10**6, 10.0, 600.0)
     assert ytdlp_calls == [("extract_info", (url, False, "Youtube"))]
     assert leftovers(tmp_path) == []
 

@@ -1,0 +1,54 @@
+"""Logging for the `ganterp` commands: one handler on stderr, timestamps, and no secret ever printed.
+
+Libraries log what they see: oauthlib's debug lines carry the access token, a failed
+database connection may echo its URL. Every line, tracebacks included, passes through
+a formatter that replaces each secret of the configuration with "***".
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+from collections.abc import Sequence
+
+from bot.settings import Settings
+
+LONG_RUNNING_LEVEL = "INFO"  # the bot, the worker and the dispatcher log one line per state change
+DEFAULT_LEVEL = "WARNING"  # one-shot commands print their own results
+FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
+# Libraries that narrate their routine at INFO (alembic lists its plugins at every start).
+QUIET_LIBRARIES = ("alembic", "apscheduler", "urllib3", "tweepy", "oauthlib", "requests_oauthlib")
+
+
+class RedactingFormatter(logging.Formatter):
+    """Formats as usual, then hides every secret value in the whole text."""
+
+    def __init__(self, secrets: Sequence[str], fmt: str = FORMAT) -> None:
+        super().__init__(fmt)
+        self._secrets = tuple(sorted(secrets, key=len, reverse=True))  # longest first: no half-hidden secrets
+
+    def format(self, record: logging.LogRecord) -> str:
+        """The record as text, with secrets replaced."""
+        return self.redact(super().format(record))
+
+    def redact(self, text: str) -> str:
+        """`text` with every secret replaced by ***."""
+        for secret in self._secrets:
+            text = text.replace(secret, "***")
+        return text
+
+
+def configure_logging(settings: Settings, default_level: str = DEFAULT_LEVEL) -> None:
+    """Send every log line to stderr at the configured level (or the command's default), secrets hidden."""
+    root = logging.getLogger()
+    for handler in list(root.handlers):
+        if getattr(handler, "ganterp", False):
+            root.removeHandler(handler)
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(RedactingFormatter(settings.secret_values()))
+    handler.ganterp = True  # type: ignore[attr-defined]
+    root.addHandler(handler)
+    level = settings.log_level or default_level
+    root.setLevel(level)
+    for name in QUIET_LIBRARIES:  # their warnings still show; their chatter only when asked for (DEBUG)
+        logging.getLogger(name).setLevel(level if level == "DEBUG" else "WARNING")
