@@ -20,7 +20,7 @@ from typing import Any, Generic, TextIO, TypeVar
 from bot.logs import DEFAULT_LEVEL, LONG_RUNNING_LEVEL, configure_logging
 from bot.settings import Settings, SettingsError
 from pipeline.analysis import DEFAULT_THRESHOLD, InflectionKind
-from pipeline.audio import Channel
+from pipeline.audio import Channel, check_exists
 from pipeline.classes import all_classes
 from pipeline.encode import check_output, check_writable
 from pipeline.errors import InvalidOption, PipelineError, WeightsUnavailable
@@ -86,6 +86,7 @@ def _cmd_render(args: argparse.Namespace, settings: Settings) -> int:
     model = args.model or settings.model
     with local_media(args.source, max_duration_s=options.max_duration_s) as media:
         source = media.path
+        check_exists(source, args.source)
         output = Path(args.output) if args.output else Path(f"{source.stem}.ganterp.mp4")
         check_output(output, source)
         # Loading BigGAN takes a moment: do it while the audio is decoded and analysed, but only

@@ -106,8 +106,7 @@ def decode_audio(
     `name` is how errors call the file (what its sender called it); "the clip" when None.
     """
     check_trim(start_s, duration_s, max_duration_s)
-    if not _is_file(path):
-        raise MediaNotFound(name)
+    check_exists(path, name)
     wanted_s = duration_s if duration_s is not None else max_duration_s + 1.0
     pcm = _run_ffmpeg(path, start_s, wanted_s, channel, name)
     samples = np.frombuffer(pcm, dtype="<f4")
@@ -122,11 +121,14 @@ def decode_audio(
     return DecodedAudio(samples, ANALYSIS_RATE, path, start_s)
 
 
-def _is_file(path: Path) -> bool:
+def check_exists(path: Path, name: str | None = None) -> None:
+    """Raise MediaNotFound unless `path` is a file (a NUL byte or an over-long name is not one either)."""
     try:
-        return path.is_file()
-    except (OSError, ValueError):  # a NUL byte, a name too long for the file system
-        return False
+        found = path.is_file()
+    except (OSError, ValueError):
+        found = False
+    if not found:
+        raise MediaNotFound(name)
 
 
 def _run_ffmpeg(path: Path, start_s: float, duration_s: float, channel: Channel, name: str | None) -> bytearray:

@@ -11,9 +11,10 @@ def shown(text: str, limit: int = 80) -> str:
     return printable if len(printable) <= limit else printable[: limit - 1] + "…"
 
 
-def quoted(name: str) -> str:
-    """A file name as a message shows it: in quotes (so a sentence never capitalises it), cut if long."""
-    return f'"{shown(name, 60)}"'
+def quoted(name: str, limit: int = 60) -> str:
+    """A file name as a message shows it: in quotes (so a sentence never capitalises it), its end kept if long."""
+    printable = shown(name, len(name) + 1)
+    return f'"{printable if len(printable) <= limit else "…" + printable[-(limit - 1) :]}"'
 
 
 def called(name: str | None) -> str:

@@ -159,6 +159,25 @@ def test_cli_analyze_json_and_plot(make_clip: ClipMaker, tmp_path: Path, capsys:
         (["analyze", "{clip}", "--threshold", "2"], "--threshold must be between 0 and 1"),
         (["render", "{clip}", "-o", "{nowhere}"], "cannot write"),
         (["render", "{clip}", "--max-duration", "2"], "longer than the maximum"),
+        # Hostile or careless command lines (issue 9).
+        (["render", "{clip_mp4}", "-o", "{clip_mp4}"], "it is the input clip, which would be overwritten"),
+        (["render", "{clip}", "-o", "{dir}/a.avi"], "the name must end in .mp4"),
+        (["render", "{clip}", "-o", "{folder_mp4}"], "it is a folder"),
+        (["render", "{clip}", "-o", "{dir}/a\0b.mp4"], "cannot contain a NUL byte"),
+        (["render", "{dir}/a\0b.wav"], "does not exist"),
+        (["analyze", "{clip}", "--plot", "{dir}"], "the name must end in .png"),
+        (["analyze", "{clip}", "--plot", "{folder_png}"], "it is a folder"),
+        (["analyze", "{clip}", "--plot", "{dir}/missing/dir/a.png"], "does not exist"),
+        (["analyze", "{clip}", "--plot", "{dir}/a\0.png"], "cannot contain a NUL byte"),
+        (["render", "{clip}", "--start", "50"], "--start 50 s is past the end of the audio, which is 3.00 s long"),
+        (["render", "{clip}", "--start", "1e300"], "--start must be a time in seconds from 0"),
+        (["render", "{clip}", "--start", "nan"], "--start must be a time in seconds from 0"),
+        (["render", "{clip}", "--max-duration", "-1"], "--max-duration must be a number of seconds"),
+        (["render", "{clip}", "--duration", "inf"], "--duration must be at least 1 seconds"),
+        (["render", "{clip}", "--batch-size", "0"], "--batch-size must be at least 1"),
+        (["render", "{disguised_png}"], 'picture.mp3" is not an audio or video file'),
+        (["render", "{playlist}"], "is not an audio or video file"),
+        (["render", "{concat}"], "is not an audio or video file"),
     ],
 )
 def test_cli_bad_input_is_one_sentence_and_exit_1(
@@ -172,6 +191,7 @@ def test_cli_bad_input_is_one_sentence_and_exit_1(
     assert message in stderr
     assert stderr.count("\n") == 1 and "Traceback" not in stderr
     assert not list(Path.cwd().glob("*.ganterp.mp4")) and not list(Path(bad_inputs["dir"]).glob("*partial*"))
+    assert not [p for p in Path(bad_inputs["dir"]).glob("*.png") if p.is_file()], "no plot for a refused request"
 
 
 @pytest.fixture
@@ -188,10 +208,24 @@ def bad_inputs(make_clip: ClipMaker, tmp_path: Path) -> dict[str, str]:
     silent_video = tmp_path / "silent.mp4"
     subprocess.run([*base_command(), "-f", "lavfi", "-i", "testsrc=duration=1", str(silent_video)], check=True)
     short = write_wav(tmp_path / "short.wav", music_like(0.5))
+    clip_mp4 = tmp_path / "song.mp4"
+    subprocess.run([*base_command(), "-i", str(clip), "-c:a", "aac", str(clip_mp4)], check=True)
+    disguised = tmp_path / "picture.mp3"
+    subprocess.run([*base_command(), "-f", "lavfi", "-i", "testsrc=size=32x32", "-frames:v", "1", "-f", "image2",
+                    "-c:v", "png", str(disguised)], check=True)  # fmt: skip
+    # Text that ffmpeg's playlist and concat readers would follow to another file on this machine.
+    playlist = tmp_path / "list.mp3"
+    playlist.write_text(f"#EXTM3U\n#EXTINF:3,\nfile://{clip}\n#EXT-X-ENDLIST\n")
+    concat = tmp_path / "concat.mp3"
+    concat.write_text(f"ffconcat version 1.0\nfile {clip.name}\n")
+    (tmp_path / "folder.mp4").mkdir()
+    (tmp_path / "folder.png").mkdir()
     return {
         "dir": str(tmp_path), "clip": str(clip), "missing": str(tmp_path / "nope.wav"), "text": str(text),
         "truncated": str(truncated), "silent_video": str(silent_video), "short": str(short),
-        "nowhere": str(tmp_path / "no" / "such" / "dir" / "x.mp4"),
+        "nowhere": str(tmp_path / "no" / "such" / "dir" / "x.mp4"), "clip_mp4": str(clip_mp4),
+        "disguised_png": str(disguised), "playlist": str(playlist), "concat": str(concat),
+        "folder_mp4": str(tmp_path / "folder.mp4"), "folder_png": str(tmp_path / "folder.png"),
     }  # fmt: skip
 
 
