@@ -49,6 +49,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         with _terminate_as_exception():
             settings = Settings.load()
+            _HIDDEN[:] = settings.secret_values()  # messages printed below never show them either
             configure_logging(settings, LONG_RUNNING_LEVEL if args.long_running else DEFAULT_LEVEL)
             handler: Callable[[argparse.Namespace, Settings], int] = args.handler
             return handler(args, settings)
@@ -338,7 +339,12 @@ def _is_users_error(exc: Exception) -> bool:
     return isinstance(exc, PipelineError | SettingsError) or callable(getattr(exc, "user_message", None))
 
 
+_HIDDEN: list[str] = []  # the secrets of the loaded settings
+
+
 def _say(message: str) -> None:
+    for secret in _HIDDEN:
+        message = message.replace(secret, "***")
     print(message, file=sys.stderr)
 
 

@@ -12,6 +12,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
+import aiohttp
 import discord
 
 from bot import clips
@@ -166,11 +167,12 @@ def run_bot(settings: Settings, generator: Callable[[], FrameGenerator] | None =
             threads.append(_start_worker(worker, publisher))
             _wait_for_signal(worker.stop_event)
     finally:
-        log.info("stopping: the render in progress goes back to the queue")
         worker.stop_event.set()
         if scheduler is not None:
             scheduler.shutdown(wait=False)
-        _join(threads, SHUTDOWN_GRACE_S)
+        if threads:
+            log.info("stopping: a render in progress goes back to the queue")
+            _join(threads, SHUTDOWN_GRACE_S)
     log.info("stopped")
     return 0
 
@@ -182,7 +184,7 @@ def _serve_discord(bot: GanterpBot, token: str) -> None:
         raise SettingsError(REFUSED_MESSAGE) from None
     except discord.PrivilegedIntentsRequired:
         raise SettingsError(INTENT_MESSAGE) from None
-    except (OSError, TimeoutError, discord.GatewayNotFound) as exc:  # no network, DNS, TLS, a Discord outage
+    except (OSError, TimeoutError, aiohttp.ClientError, discord.GatewayNotFound) as exc:  # no network, DNS, outage
         reason = type(exc).__name__ if not str(exc) else str(exc).splitlines()[0][:120]
         raise FrontEndUnavailable(UNREACHABLE_MESSAGE.format(reason=reason)) from None
 

@@ -207,14 +207,15 @@ def _daily_settings(get: Callable[[str], str | None]) -> dict[str, Any]:
 
 
 def _url_credentials(url: str) -> list[str]:
-    """The user name and password in `url`, if any (unparsable URLs give nothing)."""
+    """The secret in `url`: its password, or a user name standing alone (a token, as in https://TOKEN@host)."""
     from urllib.parse import urlsplit
 
     try:
         parts = urlsplit(url)
-        return [part for part in (parts.username, parts.password) if part]
+        secret = parts.password or parts.username
     except ValueError:
         return []
+    return [secret] if secret else []
 
 
 _LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")

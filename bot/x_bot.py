@@ -45,6 +45,7 @@ FAILURES_SEEN_KEY = "failures_reported_through"  # the last failed job whose men
 CLIP_HOSTS = frozenset({"video.twimg.com"})  # where X serves post videos; nothing else is downloaded
 SOURCE_PREFIX = "mention:"  # source_ref = "mention:<mention id> <clip url>"
 MAX_BACKOFF_S = 3600.0
+X_TIMEOUT_S = 30.0  # tweepy sets no timeout: a silent connection would hold the poller for ever
 
 Download = Callable[[str, Path, int], Path]
 
@@ -66,6 +67,14 @@ def download_clip(url: str, dest_dir: Path, max_bytes: int) -> Path:
         return fetch_link(url, dest_dir, max_bytes=max_bytes, timeout_s=120.0).path
     except LinkTooLarge as exc:
         raise ClipTooLarge(max_bytes) from exc
+
+
+class _TimeoutSession(requests.Session):
+    """A requests session whose calls time out unless told otherwise."""
+
+    def request(self, *args: Any, **kwargs: Any) -> requests.Response:
+        kwargs.setdefault("timeout", X_TIMEOUT_S)
+        return super().request(*args, **kwargs)
 
 
 def failure_kind(exc: BaseException) -> tuple[str, str]:
@@ -150,6 +159,7 @@ class XFrontEnd:
             consumer_secret=credentials.consumer_secret, access_token=credentials.access_token,
             access_token_secret=credentials.access_token_secret, return_type=dict, wait_on_rate_limit=False,
         )  # fmt: skip
+        client.session = _TimeoutSession()
         engine = make_engine(database_url(settings))
         uploader = MediaUploader(credentials.auth(), settings.x_api_host)
         return cls(settings, store, XStateStore(engine), client, uploader)

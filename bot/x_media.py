@@ -16,7 +16,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -52,10 +52,11 @@ class XMediaRejected(XMediaError):
 class OAuth1Credentials:
     """OAuth 1.0a user context: the app's consumer key pair and the bot account's access token pair."""
 
-    consumer_key: str
-    consumer_secret: str
-    access_token: str
-    access_token_secret: str
+    # All four are secrets: none appears in a repr (and so in a log line or a traceback's locals).
+    consumer_key: str = field(repr=False)
+    consumer_secret: str = field(repr=False)
+    access_token: str = field(repr=False)
+    access_token_secret: str = field(repr=False)
 
     def auth(self) -> AuthBase:
         """A requests auth object that signs each request."""

@@ -14,6 +14,7 @@ import urllib.error
 import urllib.request
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from pipeline.errors import InvalidOption, WeightsInvalid, WeightsUnavailable
 
@@ -83,10 +84,17 @@ def download_weights(
         try:
             return _download_from(template, model, folder, on_bytes)
         except (OSError, urllib.error.URLError, ValueError) as exc:
-            host = template.split("/")[2] if "//" in template else template
+            host = _host_of(template)  # never the user name or token an operator put in the address
             failures.append(f"{host}: {getattr(exc, 'reason', exc)}")
-            log.warning("download of %s from %s failed: %s", model, host, exc)
+            log.warning("download of %s from %s failed: %s", model, host, getattr(exc, "reason", exc))
     raise WeightsUnavailable(model, str(folder), "download failed: " + "; ".join(failures))
+
+
+def _host_of(template: str) -> str:
+    try:
+        return urlsplit(template).hostname or "an address without a host"
+    except ValueError:
+        return "an unparsable address"
 
 
 def _download_from(

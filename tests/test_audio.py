@@ -128,3 +128,48 @@ def test_trim_options_out_of_range() -> None:
         decode_audio(Path("x.wav"), start_s=-1)
     with pytest.raises(InvalidOption, match="--duration"):
         decode_audio(Path("x.wav"), duration_s=0.2)
+
+
+def test_decoding_memory_is_bounded_by_the_limit_whatever_the_input() -> None:
+    from pipeline.audio import _read_capped
+
+    with Path("/dev/zero").open("rb") as endless:  # a stream that never ends
+        assert len(_read_capped(endless, 3_000_000)) == 3_000_000
+
+
+@pytest.mark.parametrize(
+    ("start", "duration", "max_duration", "option"),
+    [
+        (0.0, None, -1.0, "--max-duration"),
+        (0.0, None, 0.0, "--max-duration"),
+        (0.0, None, float("inf"), "--max-duration"),
+        (0.0, None, float("nan"), "--max-duration"),
+        (1e300, None, 600.0, "--start"),
+        (float("nan"), None, 600.0, "--start"),
+        (-1.0, None, 600.0, "--start"),
+        (0.0, float("inf"), 600.0, "--duration"),
+        (0.0, 0.5, 600.0, "--duration"),
+    ],
+)
+def test_trims_and_limits_that_cannot_make_sense_are_refused(
+    make_clip: ClipMaker, start: float, duration: float | None, max_duration: float, option: str
+) -> None:
+    with pytest.raises(InvalidOption, match=f"^{option} must be"):
+        decode_audio(make_clip(1.5), start_s=start, duration_s=duration, max_duration_s=max_duration)
+
+
+def test_a_long_file_is_refused_without_decoding_all_of_it(tmp_path: Path) -> None:
+    import time
+
+    long = write_wav(tmp_path / "long.wav", np.zeros(8000 * 3600, np.float32), rate=8000, dtype="uint8")  # an hour
+    started = time.monotonic()
+    with pytest.raises(AudioTooLong):
+        decode_audio(long, max_duration_s=5.0)
+    assert time.monotonic() - started < 5.0, "only the first seconds were decoded"
+
+
+def test_a_start_past_the_end_says_how_long_the_audio_is(make_clip: ClipMaker) -> None:
+    from pipeline.errors import StartPastEnd
+
+    with pytest.raises(StartPastEnd, match=r"--start 9 s is past the end of the audio, which is 3\.00 s long"):
+        decode_audio(make_clip(3.0), start_s=9.0)

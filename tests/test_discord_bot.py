@@ -11,7 +11,7 @@ import pytest
 import simcord
 
 from bot.discord.app import GanterpBot
-from bot.discord.service import DiscordService
+from bot.discord.service import Ask, DiscordService, Origin
 from bot.runner import build_service
 from bot.settings import Settings
 from bot.worker import Worker
@@ -255,3 +255,98 @@ async def test_daily_post_goes_to_each_servers_daily_channel(
     assert posted.attachments and posted.attachments[0].filename.endswith(".mp4")
     assert posted.content.startswith("Today's GANterpretation (seed")
     assert not bot_messages(world.channel), "nothing in the other channels"
+
+
+# ----------------------------------------------------------------------------- hostile members (issue 9)
+
+
+@pytest.mark.parametrize("text", ["/etc/passwd", "../../data/ganterp.db", "/definitely/not/here.wav", "song.mp3"])
+async def test_a_link_option_is_never_a_path_on_this_machine(
+    env: simcord.Env, service: DiscordService, text: str
+) -> None:
+    world = World(env)
+    result = await world.alice.slash(world.channel, "ganterp render", link=text)
+    # One sentence whether the file exists or not, so nothing is learnt about the disk.
+    assert response_text(result) == "That is not a link; give an http or https link to an audio or video file."
+    assert service.store.recent(10) == []
+
+
+async def test_limits_are_checked_before_a_link_is_downloaded(settings: Settings) -> None:
+    fetched: list[str] = []
+
+    def fetch(url: str, folder: Path, max_bytes: int, max_duration_s: float) -> Path:
+        fetched.append(url)
+        raise AssertionError("no download for a refused request")
+
+    service = DiscordService(build_service(settings).store, build_service(settings).guilds, settings, fetch=fetch)
+    service.store.limits = QueueLimits(per_requester=3, total=0)
+    origin = Origin("7", "ann", "42")
+    with pytest.raises(Exception, match="the queue is full"):
+        service.submit_link(origin, "https://example.com/slow.mp3", Ask(), max_bytes=2**20)
+    assert fetched == []
+
+
+async def test_one_clip_in_preparation_per_member_and_a_few_in_all(settings: Settings) -> None:
+    import threading
+
+    from bot.discord.service import MAX_PREPARING, Admission
+    from bot.messages import StillPreparing, TooBusy
+
+    admission = Admission()
+    with admission.slot("ann"), pytest.raises(StillPreparing), admission.slot("ann"):
+        pass
+    held = threading.Event()
+    release = threading.Event()
+
+    def hold(member: str) -> None:
+        with admission.slot(member):
+            held.set()
+            release.wait(5)
+
+    threads = [threading.Thread(target=hold, args=(f"m{i}",)) for i in range(MAX_PREPARING)]
+    for thread in threads:
+        thread.start()
+    try:
+        assert held.wait(5)
+        await asyncio_sleep_until(lambda: len(admission._busy) == MAX_PREPARING)
+        with pytest.raises(TooBusy), admission.slot("zed"):
+            pass
+    finally:
+        release.set()
+        for thread in threads:
+            thread.join()
+    with admission.slot("zed"):  # free again once the others are done
+        pass
+
+
+async def asyncio_sleep_until(condition: Any, timeout: float = 5.0) -> None:
+    import asyncio
+    import time
+
+    deadline = time.monotonic() + timeout
+    while not condition() and time.monotonic() < deadline:
+        await asyncio.sleep(0.01)
+
+
+async def test_members_see_their_own_file_names_never_a_server_path(
+    env: simcord.Env, service: DiscordService, make_clip: ClipMaker
+) -> None:
+    import subprocess
+
+    from pipeline.ffmpeg import base_command
+
+    world = World(env)
+    png = make_clip(1.0).with_name("img.png")
+    subprocess.run([*base_command(), "-f", "lavfi", "-i", "testsrc=size=32x32", "-frames:v", "1", str(png)], check=True)
+    disguised = await world.alice.slash(world.channel, "ganterp render", audio=("picture.mp3", png.read_bytes()))
+    said = response_text(disguised)
+    assert said == '"picture.mp3" is not an audio or video file that ffmpeg can read.'
+    notes = await world.alice.slash(world.channel, "ganterp render", audio=("notes.txt", b"hello"))
+    assert response_text(notes).startswith('"notes.txt" (text/plain')
+    for text in (said, response_text(notes)):
+        assert str(service.store.data_dir) not in text and "/tmp" not in text and "incoming" not in text
+
+
+async def test_a_rendered_job_after_discord_closed_waits_for_the_next_start(service: DiscordService) -> None:
+    bot = GanterpBot(service)  # never started: no loop, as after close()
+    bot.wake()  # the worker finishing a render must not crash on a closed client

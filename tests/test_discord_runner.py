@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import discord
 import pytest
@@ -41,3 +42,27 @@ def test_a_fresh_library_makes_its_own_clips(tmp_path: Path) -> None:
     made = clips.library(tmp_path / "clips")
     assert [p.name for p in made] == ["arpeggio.wav", "drift.wav", "pulse.wav"]
     assert clips.library(tmp_path / "clips") == made  # made once
+
+
+@pytest.mark.parametrize(
+    "failure",
+    [
+        lambda: OSError(101, "Network is unreachable"),
+        lambda: __import__("aiohttp").ClientConnectionError("Cannot connect to host discord.com:443"),
+        lambda: TimeoutError(),
+    ],
+)
+def test_discord_out_of_reach_is_one_sentence_not_a_bug(
+    failure: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    async def unreachable(self: discord.Client, token: str) -> None:
+        raise failure()
+
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("DISCORD_TOKEN", "abc")
+    monkeypatch.setenv("GANTERP_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.setattr(discord.Client, "login", unreachable)
+    assert main(["bot"]) == 1
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and err[0].startswith("ganterp: Discord cannot be reached (")
+    assert "a bug" not in err[0] and "abc" not in err[0].split("reached")[1]

@@ -13,6 +13,7 @@ from pytorch_pretrained_biggan import BigGAN
 from pipeline.errors import InvalidOption, WeightsInvalid, WeightsUnavailable
 from pipeline.generator import BigGANGenerator, load_biggan
 from pipeline.weights import CONFIG_FILE, WEIGHTS_FILE, cached_folder, resolve_weights
+from tests.conftest import ClipMaker
 
 
 def inputs(batch: int, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
@@ -158,3 +159,20 @@ def test_real_weights_download_load_and_draw(tmp_path: Path, model: str) -> None
     z, y = inputs(2)
     frames = generator.generate(z, y, 0.4)
     assert frames.shape == (2, 128, 128, 3) and frames.std() > 10
+
+
+def test_weights_that_make_nan_frames_stop_the_render_naming_them(
+    tiny_weights: Path, tmp_path: Path, make_clip: ClipMaker, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from bot.cli import main
+
+    broken = tmp_path / "broken"
+    shutil.copytree(tiny_weights, broken)
+    state = torch.load(broken / WEIGHTS_FILE, weights_only=True)
+    state["generator.conv_to_rgb.bias"] = torch.full_like(state["generator.conv_to_rgb.bias"], float("nan"))
+    torch.save(state, broken / WEIGHTS_FILE)
+    out = tmp_path / "v.mp4"
+    assert main(["render", str(make_clip(1.5)), "-o", str(out), "--weights", str(broken), "--fps", "4"]) == 1
+    err = capsys.readouterr().err
+    assert f"the BigGAN weights in {broken} produce broken pictures" in err and err.count("\n") == 1
+    assert not out.exists() and not list(tmp_path.glob(".*partial"))

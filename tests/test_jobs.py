@@ -241,6 +241,8 @@ def test_cli_submit_jobs_show_cancel_and_stats(
     assert [(j["id"], j["requester"], j["status"], j["classes"]) for j in listed] == [(1, "alice", "queued", [107])]
     assert main(["jobs", "show", "1"]) == 0 and "alice" in capsys.readouterr().out
     assert main(["jobs", "cancel", "1"]) == 0 and "cancelled" in capsys.readouterr().out
+    assert main(["jobs", "cancel", "1"]) == 1, "a finished job cannot be cancelled"
+    assert "job 1 is cancelled; only queued or running jobs can be cancelled." in capsys.readouterr().err
     assert main(["jobs", "show", "7"]) == 1 and "no job #7" in capsys.readouterr().err
     assert main(["stats", "--json"]) == 0
     assert json.loads(capsys.readouterr().out)["by_status"] == {"cancelled": 1}
@@ -270,3 +272,68 @@ def test_cli_worker_without_weights_is_one_sentence(
     monkeypatch.setenv("GANTERP_ALLOW_DOWNLOAD", "false")
     assert main(["worker", "--once"]) == 1
     assert "put config.json and pytorch_model.bin in" in capsys.readouterr().err
+
+
+def test_wait_estimates_come_from_frames_and_the_measured_speed(tmp_path: Path, make_clip: ClipMaker) -> None:
+    from storage.jobs import DEFAULT_SECONDS_PER_FRAME, JOB_OVERHEAD_S
+    from storage.workers import WorkerInfo
+
+    store = open_store(tmp_path / "data", per_requester=10)
+    clip = make_clip(1.5)
+    first = store.submit(dataclasses.replace(request(clip, "ann"), n_frames=300)).id
+    second = store.submit(dataclasses.replace(request(clip, "bob"), n_frames=100)).id
+    # No worker has measured itself and nothing was rendered: a default speed.
+    place = store.place(second)
+    assert place is not None and place.wait_s == pytest.approx(2 * JOB_OVERHEAD_S + 400 * DEFAULT_SECONDS_PER_FRAME)
+    # A worker measured 20 ms per frame: 300 + 100 frames at that speed, plus the fixed part of each job.
+    store.worker_started(WorkerInfo("box:1", "box", "biggan-deep-128", "cpu"), 0.02)
+    place = store.place(second)
+    assert place is not None and place.wait_s == pytest.approx(2 * JOB_OVERHEAD_S + 400 * 0.02)
+    # Two live workers share the queue ahead.
+    store.worker_started(WorkerInfo("box:2", "box", "biggan-deep-128", "cpu"), 0.02)
+    place = store.place(second)
+    assert place is not None and place.wait_s == pytest.approx((JOB_OVERHEAD_S + 6.0) / 2 + JOB_OVERHEAD_S + 2.0)
+    store.worker_stopped("box:1")
+    store.worker_stopped("box:2")
+    assert store.place(first) is not None and store.workers.alive(60) == []
+
+
+def test_the_worker_logs_one_line_per_state_change(
+    tmp_path: Path, make_clip: ClipMaker, tiny_weights: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    import logging
+
+    store = open_store(tmp_path / "data")
+    job = store.submit(dataclasses.replace(request(make_clip(1.5)), n_frames=6)).id
+    with caplog.at_level(logging.INFO, logger="bot.worker"):
+        Worker(store, lambda: BigGANGenerator(tiny_weights)).run_once()
+    lines = [r.getMessage() for r in caplog.records if r.name == "bot.worker"]
+    assert [line.split(" ")[2] for line in lines if line.startswith(f"job {job} ")] == [
+        "claimed",
+        "prepared:",
+        "rendered",
+        "delivered:",
+    ]
+    assert any(line.startswith("worker ") and "ms per frame" in line for line in lines)
+    [worker] = store.workers.all()
+    assert worker.seconds_per_frame and worker.jobs_done == 1
+
+
+def test_the_migrations_make_exactly_the_models_tables(tmp_path: Path) -> None:
+    """A model changed without a migration (or the reverse) fails here, not on someone's server."""
+    from alembic.autogenerate import compare_metadata
+    from alembic.migration import MigrationContext
+
+    from storage.db import make_engine, migrate, sqlite_url
+    from storage.models import Base
+    from storage.x_state import XReply, XState, XUsage  # their tables join Base.metadata
+
+    assert {XState.__tablename__, XUsage.__tablename__, XReply.__tablename__} <= set(Base.metadata.tables)
+
+    engine = make_engine(sqlite_url(tmp_path))
+    migrate(engine)
+    with engine.connect() as connection:
+        differences = compare_metadata(MigrationContext.configure(connection), Base.metadata)
+    # SQLAlchemy's Float and the migrations' Double are the same SQLite type.
+    real = [d for d in differences if not (isinstance(d, list) and d and d[0][0] == "modify_type")]
+    assert [d for d in real if d[0] != "remove_table" or d[1].name != "apscheduler_jobs"] == []

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import pickle
+import re
 import sqlite3
 from pathlib import Path
 
@@ -158,6 +159,30 @@ def test_cli_schedule_list_and_run_now(
     assert "daily post at 07:45 Asia/Tokyo" in out and "when `ganterp bot` first starts" in out
     assert main(["schedule", "run-now"]) == 0
     assert capsys.readouterr().out.startswith("daily post queued as job 1")
+    assert main(["schedule", "run-now"]) == 0, "a second run the same day is not an error"
+    assert "already queued or done; `--again` posts another one" in capsys.readouterr().out
+    assert main(["schedule", "run-now", "--again"]) == 0
+    assert capsys.readouterr().out.startswith("daily post queued as job 2")
+
+
+def test_cli_schedule_list_shows_the_next_run_in_the_schedules_zone(
+    tmp_path: Path, clips: list[Path], monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from bot.cli import main
+    from bot.service import database_url, open_store
+    from bot.settings import Settings
+
+    monkeypatch.setenv("GANTERP_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.setenv("GANTERP_CLIPS_DIR", str(clips[0].parent))
+    monkeypatch.setenv("GANTERP_DAILY_POST_TIME", "07:45")
+    monkeypatch.setenv("GANTERP_DAILY_POST_TZ", "Asia/Tokyo")
+    settings = Settings.load(env_file=None)
+    store = open_store(settings)
+    start_scheduler(database_url(settings), DailyPoster(store, lambda: clips, DailyPostSettings.parse("07:45",
+                    "Asia/Tokyo"))).shutdown()  # fmt: skip
+    assert main(["schedule", "list"]) == 0
+    out = capsys.readouterr().out
+    assert re.search(r"daily post at 07:45 Asia/Tokyo, next \d{4}-\d\d-\d\d 07:45 Asia/Tokyo", out), out
 
 
 def test_daily_videos_fit_every_destination(tmp_path: Path, make_clip: ClipMaker) -> None:

@@ -16,6 +16,8 @@ from storage.jobs import JobRequest
 from tests.conftest import ClipMaker, wait_until
 from tests.test_jobs import ROOT, open_store, request, worker_env
 
+X_CREDENTIALS = ("GANTERP_X_CONSUMER_KEY", "GANTERP_X_CONSUMER_SECRET", "GANTERP_X_ACCESS_TOKEN",
+                 "GANTERP_X_ACCESS_TOKEN_SECRET", "GANTERP_X_BEARER_TOKEN")  # fmt: skip
 STOP_BOUND_S = 20.0  # a render stops within a batch; the rest is Python shutting down on a busy machine
 
 
@@ -75,9 +77,7 @@ def test_sigterm_stops_the_bot_cleanly_and_an_unreachable_x_is_said_once(
         "GANTERP_BATCH_SIZE": "1",
         # X's address through a proxy on a closed port: X is unreachable at once, offline.
         "HTTPS_PROXY": "http://127.0.0.1:9", "HTTP_PROXY": "http://127.0.0.1:9",
-        **{name: "x-secret-value" for name in ("GANTERP_X_CONSUMER_KEY", "GANTERP_X_CONSUMER_SECRET",
-                                               "GANTERP_X_ACCESS_TOKEN", "GANTERP_X_ACCESS_TOKEN_SECRET",
-                                               "GANTERP_X_BEARER_TOKEN")},
+        **dict.fromkeys(X_CREDENTIALS, "x-secret-value"),
     }  # fmt: skip
     env.pop("DISCORD_TOKEN", None)
     process = subprocess.Popen([sys.executable, "-m", "bot.cli", "bot"], cwd=ROOT, env=env, stderr=subprocess.PIPE)
@@ -89,7 +89,9 @@ def test_sigterm_stops_the_bot_cleanly_and_an_unreachable_x_is_said_once(
     assert "Traceback" not in stderr and "terminate called" not in stderr and "x-secret-value" not in stderr
 
 
-def test_no_thread_starts_while_torch_is_half_imported(make_clip: ClipMaker, tiny_weights: Path, tmp_path: Path) -> None:
+def test_no_thread_starts_while_torch_is_half_imported(
+    make_clip: ClipMaker, tiny_weights: Path, tmp_path: Path
+) -> None:
     """SciPy reads sys.modules["torch"] when it meets an array: torch must be whole before any thread runs."""
     script = textwrap.dedent(
         """

@@ -420,3 +420,49 @@ def test_a_failed_render_is_answered_once_without_paths(
     [sorry] = posted(api)
     assert sorry == {"text": "Sorry, the clip is damaged or truncated (Invalid data).",
                      "reply": {"in_reply_to_tweet_id": "901"}}  # fmt: skip
+
+
+def test_a_refusal_is_sent_once_even_if_the_bot_crashed_before_saving_the_cursor(
+    tmp_path: Path, make_clip: ClipMaker, api: responses.RequestsMock
+) -> None:
+    api.get(MENTIONS, json=page([mention("611", "dog")]))  # no clip: refused
+    bot = Bot(tmp_path / "data", make_clip(3.0))
+    mentions = bot.front.reader.read()
+    assert mentions is not None
+    bot.front.handle_mention(mentions.items[0], mentions.includes)  # replied; then the process died
+    assert bot.state.since_id() is None, "the cursor was not saved"
+    restarted = Bot(tmp_path / "data", make_clip(3.0))
+    restarted.front.poll_once()  # X hands the same mention over again
+    assert len(posted(api)) == 1 and restarted.state.since_id() == "611"
+
+
+def test_a_broken_poll_is_logged_once_per_kind_of_failure_with_backoff(caplog: pytest.LogCaptureFixture) -> None:
+    import logging
+
+    import requests as http
+
+    from bot.x_bot import _Health
+
+    health = _Health(poll_s=120)
+    unauthorized = tweepy.Unauthorized(_response(401))
+    with caplog.at_level(logging.DEBUG, logger="bot.x_bot"):
+        waits = [health.failed(unauthorized) for _ in range(4)]
+        waits.append(health.failed(http.ConnectionError("down")))
+        health.ok()
+    errors = [r for r in caplog.records if r.levelno >= logging.ERROR]
+    assert [r.getMessage().split(";")[0] for r in errors] == [
+        "X refused the bot's credentials (401): check the GANTERP_X_* tokens and keys",
+        "X cannot be reached (ConnectionError)",
+    ]
+    assert not any(r.exc_info for r in errors), "no traceback for an expected failure"
+    assert waits[:4] == [120, 240, 480, 960] and waits[4] == 1920
+    assert any("works again" in r.getMessage() for r in caplog.records)
+
+
+def _response(status: int) -> Any:
+    import requests as http
+
+    response = http.Response()
+    response.status_code = status
+    response._content = b'{"title": "Unauthorized"}'
+    return response
