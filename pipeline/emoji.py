@@ -123,8 +123,11 @@ def read_emoji(emoji: str) -> EmojiReading:
         return EmojiReading(emoji, "", name)
     if words is not None:
         return EmojiReading(emoji, words, name, curated=True)
-    if not name or key[:1] in "0123456789#*" or ord(key[0]) in _REGIONAL:
-        return EmojiReading(emoji, "", name)  # keycaps and flags name no thing BigGAN draws
+    if key[:1] in "0123456789#*" or ord(key[0]) in _REGIONAL:
+        # Keycaps and flags name digits and places, nothing BigGAN draws; people add them for tone.
+        return EmojiReading(emoji, "", name, decoration=True)
+    if not name:
+        return EmojiReading(emoji, "", name)  # newer than Python's Unicode data: unknown
     tone = any(low <= ord(key[0]) <= high for low, high in _TONE_BLOCKS) or bool(_TONE_WORDS & set(name.split()))
     return EmojiReading(emoji, name_words(name), name, tone=tone)
 
