@@ -20,15 +20,22 @@ KEYCAP = "\u20e3"
 # Characters that change how an emoji looks but not what it shows: text/emoji presentation,
 # skin tones, and the tag characters of subdivision flags.
 _MODIFIERS = re.compile("[\ufe0e\ufe0f\U0001f3fb-\U0001f3ff\U000e0020-\U000e007f]")
-_REGIONAL = range(0x1F1E6, 0x1F200)
-_EMOJI_PLANE = range(0x1F000, 0x1FB00)
+_REGIONAL = range(0x1F1E6, 0x1F200)  # flag letters
+_PICTOGRAPHS = range(0x1F300, 0x1FB00)  # pictographs, emoticons, transport, supplemental symbols
+# Emoji outside those blocks (Unicode's emoji list); the other symbols around them (arrows, card
+# suits, box drawing, ° ©) are punctuation to the lookup, as before.
+_OTHER_EMOJI = frozenset(
+    "‼⁉™ℹ↔↕↖↗↘↙↩↪⌚⌛⌨⏏⏩⏪⏫⏬⏭⏮⏯⏰⏱⏲⏳⏸⏹⏺Ⓜ▪▫▶◀◻◼◽◾☀☁☂☃☄☎☑☔☕☘☝☠☢☣☦☪☮☯☸☹☺♀♂♈♉♊♋♌♍♎♏♐♑♒♓"
+    "♟♠♣♥♦♨♻♾♿⚒⚓⚔⚕⚖⚗⚙⚛⚜⚠⚡⚧⚪⚫⚰⚱⚽⚾⛄⛅⛈⛎⛏⛑⛓⛔⛩⛪⛰⛱⛲⛳⛴⛵⛷⛸⛹⛺⛽✂✅✈✉✊✋✌✍✏✒✔✖✝✡✨✳✴❄❇❌❎"
+    "❓❔❕❗❣❤➕➖➗➡➰➿⤴⤵⬅⬆⬇⬛⬜⭐⭕〰〽㊗㊙🀄🃏🅰🅱🅾🅿🆎🆑🆒🆓🆔🆕🆖🆗🆘🆙🆚🈁🈂🈚🈯🈲🈳🈴🈵🈶🈷🈸🈹🈺🉐🉑"
+)
 DECORATION = "-"  # in the curated table: dropped like punctuation
 NOTHING = "?"  # in the curated table: names nothing BigGAN draws, so the emoji is unknown
 # Words of Unicode names that say how an emoji is drawn, not what it shows: "DOG FACE" is a
-# dog, "THUMBS UP SIGN" is a gesture. A name that is only such words reads as decoration.
+# dog, "BLACK SUN WITH RAYS" the sun; a name of nothing else ("HEAVY CHECK MARK") names nothing.
 _DRAWING_WORDS = frozenset({"face", "sign", "symbol", "mark", "button", "emoji", "black", "white", "heavy"})
 # Emoji for feelings and gestures carry tone, not a subject to draw: the smileys' blocks, and
-# names of hearts and hands. (An animal face, 🦄 "UNICORN FACE", names a thing: unknown, not tone.)
+# names of hearts and hands. (An animal face, 🦄 "UNICORN FACE", names a thing: not tone.)
 _TONE_BLOCKS = ((0x1F600, 0x1F64F), (0x1F910, 0x1F93F), (0x1F970, 0x1F97F), (0x1F9D0, 0x1F9D0), (0x2639, 0x263A))
 _TONE_WORDS = frozenset({"heart", "hearts", "hand", "hands", "finger", "fingers", "thumbs", "fist"})
 
@@ -40,10 +47,9 @@ class EmojiReading:
     emoji: str
     words: str  # lower-case words to look up; "" when it names nothing to draw
     name: str  # its Unicode name, lower-cased, for messages
-    # Decoration (😂 ❤️ 👍) is dropped from a request like punctuation; a tone emoji whose
-    # words reach no class is decoration too, any other emoji that reaches nothing is unknown.
+    # Decoration (😂 ❤️ 👍, flags) is dropped from a request like punctuation; any other emoji
+    # that reaches no class is unknown.
     decoration: bool = False
-    tone: bool = False
     curated: bool = False  # the words come from the curated table, not the Unicode name
 
 
@@ -53,9 +59,10 @@ def is_emoji_start(text: str, index: int) -> bool:
     if char in "0123456789#*":
         rest = _MODIFIERS.sub("", text[index + 1 : index + 4])
         return rest.startswith(KEYCAP)
-    # An unassigned code point among the emoji blocks is an emoji newer than Python's Unicode data.
-    category = unicodedata.category(char)
-    return category == "So" or ord(char) in _REGIONAL or (category == "Cn" and ord(char) in _EMOJI_PLANE)
+    if ord(char) in _PICTOGRAPHS:
+        # An unassigned code point there is an emoji newer than Python's Unicode data.
+        return unicodedata.category(char) in ("So", "Cn")
+    return char in _OTHER_EMOJI or ord(char) in _REGIONAL
 
 
 def emoji_end(text: str, start: int) -> int:
@@ -128,8 +135,9 @@ def read_emoji(emoji: str) -> EmojiReading:
         return EmojiReading(emoji, "", name, decoration=True)
     if not name:
         return EmojiReading(emoji, "", name)  # newer than Python's Unicode data: unknown
-    tone = any(low <= ord(key[0]) <= high for low, high in _TONE_BLOCKS) or bool(_TONE_WORDS & set(name.split()))
-    return EmojiReading(emoji, name_words(name), name, tone=tone)
+    if any(low <= ord(key[0]) <= high for low, high in _TONE_BLOCKS) or _TONE_WORDS & set(name.split()):
+        return EmojiReading(emoji, "", name, decoration=True)  # 😠 is a mood, not a volcano
+    return EmojiReading(emoji, name_words(name), name)
 
 
 def unicode_name(emoji: str) -> str:

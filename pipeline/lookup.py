@@ -484,8 +484,8 @@ def _read(query: str) -> _Reading:
 
 
 def _read_emoji(emoji: str) -> _Reading:
-    """An emoji reads as its words: curated ones like any word (but never respelt); words from its
-    Unicode name only where they name classes directly or are curated."""
+    """An emoji reads as its words: curated ones like any word (but never respelt); its whole Unicode
+    name (less words like "face") only where it names classes directly or is a curated word."""
     reading = E.read_emoji(emoji)
     if reading.decoration:
         return _Reading(Method.UNKNOWN, via=reading.name, decoration=True)
@@ -493,13 +493,16 @@ def _read_emoji(emoji: str) -> _Reading:
     found = None
     if words.isdigit() and int(words) < N_CLASSES:
         found = _Entry(Method.ID, (int(words),), (), "")
-    elif words:
+    elif reading.curated:
         found = _find(words) or _known_tail(words)
+    elif words:
+        # The whole name only: its last word alone misleads ("rice ball" is no ping-pong ball).
+        found = _find(words)
     trusted = found is not None and (reading.curated or found.curated or found.method in _EMOJI_NAME_METHODS)
     if found is not None and trusted and found.method not in (Method.UNKNOWN, Method.SPELLING):
         # The emoji's words are what it was read as; the label is theirs ("🌊 → classes for wave").
         return _Reading(found.method, found.group, found.other_groups, words, _label(found, words))
-    return _Reading(Method.UNKNOWN, via=reading.name, decoration=reading.tone)
+    return _Reading(Method.UNKNOWN, via=reading.name)
 
 
 def _reading(entry: _Entry, word: str) -> _Reading:
