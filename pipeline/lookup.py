@@ -1,14 +1,22 @@
-"""From a user's words to BigGAN classes: names, synonyms, kinds, broader senses, spelling fixes.
+"""From a user's words to BigGAN classes: names, synonyms, kinds, broader senses, spelling fixes, emoji.
 
 Everything WordNet knows is precomputed into the committed pipeline/data/wordnet_index.tsv
-(see scripts/build_wordnet_index.py); this module only normalises, splits, looks up and
-chooses, so it runs offline in well under a millisecond per word.
+(see scripts/build_wordnet_index.py); words WordNet misses or misreads are curated in
+pipeline/data/curated_words.tsv, emoji in pipeline/data/emoji_words.tsv. This module only
+normalises, splits, looks up and chooses, so it runs offline in well under a millisecond per word.
+
+Where a word reaches several classes ("dog" → 118 breeds), the seed picks one. The pick
+depends only on the seed and the word's place in the request, so `Match.class_for(seed)`
+names the class a render with that seed shows, and `Match.preview()` can say "one of 118
+kinds of dog, picked by the seed" while the seed is not known yet.
 """
 
 from __future__ import annotations
 
 import bisect
+import difflib
 import functools
+import hashlib
 import random
 import re
 from collections.abc import Iterator
@@ -17,13 +25,21 @@ from enum import StrEnum
 from importlib import resources
 from typing import Any
 
-from pipeline.classes import N_CLASSES, all_classes, class_name, suggest_names
+from pipeline import emoji as E
+from pipeline.classes import N_CLASSES, all_classes, class_name
 from pipeline.errors import PipelineError
+from pipeline.safety import unsafe_for_random
 
 DEFAULT_MAX_WORDS = 50
 MAX_ALTERNATIVES = 5
 MAX_PHRASE_WORDS = 4  # the longest class names and WordNet lemmas people type
 MAX_WORD_CHARS = 60  # longer is not a word; guessing its spelling would only cost time
+MIN_TWO_EDIT_CHARS = 5  # shorter words have too many words two edits away to guess from
+# A two-edit fix is made only when its word is this many times as common as the next
+# candidate (tag counts, a class name or curated word counting as very common).
+TWO_EDIT_MARGIN = 3
+_FAMOUS = 100  # what a class name or curated word counts for, against WordNet's tag counts
+NO_CLASS = "-"  # a curated word that names no class: unknown, never guessed at ("rhino")
 
 
 class Method(StrEnum):
@@ -38,7 +54,12 @@ class Method(StrEnum):
     RELATED = "related"  # named in the word's definition or a scene it suggests ("ocean" → seashore)
     SPELLING = "spelling"  # a spelling fix of the word resolved
     UNKNOWN = "unknown"
+    BLOCKED = "blocked"  # every class the word reaches is blocked by the caller
 
+
+# How an emoji's Unicode name may reach classes: directly only. Its words are a name, not a
+# typo, and guesses from broader senses read oddly for pictures (⚓ → mechanical devices).
+_EMOJI_NAME_METHODS = frozenset({Method.ID, Method.EXACT, Method.SYNONYM, Method.KIND_OF})
 
 _EXPLAIN = {
     Method.ID: "class id",
@@ -61,7 +82,7 @@ class TooManyWords(PipelineError):
 
 
 class NoWords(PipelineError):
-    """A request holds nothing to look up (empty, or only emoji and punctuation)."""
+    """A request holds nothing to look up (empty, or only punctuation and decoration emoji)."""
 
     def __init__(self, text: str) -> None:
         self.text = text
@@ -70,43 +91,92 @@ class NoWords(PipelineError):
 
 
 class UnknownWords(PipelineError):
-    """Some words match no class; each carries its suggestions."""
+    """Some words match no class (or only blocked ones); each carries its suggestions."""
 
     def __init__(self, matches: tuple[Match, ...]) -> None:
         self.matches = matches
         super().__init__("; ".join(_why_unknown(m) for m in matches) + ".")
 
 
+class BlockedWords(UnknownWords):
+    """Every refused word reaches only classes the caller blocks (a server's block list)."""
+
+
 def _why_unknown(match: Match) -> str:
-    if normalise(match.query).isdigit():
+    if match.method is Method.BLOCKED:
+        names = ", ".join(class_name(c) for c in match.blocked[:3]) + (", …" if len(match.blocked) > 3 else "")
+        return f"{match.query!r} reaches only classes that are blocked here ({names})"
+    if normalise(match.query).isdigit() and not E.is_emoji(match.query):
         return f"{match.query!r} is not a BigGAN class id (0-999)"
+    what = f" ({match.via})" if E.is_emoji(match.query) and match.via else ""
     hint = f" (did you mean: {', '.join(match.suggestions)}?)" if match.suggestions else ""
-    return f"{match.query!r} matches no BigGAN class{hint}"
+    return f"{match.query!r}{what} matches no BigGAN class{hint}"
+
+
+def _seed_base(seed: int | random.Random) -> int:
+    """64 bits that stand for the seed: an int seed and random.Random(seed) give the same ones."""
+    rng = seed if isinstance(seed, random.Random) else random.Random(seed)
+    return rng.getrandbits(64)
+
+
+def _pick(base: int, position: int, n_choices: int) -> int:
+    """Which of n choices the word at `position` gets: a hash, so no other word changes it."""
+    digest = hashlib.blake2b(f"{base}:{position}".encode(), digest_size=8).digest()
+    return int.from_bytes(digest, "big") % n_choices
 
 
 @dataclass(frozen=True)
 class Match:
-    """The class chosen for one word, how it was found, and other candidates."""
+    """The class chosen for one word, how it was found, the classes the seed chose among, and other candidates."""
 
     query: str
     class_id: int | None
     method: Method
     alternatives: tuple[int, ...] = ()
-    via: str = ""  # the word that led there: a broader sense, a corrected spelling
-    n_choices: int = 1  # how many classes the chosen one was drawn from
+    via: str = ""  # the word that led there: a broader sense, a corrected spelling, an emoji's words
+    choices: tuple[int, ...] = ()  # the classes the seed picks from, in order; () when unknown or blocked
     suggestions: tuple[str, ...] = ()
+    position: int = 0  # the word's place in its request: with the seed, it decides the pick
+    label: str = ""  # what the choices are, as a plural noun phrase: "kinds of dog"
+    blocked: tuple[int, ...] = ()  # for a blocked word: the classes it reached
 
     @property
     def class_name(self) -> str | None:
         """The chosen class's display name, None when unknown."""
         return None if self.class_id is None else class_name(self.class_id)
 
+    @property
+    def n_choices(self) -> int:
+        """How many classes the chosen one was drawn from."""
+        return max(1, len(self.choices))
+
+    def class_for(self, seed: int) -> int | None:
+        """The class this word becomes when its request is looked up with `seed` (what the render shows)."""
+        if not self.choices:
+            return None
+        if len(self.choices) == 1:
+            return self.choices[0]
+        return self.choices[_pick(_seed_base(seed), self.position, len(self.choices))]
+
+    def preview(self, seed: int | None = None) -> str:
+        """What the word will render as, truthfully: "dog → Chihuahua" for a known seed, else
+        "dog → one of 118 kinds of dog, picked by the seed" (or why it is unknown or blocked)."""
+        if self.class_id is None:
+            return _why_unknown(self)
+        if len(self.choices) > 1 and seed is None:
+            return f"{self.query} → one of {len(self.choices)} {self.label}, picked by the seed"
+        chosen = self.class_id if seed is None else self.class_for(seed)
+        assert chosen is not None
+        return f"{self.query} → {class_name(chosen)}"
+
     def explain(self) -> str:
         """A short phrase saying how the class was found."""
         if self.method is Method.UNKNOWN:
             return "unknown" + (f"; did you mean: {', '.join(self.suggestions)}?" if self.suggestions else "")
+        if self.method is Method.BLOCKED:
+            return "blocked here"
         template = _EXPLAIN[self.method] if self.via else _EXPLAIN[self.method].replace(": {via}", " word")
-        text = template.format(via=self.via or self.query)
+        text = template.format(via=self.via or normalise(self.query))
         return text + (f"; 1 of {self.n_choices}" if self.n_choices > 1 else "")
 
     def as_json(self) -> dict[str, Any]:
@@ -118,6 +188,9 @@ class Match:
             "method": self.method.value,
             "via": self.via or None,
             "choices": self.n_choices,
+            "choice_ids": list(self.choices),
+            "group": self.label or None,
+            "position": self.position,
             "alternatives": list(self.alternatives),
             "suggestions": list(self.suggestions),
         }
@@ -129,6 +202,7 @@ class _Entry:
     group: tuple[int, ...]
     other_groups: tuple[tuple[int, ...], ...]
     via: str
+    curated: bool = False  # from curated_words.tsv: a person's choice, not WordNet's
 
 
 @dataclass(frozen=True)
@@ -136,17 +210,22 @@ class WordIndex:
     """The committed WordNet index: word → resolution, kept as raw text until asked."""
 
     groups: tuple[str, ...]  # class ids, space-separated
-    words: dict[str, str]  # lemma → "method\tgroup\tother groups\tvia"
+    words: dict[str, str]  # lemma → "method\tgroup\tother groups\tvia\ttags"
     exceptions: dict[str, tuple[str, ...]]  # irregular plural → base forms
-    unresolved: frozenset[str]  # real nouns that reach no class, so never "fixed" into another word
+    unresolved: frozenset[str]  # real words that reach no class, so never "fixed" into another word
 
     def entry(self, word: str) -> _Entry | None:
         """The parsed resolution of a known lemma."""
         raw = self.words.get(word)
         if raw is None:
             return None
-        method, group, others, via = raw.split("\t")
+        method, group, others, via, _tags = raw.split("\t")
         return _Entry(Method(method), self._group(group), tuple(self._group(g) for g in others.split()), via)
+
+    def tags(self, word: str) -> int:
+        """How often WordNet's corpus tagged the word's noun senses: how common the word is."""
+        raw = self.words.get(word)
+        return int(raw.rpartition("\t")[2]) if raw else 0
 
     def _group(self, index: str) -> tuple[int, ...]:
         return tuple(map(int, self.groups[int(index)].split()))
@@ -175,10 +254,44 @@ def load_index() -> WordIndex:
     return WordIndex(tuple(groups), words, exceptions, frozenset(unresolved))
 
 
+@functools.cache
+def curated_words() -> dict[str, _Entry]:
+    """The hand-curated words (pipeline/data/curated_words.tsv): word → its classes."""
+    text = resources.files("pipeline.data").joinpath("curated_words.tsv").read_text("utf-8")
+    names = _ids_by_lower_name()
+    out: dict[str, _Entry] = {}
+    for line in text.splitlines():
+        if line and not line.startswith("#"):
+            word, method, classes, _reason = line.split("\t")
+            if classes == NO_CLASS:
+                out[word] = _Entry(Method.UNKNOWN, (), (), "", curated=True)
+                continue
+            ids: list[int] = []
+            for item in (i.strip() for i in classes.split(",")):
+                first, _, last = item.partition("-")
+                if first.isdigit() and (not last or last.isdigit()):
+                    ids += range(int(first), int(last or first) + 1)
+                else:
+                    ids.append(names[item.lower()])  # a KeyError here names a misspelt class
+            out[word] = _Entry(Method(method), tuple(dict.fromkeys(ids)), (), "", curated=True)
+    return out
+
+
+@functools.cache
+def _ids_by_lower_name() -> dict[str, int]:
+    """Lower-cased class name → the class whose name it is (its first name wins a shared name)."""
+    out: dict[str, int] = {}
+    for rank in range(max(len(c.names) for c in all_classes())):
+        for cls in all_classes():
+            if rank < len(cls.names):
+                out.setdefault(cls.names[rank].lower(), cls.id)
+    return out
+
+
 # ----------------------------------------------------------------------------- splitting
 
 _SEPARATORS = re.compile(r"[,;/|&+\n]|\band\b", re.IGNORECASE)
-_NOT_WORD = re.compile(r"[^\w\s'-]|_")  # emoji and punctuation become spaces
+_NOT_WORD = re.compile(r"[^\w\s'-]|_")  # punctuation (and any emoji left) become spaces
 _LEADING_ARTICLE = re.compile(r"^(?:a|an|the|some|my)\s+")
 
 
@@ -190,12 +303,56 @@ def normalise(word: str) -> str:
 
 
 def split_words(text: str) -> list[str]:
-    """Separate a request into words or phrases: commas, "and" and the like, else known phrases."""
-    chunks = [normalise(chunk) for chunk in _SEPARATORS.split(text)]
-    chunks = [chunk for chunk in chunks if chunk]
-    if len(chunks) > 1 or (chunks and _known(chunks[0])):
-        return chunks
-    return list(_segment(chunks[0].split())) if chunks else []
+    """Separate a request into words, phrases and emoji: commas, "and" and the like, else known phrases.
+
+    Emoji stand alone ("🐶🌊" is two words); a run of the same emoji counts once, decoration
+    (😂 ❤️ 👍) is dropped, and an emoji beside a word that means the same is dropped ("dog🐶").
+    """
+    return [unit.text for unit in _units(text)]
+
+
+@dataclass(frozen=True)
+class _Unit:
+    text: str  # a normalised word or phrase, or one emoji as typed
+    chunk: int  # which comma-separated part of the request it came from
+    reading: _Reading | None = None  # what an emoji reads as
+
+
+def _units(text: str) -> list[_Unit]:
+    chunks = [chunk for chunk in _SEPARATORS.split(text) if normalise(chunk) or _has_emoji(chunk)]
+    units: list[_Unit] = []
+    for number, chunk in enumerate(chunks):
+        for is_emoji, piece in E.split_emoji(chunk):
+            if is_emoji:
+                previous = units[-1] if units and units[-1].chunk == number else None
+                if previous and previous.reading and E.bare(previous.text) == E.bare(piece):
+                    continue  # "🔥🔥🔥" is one fire
+                reading = _read(piece)
+                if not reading.decoration:
+                    units.append(_Unit(piece, number, reading))
+            else:
+                words = normalise(piece)
+                if words and (len(chunks) > 1 or _known(words)):
+                    units.append(_Unit(words, number))
+                elif words:
+                    units += [_Unit(w, number) for w in _segment(words.split())]
+    return _drop_echoes(units)
+
+
+def _has_emoji(text: str) -> bool:
+    return any(is_emoji for is_emoji, _ in E.split_emoji(text))
+
+
+def _drop_echoes(units: list[_Unit]) -> list[_Unit]:
+    """Drop an emoji that sits beside a word meaning the same ("🐶dog", "dog 🐶🐶"): it decorates the word."""
+    keep = []
+    for index, unit in enumerate(units):
+        if unit.reading is not None and unit.reading.group:
+            beside = [u for u in units[max(0, index - 1) : index + 2] if u.chunk == unit.chunk and u.reading is None]
+            if any(set(_read(n.text).group) == set(unit.reading.group) for n in beside):
+                continue
+        keep.append(unit)
+    return keep
 
 
 def _segment(tokens: list[str]) -> Iterator[str]:
@@ -211,7 +368,8 @@ def _segment(tokens: list[str]) -> Iterator[str]:
 
 
 def _known(phrase: str) -> bool:
-    return phrase.isdigit() or any(load_index().words.get(form) for form in base_forms(phrase))
+    curated, index = curated_words(), load_index()
+    return phrase.isdigit() or any(form in curated or form in index.words for form in base_forms(phrase))
 
 
 # ----------------------------------------------------------------------------- word forms
@@ -239,74 +397,137 @@ def base_forms(phrase: str) -> list[str]:
 
 @dataclass(frozen=True)
 class LookupOptions:
-    """What a front end allows: how many words, and whether typos are fixed or refused."""
+    """What a front end allows: how many words, whether typos are fixed or refused, which classes are blocked.
+
+    `blocked` (a server's block list) makes a word that reaches only blocked classes refused,
+    and steers a word with several classes away from blocked ones. `steer_safe` steers such
+    a word away from the classes left out of random picks (pipeline/safety.py) while it has
+    others: "boat" is a boat, not the aircraft carrier; "gun" still gets a gun.
+    """
 
     max_words: int = DEFAULT_MAX_WORDS
     fix_spelling: bool = True
+    blocked: frozenset[int] = frozenset()
+    steer_safe: bool = True
+
+
+@dataclass(frozen=True)
+class _Reading:
+    """How a word or emoji reads, before the seed chooses: its classes, or why it has none."""
+
+    method: Method
+    group: tuple[int, ...] = ()
+    other_groups: tuple[tuple[int, ...], ...] = ()
+    via: str = ""
+    label: str = ""
+    suggestions: tuple[str, ...] = ()
+    decoration: bool = False
+    fixed: str = ""  # the spelling fix made, which a front end without fix_spelling refuses instead
 
 
 def lookup(text: str, seed: int | random.Random = 0, options: LookupOptions = LookupOptions()) -> list[Match]:
     """Resolve every word of a request; unknown words are kept, marked unknown."""
-    words = split_words(text)
-    if not words:
+    units = _units(text)
+    if not units:
         raise NoWords(text)
-    if len(words) > options.max_words:
-        raise TooManyWords(options.max_words, len(words))
-    rng = seed if isinstance(seed, random.Random) else random.Random(seed)
-    return [lookup_word(word, rng, options) for word in words]
+    if len(units) > options.max_words:
+        raise TooManyWords(options.max_words, len(units))
+    base = _seed_base(seed)
+    return [_choose(unit.text, unit.reading or _read(unit.text), base, i, options) for i, unit in enumerate(units)]
 
 
 def resolve_words(text: str, seed: int | random.Random = 0, options: LookupOptions = LookupOptions()) -> list[int]:
-    """Class ids for a request, in order; raises UnknownWords naming every word that matched nothing."""
+    """Class ids for a request, in order; raises UnknownWords (BlockedWords) naming every word that
+    matched no class (only blocked classes)."""
     matches = lookup(text, seed, options)
-    unknown = tuple(m for m in matches if m.class_id is None)
-    if unknown:
-        raise UnknownWords(unknown)
+    refused = tuple(m for m in matches if m.class_id is None)
+    if refused and all(m.method is Method.BLOCKED for m in refused):
+        raise BlockedWords(refused)
+    if refused:
+        raise UnknownWords(refused)
     return [m.class_id for m in matches if m.class_id is not None]
 
 
 def lookup_word(query: str, rng: random.Random, options: LookupOptions = LookupOptions()) -> Match:
-    """Resolve one word or phrase: id, index (with plural forms), spelling fix, its last words.
+    """Resolve one word, phrase or emoji: id, curated word, index (with plural forms), spelling fix, its last words.
 
     Without `fix_spelling` a misspelt word is unknown, its fix the first suggestion: for
     front ends that cannot show the user what was corrected.
     """
+    return _choose(query, _read(query), _seed_base(rng), 0, options)
+
+
+@functools.lru_cache(maxsize=4096)
+def _read(query: str) -> _Reading:
+    """How a word or emoji reads; cached, as a request may read a word twice (emoji beside it)."""
+    if E.is_emoji(query):
+        return _read_emoji(query)
     word = normalise(query)
     if word.isdigit():
-        return _by_id(query, int(word))
-    found = _from_index(word)
+        return _Reading(Method.ID, (int(word),)) if int(word) < N_CLASSES else _Reading(Method.UNKNOWN)
+    found = _find(word)
+    if found is not None and found.method is Method.UNKNOWN:
+        return _Reading(Method.UNKNOWN)  # curated as naming no class
     if found is not None:
-        return _choose(query, found, rng)
+        return _reading(found, word)
     if len(word) > MAX_WORD_CHARS:
-        return Match(query, None, Method.UNKNOWN)
+        return _Reading(Method.UNKNOWN)
     fixed = _spelling_fix(word)
-    if fixed is not None and not options.fix_spelling:
-        suggestions = (fixed, *(n for n in suggest_names(word) if n != fixed))
-        return Match(query, None, Method.UNKNOWN, suggestions=suggestions[:3])
     if fixed is not None:
-        entry = load_index().entry(fixed)
+        entry = _find(fixed)
         assert entry is not None
-        return _choose(query, _Entry(Method.SPELLING, entry.group, entry.other_groups, fixed), rng)
+        return _Reading(Method.SPELLING, entry.group, entry.other_groups, fixed, _label(entry, fixed), fixed=fixed)
     head = _known_tail(word)
     if head is not None:
-        return _choose(query, _Entry(Method.BROADER, head.group, head.other_groups, head.via), rng)
-    return Match(query, None, Method.UNKNOWN, suggestions=suggest_names(word))
+        return _reading(_Entry(Method.BROADER, head.group, head.other_groups, head.via), word)
+    return _Reading(Method.UNKNOWN, suggestions=_suggest(word))
 
 
-def _by_id(query: str, class_id: int) -> Match:
-    if class_id < N_CLASSES:
-        return Match(query, class_id, Method.ID)
-    return Match(query, None, Method.UNKNOWN)
+def _read_emoji(emoji: str) -> _Reading:
+    """An emoji reads as its words: curated ones like any word (but never respelt); its whole Unicode
+    name (less words like "face") only where it names classes directly or is a curated word."""
+    reading = E.read_emoji(emoji)
+    if reading.decoration:
+        return _Reading(Method.UNKNOWN, via=reading.name, decoration=True)
+    words = normalise(reading.words)
+    found = None
+    if words.isdigit() and int(words) < N_CLASSES:
+        found = _Entry(Method.ID, (int(words),), (), "")
+    elif reading.curated:
+        found = _find(words) or _known_tail(words)
+    elif words:
+        # The whole name only: its last word alone misleads ("rice ball" is no ping-pong ball).
+        found = _find(words)
+    trusted = found is not None and (reading.curated or found.curated or found.method in _EMOJI_NAME_METHODS)
+    if found is not None and trusted and found.method not in (Method.UNKNOWN, Method.SPELLING):
+        # The emoji's words are what it was read as; the label is theirs ("🌊 → classes for wave").
+        return _Reading(found.method, found.group, found.other_groups, words, _label(found, words))
+    return _Reading(Method.UNKNOWN, via=reading.name)
 
 
-def _from_index(word: str) -> _Entry | None:
-    index = load_index()
+def _reading(entry: _Entry, word: str) -> _Reading:
+    return _Reading(entry.method, entry.group, entry.other_groups, entry.via, _label(entry, word))
+
+
+def _label(entry: _Entry, word: str) -> str:
+    """A plural noun phrase for a group: "kinds of dog", "classes for ocean"."""
+    noun = entry.via or word
+    if entry.method in (Method.KIND_OF, Method.BROADER) or (entry.method is Method.RELATED and entry.via):
+        return f"kinds of {noun}"
+    if entry.method is Method.IN_NAME:
+        return f"classes named with {noun}"
+    return f"classes for {word}"
+
+
+def _find(word: str) -> _Entry | None:
+    """A curated word or an index entry for the word or one of its singulars."""
+    curated, index = curated_words(), load_index()
     for form in base_forms(word):
-        entry = index.entry(form)
+        entry = curated.get(form) or index.entry(form)
         if entry is not None:
             # Say which singular was found when the user wrote a plural.
             via = entry.via or (form if form != word else "")
-            return _Entry(entry.method, entry.group, entry.other_groups, via)
+            return _Entry(entry.method, entry.group, entry.other_groups, via, entry.curated)
     return None
 
 
@@ -315,43 +536,65 @@ def _known_tail(word: str) -> _Entry | None:
     tokens = word.split()
     for start in range(1, len(tokens)):
         tail = " ".join(tokens[start:])
-        entry = _from_index(tail)
+        entry = _find(tail)
         if entry is not None:
-            return _Entry(entry.method, entry.group, entry.other_groups, tail)
+            return _Entry(entry.method, entry.group, entry.other_groups, tail, entry.curated)
     return None
 
 
-def _choose(query: str, entry: _Entry, rng: random.Random) -> Match:
-    # A name or synonym means one class; a kind or a broader word leaves the choice to the seed.
-    exact = entry.method in (Method.EXACT, Method.SYNONYM) and len(entry.group) == 1
-    chosen = entry.group[0] if exact else rng.choice(entry.group)
-    others = [c for group in (entry.group, *entry.other_groups) for c in group if c != chosen]
-    alternatives = tuple(dict.fromkeys(others))[:MAX_ALTERNATIVES]
-    return Match(query, chosen, entry.method, alternatives, entry.via, len(entry.group))
+def _choose(query: str, reading: _Reading, base: int, position: int, options: LookupOptions) -> Match:
+    """The seed's pick among a reading's classes, after leaving out blocked (and, while others remain, unsafe) ones."""
+    if reading.method is Method.UNKNOWN:
+        return Match(query, None, Method.UNKNOWN, via=reading.via, suggestions=reading.suggestions, position=position)
+    if reading.fixed and not options.fix_spelling:
+        suggestions = (reading.fixed, *(n for n in _suggest(normalise(query)) if n != reading.fixed))
+        return Match(query, None, Method.UNKNOWN, suggestions=suggestions[:3], position=position)
+    choices = tuple(c for c in reading.group if c not in options.blocked)
+    if not choices:
+        return Match(query, None, Method.BLOCKED, via=reading.via, position=position, blocked=reading.group)
+    if options.steer_safe:
+        unsafe = unsafe_for_random()
+        choices = tuple(c for c in choices if c not in unsafe) or choices
+    chosen = choices[_pick(base, position, len(choices))] if len(choices) > 1 else choices[0]
+    others = [c for group in (reading.group, *reading.other_groups) for c in group if c != chosen]
+    alternatives = tuple(c for c in dict.fromkeys(others) if c not in options.blocked)[:MAX_ALTERNATIVES]
+    return Match(query, chosen, reading.method, alternatives, reading.via, choices, (), position, reading.label)
 
 
 # ----------------------------------------------------------------------------- spelling
 
 _LETTERS = "abcdefghijklmnopqrstuvwxyz -'"
+_LETTER_INDEX = {char: i for i, char in enumerate(_LETTERS)}
+SUGGESTION_EDITS = 4  # how far a "did you mean" may be; difflib ranks what is left
 _METHOD_RANK = {m: i for i, m in enumerate(Method)}
 
 
 def _spelling_fix(word: str) -> str | None:
-    """The known word one edit away, preferring class names and closer methods."""
+    """The known word one edit away (class names, curated and common words first), else the
+    one word two edits away that clearly beats the others; None for real words and short ones."""
     index = load_index()
     if len(word) < 4 or any(form in index.unresolved for form in base_forms(word)):
         return None  # short words have too many neighbours to guess from; real words are not typos
-    candidates = [c for c in _one_edit(word) if c in index.words]
-    if not candidates:
+    near = [c for c in _one_edit(word) if c in index.words or c in curated_words()]
+    if near:
+        return min(near, key=lambda c: (-_fame(c), _METHOD_RANK[_method_of(c)], c))
+    if len(word) < MIN_TWO_EDIT_CHARS:
         return None
-    names = _class_names()
+    far = sorted(_two_edits(word), key=lambda c: (-_fame(c), c))
+    if far and (len(far) == 1 or _fame(far[0]) >= TWO_EDIT_MARGIN * max(1, _fame(far[1]))):
+        return far[0]
+    return None
 
-    def preference(candidate: str) -> tuple[int, int, str]:
-        entry = index.entry(candidate)
-        assert entry is not None
-        return (candidate not in names, _METHOD_RANK[entry.method], candidate)
 
-    return min(candidates, key=preference)
+def _fame(word: str) -> int:
+    """How likely a person meant this word: class names and curated words first, then WordNet's tag counts."""
+    return (_FAMOUS if word in _class_names() or word in curated_words() else 0) + load_index().tags(word)
+
+
+def _method_of(word: str) -> Method:
+    entry = curated_words().get(word) or load_index().entry(word)
+    assert entry is not None
+    return entry.method
 
 
 def _one_edit(word: str) -> set[str]:
@@ -361,6 +604,71 @@ def _one_edit(word: str) -> set[str]:
     replaces = [a + c + b[1:] for a, b in splits if b for c in _LETTERS]
     inserts = [a + c + b for a, b in splits for c in _LETTERS]
     return set(deletes + swaps + replaces + inserts) - {word}
+
+
+@functools.cache
+def _two_edit_vocabulary() -> _LetterTable:
+    """Words worth guessing two edits away: class names, curated words, words WordNet's corpus tagged."""
+    index, curated, names = load_index(), curated_words(), _class_names()
+    words = {w for w in (*index.words, *curated) if w in names or w in curated or index.tags(w)}
+    return _LetterTable(tuple(sorted(words)))
+
+
+@functools.cache
+def _suggestion_table() -> _LetterTable:
+    return _LetterTable(tuple(sorted(_class_names())))
+
+
+class _LetterTable:
+    """Words as letter counts, to find in a few vectorised steps the few that can be near a word:
+    n edits change a word's letter counts by at most 2n and its length by at most n."""
+
+    def __init__(self, words: tuple[str, ...]) -> None:
+        import numpy as np  # only once a word needs it: most lookups never guess a spelling
+
+        self.words = words
+        self.counts = np.zeros((len(words), len(_LETTERS) + 1), dtype=np.int16)
+        for row, word in enumerate(words):
+            for char in word:
+                self.counts[row, _LETTER_INDEX.get(char, len(_LETTERS))] += 1
+        self.lengths = np.array([len(w) for w in words], dtype=np.int16)
+
+    def near(self, word: str, edits: int) -> list[str]:
+        """The words that may be within `edits` edits of the word (a superset: check the distance)."""
+        import numpy as np
+
+        counts = np.zeros(self.counts.shape[1], dtype=np.int16)
+        for char in word:
+            counts[_LETTER_INDEX.get(char, len(_LETTERS))] += 1
+        close = (np.abs(self.counts - counts).sum(axis=1) <= 2 * edits) & (np.abs(self.lengths - len(word)) <= edits)
+        return [self.words[i] for i in np.flatnonzero(close)]
+
+
+def _two_edits(word: str) -> set[str]:
+    """Known words exactly two edits away."""
+    return {c for c in _two_edit_vocabulary().near(word, 2) if _distance(word, c) == 2}
+
+
+def _suggest(word: str) -> tuple[str, ...]:
+    """Up to three class names spelled like the word, for "did you mean"."""
+    if len(word) > MAX_WORD_CHARS:
+        return ()
+    near = _suggestion_table().near(word, SUGGESTION_EDITS)
+    return tuple(difflib.get_close_matches(word, near, n=3, cutoff=0.6))
+
+
+def _distance(a: str, b: str) -> int:
+    """Edit distance with adjacent swaps (optimal string alignment)."""
+    previous2: list[int] = []
+    previous = list(range(len(b) + 1))
+    for i, ca in enumerate(a, 1):
+        current = [i] + [0] * len(b)
+        for j, cb in enumerate(b, 1):
+            current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (ca != cb))
+            if i > 1 and j > 1 and ca == b[j - 2] and a[i - 2] == cb:
+                current[j] = min(current[j], previous2[j - 2] + 1)
+        previous2, previous = previous, current
+    return previous[-1]
 
 
 @functools.cache

@@ -88,12 +88,16 @@ def build_plan(
     classes: Sequence[int] = (),
     truncation: float = 0.2,
     fixed_noise: bool = False,
+    pool: Sequence[int] | None = None,
 ) -> RenderPlan:
-    """Pick classes and latents for each inflection point and sample the alphas at each frame."""
+    """Pick classes and latents for each inflection point and sample the alphas at each frame.
+
+    The user's classes come first; the rest are drawn from `pool` (default: all 1000 classes;
+    pipeline.safety.random_pool gives the safe-for-random pool)."""
     check_plan_options(fps, truncation)
     rng = np.random.default_rng(seed)
     n_points = len(analysis.inflection_points)
-    class_ids = _choose_classes(classes, n_points, rng)
+    class_ids = _choose_classes(classes, n_points, rng, pool)
     latents = _sample_latents(n_points, truncation, fixed_noise, rng)
     duration_s = analysis.n_samples / analysis.sample_rate
     n_frames = max(1, round(duration_s * fps))
@@ -114,13 +118,20 @@ def build_plan(
     )
 
 
-def _choose_classes(classes: Sequence[int], n_points: int, rng: np.random.Generator) -> np.ndarray:
-    """The user's classes in order, the rest drawn from the seed."""
-    for class_id in classes:
+def _choose_classes(
+    classes: Sequence[int], n_points: int, rng: np.random.Generator, pool: Sequence[int] | None = None
+) -> np.ndarray:
+    """The user's classes in order, the rest drawn from the seed (from `pool` when given)."""
+    for class_id in [*classes, *(pool or ())]:
         if not 0 <= class_id < N_CLASSES:
             raise InvalidOption("class id", class_id, f"in 0..{N_CLASSES - 1}")
+    if pool is not None and not pool:
+        raise InvalidOption("random class pool", "empty", "at least one class")
     chosen = list(classes[:n_points])
-    drawn = rng.integers(0, N_CLASSES, size=n_points - len(chosen))
+    # Without a pool the draw is the one it always was, so old seeds still make the same video.
+    drawn = rng.integers(0, N_CLASSES if pool is None else len(pool), size=n_points - len(chosen))
+    if pool is not None:
+        drawn = np.asarray(pool, dtype=np.int64)[drawn]
     return np.array(chosen + drawn.tolist(), dtype=np.int64)
 
 

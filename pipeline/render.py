@@ -23,6 +23,7 @@ from pipeline.classes import class_name
 from pipeline.encode import VideoSpec, VideoWriter, check_output, fit_to_limit, temporary_path
 from pipeline.errors import InvalidOption, RenderCancelled
 from pipeline.plan import RenderPlan, build_plan, check_plan_options
+from pipeline.safety import random_pool
 
 MAX_OUTPUT_SIZE = 2048
 SMALLEST_MODEL_SIZE = 128
@@ -59,6 +60,10 @@ class RenderOptions:
     fixed_noise: bool = False
     max_bytes: int | None = None
     max_duration_s: float = 600.0
+    # Random fill: leave out the unsafe-for-random classes (pipeline/safety.py), and these
+    # (a server's blocked classes). The defaults keep all 1000, as the CLI does.
+    safe_random: bool = False
+    exclude_random: tuple[int, ...] = ()
 
     @classmethod
     def from_dict(cls, values: dict[str, Any], **overrides: Any) -> RenderOptions:
@@ -70,6 +75,7 @@ class RenderOptions:
         if "channel" in known:
             known["channel"] = Channel(known["channel"])
         known["classes"] = tuple(known.get("classes", ()))
+        known["exclude_random"] = tuple(known.get("exclude_random", ()))
         return cls(**known)
 
     def as_dict(self) -> dict[str, Any]:
@@ -78,6 +84,7 @@ class RenderOptions:
         values["kind"] = self.kind.value
         values["channel"] = self.channel.value
         values["classes"] = list(self.classes)
+        values["exclude_random"] = list(self.exclude_random)
         return values
 
 
@@ -190,8 +197,16 @@ def prepare(
         classes=options.classes,
         truncation=options.truncation,
         fixed_noise=options.fixed_noise,
+        pool=_random_pool(options),
     )
     return PreparedRender(source, options, seed, audio, analysis, plan, size, name or source.name)
+
+
+def _random_pool(options: RenderOptions) -> tuple[int, ...] | None:
+    """The classes random fill draws from; None keeps the plain draw over all 1000 (old seeds, same videos)."""
+    if not options.safe_random and not options.exclude_random:
+        return None
+    return random_pool(safe=options.safe_random, exclude=options.exclude_random)
 
 
 def _fit(options: RenderOptions, duration_s: float) -> tuple[int | None, float]:

@@ -2,23 +2,27 @@
 
 The lookup in pipeline/lookup.py reads only the committed output; this script
 is the one place that reads WordNet 3.0 itself. Debian's `wordnet-base` package
-holds the data files it parses (data.noun, index.noun, noun.exc). Regenerate:
+holds the data files it parses (data.noun, index.noun, noun.exc, cntlist.rev). Regenerate:
 
     sudo apt-get install wordnet-base
     .venv/bin/python scripts/build_wordnet_index.py /usr/share/wordnet
 
-For every noun lemma the senses are tried in WordNet's order of frequency and
-the best way any sense reaches the 1000 classes is kept: the sense is a class
-(exact), classes are kinds of it, a class name contains the word, a broader
-sense a few steps up has classes below it, or a class word appears in the
-sense's definition. A short hand-written table adds synonyms and related
-scenes that WordNet's noun tree cannot reach ("rocket ship", "ocean").
+Each noun lemma gets every way one of its senses reaches the 1000 classes: the
+sense is a class (exact), classes are kinds of it, its immediate broader sense has
+a few classes below it, a class named in its definition, or a class whose name
+holds the word and whose definition uses it. Senses are weighed by how often
+they were tagged in WordNet's corpus (cntlist.rev), so the sense people mean wins
+("plane" → airliner, not the carpenter's plane), and a rare sense never answers
+for a word whose common sense reaches nothing ("wind" is air, not a wind
+instrument). Words WordNet cannot reach, or reaches wrongly, are curated by hand in
+pipeline/data/curated_words.tsv, which the lookup reads beside this index.
 
 Output lines (tab-separated, after '#' comments holding WordNet's licence):
-    G  group  class ids (space-separated)           a set of classes to choose from
-    W  lemma  method  group  alternative groups  via   how a word resolves
-    U  lemmas (space-separated)                     one-word nouns that reach no class: not typos
-    X  inflected form  base forms                   WordNet's noun exceptions
+    G  group  class ids (space-separated)                  a set of classes to choose from
+    W  lemma  method  group  alternative groups  via  tags  how a word resolves; tags: its
+                                                            senses' tag count (how common)
+    U  lemmas (space-separated)                            one-word words that reach no class: not typos
+    X  inflected form  base forms                          WordNet's noun exceptions
 """
 
 from __future__ import annotations
@@ -32,118 +36,32 @@ from pathlib import Path
 DATA_DIR = Path(__file__).resolve().parents[1] / "pipeline" / "data"
 OUTPUT = DATA_DIR / "wordnet_index.tsv"
 
-# How far up the tree a word may look for a broader sense with classes below it,
-# and how many classes that sense may hold: beyond these the result means nothing
-# ("kitten" → young mammal → animal: 398 classes is not an answer).
-MAX_STEPS_UP = 3
-MAX_BROADER_CLASSES = 130
 # A sense with more classes below it than this is a top of the tree (entity, object…).
 MAX_KIND_CLASSES = 600
+# A broader sense lends its classes only from one step up, and only when it is a small
+# corner of the tree: "puppy" → dog (189 kinds in WordNet) or "jacket" → coat reads well;
+# "tree" → vascular plant → daisy, or "pasta" → dish → hot dog, does not.
+MAX_BROADER_CLASSES = 130
+MAX_BROADER_SYNSETS = 200
 MAX_ALTERNATIVE_GROUPS = 4
+# An abstract sense (outside the files below) has its classes as kinds only where they are at
+# least this share of its kinds in WordNet: then they are what the word means, not a stray corner.
+MIN_ABSTRACT_COVERAGE = 0.01
 # Only senses of things may borrow classes from a broader sense or their definition, and only
 # from the same lexicographer file: "hope" → attribute → "bubble", or "baby" → person →
 # "groom", reads as nonsense. WordNet's files: 05 animal, 06 artifact, 13 food, 17 object, 20 plant.
 CONCRETE_FILES = frozenset({5, 6, 13, 17, 20})
 # ...and only a word's two most frequent senses: rare ones borrow strangely ("god" → idol → creation).
 MAX_BORROWING_SENSE = 2
-# A word that only names the head of a class ("puppy" in "mud puppy") is a weaker
-# clue than a broader sense; a word that qualifies one ("beer" in "beer bottle") is stronger.
-RANK = {"exact": 0, "synonym": 0, "kind_of": 1, "in_name": 2, "broader": 3, "in_name_head": 4, "related": 5}
-
-# Words people use that WordNet spells differently or only reaches through
-# scenes, not kinds. Values are class names (checked against the class table).
-SYNONYMS: dict[str, tuple[str, ...]] = {
-    "rocket ship": ("space shuttle",),
-    "spaceship": ("space shuttle",),
-    "rocket": ("space shuttle", "missile", "projectile"),
-    "shuttle": ("space shuttle",),
-    "teddy": ("teddy bear",),
-    "tv": ("television",),
-    "cellphone": ("cellular telephone",),
-    "burger": ("cheeseburger",),
-    "hamburger": ("cheeseburger",),
-    "ice-cream": ("ice cream",),
-}
-RELATED: dict[str, tuple[str, ...]] = {
-    "kitty": ("tabby", "tiger cat", "Persian cat", "Siamese cat", "Egyptian cat"),
-    "bunny": ("wood rabbit", "Angora", "hare"),
-    "ocean": ("seashore", "coral reef", "sandbar", "promontory"),
-    "sea": ("seashore", "coral reef", "sandbar", "promontory"),
-    "beach": ("seashore", "sandbar"),
-    "wave": ("seashore", "sandbar"),
-    "waves": ("seashore", "sandbar"),
-    "lake": ("lakeside",),
-    "river": ("lakeside", "valley", "dam"),
-    "water": ("lakeside", "seashore", "water bottle", "water tower"),
-    "mountain": ("alp", "volcano", "cliff", "valley"),
-    "mountains": ("alp", "volcano", "cliff", "valley"),
-    "hill": ("alp", "valley", "promontory"),
-    "forest": ("valley", "alp"),
-    "nature": ("valley", "lakeside", "alp", "geyser"),
-    "sky": ("balloon", "parachute", "airliner"),
-    "cloud": ("alp", "balloon", "parachute"),
-    "clouds": ("alp", "balloon", "parachute"),
-    "space": ("space shuttle", "planetarium", "radio telescope"),
-    "universe": ("planetarium", "radio telescope", "space shuttle"),
-    "star": ("planetarium", "radio telescope"),
-    "stars": ("planetarium", "radio telescope"),
-    "moon": ("planetarium", "radio telescope", "space shuttle"),
-    "sun": ("volcano", "seashore", "sundial"),
-    "planet": ("planetarium", "radio telescope"),
-    "fire": ("volcano", "fire engine", "torch", "matchstick"),
-    "flame": ("volcano", "torch", "matchstick", "candle"),
-    "lava": ("volcano",),
-    "snow": ("alp", "ski", "snowplow", "snowmobile", "dogsled"),
-    "winter": ("alp", "ski", "snowplow", "snowmobile", "dogsled"),
-    "ice": ("alp", "ski", "snowmobile"),
-    "rain": ("umbrella",),
-    "storm": ("umbrella", "seashore"),
-    "night": ("planetarium", "radio telescope", "candle"),
-    "city": ("palace", "library", "cinema", "streetcar", "traffic light"),
-    "street": ("streetcar", "traffic light", "street sign", "cab"),
-    "music": ("grand piano", "acoustic guitar", "electric guitar", "violin", "drum", "cello"),
-    "song": ("grand piano", "acoustic guitar", "violin", "microphone"),
-    "party": ("balloon", "pinwheel", "wine bottle"),
-    "love": ("daisy", "rose hip"),
-    "heart": ("daisy",),
-    "sadness": ("umbrella", "candle"),
-    "happiness": ("balloon", "daisy", "pinwheel"),
-    "joy": ("balloon", "daisy", "pinwheel"),
-    "dream": ("four-poster", "quilt", "balloon"),
-    "sleep": ("four-poster", "quilt", "cradle"),
-    "time": ("analog clock", "digital clock", "hourglass", "sundial", "wall clock"),
-    "war": ("tank", "missile", "cannon", "warplane", "aircraft carrier"),
-    "peace": ("daisy",),
-    "food": ("pizza", "cheeseburger", "hotdog", "burrito", "bagel", "carbonara"),
-    "dessert": ("ice cream", "trifle", "chocolate sauce"),
-    "flower": ("daisy", "yellow lady's slipper"),
-    "flowers": ("daisy", "yellow lady's slipper"),
-    "tree": ("valley", "alp"),
-    "garden": ("daisy", "pot", "greenhouse"),
-    "desert": ("Arabian camel",),
-    "sand": ("sandbar", "seashore"),
-    "island": ("sandbar", "seashore", "promontory"),
-    "cave": ("cliff dwelling", "cliff"),
-    "house": ("boathouse", "greenhouse", "mobile home", "palace"),
-    "home": ("mobile home", "four-poster", "studio couch", "rocking chair"),
-    "church": ("church", "altar", "bell cote"),
-    "school": ("school bus", "library", "mortarboard"),
-    "money": ("wallet", "cash machine", "safe"),
-    "road": ("traffic light", "street sign", "sports car", "cab"),
-    "train": ("passenger car", "steam locomotive", "electric locomotive", "bullet train"),
-    "plane": ("airliner", "warplane", "airship"),
-    "airplane": ("airliner", "warplane"),
-    "boat": ("canoe", "speedboat", "lifeboat", "yawl", "catamaran"),
-    "sunset": ("seashore", "lakeside", "sandbar"),
-    "sunrise": ("seashore", "lakeside", "alp"),
-    "dance": ("stage", "theater curtain", "maraca"),
-    "concert": ("stage", "electric guitar", "microphone"),
-    "ghost": ("mask", "cloak", "jack-o'-lantern"),
-    "halloween": ("jack-o'-lantern", "mask"),
-    "christmas": ("Christmas stocking", "candle"),
-    "birthday": ("balloon", "candle"),
-    "wedding": ("groom", "gown"),
-}
+# How much each way of reaching classes is trusted, times (tag count + 1) of its sense.
+# A class name the user typed is a fact, so it outweighs a guess from a commoner sense
+# ("mouse" → computer mouse, not rodents in general), unless that commoner sense has
+# classes of its own ("plane" → airliner: 21 tags against the carpenter's plane's 0).
+WEIGHT = {"exact": 1.0, "synonym": 1.0, "kind_of": 1.0, "broader": 0.5, "related": 0.3, "in_name": 0.3}
+EXACT_NAME_BOOST = 10
+# A guess (not a class name) from a sense tagged a quarter as often as the word's commonest
+# sense is a rare reading: "spring" is a season (25 tags), not a geyser (3).
+DOMINANCE = 4
 
 
 @dataclass
@@ -206,6 +124,29 @@ def read_exceptions(wordnet: Path) -> dict[str, list[str]]:
     return exceptions
 
 
+def read_other_lemmas(wordnet: Path) -> set[str]:
+    """Lemmas of adjectives, verbs and adverbs (index.adj, index.verb, index.adv)."""
+    lemmas: set[str] = set()
+    for name in ("index.adj", "index.verb", "index.adv"):
+        for line in (wordnet / name).read_text("latin-1").splitlines():
+            if not line.startswith(" "):
+                lemmas.add(_readable(line.split(" ", 1)[0]))
+    return lemmas
+
+
+def read_tag_counts(wordnet: Path, senses: dict[str, list[int]]) -> dict[tuple[str, int], int]:
+    """Parse cntlist.rev: (lemma, synset offset) → how often that noun sense was tagged in WordNet's corpus."""
+    counts: dict[tuple[str, int], int] = {}
+    for line in (wordnet / "cntlist.rev").read_text("latin-1").splitlines():
+        key, number, count = line.split()
+        lemma, _, lex_sense = key.partition("%")
+        offsets = senses.get(_readable(lemma), [])
+        # Sense keys of nouns start with 1; a sense number counts index.noun's offsets from 1.
+        if lex_sense.startswith("1:") and int(number) <= len(offsets):
+            counts[(_readable(lemma), offsets[int(number) - 1])] = int(count)
+    return counts
+
+
 def read_classes() -> list[tuple[int, int, list[str]]]:
     """The committed class table: (class id, synset offset, lower-cased names)."""
     rows = []
@@ -233,95 +174,181 @@ def mark_classes_below(synsets: dict[int, Synset], class_of: dict[int, int]) -> 
             stack.extend(synsets[current].hypernyms)
 
 
+def count_kinds(synsets: dict[int, Synset]) -> dict[int, int]:
+    """How many synsets lie below each synset: how large a corner of the tree it is."""
+    below: dict[int, list[int]] = {}
+    for offset, synset in synsets.items():
+        for hypernym in synset.hypernyms:
+            below.setdefault(hypernym, []).append(offset)
+    sizes: dict[int, int] = {}
+    for offset in synsets:
+        stack, seen = list(below.get(offset, [])), set()
+        while stack:
+            current = stack.pop()
+            if current not in seen:
+                seen.add(current)
+                stack.extend(below.get(current, []))
+        sizes[offset] = len(seen)
+    return sizes
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """One way a word reaches classes, and how much it is trusted."""
+
+    score: float
+    order: int  # the sense's place in WordNet's order (ties)
+    resolution: Resolution
+
+
 class Resolver:
     """Resolves WordNet senses and lemmas to classes."""
 
     def __init__(
-        self, synsets: dict[int, Synset], senses: dict[str, list[int]], classes: list[tuple[int, int, list[str]]]
+        self,
+        synsets: dict[int, Synset],
+        senses: dict[str, list[int]],
+        classes: list[tuple[int, int, list[str]]],
+        counts: dict[tuple[str, int], int],
     ):
-        self.synsets, self.senses = synsets, senses
+        self.synsets, self.senses, self.counts = synsets, senses, counts
         self.class_of = {offset: cid for cid, offset, _ in classes}
+        mark_classes_below(synsets, self.class_of)
+        self.kinds = count_kinds(synsets)
         self.ids_by_name: dict[str, list[int]] = {}
         self.ids_by_word: dict[str, set[int]] = {}
-        self.modifiers: set[str] = set()
         for cid, _, names in classes:
             for name in names:
                 self.ids_by_name.setdefault(name, []).append(cid)
-                words = re.split(r"[\s-]+", name)
-                self.modifiers.update(words[:-1])
-                for word in words:
+                for word in re.split(r"[\s-]+", name):
                     self.ids_by_word.setdefault(word, set()).add(cid)
+        # A class whose first name it is comes first: "harp" is the harp, not the harmonica's third name.
+        rank = {(cid, name): i for cid, _, names in classes for i, name in enumerate(names)}
+        for name, ids in self.ids_by_name.items():
+            ids.sort(key=lambda cid: (rank[(cid, name)], cid))
+        self.gloss_of_class = {cid: self.synsets[offset].gloss.lower() for cid, offset, _ in classes}
 
     def sense(self, offset: int, may_borrow: bool = True) -> Resolution | None:
         """The closest way one sense reaches classes, without looking at its definition."""
         synset = self.synsets[offset]
         if offset in self.class_of:
             return Resolution("exact", frozenset({self.class_of[offset]}), "")
-        if 0 < len(synset.classes_below) <= MAX_KIND_CLASSES:
+        if 0 < len(synset.classes_below) <= MAX_KIND_CLASSES and self._covered(synset):
             return Resolution("kind_of", frozenset(synset.classes_below), "")
         return self._broader(synset) if may_borrow else None
+
+    def _covered(self, synset: Synset) -> bool:
+        """Whether an abstract sense's classes are a real part of its kinds: "animal" (398 classes of
+        4016 kinds) is, "relation" (5 drinks among 5145 kinds) or "person" (3 of 10296) is not."""
+        if synset.lexfile in CONCRETE_FILES:
+            return True
+        return len(synset.classes_below) >= MIN_ABSTRACT_COVERAGE * max(1, self.kinds[synset.offset])
 
     def _broader(self, synset: Synset) -> Resolution | None:
         if synset.lexfile not in CONCRETE_FILES:
             return None
-        level = synset.hypernyms
-        for _ in range(MAX_STEPS_UP):
-            level = [o for o in level if self.synsets[o].lexfile == synset.lexfile]
-            covering = [self.synsets[o] for o in level if self.synsets[o].classes_below]
-            if covering:
-                best = min(covering, key=lambda s: len(s.classes_below))
-                if len(best.classes_below) <= MAX_BROADER_CLASSES:
-                    return Resolution("broader", frozenset(best.classes_below), best.lemmas[0])
-                return None  # the nearest broader sense is already too broad
-            level = [h for o in level for h in self.synsets[o].hypernyms]
-        return None
+        covering = [
+            self.synsets[o]
+            for o in synset.hypernyms
+            if self.synsets[o].lexfile == synset.lexfile and self.synsets[o].classes_below
+        ]
+        if not covering:
+            return None
+        best = min(covering, key=lambda s: len(s.classes_below))
+        if len(best.classes_below) > MAX_BROADER_CLASSES or self.kinds[best.offset] > MAX_BROADER_SYNSETS:
+            return None  # the broader sense is already a large part of the tree
+        if not _names_any(synset.gloss, [*best.lemmas, *(lemma.split()[-1] for lemma in best.lemmas)]):
+            # Only a broader sense the definition itself names (or its head noun) is what the word is like:
+            # "puppy: a young dog", "jacket: a short coat", "grizzly: ...bear"; the giraffe's definition does
+            # not name its broader sense "ruminant", whose classes are cattle and antelopes.
+            return None
+        return Resolution("broader", frozenset(best.classes_below), best.lemmas[0])
 
     def from_gloss(self, offset: int, word: str) -> Resolution | None:
-        """A class or kind named in the sense's definition ("kitten: young domestic cat")."""
+        """The class or kind a sense's definition names as its genus ("kitten: young domestic cat",
+        "grizzly: powerful brownish-yellow bear of the uplands"): the noun before the first
+        function word, and the words before it, never a word further on ("hotel: a building where
+        travelers can pay" is not a can)."""
         if self.synsets[offset].lexfile not in CONCRETE_FILES:
             return None
-        words = re.findall(r"[a-z][a-z'-]*", self.synsets[offset].gloss.split(";")[0].lower())
+        head = _GENUS_END.split(self.synsets[offset].gloss.split(";")[0].lower(), maxsplit=1)[0]
+        words = re.findall(r"[a-z][a-z'-]*", head)
         for size in (3, 2, 1):
-            for start in range(len(words) - size + 1):
-                phrase = " ".join(words[start : start + size])
-                if phrase == word or phrase not in self.senses or len(phrase) < 3:
-                    continue
-                first = self.senses[phrase][0]
-                found = self.sense(first) if self.synsets[first].lexfile in CONCRETE_FILES else None
-                if found and found.method in ("exact", "kind_of") and len(found.classes) <= MAX_BROADER_CLASSES:
-                    return Resolution("related", found.classes, phrase)
+            phrase = " ".join(words[-size:])
+            if len(words) < size or phrase == word or phrase not in self.senses or len(phrase) < 3:
+                continue
+            first = self.senses[phrase][0]
+            # The named thing must be of the same file and a small corner of the tree, as for a broader
+            # sense: "tree: a tall perennial woody plant" names "plant", which is no answer.
+            if self.synsets[first].lexfile != self.synsets[offset].lexfile or self.kinds[first] > MAX_BROADER_SYNSETS:
+                continue
+            found = self.sense(first)
+            if found and found.method in ("exact", "kind_of") and len(found.classes) <= MAX_BROADER_CLASSES:
+                return Resolution("related", found.classes, phrase)
         return None
 
+    def in_name(self, word: str) -> frozenset[int]:
+        """Classes whose name holds the word and whose definition uses it: "beer" → beer bottle,
+        but not "band" → Band Aid or "field" → field glasses, where the word means something else."""
+        pattern = re.compile(rf"\b{re.escape(word)}(?:e?s)?\b")
+        return frozenset(cid for cid in self.ids_by_word.get(word, ()) if pattern.search(self.gloss_of_class[cid]))
+
+    def tags(self, word: str) -> int:
+        """How often the word's noun senses were tagged: a measure of how common the word is."""
+        return sum(self.counts.get((word, offset), 0) for offset in self.senses.get(word, []))
+
     def lemma(self, word: str) -> list[Resolution]:
-        """Every distinct resolution of a word, the best first."""
-        found: list[tuple[int, int, Resolution]] = []
-        if word in self.ids_by_name:
-            found.append((0, -1, Resolution("exact", frozenset(self.ids_by_name[word][:1]), "")))
-        for index, offset in enumerate(self.senses.get(word, [])):
+        """Every distinct resolution of a word, the most trusted first."""
+        offsets = self.senses.get(word, [])
+        counts = [self.counts.get((word, offset), 0) for offset in offsets]
+        commonest = max(counts, default=0)
+        found: list[Candidate] = []
+        for index, offset in enumerate(offsets):
             resolution = self.sense(offset, may_borrow=index < MAX_BORROWING_SENSE)
             if resolution:
-                found.append((RANK[resolution.method], index, resolution))
-        if word in self.ids_by_word and word not in self.ids_by_name:
-            rank = RANK["in_name"] if word in self.modifiers else RANK["in_name_head"]
-            found.append((rank, 0, Resolution("in_name", frozenset(self.ids_by_word[word]), "")))
+                found.append(self._candidate(resolution, counts[index], index, commonest))
+        if word in self.ids_by_name and not any(c.resolution.method == "exact" for c in found):
+            exact = Resolution("exact", frozenset(self.ids_by_name[word][:1]), "")
+            found.append(self._candidate(exact, 0, -1, commonest))
+        named = self.in_name(word) if word not in self.ids_by_name else frozenset()
+        if named:
+            # The definitions use the word, so it means what the word's commonest sense means.
+            found.append(self._candidate(Resolution("in_name", named, ""), commonest, len(offsets), commonest))
         if not found:
-            for index, offset in enumerate(self.senses.get(word, [])[:MAX_BORROWING_SENSE]):
+            for index, offset in enumerate(offsets[:MAX_BORROWING_SENSE]):
                 resolution = self.from_gloss(offset, word)
                 if resolution:
-                    found.append((RANK["related"], index, resolution))
-        found.sort(key=lambda item: (item[0], item[1]))
+                    found.append(self._candidate(resolution, counts[index], index, commonest))
+        kept = [c for c in found if c.score > 0]
+        kept.sort(key=lambda c: (-c.score, c.order))
         # A sense that is a class, under a name the class table does not list, is a synonym.
-        named = [r if r.method != "exact" or word in self.ids_by_name else Resolution("synonym", r.classes, "")
-                 for _, _, r in found]  # fmt: skip
-        return _distinct(named)
+        return _distinct(
+            c.resolution
+            if c.resolution.method != "exact" or word in self.ids_by_name
+            else Resolution("synonym", c.resolution.classes, "")
+            for c in kept
+        )
 
-    def listed(self, table: dict[str, tuple[str, ...]], method: str) -> dict[str, Resolution]:
-        """Resolutions from a hand-written table of class names."""
-        out = {}
-        for word, names in table.items():
-            ids = frozenset(self.ids_by_name[n.lower()][0] for n in names)
-            out[word] = Resolution(method, ids, "")
-        return out
+    @staticmethod
+    def _candidate(resolution: Resolution, count: int, order: int, commonest: int) -> Candidate:
+        exact = resolution.method == "exact"
+        if not exact and (count + 1) * DOMINANCE < commonest + 1:
+            return Candidate(0.0, order, resolution)  # a rare reading of a word that means something else
+        score = WEIGHT[resolution.method] * (count + 1) * (EXACT_NAME_BOOST if exact else 1)
+        return Candidate(score, order, resolution)
+
+
+# Where a definition's genus ends: the noun before a preposition, relative word, participle or comma.
+_GENUS_END = re.compile(
+    r"[,(:]|\b(?:of|that|which|who|whose|where|when|with|without|for|used|in|on|from|having|by|to|and|or|as|"
+    r"consisting|made|especially|usually|typically|often|either|\w{3,}ed)\b"
+)
+
+
+def _names_any(gloss: str, lemmas: Iterable[str]) -> bool:
+    """Whether a definition (without its quoted examples) uses one of the lemmas, or its plural."""
+    text = gloss.split('"')[0].lower()
+    return any(re.search(rf"\b{re.escape(lemma)}(?:e?s)?\b", text) for lemma in lemmas)
 
 
 def _distinct(resolutions: Iterable[Resolution]) -> list[Resolution]:
@@ -337,13 +364,9 @@ def build(wordnet: Path) -> str:
     synsets, senses, exceptions, classes = (
         read_synsets(wordnet), read_senses(wordnet), read_exceptions(wordnet), read_classes()
     )  # fmt: skip
-    resolver = Resolver(synsets, senses, classes)
-    mark_classes_below(synsets, resolver.class_of)
+    resolver = Resolver(synsets, senses, classes, read_tag_counts(wordnet, senses))
     words = set(senses) | set(resolver.ids_by_name) | set(resolver.ids_by_word)
     table = {w: resolver.lemma(w) for w in sorted(words)}
-    for word, extra in {**resolver.listed(SYNONYMS, "synonym"), **resolver.listed(RELATED, "related")}.items():
-        exact = [r for r in table.get(word, []) if r.method == "exact"]
-        table[word] = _distinct([*exact, extra, *table.get(word, [])])
     table = {w: r for w, r in table.items() if r}
 
     groups: dict[frozenset[int], int] = {}
@@ -353,10 +376,13 @@ def build(wordnet: Path) -> str:
         ids = [groups.setdefault(r.classes, len(groups)) for r in resolutions[: 1 + MAX_ALTERNATIVE_GROUPS]]
         first = resolutions[0]
         alternatives = " ".join(map(str, ids[1:]))
-        word_lines.append(f"W\t{word}\t{first.method}\t{ids[0]}\t{alternatives}\t{first.via}")
+        word_lines.append(f"W\t{word}\t{first.method}\t{ids[0]}\t{alternatives}\t{first.via}\t{resolver.tags(word)}")
     lines += [f"G\t{gid}\t{' '.join(map(str, sorted(ids)))}" for ids, gid in groups.items()]
     lines += word_lines
-    unresolved = sorted(w for w in senses if w not in table and " " not in w)
+    # Real words that reach no class are never "fixed" into one: nouns, and adjectives, verbs and
+    # adverbs people type ("happy" is not a typo of "nappy", nor "sing" of "swing").
+    real = set(senses) | read_other_lemmas(wordnet)
+    unresolved = sorted(w for w in real if w not in table and " " not in w)
     lines += [f"U\t{' '.join(unresolved[i : i + 100])}" for i in range(0, len(unresolved), 100)]
     lines += [
         f"X\t{inflected}\t{' '.join(bases)}"

@@ -1,27 +1,36 @@
-"""Words to BigGAN classes: a table of what people type and what they would accept, plus the edges."""
+"""Words to BigGAN classes: tables of what people type and what they would accept, emoji, blocked
+classes, the truthful preview, plus the edges."""
 
 from __future__ import annotations
 
 import json
 import random
+import re
+from pathlib import Path
 
 import pytest
 
 from bot.cli import main
-from pipeline.classes import resolve_class
+from pipeline.classes import all_classes, resolve_class
 from pipeline.lookup import (
+    BlockedWords,
     LookupOptions,
+    Match,
     Method,
     NoWords,
     TooManyWords,
     UnknownWords,
     complete,
+    curated_words,
     load_index,
     lookup,
     lookup_word,
     resolve_words,
     split_words,
 )
+from pipeline.safety import unsafe_for_random
+
+DATA = Path(__file__).parent / "data"
 
 
 def names(*class_names: str) -> set[int]:
@@ -102,31 +111,150 @@ TABLE: list[tuple[str, set[int]]] = [
     ("violn", names("violin")), ("castel", names("castle")), ("tigre", names("tiger")), ("zebar", names("zebra")),
     # ids
     ("207", {207}), ("0", {0}), ("999", {999}), (" 42 ", {42}),
-    # abstract words and scenes
-    ("ocean", SEA), ("sea", SEA), ("beach", SEA), ("sky", SKY), ("moon", SPACE), ("space", SPACE),
-    ("fire", FIRE), ("snow", SNOW), ("mountain", MOUNTAIN), ("food", FOOD), ("flower", FLOWERS),
-    ("music", names("grand piano", "upright", "acoustic guitar", "electric guitar", "violin", "drum", "cello",
-                    "harp", "banjo", "accordion", "sax", "trombone", "French horn", "flute", "oboe", "chime",
-                    "microphone", "cornet", "harmonica", "marimba", "maraca", "steel drum", "gong", "organ")),
-    ("time", names("analog clock", "digital clock", "wall clock", "hourglass", "sundial", "stopwatch")),
-    ("war", names("tank", "missile", "cannon", "warplane", "aircraft carrier", "rifle", "assault rifle")),
+    # words WordNet got wrong (issue 11)
+    ("plane", PLANES), ("harp", names("harp")), ("pumpkin", {607} | span(939, 942)),
 ]  # fmt: skip
 
 
-def test_the_table_is_large_and_its_answers_exist() -> None:
-    assert len(TABLE) >= 80
+def pickable(word: str, options: LookupOptions | None = None) -> set[int | None]:
+    """Every class a seed can give the word: its choices (or None when it has none)."""
+    match = lookup_word(word, random.Random(0), options or LookupOptions())
+    return set(match.choices) or {None}
+
+
+def test_the_edge_table_answers_exist_and_every_seed_hits() -> None:
     assert all(ids and ids <= span(0, 999) for _, ids in TABLE)
+    misses = [f"{w!r} → {sorted(pickable(w) - ok, key=str)}" for w, ok in TABLE if not pickable(w) <= ok]
+    assert len(misses) <= 2, misses
 
 
-def test_hit_rate_on_what_people_type() -> None:
+# ----------------------------------------------------------------------------- the chat-word tables
+
+
+def read_word_table(path: Path, sets: dict[str, set[int]] | None = None) -> list[tuple[str, str, set[int]]]:
+    """(word, category, acceptable class ids) rows of a table in tests/data; @sets may come from another table."""
+    known = dict(sets or {})
+    by_name = {n.lower(): [c.id for c in all_classes() if n in c.names] for c in all_classes() for n in c.names}
+    rows = []
+
+    def parse(text: str) -> set[int]:
+        ids: set[int] = set()
+        for item in (i.strip() for i in text.split(",")):
+            if item.startswith("@"):
+                ids |= known[item]
+            elif re.fullmatch(r"\d+-\d+", item):
+                first, last = map(int, item.split("-"))
+                ids |= span(first, last)
+            elif item.isdigit():
+                ids.add(int(item))
+            else:
+                assert len(by_name[item.lower()]) == 1, f"{item!r} names several classes: give an id"
+                ids |= set(by_name[item.lower()])
+        return ids
+
+    for line in path.read_text("utf-8").splitlines():
+        if line and not line.startswith("#"):
+            word, category, acceptable, *_note = line.split("\t")
+            if word.startswith("@"):
+                known[word] = parse(acceptable)
+            else:
+                rows.append((word, category, parse(acceptable)))
+    if sets is not None:
+        sets.update(known)
+    return rows
+
+
+SETS: dict[str, set[int]] = {}
+CHAT_WORDS = read_word_table(DATA / "chat_words.tsv", SETS)
+HOLDOUT = read_word_table(DATA / "chat_words_holdout.tsv", SETS)
+CATEGORIES = {"animal", "food", "nature", "weather", "season", "vehicle", "place", "object", "mood", "music"}
+
+
+def test_the_chat_table_is_large_and_covers_what_people_type() -> None:
+    words = [w for w, _, _ in CHAT_WORDS]
+    assert len(words) >= 300 and len(set(words)) == len(words)
+    counts = {c: sum(1 for _, cat, _ in CHAT_WORDS if cat == c) for c in CATEGORIES}
+    assert set(counts) == {cat for _, cat, _ in CHAT_WORDS} and min(counts.values()) >= 10, counts
+    assert all(ids and ids <= span(0, 999) for _, _, ids in CHAT_WORDS + HOLDOUT)
+    assert not {w for w, _, _ in HOLDOUT} & set(words) and not {w for w, _, _ in HOLDOUT} & set(curated_words())
+
+
+def hit_rate(rows: list[tuple[str, str, set[int]]]) -> tuple[float, list[str]]:
+    """The share of words whose every seed-pickable class is acceptable, and the misses."""
     misses = []
-    for word, acceptable in TABLE:
-        match = lookup_word(word, random.Random(0))
-        if match.class_id not in acceptable:
-            misses.append(f"{word!r} → {match.class_id} {match.class_name} ({match.explain()})")
-    rate = 1 - len(misses) / len(TABLE)
-    print(f"\nlookup hit rate: {rate:.1%} of {len(TABLE)} words; misses: {misses}")
-    assert rate >= 0.90, misses
+    for word, _, acceptable in rows:
+        got = pickable(word)
+        if not got <= acceptable:
+            wrong = sorted("unknown" if c is None else f"{c} {all_classes()[c].name}" for c in got - acceptable)
+            misses.append(f"{word!r} → {', '.join(wrong[:4])}")
+    return 1 - len(misses) / len(rows), misses
+
+
+def test_hit_rate_on_chat_words_for_every_seed() -> None:
+    rate, misses = hit_rate(CHAT_WORDS)
+    print(f"\nchat words: {rate:.1%} of {len(CHAT_WORDS)} hit for every seed; misses: {misses}")
+    assert rate >= 0.98, misses
+
+
+def test_hit_rate_on_held_out_words_nobody_curated() -> None:
+    # Words written with the table but never used to tune the lookup: an honest estimate for
+    # words nobody curated. Most misses are unknown (no class, no WordNet path), not wrong.
+    rate, misses = hit_rate(HOLDOUT)
+    print(f"\nheld-out words: {rate:.1%} of {len(HOLDOUT)}; misses: {misses}")
+    assert rate >= 0.65, misses
+
+
+def test_the_seed_picks_the_same_for_a_word_as_for_its_choices() -> None:
+    for word, _, _ in CHAT_WORDS[::7]:
+        for seed in (0, 1, 99, 2**31 - 1):
+            (match,) = lookup(word, seed=seed)
+            assert match.class_id == match.class_for(seed)
+            assert match.class_id is None or match.class_id in match.choices
+
+
+# ----------------------------------------------------------------------------- nothing absurd
+
+
+@pytest.mark.parametrize(
+    ("word", "never"),
+    [
+        ("pumpkin", names("yellow lady's slipper")), ("star", names("radio telescope")),
+        ("tree", names("valley", "alp")), ("sunset", names("sandbar")), ("plane", names("plane")),
+        ("volcano", unsafe_for_random().keys()), ("happy", names("diaper")), ("wind", names("accordion", "flute")),
+        ("spring", names("geyser")), ("band", names("Band Aid")), ("field", names("binoculars")),
+        ("sunny", span(330, 332)), ("hotel", names("milk can")), ("soul", names("scuba diver")),
+    ],
+)  # fmt: skip
+def test_answers_people_called_absurd_are_gone(word: str, never: set[int]) -> None:
+    assert not pickable(word) & set(never), word
+
+
+def test_the_words_of_the_issue_land_on_what_people_mean() -> None:
+    assert pickable("pumpkin") <= {607} | span(939, 942) and pickable("plane") <= PLANES
+    assert pickable("star") <= names("starfish", "planetarium")
+    assert pickable("tree") <= names("acorn", "buckeye", "lakeside")
+    assert pickable("sunset") <= names("seashore", "lakeside", "promontory", "alp")
+    assert lookup_word("elefant", random.Random(0)).class_id in ELEPHANTS  # two edits, one clear winner
+
+
+def test_no_seed_gives_a_weapon_or_sensitive_class_to_a_word_that_does_not_ask_for_one() -> None:
+    unsafe = set(unsafe_for_random())
+    for word, _, acceptable in CHAT_WORDS + HOLDOUT:
+        if not acceptable & unsafe:
+            assert not pickable(word) & unsafe, word
+
+
+@pytest.mark.parametrize("word", ["giraffe", "rhino", "rainbow", "hope", "gloom", "unicorn", "key", "man", "zoo"])
+def test_words_with_no_class_stay_unknown_rather_than_guessed(word: str) -> None:
+    assert lookup_word(word, random.Random(0)).method is Method.UNKNOWN
+
+
+def test_curated_rows_name_real_classes_and_give_reasons() -> None:
+    lines = [line for line in (Path(__file__).parents[1] / "pipeline/data/curated_words.tsv").read_text("utf-8")
+             .splitlines() if line and not line.startswith("#")]  # fmt: skip
+    assert len(lines) == len(curated_words()) >= 150
+    assert all(len(line.split("\t")) == 4 and len(line.split("\t")[3]) >= 4 for line in lines)
+    assert all(Method(line.split("\t")[1]) for line in lines)
 
 
 @pytest.mark.parametrize(
@@ -148,9 +276,9 @@ def test_in_name_finds_words_inside_class_names() -> None:
 
 def test_splitting_by_commas_and_spaces_and_in_any_case_with_emoji() -> None:
     assert split_words("dog, ocean, rocket ship, jellyfsh, 207") == ["dog", "ocean", "rocket ship", "jellyfsh", "207"]
-    assert split_words("Dog and CAT & fish; 🐟 whale!!") == ["dog", "cat", "fish", "whale"]
+    assert split_words("Dog and CAT & fish; whale!!") == ["dog", "cat", "fish", "whale"]
     assert split_words("golden retriever ocean space shuttle") == ["golden retriever", "ocean", "space shuttle"]
-    assert split_words("🐶 a Puppy! 🌊") == ["puppy"]
+    assert split_words("🐶 a Puppy! 🌊") == ["puppy", "🌊"]  # the dog emoji beside "puppy" only decorates it
     assert split_words("  ,, and ") == []
 
 
@@ -161,8 +289,8 @@ def test_the_limit_on_words_is_a_clear_error() -> None:
 
 
 def test_a_request_without_words_is_a_clear_error(capsys: pytest.CaptureFixture[str]) -> None:
-    with pytest.raises(NoWords, match="no words to look up in '🐶 !!'"):
-        lookup("🐶 !!")
+    with pytest.raises(NoWords, match="no words to look up in '😂 !!'"):
+        lookup("😂 !!")
     assert main(["classes"]) == 1
     assert "no words to look up; give words" in capsys.readouterr().err
     assert main(["analyze", "no-such-file.wav", "--classes", " , "]) == 1
@@ -174,10 +302,14 @@ def test_unknown_words_are_reported_with_suggestions_never_dropped() -> None:
     assert matches[1].class_id is None and matches[1].method is Method.UNKNOWN
     assert matches[2].class_id is None
     assert matches[3].class_id == 107  # one edit away
-    blurred = lookup_word("jelyfishh", random.Random(0))  # two edits: not guessed, but suggested
-    assert blurred.class_id is None and "jellyfish" in blurred.suggestions
-    with pytest.raises(UnknownWords, match=r"'jelyfishh' matches no BigGAN class \(did you mean: jellyfish"):
-        resolve_words("dog, jelyfishh")
+    blurred = lookup_word("jelyfishh", random.Random(0))  # two edits, one clear winner: fixed
+    assert blurred.class_id == 107 and blurred.method is Method.SPELLING and blurred.via == "jellyfish"
+    with pytest.raises(UnknownWords, match=r"'xqzelyfyshh' matches no BigGAN class"):
+        resolve_words("dog, xqzelyfyshh")
+    tied = lookup_word("cajex", random.Random(0))  # two edits from cake and from cave: no clear winner
+    assert tied.class_id is None and tied.method is Method.UNKNOWN
+    with pytest.raises(UnknownWords, match=r"'elefant' matches no BigGAN class \(did you mean: elephant"):
+        resolve_words("elefant", options=LookupOptions(fix_spelling=False))
 
 
 def test_the_seed_decides_among_kinds_and_nothing_else_does() -> None:
@@ -206,7 +338,8 @@ def test_autocomplete_by_prefix_and_by_word_inside_a_name() -> None:
 
 def test_the_index_is_whole() -> None:
     index = load_index()
-    assert len(index.words) > 30_000 and len(index.unresolved) > 30_000 and index.exceptions["geese"] == ("goose",)
+    assert len(index.words) > 10_000 and len(index.unresolved) > 50_000 and index.exceptions["geese"] == ("goose",)
+    assert index.tags("dog") > index.tags("tench") and "happy" in index.unresolved  # adjectives are real words too
 
 
 def test_cli_classes_table(capsys: pytest.CaptureFixture[str]) -> None:
@@ -246,3 +379,107 @@ def test_real_words_that_reach_no_class_are_unknown_not_respelt() -> None:
     for word in ("rainbow", "gloom", "hope"):  # "gloom" is one edit from the class "groom"
         match = lookup_word(word, random.Random(0))
         assert match.method is Method.UNKNOWN and match.class_id is None
+
+
+# ----------------------------------------------------------------------------- emoji
+
+
+@pytest.mark.parametrize(
+    ("emoji", "expected"),
+    [
+        ("🐶", DOGS), ("🎃", names("jack-o'-lantern")), ("🌊", names("seashore", "promontory", "breakwater")),
+        ("🚀", names("space shuttle")), ("🔥", names("volcano", "torch", "matchstick", "candle", "fire screen")),
+        ("🐱", DOMESTIC_CATS | names("cougar", "lynx")), ("🦈", span(2, 4)), ("🍕", names("pizza")),
+        ("🐻\u200d❄️", names("ice bear")), ("🐈\u200d⬛", DOMESTIC_CATS | names("cougar", "lynx")),
+        ("🌧️", names("umbrella", "rain barrel", "poncho")), ("🎸", names("acoustic guitar", "electric guitar")),
+        ("🏔️", MOUNTAIN), ("🐬", names("killer whale")), ("🙈", PRIMATES),
+    ],
+)  # fmt: skip
+def test_emoji_read_through_their_names_and_the_curated_table(emoji: str, expected: set[int]) -> None:
+    match = lookup_word(emoji, random.Random(0))
+    assert match.query == emoji and match.class_id is not None and set(match.choices) <= expected
+
+
+def test_skin_tones_and_presentation_selectors_do_not_change_an_emoji() -> None:
+    assert pickable("🎅🏽") == pickable("🎅") and pickable("❄️") == pickable("❄") == pickable("❄\ufe0e")
+    assert split_words("👍🏿 dog ❤️ 😠") == ["dog"]  # gestures, hearts and faces carry tone, not a subject
+    assert split_words("🇫🇷 dog 1️⃣ #️⃣") == ["dog"]  # so do flags and keycaps: places and digits
+    assert split_words("dog ── 30° © cat") == ["dog", "30", "cat"]  # other symbols are punctuation, as before
+    assert lookup_word("🇫🇷", random.Random(0)).class_id is None  # alone, never a crash
+
+
+# 🍙 RICE BALL, 🍠 ROASTED SWEET POTATO, 🎬 CLAPPER BOARD: a name's last word alone would mislead
+# (ping-pong ball, ocarina, dining table); the last emoji has no name in Python's Unicode data yet.
+@pytest.mark.parametrize("emoji", ["🦄", "🦒", "🗽", "⚓", "🪁", "🍙", "🍠", "🎬", "\U0001fae8"])
+def test_an_emoji_with_no_class_is_a_clear_unknown_never_a_crash(emoji: str) -> None:
+    match = lookup_word(emoji, random.Random(0))
+    assert match.class_id is None and match.method is Method.UNKNOWN
+    with pytest.raises(UnknownWords, match=re.escape(f"{emoji!r}") + ".* matches no BigGAN class"):
+        resolve_words(f"dog, {emoji}")
+
+
+def test_emoji_glued_to_words_split_sensibly() -> None:
+    assert split_words("🐶dog") == ["dog"] and split_words("dog🐶🐶") == ["dog"]
+    assert split_words("🐶🐱") == ["🐶", "🐱"] and split_words("🔥🔥🔥 volcano") == ["🔥", "volcano"]
+    assert split_words("🐶cat") == ["🐶", "cat"] and split_words("🐶, 🐶") == ["🐶", "🐶"]
+    assert split_words("golden retriever ocean 🌊") == ["golden retriever", "ocean", "🌊"]
+    pumpkin, wave = lookup("🎃🌊", seed=3)
+    assert pumpkin.class_id == 607 and wave.class_id in names("seashore", "promontory", "breakwater")
+
+
+# ----------------------------------------------------------------------------- blocked and unsafe classes
+
+
+def test_a_blocked_class_is_refused_in_one_clear_sentence() -> None:
+    blocked = LookupOptions(blocked=frozenset(names("rifle", "revolver", "assault rifle", "cannon")))
+    match = lookup_word("rifle", random.Random(0), blocked)
+    assert match.class_id is None and match.method is Method.BLOCKED and match.explain() == "blocked here"
+    with pytest.raises(BlockedWords, match=r"^'gun' reaches only classes that are blocked here \(assault rifle, "):
+        resolve_words("gun", options=blocked)
+    with pytest.raises(UnknownWords, match="'xyzzyq' matches no BigGAN class; 'rifle' reaches only classes"):
+        resolve_words("xyzzyq, rifle", options=blocked)
+    assert resolve_words("dog", seed=1, options=blocked) == resolve_words("dog", seed=1)
+
+
+def test_kind_picks_steer_away_from_blocked_classes() -> None:
+    blocked = frozenset(range(151, 260))  # all but 9 dog breeds
+    picks = {resolve_words("dog", seed=s, options=LookupOptions(blocked=blocked))[0] for s in range(60)}
+    assert picks <= span(260, 268) and len(picks) > 3
+    (match,) = lookup("dog", options=LookupOptions(blocked=blocked))
+    assert match.n_choices == 9 and not set(match.alternatives) & blocked
+
+
+def test_unsafe_classes_only_when_the_word_asks_for_them() -> None:
+    unsafe = set(unsafe_for_random())
+    assert not pickable("boat") & unsafe and not pickable("plane") & unsafe and not pickable("rocket") & unsafe
+    assert pickable("gun") <= unsafe and pickable("war") <= unsafe  # the user asked for these
+    assert pickable("warplane") == {895} and resolve_words("413") == [413]  # named classes always
+    assert names("aircraft carrier") <= pickable("ship", LookupOptions(steer_safe=False)) - pickable("ship")
+
+
+# ----------------------------------------------------------------------------- the truthful preview
+
+
+def test_the_preview_names_the_class_the_render_will_show() -> None:
+    text = "dog, ocean, violin, 🐶, cat, 207"
+    for seed in (0, 5, 123456, 2**31 - 1):
+        unseeded = lookup(text)  # e.g. /ganterp classes, before the seed is drawn
+        rendered = resolve_words(text, seed)  # what the job records and renders
+        assert [m.class_for(seed) for m in unseeded] == rendered
+        assert [m.preview(seed).split(" → ")[1] for m in unseeded] == [all_classes()[c].name for c in rendered]
+
+
+def test_the_preview_without_a_seed_says_what_the_seed_picks_from() -> None:
+    dog, violin, ocean, typo = lookup("dog, violin, ocean, elefant")
+    assert dog.preview() == "dog → one of 118 kinds of dog, picked by the seed"
+    assert violin.preview() == "violin → violin" and violin.class_for(7) == 889
+    assert re.fullmatch(r"ocean → one of \d+ classes for ocean, picked by the seed", ocean.preview())
+    assert typo.preview() == "elefant → one of 2 kinds of elephant, picked by the seed"
+    (unknown,) = lookup("xyzzyq")
+    assert unknown.preview() == "'xyzzyq' matches no BigGAN class" and unknown.class_for(3) is None
+
+
+def test_a_word_keeps_its_pick_whatever_words_come_before_it_in_another_request() -> None:
+    first = lookup("dog, cat", seed=11)
+    assert lookup("dog, cat, bird", seed=11)[:2] == first
+    assert isinstance(first[0], Match) and first[0].position == 0 and first[1].position == 1

@@ -87,3 +87,17 @@ def test_frame_inputs_interpolate_between_neighbouring_points(analysed: A.Analys
 def test_plan_options_out_of_range(analysed: A.Analysis, fps: float, truncation: float) -> None:
     with pytest.raises(InvalidOption):
         build_plan(analysed, fps=fps, seed=0, truncation=truncation)
+
+
+def test_random_fill_draws_from_a_pool_and_keeps_old_draws_without_one(analysed: A.Analysis) -> None:
+    n_points = len(analysed.inflection_points)
+    pool = (7, 99, 207)
+    plan = build_plan(analysed, fps=30, seed=5, classes=(419,), pool=pool)
+    assert plan.class_ids[0] == 419 and set(plan.class_ids[1:].tolist()) <= set(pool)
+    # Without a pool, the draw is the one old seeds always gave.
+    expected = np.random.default_rng(5).integers(0, 1000, size=n_points - 1).tolist()
+    assert build_plan(analysed, fps=30, seed=5, classes=(419,)).class_ids[1:].tolist() == expected
+    with pytest.raises(InvalidOption, match="random class pool"):
+        build_plan(analysed, fps=30, seed=5, pool=())
+    with pytest.raises(InvalidOption, match="class id"):
+        build_plan(analysed, fps=30, seed=5, pool=(1000,))
