@@ -65,7 +65,7 @@ def render_notes(notes: Sequence[Note], seconds: float, seed: int = 0) -> np.nda
     out = np.zeros(int(seconds * RATE) + RATE * 2)
     for note in notes:
         tone = _tone(note, rng)
-        first = int(round(note.time_s * RATE))
+        first = round(note.time_s * RATE)
         out[first : first + len(tone)] += tone[: len(out) - first]
     out = out[: int(seconds * RATE)]
     peak = np.abs(out).max()
