@@ -57,7 +57,7 @@ class Features:
     sample_rate: int
     n_samples: int
     onset_envelope: np.ndarray  # (m,) positive log-spectral flux: mean rise per band in dB
-    flux: np.ndarray  # (m,) absolute log-spectral flux
+    flux: np.ndarray  # (m,) absolute log-spectral flux, weighted by power (dB per frame)
     loudness_db: np.ndarray  # (m,) frame level in dB below the clip's loudest frame (≤ 0)
     band_db: np.ndarray  # (m, N_BANDS) band levels in dB below the clip's loudest band, floored
 
@@ -79,7 +79,7 @@ class Rhythm:
     """Onsets, tempo and beats of one clip."""
 
     onsets: np.ndarray  # (k,) seconds
-    onset_strength: np.ndarray  # (k,) peak onset strength, ~1 for a clear note
+    onset_strength: np.ndarray  # (k,) peak onset strength: 1 = the clip's strong onsets (90th percentile)
     percussive: np.ndarray  # (k,) 0..1, how much of the onset is broadband (a hit) rather than a tone
     tempo_bpm: float | None  # None when the clip has no steady pulse (speech, glides)
     beats: np.ndarray  # (b,) seconds; empty without a tempo
@@ -149,10 +149,21 @@ def features(samples: np.ndarray, sample_rate: int) -> Features:
         sample_rate=sample_rate,
         n_samples=len(samples),
         onset_envelope=onset,
-        flux=np.abs(rise).mean(axis=1),
+        flux=_weighted_flux(db, rise),
         loudness_db=level - level.max(initial=0.0),
         band_db=db.astype(np.float32),
     )
+
+
+def _weighted_flux(db: np.ndarray, rise: np.ndarray) -> np.ndarray:
+    """Per frame, the change in dB of each band weighted by the band's share of the power.
+
+    Bands near the floor hold only leakage and codec noise, whose level jumps from frame to frame;
+    weighting by power makes a held tone read as still and a moving one as changing.
+    """
+    power = 10 ** (np.maximum(db, np.roll(db, 1, axis=0)) / 10)
+    out: np.ndarray = (power * np.abs(rise)).sum(axis=1) / np.maximum(power.sum(axis=1), 1e-12)
+    return out
 
 
 def _robust_peak(values: np.ndarray) -> float:
@@ -197,7 +208,7 @@ def pick_onsets(feats: Features) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     strength = env[frames]
     # 1 = as strong as the clip's strong onsets, so the weights mean the same in a loud or soft clip.
     scale = float(np.quantile(strength, 0.9)) if len(strength) else 1.0
-    return frames, np.minimum(strength / scale, 1.0), percussiveness(feats, frames)
+    return frames, strength / scale, percussiveness(feats, frames)
 
 
 def percussiveness(feats: Features, frames: np.ndarray) -> np.ndarray:
@@ -376,7 +387,9 @@ def snap_points(
         if hi <= lo:
             continue
         distance = np.abs(events[lo:hi] - time)
-        best = lo + int(np.argmax(weights[lo:hi] * np.exp(-distance / 0.15)))
+        # The strongest event wins unless it is much further: accents are where a cut feels right,
+        # and their strength, unlike the exact low of the signal, is the same in every codec.
+        best = lo + int(np.argmax(weights[lo:hi] * np.exp(-distance / 0.5)))
         # Up to the column under the event's time, so the first frame of the new segment is at or after it.
         moved[index] = math.ceil(events[best] * columns_per_second - 1e-9)
     moved[1:-1] = np.clip(moved[1:-1], 1, points[-1] - 1)
@@ -408,21 +421,21 @@ def _search_strengths(search: InflectionSearch, points: np.ndarray) -> np.ndarra
     return strength
 
 
-def is_static(feats: Features, first_s: float, last_s: float) -> bool:
-    """Whether the audio between two times holds still: silence, or a held sound with no new notes."""
-    fps = feats.frame_rate
-    a, b = int(first_s * fps), max(int(first_s * fps) + 1, int(last_s * fps))
-    loud = feats.loudness_db[a:b]
-    if len(loud) == 0 or np.mean(loud < -50.0) > 0.8:
-        return True
-    return bool(np.mean(feats.flux[a:b]) < 0.05 and np.sum(feats.onset_envelope[a:b] > 0.3) == 0)
+def still_frames(feats: Features) -> np.ndarray:
+    """(m,) bool: frames where the audio holds still, silent or a held sound with no new note near."""
+    half = round(0.5 * feats.frame_rate)
+    silent = feats.loudness_db < -50.0
+    changing = _moving(feats.flux, half, half, "mean") >= 0.05
+    noted = _moving(feats.onset_envelope, half, half, "max") > ONSET_FLOOR_DB
+    out: np.ndarray = silent | ~(changing | noted)
+    return out
 
 
 @dataclass(frozen=True)
 class MusicSettings:
     """How the music style finds its cuts (each a user option, `None` = chosen from the music)."""
 
-    signal: Signal = Signal.FLUX
+    signal: Signal = Signal.RMS
     kind: InflectionKind = InflectionKind.MIN
     snap: Snap = Snap.ONSETS
     threshold: float | None = None  # a fixed δ, as the paper
@@ -434,12 +447,18 @@ class MusicSettings:
 class _Cutter:
     """Turns the scan's points into the final cuts: snapped to events, fixed up, at least a gap apart."""
 
-    def __init__(
-        self, search: InflectionSearch, rhythm_: Rhythm, settings: MusicSettings, columns_per_second: float
-    ) -> None:
-        self.search, self.settings, self.cps = search, settings, columns_per_second
+    def __init__(self, search: InflectionSearch, rhythm_: Rhythm, settings: MusicSettings, feats: Features) -> None:
+        self.search, self.settings, self.cps = search, settings, feats.sample_rate / HOP
+        self.signal_peak = 1.0
+        # Cumulative count of still frames, so any stretch's share of stillness costs two lookups.
+        self._still = np.concatenate([[0], np.cumsum(still_frames(feats))])
+        self._frames_per_column = HOP / FRAME_HOP
         if settings.snap is Snap.ONSETS:
-            self.events, self.weights = rhythm_.onsets, rhythm_.onset_strength
+            self.events, self.weights = rhythm_.onsets, rhythm_.onset_strength.copy()
+            if len(rhythm_.beats):
+                # An onset on a beat is where a cut feels right, and it is the same one in every codec.
+                on_beat = np.abs(rhythm_.onsets[:, None] - rhythm_.beats[None, :]).min(axis=1) < 0.03
+                self.weights[on_beat] *= 1.5
             self.window = (0.25, 0.5)  # the trailing running mean reaches its low just before the event
         elif settings.snap is Snap.BEATS and len(rhythm_.beats):
             beat = 60.0 / (rhythm_.tempo_bpm or 120.0)
@@ -447,6 +466,15 @@ class _Cutter:
             self.window = (0.5 * beat, 0.5 * beat)
         else:
             self.events, self.weights, self.window = np.empty(0), np.empty(0), (0.0, 0.0)
+
+    def static(self, begin: np.ndarray, end: np.ndarray) -> np.ndarray:
+        """Per segment [begin, end) in columns: whether its audio holds still for 80% of it or more."""
+        limit = len(self._still) - 1
+        a = np.clip(np.asarray(begin * self._frames_per_column, dtype=np.int64), 0, limit)
+        b = np.clip(np.asarray(end * self._frames_per_column, dtype=np.int64), 0, limit)
+        share = (self._still[b] - self._still[a]) / np.maximum(b - a, 1)
+        out: np.ndarray = share >= 0.8
+        return out
 
     def finish(self, points: np.ndarray, strength: np.ndarray | None = None, gap_s: float = 0.0) -> np.ndarray:
         """Snap the interior points, then keep the clearest of any that come closer than `gap_s`."""
@@ -468,9 +496,9 @@ def _count_plateaus(counts: np.ndarray) -> list[tuple[int, int]]:
     return list(zip(starts.tolist(), ends.tolist(), strict=True))
 
 
-def _candidates(search: InflectionSearch) -> np.ndarray:
-    """Thresholds just below each level at which the scan's result can change, highest first."""
-    levels = np.unique(search.critical[search.critical > 0])
+def _candidates(search: InflectionSearch, floor: float = 0.0) -> np.ndarray:
+    """Thresholds just below each level (above `floor`) at which the scan's result can change, highest first."""
+    levels = np.unique(search.critical[search.critical > floor])
     if len(levels) > 400:  # long clips: enough levels to find a count, few enough to stay fast
         levels = np.unique(np.quantile(levels, np.linspace(0, 1, 400), method="nearest"))
     return np.concatenate([[1.0], np.nextafter(levels, -np.inf)[::-1]])
@@ -484,15 +512,19 @@ def choose_threshold(cutter: _Cutter, rules: CutRules, duration_s: float) -> flo
     thresholds that give the best count, the one in the middle (geometrically) of that run is
     returned, so that a slightly different signal (another codec) lands on the same count.
     """
-    candidates = _candidates(cutter.search)
+    # Turns shallower than this are rounding in a held sound, not music.
+    candidates = _candidates(cutter.search, floor=1e-4 * cutter.signal_peak)
     counts = np.empty(len(candidates), dtype=np.int64)
     costs = np.empty(len(candidates))
     for index, threshold in enumerate(candidates):
         cuts = cutter.finish(cutter.search.points(float(threshold)), gap_s=rules.min_gap_s)
         lengths = np.diff(cuts) / cutter.cps
         counts[index] = len(lengths)
-        overshoot = np.maximum(lengths - rules.longest_s, 0.0).sum() / max(duration_s, 1e-9)
-        costs[index] = abs(math.log(lengths.mean() / rules.target_s)) + 2.0 * overshoot
+        # A long still stretch (silence, a drone) is no fault, and the target is for the music.
+        moving = ~cutter.static(cuts[:-1], cuts[1:])
+        overshoot = (np.maximum(lengths - rules.longest_s, 0.0) * moving).sum() / max(duration_s, 1e-9)
+        mean = lengths[moving].mean() if moving.any() else lengths.mean()
+        costs[index] = abs(math.log(mean / rules.target_s)) + 2.0 * overshoot
 
     def bounds(run: tuple[int, int]) -> tuple[float, float]:
         first, last = run
@@ -517,7 +549,7 @@ def choose_threshold(cutter: _Cutter, rules: CutRules, duration_s: float) -> flo
 
 
 def _fill_long_segments(
-    cutter: _Cutter, smoothed: np.ndarray, points: np.ndarray, feats: Features, rules: CutRules
+    cutter: _Cutter, smoothed: np.ndarray, points: np.ndarray, rules: CutRules
 ) -> tuple[np.ndarray, np.ndarray]:
     """Points and strengths with extra cuts inside segments over the longest allowed, unless static there."""
     strength = _search_strengths(cutter.search, points)
@@ -525,12 +557,13 @@ def _fill_long_segments(
     length = cutter.search.rolling_length
     for begin, end in zip(points[:-1].tolist(), points[1:].tolist(), strict=True):
         seconds = (end - begin) / cutter.cps
-        if seconds <= rules.longest_s or is_static(feats, begin / cutter.cps, end / cutter.cps):
+        if seconds <= rules.longest_s or cutter.static(np.asarray(begin), np.asarray(end)):
             continue
         part = smoothed[begin : end + 1]
         if len(part) < 2 * length + 4:
             continue
-        local = InflectionSearch.build(part, cutter.settings.kind, absolute_threshold=_absolute(cutter.settings))
+        # Past the paper's method anyway: its absolute threshold would leave a loud stretch uncut.
+        local = InflectionSearch.build(part, cutter.settings.kind, absolute_threshold=math.inf)
         wanted = max(2, math.ceil(seconds / rules.target_s))
         found = local.points(local.threshold_for_segments(wanted))
         extra_points += (found[1:-1] + begin).tolist()
@@ -557,9 +590,9 @@ def analyse_music(samples: np.ndarray, sample_rate: int, settings: MusicSettings
     tv = signal_tv(samples, settings.signal, feats)
     smoothed = paper.smooth(tv)
     search = InflectionSearch.build(smoothed, settings.kind, absolute_threshold=_absolute(settings))
-    cps = sample_rate / HOP
     duration_s = len(samples) / sample_rate
-    cutter = _Cutter(search, found, settings, cps)
+    cutter = _Cutter(search, found, settings, feats)
+    cutter.signal_peak = float(np.max(smoothed, initial=0.0))
     notes: list[str] = []
     target: float | None = None
     if settings.threshold is not None:
@@ -576,7 +609,7 @@ def analyse_music(samples: np.ndarray, sample_rate: int, settings: MusicSettings
             rules = CutRules(target, min_gap_s=target / 2, longest_s=1.5 * target)
         threshold = choose_threshold(cutter, rules, duration_s)
         raw = search.points(threshold)
-        filled, strength = _fill_long_segments(cutter, smoothed, raw, feats, rules)
+        filled, strength = _fill_long_segments(cutter, smoothed, raw, rules)
         points = cutter.finish(filled, strength, gap_s=rules.min_gap_s)
     alphas, segment_of_column = paper.segment_alphas(smoothed, points)
     analysis = Analysis(
@@ -635,7 +668,7 @@ DRIFT_LOOP_S = 24.0  # seconds of full-loudness music for the drift to come roun
 
 def pulse_curve(found: Rhythm, times: np.ndarray) -> np.ndarray:
     """0..1 at each time: a kick on each percussive onset, decaying exponentially."""
-    weight = found.onset_strength * np.clip((found.percussive - 0.5) / 0.4, 0.0, 1.0)
+    weight = np.minimum(found.onset_strength, 1.0) * np.clip((found.percussive - 0.5) / 0.4, 0.0, 1.0)
     keep = weight > 0.05
     onsets, weight = found.onsets[keep], weight[keep]
     curve = np.zeros(len(times))
