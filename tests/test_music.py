@@ -46,15 +46,9 @@ def test_onsets_tempo_and_beats_are_found(clip: str, request: pytest.FixtureRequ
     precision = np.mean(nearest(found.onsets, truth) < 0.05)
     recall = np.mean(nearest(truth, found.onsets) < 0.05)
     assert precision >= 0.95 and recall >= 0.9, (precision, recall)
-    assert (
-        abs(
-            np.median(
-                found.onsets[nearest(found.onsets, truth) < 0.05]
-                - truth[np.abs(found.onsets[:, None] - truth).argmin(1)][nearest(found.onsets, truth) < 0.05]
-            )
-        )
-        < 0.01
-    )  # noqa: E501
+    matched = nearest(found.onsets, truth) < 0.05
+    offsets = found.onsets[matched] - truth[np.abs(found.onsets[:, None] - truth).argmin(axis=1)][matched]
+    assert abs(np.median(offsets)) < 0.01  # no systematic lateness: a cut on an onset is on the note
     expected_bpm = 96.0 if clip == "piano" else 120.0
     assert found.tempo_bpm == pytest.approx(expected_bpm, rel=0.02)
     assert np.mean(nearest(found.beats, truth) < 0.05) >= 0.9
