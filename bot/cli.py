@@ -87,7 +87,10 @@ def _cmd_analyze(args: argparse.Namespace, settings: Settings) -> int:
     if args.plot:
         from pipeline.plot import plot_analysis  # matplotlib is slow to import; only when asked
 
-        plot_analysis(prepared.analysis, prepared.audio.samples, prepared.plan.class_ids, Path(args.plot))
+        plot_analysis(
+            prepared.analysis, prepared.audio.samples, prepared.plan.class_ids, Path(args.plot),
+            music=prepared.music, channel=prepared.options.channel.value,
+        )  # fmt: skip
     if args.json:
         print(json.dumps(describe(prepared), indent=2))
     else:

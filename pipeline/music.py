@@ -440,6 +440,26 @@ def _search_strengths(search: InflectionSearch, points: np.ndarray) -> np.ndarra
     return strength
 
 
+def reentries(feats: Features, found: Rhythm, quiet_s: float = 0.5) -> np.ndarray:
+    """Onsets (seconds) that end at least `quiet_s` of near-silence: the music coming back in.
+
+    The running means of the paper's scan see a wide silence as flat, with no turn to cut on,
+    yet the moment the music returns is the clearest cut a video can have.
+    """
+    if len(found.onsets) == 0:
+        return np.empty(0)
+    fps = feats.frame_rate
+    span, lead = max(1, round(quiet_s * fps)), round(0.03 * fps)  # the attack's lead-in is not silence
+    centre = (FRAME_NFFT / 2 - 0.75 * FRAME_HOP) / FRAME_HOP  # as in Features.frame_time
+    frames = np.rint(found.onsets * fps - centre).astype(np.int64)
+    quiet = np.zeros(len(frames), dtype=bool)
+    for index, frame in enumerate(frames.tolist()):
+        before = feats.loudness_db[max(0, frame - lead - span) : max(0, frame - lead)]
+        quiet[index] = len(before) == span and float(before.max()) < -45.0
+    out: np.ndarray = found.onsets[quiet]
+    return out
+
+
 def still_frames(feats: Features) -> np.ndarray:
     """(m,) bool: frames where the audio holds still, silent or a held sound with no new note near."""
     half = round(0.5 * feats.frame_rate)
@@ -469,6 +489,7 @@ class _Cutter:
     def __init__(self, search: InflectionSearch, rhythm_: Rhythm, settings: MusicSettings, feats: Features) -> None:
         self.search, self.settings, self.cps = search, settings, feats.sample_rate / HOP
         self.signal_peak = 1.0
+        self.forced = np.empty(0, dtype=np.int64)  # columns that are cuts at any threshold
         # Cumulative count of still frames, so any stretch's share of stillness costs two lookups.
         self._still = np.concatenate([[0], np.cumsum(still_frames(feats))])
         self._frames_per_column = HOP / FRAME_HOP
@@ -498,6 +519,15 @@ class _Cutter:
     def finish(self, points: np.ndarray, strength: np.ndarray | None = None, gap_s: float = 0.0) -> np.ndarray:
         """Snap the interior points, then keep the clearest of any that come closer than `gap_s`."""
         strength = _search_strengths(self.search, points) if strength is None else strength
+        if len(self.forced):
+            # Re-entries after silence are cuts whatever the threshold: clearer than any turn of
+            # the signal, weaker only than the clip's two ends.
+            points = np.concatenate([points, self.forced])
+            strength = np.concatenate([strength, np.full(len(self.forced), 1e6)])
+            order = np.argsort(points, kind="stable")
+            points, strength = points[order], strength[order]
+            points, first = np.unique(points, return_index=True)
+            strength = strength[first]
         moved = snap_points(points, self.cps, self.events, self.weights, self.window)
         # A moved point keeps the strength of the point it came from (the nearest one).
         strength = strength[np.abs(points[None, :] - moved[:, None]).argmin(axis=1)]
@@ -625,6 +655,8 @@ def analyse_music(samples: np.ndarray, sample_rate: int, settings: MusicSettings
     duration_s = len(samples) / sample_rate
     cutter = _Cutter(search, found, settings, feats)
     cutter.signal_peak = float(np.max(smoothed, initial=0.0))
+    if settings.threshold is None and settings.segments is None and not settings.paper_filter:
+        cutter.forced = np.ceil(reentries(feats, found) * cutter.cps - 1e-9).astype(np.int64)
     notes: list[str] = []
     target: float | None = None
     if settings.threshold is not None:

@@ -80,6 +80,8 @@ def test_auto_segments_suit_the_music_and_land_on_notes(rests: int) -> None:
     assert music.target_s is not None and 2.0 <= music.target_s <= 8.0
     interior = analysis.inflection_times[1:-1]
     assert np.mean(nearest(interior, onset_times(notes)) <= 0.05) >= 0.9
+    if rests:  # a bar of silence after every three: the music comes back in at 10, 20 and 30 s
+        assert np.all(nearest(np.array([10.0, 20.0, 30.0]), interior) <= 0.05), interior
 
 
 def test_a_random_cut_lands_on_a_note_about_half_the_time(piano: tuple[np.ndarray, np.ndarray]) -> None:
