@@ -10,6 +10,7 @@ matplotlib.use("Agg")  # files only; never a window
 import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.axes import Axes
+from matplotlib.figure import Figure
 
 from pipeline.analysis import Analysis, spectrogram
 from pipeline.classes import class_name
@@ -99,7 +100,7 @@ def _draw_signal(ax: Axes, analysis: Analysis, music: MusicAnalysis | None) -> N
     ax.legend(loc="upper right", fontsize=7, ncols=5)
 
 
-def _draw_spectrogram(ax: Axes, fig: plt.Figure, analysis: Analysis, samples: np.ndarray, channel: str) -> None:
+def _draw_spectrogram(ax: Axes, fig: Figure, analysis: Analysis, samples: np.ndarray, channel: str) -> None:
     # Long clips are drawn from every k-th column: the picture cannot show more anyway.
     step = max(1, analysis.n_columns // _MAX_PLOT_COLUMNS)
     picked = [spectrogram(samples, c, c + 1)[:, 0] for c in range(0, analysis.n_columns, step)]
