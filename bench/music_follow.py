@@ -1,6 +1,6 @@
 """How well the cuts follow the music: segments, alignment with note onsets, codec stability, speed.
 
-    .venv/bin/python -m bench.music_follow [--quick] [--keep DIR]
+    .venv/bin/python -m bench.music_follow [--quick] [--keep DIR] [--signal rms|tv|flux|onset] [--snap …]
 
 For every clip (numpy-synthesised, General MIDI through fluidsynth when installed, espeak-ng
 speech): the paper style's segment count at its fixed δ, then the music style's segments (count,
@@ -51,10 +51,10 @@ def _median_time(function: Callable[[], object], runs: int) -> float:
     return statistics.median(times)
 
 
-def _row(clip: Clip, folder: Path, runs: int) -> dict[str, str]:
+def _row(clip: Clip, folder: Path, runs: int, settings: M.MusicSettings) -> dict[str, str]:
     samples = decode_audio(clip.path).samples
     paper = A.analyse(samples, 44_100)
-    analysis, music = M.analyse_music(samples, 44_100, M.MusicSettings())
+    analysis, music = M.analyse_music(samples, 44_100, settings)
     times = analysis.inflection_times
     lengths = np.diff(times)
     row = {
@@ -75,11 +75,11 @@ def _row(clip: Clip, folder: Path, runs: int) -> dict[str, str]:
         row["random"] = f"{np.mean(_nearest(random_cuts, clip.onsets) <= NEAR_S):.0%}"
     for codec, args in CODECS.items():
         encoded = transcode(clip.path, folder / f"{clip.path.stem}.{codec}", *args)
-        other, _ = M.analyse_music(decode_audio(encoded).samples, 44_100, M.MusicSettings())
+        other, _ = M.analyse_music(decode_audio(encoded).samples, 44_100, settings)
         within = _nearest(times[1:-1], other.inflection_times[1:-1]) <= FRAME_S
         share = f"{np.mean(within):.0%}" if len(within) else "-"
         row[codec] = f"{len(other.inflection_points) - len(analysis.inflection_points):+d} {share}"
-    row["time s"] = f"{_median_time(lambda: M.analyse_music(samples, 44_100, M.MusicSettings()), runs):.2f}"
+    row["time s"] = f"{_median_time(lambda: M.analyse_music(samples, 44_100, settings), runs):.2f}"
     return row
 
 
@@ -107,13 +107,16 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="one timing run instead of five")
     parser.add_argument("--keep", help="keep the clips in this folder")
+    parser.add_argument("--signal", choices=[s.value for s in M.Signal], default="rms", help="the signal cut on")
+    parser.add_argument("--snap", choices=[s.value for s in M.Snap], default="onsets", help="what cuts move to")
     args = parser.parse_args()
     runs = 1 if args.quick else 5
     with tempfile.TemporaryDirectory(prefix="ganterp-bench-") as scratch:
         folder = Path(args.keep) if args.keep else Path(scratch)
         folder.mkdir(parents=True, exist_ok=True)
         clips, skipped = make_clips(folder)
-        rows = [_row(clip, folder, runs) for clip in clips]
+        settings = M.MusicSettings(signal=M.Signal(args.signal), snap=M.Snap(args.snap))
+        rows = [_row(clip, folder, runs, settings) for clip in clips]
         columns = list(rows[0])
         print("| " + " | ".join(columns) + " |")
         print("|" + "---|" * len(columns))

@@ -658,6 +658,8 @@ def analyse_music(samples: np.ndarray, sample_rate: int, settings: MusicSettings
     if settings.threshold is None and settings.segments is None and not settings.paper_filter:
         cutter.forced = np.ceil(reentries(feats, found) * cutter.cps - 1e-9).astype(np.int64)
     notes: list[str] = []
+    if settings.snap is Snap.BEATS and len(found.beats) == 0:
+        notes.append("the clip has no steady beat, so the cuts stay where the signal turns.")
     target: float | None = None
     if settings.threshold is not None:
         threshold = settings.threshold
@@ -694,10 +696,16 @@ def analyse_music(samples: np.ndarray, sample_rate: int, settings: MusicSettings
         target_s=target,
         raw_points=search.points(threshold),
         notes=tuple(notes),
-        loudness=np.clip(1 + feats.loudness_db / 60.0, 0.0, 1.0),
+        loudness=loudness_curve(feats),
         frame_rate=feats.frame_rate,
     )
     return analysis, music
+
+
+def loudness_curve(feats: Features) -> np.ndarray:
+    """(m,) 0..1 per frame: 0 at 60 dB below the loudest frame or quieter, 1 at the loudest."""
+    out: np.ndarray = np.clip(1 + feats.loudness_db / 60.0, 0.0, 1.0)
+    return out
 
 
 def _threshold_for_count(cutter: _Cutter, wanted: int) -> tuple[float, np.ndarray]:

@@ -23,7 +23,17 @@ from pipeline.audio import Channel, DecodedAudio, decode_audio
 from pipeline.classes import class_name
 from pipeline.encode import VideoSpec, VideoWriter, check_writable, fit_to_limit, temporary_path
 from pipeline.errors import ContradictoryOptions, InvalidOption, RenderCancelled
-from pipeline.music import STYLES, MusicAnalysis, MusicSettings, Signal, Snap, Style, analyse_music, count_note
+from pipeline.music import (
+    STYLES,
+    MusicAnalysis,
+    MusicSettings,
+    Signal,
+    Snap,
+    Style,
+    analyse_music,
+    count_note,
+    loudness_curve,
+)
 from pipeline.music import features as music_features
 from pipeline.music import rhythm as music_rhythm
 from pipeline.plan import Motion, RenderPlan, build_plan, check_plan_options
@@ -253,9 +263,13 @@ def _analyse(audio: DecodedAudio, options: RenderOptions) -> tuple[Analysis, Mus
     analysis = analyse(
         audio.samples, audio.sample_rate, threshold=settings.threshold, segments=settings.segments, kind=options.kind
     )
-    # The rhythm is reported (analyze --json, the plot) but changes nothing in the paper style.
-    found = music_rhythm(music_features(audio.samples, audio.sample_rate))
-    music = MusicAnalysis(found, settings.signal, settings.snap, None, analysis.inflection_points)
+    # The rhythm is reported (analyze --json, the plot) but changes nothing in the paper style,
+    # unless --pulse or --motion ask for it.
+    feats = music_features(audio.samples, audio.sample_rate)
+    music = MusicAnalysis(
+        music_rhythm(feats), settings.signal, settings.snap, None, analysis.inflection_points,
+        loudness=loudness_curve(feats), frame_rate=feats.frame_rate,
+    )  # fmt: skip
     got = len(analysis.inflection_points) - 1
     notes = () if settings.segments in (None, got) else (count_note(settings.segments or 0, got, audio.duration_s),)
     return analysis, music, notes

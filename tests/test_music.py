@@ -109,6 +109,12 @@ def test_every_signal_gives_segments_within_the_goals(signal: M.Signal, groove: 
     assert 2.0 <= lengths.mean() <= 8.0 and lengths.max() <= 12.0 and lengths.min() >= 0.95
 
 
+def test_snapping_to_beats_without_a_beat_says_so() -> None:
+    analysis, music = _segments(pad(20.0, seed=2), snap=M.Snap.BEATS)
+    assert len(analysis.inflection_points) > 2
+    assert music.notes == ("the clip has no steady beat, so the cuts stay where the signal turns.",)
+
+
 def test_a_slowly_wandering_tone_gets_several_segments_and_silence_one() -> None:
     glide, _ = _segments(pad(30.0, seed=4))
     assert 3 <= len(glide.inflection_points) - 1 <= 10
