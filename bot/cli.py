@@ -26,6 +26,7 @@ from pipeline.encode import check_output, check_writable
 from pipeline.errors import InvalidOption, PipelineError, WeightsUnavailable
 from pipeline.links import local_media
 from pipeline.lookup import DEFAULT_MAX_WORDS, LookupOptions, Match, lookup, resolve_words
+from pipeline.music import Signal, Snap, Style
 from pipeline.render import FrameGenerator, PreparedRender, Progress, RenderOptions, describe, prepare, render
 from pipeline.weights import MODELS, cached_folder, check_model_name, download_weights, resolve_weights
 
@@ -114,7 +115,10 @@ def _cmd_analyze(args: argparse.Namespace, settings: Settings) -> int:
     if args.plot:
         from pipeline.plot import plot_analysis  # matplotlib is slow to import; only when asked
 
-        plot_analysis(prepared.analysis, prepared.audio.samples, prepared.plan.class_ids, Path(args.plot))
+        plot_analysis(
+            prepared.analysis, prepared.audio.samples, prepared.plan.class_ids, Path(args.plot),
+            music=prepared.music, channel=prepared.options.channel.value,
+        )  # fmt: skip
     if args.json:
         print(json.dumps(describe(prepared), indent=2))
     else:
@@ -219,6 +223,11 @@ def _options(args: argparse.Namespace, settings: Settings) -> RenderOptions:
         fixed_noise=args.fixed_noise,
         max_bytes=getattr(args, "max_bytes", None),
         max_duration_s=args.max_duration if args.max_duration is not None else settings.max_duration_s,
+        style=Style(args.style),
+        signal=Signal(args.signal) if args.signal else None,
+        snap=Snap(args.snap) if args.snap else None,
+        pulse=args.pulse,
+        motion=args.motion,
     )
 
 
@@ -244,12 +253,15 @@ def _generator_for(
 
 
 def _print_segments(prepared: PreparedRender, out: TextIO) -> None:
-    analysis = prepared.analysis
+    analysis, music = prepared.analysis, prepared.music
+    tempo = f", {music.rhythm.tempo_bpm:.0f} bpm" if music and music.rhythm.tempo_bpm else ""
     print(
-        f"{len(prepared.plan.segments)} segments, seed {prepared.seed}, threshold {analysis.threshold:.4g} "
-        f"({analysis.kind.value}), {prepared.audio.duration_s:.2f} s",
+        f"{len(prepared.plan.segments)} segments, seed {prepared.seed}, style {prepared.options.style.value}, "
+        f"threshold {analysis.threshold:.4g} ({analysis.kind.value}), {prepared.audio.duration_s:.2f} s{tempo}",
         file=out,
     )
+    for note in prepared.notes:
+        print(f"  note: {note}", file=out)
     for segment in prepared.plan.segments:
         print(
             f"  {segment.start_s:8.2f} s  {segment.class_id:>3} {segment.class_name}  → {segment.next_class_id}",
@@ -459,6 +471,16 @@ def _queue_commands(commands: Any) -> dict[str, argparse.ArgumentParser]:
     return {"submit": submit, "worker": worker, "jobs": jobs, "stats": stats}
 
 
+def _segments_arg(text: str) -> int | None:
+    """`auto` (None: the style decides) or a whole number of segments."""
+    if text.strip().lower() == "auto":
+        return None
+    try:
+        return int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected auto or a whole number, got {text!r}") from None
+
+
 def _generator_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--model", choices=MODELS, help="BigGAN-deep resolution (default: GANTERP_MODEL or 128)")
     parser.add_argument("--weights", help="folder with config.json + pytorch_model.bin (overrides the cache)")
@@ -473,11 +495,29 @@ def _analysis_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--seed", type=int, help="seed for random classes and latents (default: random, printed)")
     parser.add_argument("--fps", type=float, default=30.0, help="video frame rate (default 30)")
     parser.add_argument(
-        "--threshold", type=float, default=DEFAULT_THRESHOLD,
-        help=f"inflection threshold δ (default {DEFAULT_THRESHOLD}); lower gives more cuts",
+        "--style", choices=[s.value for s in Style], default=Style.MUSIC.value,
+        help="music: cuts that suit and follow the music, pulse and drift (default); "
+        "paper: the released code's analysis exactly",
     )  # fmt: skip
-    parser.add_argument("--segments", type=int, help="aim for this many segments (finds the threshold)")
-    parser.add_argument("--segment-seconds", type=float, help="aim for segments of about this many seconds")
+    parser.add_argument(
+        "--threshold", type=float,
+        help=f"a fixed inflection threshold δ, lower gives more cuts (default: picked; paper {DEFAULT_THRESHOLD})",
+    )  # fmt: skip
+    parser.add_argument(
+        "--segments", type=_segments_arg, default=None, metavar="auto|N",
+        help="auto: as many segments as suit the music (default), or about N",
+    )  # fmt: skip
+    parser.add_argument("--segment-seconds", type=float, help="segments of about this many seconds, all through")
+    parser.add_argument(
+        "--signal", choices=[s.value for s in Signal],
+        help="what the cuts follow: tv (the paper's), flux, onset, rms (default: music rms, paper tv)",
+    )  # fmt: skip
+    parser.add_argument(
+        "--snap", choices=[s.value for s in Snap],
+        help="move each cut to the nearest onset or beat (default: music onsets, paper none)",
+    )  # fmt: skip
+    parser.add_argument("--pulse", type=float, help="0..1: a kick on percussive onsets (default: music 0.3, paper 0)")
+    parser.add_argument("--motion", type=float, help="0..1: drift with the loudness (default: music 0.3, paper 0)")
     parser.add_argument("--kind", choices=[k.value for k in InflectionKind], default="min",
                         help="which extrema are cuts (default min, as the released code)")  # fmt: skip
     parser.add_argument("--truncation", type=float, default=0.2, help="BigGAN truncation in (0, 1] (default 0.2)")

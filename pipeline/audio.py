@@ -135,9 +135,11 @@ def _run_ffmpeg(path: Path, start_s: float, duration_s: float, channel: Channel,
     command = [
         *base_command(),
         "-xerror",  # a damaged packet is an error, not a silent gap
+        *media_input(path),
+        # Trimming after the input (decode, then drop) is exact to the sample; seeking in the input
+        # lands up to 1024 samples off in AAC (its priming), so one recording would cut differently as M4A.
         "-ss", f"{start_s:.6f}",
         "-t", f"{duration_s:.6f}",
-        *media_input(path),
         "-map", "0:a:0",
         "-af", f"aformat=sample_fmts=flt:channel_layouts=stereo,{_PAN[channel]}",
         "-ar", str(ANALYSIS_RATE),

@@ -208,12 +208,13 @@ class VideoWriter:
             "-s", f"{spec.frame_size}x{spec.frame_size}",
             "-framerate", f"{spec.fps:g}", "-i", "pipe:0",
         ]  # fmt: skip
-        trim = ["-ss", f"{spec.audio_start_s:.6f}", "-t", f"{spec.duration_s:.6f}"]
-        audio_input = [*trim, *media_input(spec.audio_source)]
+        # The audio is trimmed after decoding, as the analysis trims it: seeking in the input lands
+        # up to 1024 samples early in AAC, which would put the sound a frame off the picture.
+        trim = f"atrim=start={spec.audio_start_s:.6f}:duration={spec.duration_s:.6f},asetpts=PTS-STARTPTS"
         scale = ["-vf", f"scale={spec.output_size}:{spec.output_size}:flags=lanczos"]
         return [
-            *base_command(), "-y", *video_input, *audio_input,
-            "-map", "0:v:0", "-map", "1:a:0",
+            *base_command(), "-y", *video_input, *media_input(spec.audio_source),
+            "-map", "0:v:0", "-map", "1:a:0", "-af", trim,
             *(scale if spec.output_size != spec.frame_size else []),
             *_video_codec(spec, self._bitrates),
             *_audio_codec(self._bitrates),

@@ -56,6 +56,14 @@ class InvalidOption(PipelineError):
         super().__init__(f"{name} must be {expected} (got {value!r}).")
 
 
+class ContradictoryOptions(PipelineError):
+    """Options that each pick the same thing (the cuts' threshold) were given together."""
+
+    def __init__(self, *names: str) -> None:
+        self.names = names
+        super().__init__(f"{' and '.join(names)} each choose how many cuts there are; give only one of them.")
+
+
 class MediaNotFound(PipelineError):
     """The input file does not exist (`name` is the file as the user named it)."""
 

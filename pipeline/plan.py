@@ -1,5 +1,6 @@
 """From an analysis to what each video frame shows: classes and latents per inflection point,
-and (segment, alpha) per frame at the video's frame rate. Pure numpy, seeded."""
+(segment, alpha) per frame at the video's frame rate, and the music style's motion between the
+cuts (a pulse on percussive onsets, a drift with the loudness). Pure numpy, seeded."""
 
 from __future__ import annotations
 
@@ -12,8 +13,10 @@ from scipy.stats import truncnorm
 from pipeline.analysis import Analysis
 from pipeline.classes import N_CLASSES, class_name
 from pipeline.errors import InvalidOption
+from pipeline.music import MusicAnalysis, drift_phase, pulse_curve
 
 Z_DIM = 128
+_LATENT_SD = 0.88  # standard deviation of a normal truncated to [-2, 2]
 MAX_FPS = 60.0
 
 
@@ -38,11 +41,21 @@ class Segment:
             "index": self.index,
             "start": round(self.start_s, 3),
             "end": round(self.end_s, 3),
+            "length": round(self.end_s - self.start_s, 3),
             "class_id": self.class_id,
             "class_name": self.class_name,
             "next_class_id": self.next_class_id,
             "next_class_name": class_name(self.next_class_id),
         }
+
+
+@dataclass(frozen=True)
+class Motion:
+    """The music that moves the latent between cuts, and how much it may."""
+
+    music: MusicAnalysis
+    pulse: float = 0.0  # 0..1: on a full kick the latent is this much longer (a truncation kick)
+    drift: float = 0.0  # 0..1: radius of the drift, in latents (1: as far as to another point)
 
 
 @dataclass(frozen=True)
@@ -59,12 +72,19 @@ class RenderPlan:
     frame_alpha: np.ndarray  # (n_frames,) float64
     segments: tuple[Segment, ...]
     unused_classes: tuple[int, ...]  # user classes beyond the last inflection point
+    frame_scale: np.ndarray | None = None  # (n_frames,) ≥ 1: the pulse's lengthening of z
+    frame_drift: np.ndarray | None = None  # (n_frames, 2) drift offsets along `drift_axes`
+    drift_axes: np.ndarray | None = None  # (2, 128) float32, two orthogonal directions in z
 
     def frame_inputs(self, start: int, stop: int) -> tuple[np.ndarray, np.ndarray]:
         """Latents (b, 128) and class mixes (b, 1000), float32, for frames [start, stop)."""
         segment = self.frame_segment[start:stop]
         alpha = self.frame_alpha[start:stop, None]
         z = (1 - alpha) * self.latents[segment] + alpha * self.latents[segment + 1]
+        if self.frame_drift is not None and self.drift_axes is not None:
+            z = z + self.frame_drift[start:stop] @ self.drift_axes
+        if self.frame_scale is not None:
+            z = z * self.frame_scale[start:stop, None]
         y = np.zeros((len(segment), N_CLASSES))
         rows = np.arange(len(segment))
         np.add.at(y, (rows, self.class_ids[segment]), 1 - alpha[:, 0])
@@ -89,8 +109,9 @@ def build_plan(
     truncation: float = 0.2,
     fixed_noise: bool = False,
     pool: Sequence[int] | None = None,
+    motion: Motion | None = None,
 ) -> RenderPlan:
-    """Pick classes and latents for each inflection point and sample the alphas at each frame.
+    """Pick classes and latents for each inflection point, sample the alphas and the motion at each frame.
 
     The user's classes come first; the rest are drawn from `pool` (default: all 1000 classes;
     pipeline.safety.random_pool gives the safe-for-random pool)."""
@@ -115,7 +136,28 @@ def build_plan(
         frame_alpha=analysis.alphas[column],
         segments=_segments(analysis, class_ids, duration_s),
         unused_classes=tuple(classes[n_points:]),
+        **_motion(motion, frame_time, truncation, rng),
     )
+
+
+def _motion(
+    motion: Motion | None, frame_time: np.ndarray, truncation: float, rng: np.random.Generator
+) -> dict[str, np.ndarray | None]:
+    """The pulse and drift of every frame (drawn after the classes and latents, so those stay as they were)."""
+    if motion is None or (motion.pulse == 0 and motion.drift == 0):
+        return {}
+    for name, value in (("--pulse", motion.pulse), ("--motion", motion.drift)):
+        if not 0 <= value <= 1:
+            raise InvalidOption(name, value, "between 0 and 1")
+    music = motion.music
+    scale = 1 + motion.pulse * pulse_curve(music.rhythm, frame_time)
+    # Two orthogonal directions, each as long as a typical latent: a circle in the plane they span,
+    # travelled as fast as the music is loud, starting (and so continuous at cut 0) at the centre.
+    axes, _ = np.linalg.qr(rng.standard_normal((Z_DIM, 2)))
+    axes = axes.T * np.sqrt(Z_DIM) * _LATENT_SD * truncation
+    phase = drift_phase(music.loudness, music.frame_rate, frame_time)
+    drift = motion.drift * np.stack([np.cos(phase) - 1, np.sin(phase)], axis=1)
+    return {"frame_scale": scale, "frame_drift": drift, "drift_axes": axes.astype(np.float32)}
 
 
 def _choose_classes(

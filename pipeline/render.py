@@ -12,17 +12,31 @@ import secrets
 import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
+from enum import StrEnum
 from pathlib import Path
 from typing import Any, Protocol
 
 import numpy as np
 
-from pipeline.analysis import DEFAULT_THRESHOLD, Analysis, InflectionKind, analyse
+from pipeline.analysis import Analysis, InflectionKind, analyse
 from pipeline.audio import Channel, DecodedAudio, decode_audio
 from pipeline.classes import class_name
 from pipeline.encode import VideoSpec, VideoWriter, check_output, fit_to_limit, temporary_path
-from pipeline.errors import InvalidOption, RenderCancelled
-from pipeline.plan import RenderPlan, build_plan, check_plan_options
+from pipeline.errors import ContradictoryOptions, InvalidOption, RenderCancelled
+from pipeline.music import (
+    STYLES,
+    MusicAnalysis,
+    MusicSettings,
+    Signal,
+    Snap,
+    Style,
+    analyse_music,
+    count_note,
+    loudness_curve,
+)
+from pipeline.music import features as music_features
+from pipeline.music import rhythm as music_rhythm
+from pipeline.plan import Motion, RenderPlan, build_plan, check_plan_options
 from pipeline.safety import random_pool
 
 MAX_OUTPUT_SIZE = 2048
@@ -43,15 +57,15 @@ class FrameGenerator(Protocol):
 
 @dataclass(frozen=True)
 class RenderOptions:
-    """Everything a user can choose about one video."""
+    """Everything a user can choose about one video; `None` leaves a choice to the style."""
 
     classes: tuple[int, ...] = ()
     seed: int | None = None
     fps: float = 30.0
     size: int | None = None  # output side in pixels; None keeps the model's
-    threshold: float = DEFAULT_THRESHOLD
+    threshold: float | None = None  # a fixed δ; None: the style's (music: from the music, paper: 0.035)
     segments: int | None = None  # pick the threshold that gives this many segments
-    segment_seconds: float | None = None  # or this many seconds per segment
+    segment_seconds: float | None = None  # or segments of about this many seconds, over the whole clip
     kind: InflectionKind = InflectionKind.MIN
     truncation: float = 0.2
     start_s: float = 0.0
@@ -64,16 +78,32 @@ class RenderOptions:
     # (a server's blocked classes). The defaults keep all 1000, as the CLI does.
     safe_random: bool = False
     exclude_random: tuple[int, ...] = ()
+    style: Style = Style.MUSIC
+    signal: Signal | None = None  # the 1-D signal whose inflection points are cuts
+    snap: Snap | None = None  # what cuts move to
+    pulse: float | None = None  # 0..1: a kick of the latent on percussive onsets
+    motion: float | None = None  # 0..1: the latent drifting with loudness between cuts
 
     @classmethod
     def from_dict(cls, values: dict[str, Any], **overrides: Any) -> RenderOptions:
-        """The inverse of as_dict (unknown keys are ignored, so old job records still load)."""
+        """The inverse of as_dict (unknown keys are ignored, so old job records still load).
+
+        A record without a style was made before styles existed, under the paper's analysis (its
+        threshold is recorded as 0.035): it is read as the paper style, so it renders as it was
+        promised; its threshold gave way to its segment count then, and does so here too.
+        """
         known = {name: value for name, value in values.items() if name in cls.__dataclass_fields__}
+        if "style" not in known:
+            known["style"] = Style.PAPER
+            if known.get("segments") is not None or known.get("segment_seconds") is not None:
+                known["threshold"] = None
         known |= overrides
-        if "kind" in known:
-            known["kind"] = InflectionKind(known["kind"])
-        if "channel" in known:
-            known["channel"] = Channel(known["channel"])
+        enums: dict[str, type[StrEnum]] = {
+            "kind": InflectionKind, "channel": Channel, "style": Style, "signal": Signal, "snap": Snap
+        }  # fmt: skip
+        for name, enum in enums.items():
+            if known.get(name) is not None:
+                known[name] = enum(known[name])
         known["classes"] = tuple(known.get("classes", ()))
         known["exclude_random"] = tuple(known.get("exclude_random", ()))
         return cls(**known)
@@ -81,11 +111,36 @@ class RenderOptions:
     def as_dict(self) -> dict[str, Any]:
         """JSON-ready form, as recorded in the sidecar."""
         values = asdict(self)
-        values["kind"] = self.kind.value
-        values["channel"] = self.channel.value
+        for name in ("kind", "channel", "style", "signal", "snap"):
+            value = getattr(self, name)
+            values[name] = value.value if value is not None else None
         values["classes"] = list(self.classes)
         values["exclude_random"] = list(self.exclude_random)
         return values
+
+    def music_settings(self) -> MusicSettings:
+        """The analysis options with the style's defaults filled in."""
+        defaults = STYLES[self.style]
+        asked_count = self.segments is not None or self.segment_seconds is not None
+        return MusicSettings(
+            signal=self.signal or defaults.signal,
+            kind=self.kind,
+            snap=self.snap or defaults.snap,
+            threshold=self.threshold if self.threshold is not None or asked_count else defaults.threshold,
+            segments=self.segments,
+            segment_seconds=self.segment_seconds,
+            paper_filter=self.style is Style.PAPER,
+        )
+
+    @property
+    def pulse_strength(self) -> float:
+        """The pulse with the style's default filled in."""
+        return self.pulse if self.pulse is not None else STYLES[self.style].pulse
+
+    @property
+    def motion_strength(self) -> float:
+        """The motion with the style's default filled in."""
+        return self.motion if self.motion is not None else STYLES[self.style].motion
 
 
 @dataclass(frozen=True)
@@ -125,6 +180,8 @@ class PreparedRender:
     plan: RenderPlan
     size: int | None = None  # output side: the asked one, or smaller to fit a byte limit; None = the model's
     name: str = ""  # the clip as its sender named it (messages and the sidecar never show a stored copy's path)
+    music: MusicAnalysis | None = None  # onsets, beats, tempo and how the cuts were chosen
+    notes: tuple[str, ...] = ()  # what could not be done as asked, one sentence each
 
 
 @dataclass(frozen=True)
@@ -144,12 +201,26 @@ def check_options(options: RenderOptions) -> None:
     check_plan_options(options.fps, options.truncation)
     if options.size is not None and not (16 <= options.size <= MAX_OUTPUT_SIZE and options.size % 2 == 0):
         raise InvalidOption("--size", options.size, f"an even number of pixels from 16 to {MAX_OUTPUT_SIZE}")
-    if not 0 <= options.threshold <= 1:
+    if options.threshold is not None and not 0 <= options.threshold <= 1:
         raise InvalidOption("--threshold", options.threshold, "between 0 and 1")
     if options.segments is not None and options.segments < 1:
         raise InvalidOption("--segments", options.segments, "at least 1")
-    if options.segment_seconds is not None and not options.segment_seconds > 0:
-        raise InvalidOption("--segment-seconds", options.segment_seconds, "a positive number of seconds")
+    if options.segment_seconds is not None and not options.segment_seconds >= 1:
+        raise InvalidOption("--segment-seconds", options.segment_seconds, "at least 1 second")
+    asked = [
+        name
+        for name, value in (
+            ("--threshold", options.threshold),
+            ("--segments", options.segments),
+            ("--segment-seconds", options.segment_seconds),
+        )
+        if value is not None
+    ]
+    if len(asked) > 1:
+        raise ContradictoryOptions(*asked)
+    for name, value in (("--pulse", options.pulse), ("--motion", options.motion)):
+        if value is not None and not 0 <= value <= 1:
+            raise InvalidOption(name, value, "between 0 and 1")
     if options.max_bytes is not None and options.max_bytes < 100_000:
         raise InvalidOption("--max-bytes", options.max_bytes, "at least 100000")
     if options.seed is not None and not 0 <= options.seed < 2**63:
@@ -178,15 +249,10 @@ def prepare(
         max_duration_s=options.max_duration_s,
         name=name,
     )
-    # 3. Analyse: spectrogram → TV → smoothing → inflection points → alphas.
+    # 3. Analyse: spectrogram → TV → smoothing → inflection points → alphas (the paper's, or the
+    #    music style's: another signal, the threshold picked from the music, cuts snapped to onsets).
     report("analyse", 0, 1)
-    analysis = analyse(
-        audio.samples,
-        audio.sample_rate,
-        threshold=options.threshold,
-        segments=_wanted_segments(options, audio.duration_s),
-        kind=options.kind,
-    )
+    analysis, music, notes = _analyse(audio, options)
     # 4. Fit a byte limit: the bitrate first, then a smaller picture or fewer frames if need be.
     size, fps = _fit(options, audio.duration_s)
     # 5. Plan: classes and latents per inflection point, (segment, alpha) per frame.
@@ -198,8 +264,9 @@ def prepare(
         truncation=options.truncation,
         fixed_noise=options.fixed_noise,
         pool=_random_pool(options),
+        motion=_motion(music, options),
     )
-    return PreparedRender(source, options, seed, audio, analysis, plan, size, name or source.name)
+    return PreparedRender(source, options, seed, audio, analysis, plan, size, name or source.name, music, notes)
 
 
 def _random_pool(options: RenderOptions) -> tuple[int, ...] | None:
@@ -207,6 +274,34 @@ def _random_pool(options: RenderOptions) -> tuple[int, ...] | None:
     if not options.safe_random and not options.exclude_random:
         return None
     return random_pool(safe=options.safe_random, exclude=options.exclude_random)
+
+
+def _analyse(audio: DecodedAudio, options: RenderOptions) -> tuple[Analysis, MusicAnalysis, tuple[str, ...]]:
+    """The paper's analysis where the options are the paper's, else the music style's; rhythm either way."""
+    settings = options.music_settings()
+    paper_exact = settings.signal is Signal.TV and settings.snap is Snap.NONE and settings.segment_seconds is None
+    if not (options.style is Style.PAPER and paper_exact):
+        analysis, music = analyse_music(audio.samples, audio.sample_rate, settings)
+        return analysis, music, music.notes
+    analysis = analyse(
+        audio.samples, audio.sample_rate, threshold=settings.threshold, segments=settings.segments, kind=options.kind
+    )
+    # The rhythm is reported (analyze --json, the plot) but changes nothing in the paper style,
+    # unless --pulse or --motion ask for it.
+    feats = music_features(audio.samples, audio.sample_rate)
+    music = MusicAnalysis(
+        music_rhythm(feats), settings.signal, settings.snap, None, analysis.inflection_points,
+        loudness=loudness_curve(feats), frame_rate=feats.frame_rate,
+    )  # fmt: skip
+    got = len(analysis.inflection_points) - 1
+    notes = () if settings.segments in (None, got) else (count_note(settings.segments or 0, got, audio.duration_s),)
+    return analysis, music, notes
+
+
+def _motion(music: MusicAnalysis, options: RenderOptions) -> Motion | None:
+    if options.pulse_strength == 0 and options.motion_strength == 0:
+        return None
+    return Motion(music, pulse=options.pulse_strength, drift=options.motion_strength)
 
 
 def _fit(options: RenderOptions, duration_s: float) -> tuple[int | None, float]:
@@ -217,14 +312,6 @@ def _fit(options: RenderOptions, duration_s: float) -> tuple[int | None, float]:
     asked = options.size or SMALLEST_MODEL_SIZE
     size, fps = fit_to_limit(options.max_bytes, duration_s, asked, options.fps)
     return (size if size != asked or options.size else None), fps
-
-
-def _wanted_segments(options: RenderOptions, duration_s: float) -> int | None:
-    if options.segments is not None:
-        return options.segments
-    if options.segment_seconds is not None:
-        return max(1, round(duration_s / options.segment_seconds))
-    return None
 
 
 def render(
@@ -308,7 +395,28 @@ def describe(prepared: PreparedRender) -> dict[str, Any]:
         "segments": [segment.as_dict() for segment in plan.segments],
         "fps": plan.fps,
         "n_frames": plan.n_frames,
+    } | _music_fields(prepared)
+
+
+def _music_fields(prepared: PreparedRender) -> dict[str, Any]:
+    """What the music style used and found: style, signal, snapping, motion, onsets, beats, tempo."""
+    options, music = prepared.options, prepared.music
+    fields: dict[str, Any] = {
+        "style": options.style.value,
+        "signal": options.music_settings().signal.value,
+        "snap": options.music_settings().snap.value,
+        "pulse": options.pulse_strength,
+        "motion": options.motion_strength,
+        "notes": list(prepared.notes),
     }
+    if music is not None:
+        fields |= {
+            "target_segment_s": None if music.target_s is None else round(music.target_s, 3),
+            "tempo": None if music.rhythm.tempo_bpm is None else round(music.rhythm.tempo_bpm, 2),
+            "onsets": [round(t, 4) for t in music.rhythm.onsets.tolist()],
+            "beats": [round(t, 4) for t in music.rhythm.beats.tolist()],
+        }
+    return fields
 
 
 def _result_fields(result: RenderResult, spec: VideoSpec, model_name: str) -> dict[str, Any]:
