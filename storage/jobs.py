@@ -212,6 +212,17 @@ class JobStore:
         self._set_status(job_id, JobStatus.RENDERED, rendered_at=self.clock(), output_path=str(output),
                          output_bytes=size_bytes, seed=seed, progress=1.0, stage="rendered", eta_s=0.0)  # fmt: skip
 
+    def save_preview(self, job_id: int, png: bytes) -> Path:
+        """Keep a job's first look (a PNG contact sheet of its classes) beside its video; returns its path."""
+        path = self.output_dir / f"job-{job_id}.preview.png"
+        partial = path.with_name(f".{path.name}.partial")
+        partial.write_bytes(png)
+        partial.replace(path)
+        with self._transaction() as session:
+            session.execute(update(Job).where(Job.id == job_id).values(preview_path=str(path)))
+        log.debug("job %d preview saved", job_id)
+        return path
+
     def mark_delivered(self, job_id: int) -> None:
         """The front end posted the video."""
         self._set_status(job_id, JobStatus.DELIVERED, delivered_at=self.clock())
@@ -396,7 +407,7 @@ class JobStore:
                 ended = job.delivered_at or job.failed_at or job.cancelled_at
                 if ended is None or ended > cutoff:
                     continue
-                for name in (job.audio_path, job.output_path):
+                for name in (job.audio_path, job.output_path, job.preview_path):
                     if name:
                         Path(name).unlink(missing_ok=True)
                         Path(name).with_suffix(".json").unlink(missing_ok=True)

@@ -88,6 +88,7 @@ class Job(Base):
     operator_error: Mapped[str | None] = mapped_column(Text)
     output_path: Mapped[str | None] = mapped_column(Text)
     output_bytes: Mapped[int | None]
+    preview_path: Mapped[str | None] = mapped_column(Text)  # a contact sheet of the job's classes, before the video
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
     started_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     heartbeat_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
@@ -110,6 +111,9 @@ class GuildSettings(Base):
     # Stricter than the operator's limits, never looser; None keeps the operator's.
     max_queued_per_member: Mapped[int | None]
     max_duration_s: Mapped[float | None]
+    style: Mapped[str | None] = mapped_column(String(16))  # the render style by default (None: the bot's)
+    blocked_classes: Mapped[list[int] | None] = mapped_column(JSON)  # never rendered here, even when named
+    random_safe_only: Mapped[bool | None]  # random fill from the safe set only (None: yes)
     updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
 
 
