@@ -24,7 +24,7 @@ SECRET_FIELDS = (
     "x_bearer_token",
 )
 # Fields holding URLs that may carry a user name and password.
-URL_FIELDS = ("database_url", "weights_urls")
+URL_FIELDS = ("database_url", "weights_urls", "queue_url")
 
 
 class SettingsError(ValueError):
@@ -55,7 +55,7 @@ class Settings:
     max_queue: int
     cooldown_s: float
     max_attempts: int
-    lease_s: float
+    lease_s: float  # a running job silent this long is taken back (embedded: by a worker; engine: by the sweep)
     retention_h: float
     # --- X front end (bot/x_bot.py); all optional, X is off unless the five credentials are set.
     # OAuth 1.0a app key: posting replies and uploading media (secrets stay out of repr, and so out of logs)
@@ -86,6 +86,14 @@ class Settings:
     daily_theme: str | None = None  # words for the classes; random classes when unset
     daily_grace_s: int = 3600  # a run missed while the bot was down is made up within this, else skipped
     daily_on_x: bool = True  # also post the daily video on X when X is configured
+    # --- Scale-out (bot/dispatch.py, bot/engine/): off unless a queue URL is set.
+    queue_url: str | None = None  # redis://host:6379/0: the job engine carries the jobs to remote workers
+    queue_name: str = "ganterp"  # the engine's queue, so several deployments can share one Redis
+    queue_max_file_bytes: int = 100 * 2**20  # largest clip or video carried through Redis
+    queue_file_ttl_s: int = 86_400  # how long a clip or video may wait in Redis before it expires
+    discord_shards: int | str | None = None  # None: one connection; "auto": Discord's count; N: that many
+    dashboard_host: str = "127.0.0.1"
+    dashboard_port: int | None = None  # the engine's web dashboard; None: not served
 
     def __repr__(self) -> str:
         shown = []
@@ -93,7 +101,7 @@ class Settings:
             value = getattr(self, name)
             if name in SECRET_FIELDS:
                 value = "***" if value else None
-            elif name == "database_url" and value:
+            elif name in ("database_url", "queue_url") and value:
                 value = redacted(value)
             elif name == "weights_urls":
                 value = tuple(redacted(url) for url in value)
@@ -103,7 +111,7 @@ class Settings:
     def secret_values(self) -> tuple[str, ...]:
         """Every secret this configuration holds (tokens, passwords in URLs), for log redaction."""
         values = [getattr(self, name) for name in SECRET_FIELDS]
-        for url in (self.database_url or "", *self.weights_urls):
+        for url in (self.database_url or "", self.queue_url or "", *self.weights_urls):
             values += _url_credentials(url)
         return tuple(sorted({v for v in values if v and len(v) >= 4}, key=len, reverse=True))
 
@@ -138,11 +146,12 @@ class Settings:
             max_queue=_positive_int(get("GANTERP_MAX_QUEUE"), "GANTERP_MAX_QUEUE") or 200,
             cooldown_s=_float(get("GANTERP_COOLDOWN_S"), "GANTERP_COOLDOWN_S") or 0.0,
             max_attempts=_positive_int(get("GANTERP_MAX_ATTEMPTS"), "GANTERP_MAX_ATTEMPTS") or 3,
-            lease_s=_positive(get("GANTERP_LEASE_S"), "GANTERP_LEASE_S") or 120.0,
+            lease_s=_positive(get("GANTERP_LEASE_S"), "GANTERP_LEASE_S") or 60.0,
             retention_h=_positive(get("GANTERP_RETENTION_HOURS"), "GANTERP_RETENTION_HOURS") or 72.0,
             **_x_settings(get),
             **_discord_settings(get),
             **_daily_settings(get),
+            **_scale_out_settings(get),
         )
 
 
@@ -203,6 +212,34 @@ def _daily_settings(get: Callable[[str], str | None]) -> dict[str, Any]:
         "daily_theme": get("GANTERP_DAILY_THEME") or None,
         "daily_grace_s": 3600 if grace is None else grace,
         "daily_on_x": _flag(get("GANTERP_DAILY_ON_X"), "GANTERP_DAILY_ON_X", default=True),
+    }
+
+
+def _scale_out_settings(get: Callable[[str], str | None]) -> dict[str, Any]:
+    """The job engine, sharding and the dashboard (GANTERP_QUEUE_*, GANTERP_DISCORD_SHARDS, GANTERP_DASHBOARD_*)."""
+    url = (get("GANTERP_QUEUE_URL") or "").strip() or None
+    if url is not None and not url.startswith(("redis://", "rediss://", "unix://")):
+        raise SettingsError("GANTERP_QUEUE_URL must be a Redis URL such as redis://host:6379/0 (or empty).")
+    shards_raw = (get("GANTERP_DISCORD_SHARDS") or "").strip().lower()
+    shards: int | str | None = None
+    if shards_raw == "auto":
+        shards = "auto"
+    elif shards_raw:
+        shards = _positive_int(shards_raw, "GANTERP_DISCORD_SHARDS")
+    port = _int(get("GANTERP_DASHBOARD_PORT"), "GANTERP_DASHBOARD_PORT")
+    if port is not None and not 1 <= port <= 65_535:
+        raise SettingsError(f"GANTERP_DASHBOARD_PORT must be a port from 1 to 65535 (got {port}).")
+    max_bytes = _positive_int(get("GANTERP_QUEUE_MAX_FILE_BYTES"), "GANTERP_QUEUE_MAX_FILE_BYTES") or 100 * 2**20
+    if max_bytes > 512 * 2**20:  # Redis refuses larger strings (proto-max-bulk-len)
+        raise SettingsError(f"GANTERP_QUEUE_MAX_FILE_BYTES must be at most 536870912 (got {max_bytes}).")
+    return {
+        "queue_url": url,
+        "queue_name": (get("GANTERP_QUEUE_NAME") or "ganterp").strip(),
+        "queue_max_file_bytes": max_bytes,
+        "queue_file_ttl_s": _positive_int(get("GANTERP_QUEUE_FILE_TTL_S"), "GANTERP_QUEUE_FILE_TTL_S") or 86_400,
+        "discord_shards": shards,
+        "dashboard_host": (get("GANTERP_DASHBOARD_HOST") or "127.0.0.1").strip(),
+        "dashboard_port": port,
     }
 
 

@@ -189,6 +189,47 @@ class JobStore:
         log.debug("job %d running on %s (attempt %d)", job.id, worker_id, job.attempts)
         return job
 
+    # ------------------------------------------------------------------ the dispatcher's side (scale-out)
+
+    def claim_for_engine(self, engine_key: Callable[[int], str]) -> Job | None:
+        """Take the next job in fair order out of the queue for the job engine; None when nothing waits.
+
+        The job counts as running from here (limits and round robin treat it as started), and
+        `engine_key(job_id)` names the engine's job, so a second hand-over of the same job is the
+        same engine job and cannot render it twice. The attempt is counted when a worker takes it.
+        """
+        with self._transaction() as session:
+            order = fair_order(session.scalars(_queued_query()).all(), _last_started(session))
+            if not order:
+                return None
+            job = order[0]
+            now = self.clock()
+            job.status, job.worker_id, job.engine_key = JobStatus.RUNNING.value, None, engine_key(job.id)
+            job.dispatched_at = job.started_at = job.heartbeat_at = now
+            job.stage, job.progress, job.eta_s = "waiting for a renderer", 0.0, None
+        log.debug("job %d handed to the engine as %s", job.id, job.engine_key)
+        return job
+
+    def in_engine(self) -> list[Job]:
+        """Running jobs the job engine carries (queued there or rendering), oldest first."""
+        query = select(Job).where(Job.status == JobStatus.RUNNING.value, Job.engine_key.is_not(None))
+        with self._sessions() as session:
+            return list(session.scalars(query.order_by(Job.id)).all())
+
+    def mirror_engine(self, job_id: int, **values: Any) -> bool:
+        """Copy what the engine says of a running job (worker, attempt, stage, progress, eta, start) and beat.
+
+        Returns False when the job is no longer running here (finished or cancelled meanwhile).
+        """
+        with self._transaction() as session:
+            job = session.get(Job, job_id)
+            if job is None or job.status != JobStatus.RUNNING.value:
+                return False
+            for name, value in values.items():
+                setattr(job, name, value)
+            job.heartbeat_at = self.clock()
+            return True
+
     def report_progress(self, job_id: int, stage: str, progress: float, eta_s: float | None) -> bool:
         """Record progress and a heartbeat; returns True when the job should stop (cancelled)."""
         with self._transaction() as session:

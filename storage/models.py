@@ -84,12 +84,15 @@ class Job(Base):
     attempts: Mapped[int] = mapped_column(default=0)
     cancel_requested: Mapped[bool] = mapped_column(default=False)
     worker_id: Mapped[str | None] = mapped_column(String(64))
+    # Scale-out: the job engine's key for this job while the engine carries it (None: the embedded queue).
+    engine_key: Mapped[str | None] = mapped_column(String(64))
     user_error: Mapped[str | None] = mapped_column(Text)
     operator_error: Mapped[str | None] = mapped_column(Text)
     output_path: Mapped[str | None] = mapped_column(Text)
     output_bytes: Mapped[int | None]
     preview_path: Mapped[str | None] = mapped_column(Text)  # a contact sheet of the job's classes, before the video
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    dispatched_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)  # handed to the engine
     started_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     heartbeat_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     rendered_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)

@@ -85,6 +85,25 @@ class WorkerRegistry:
             if row is not None:
                 row.state, row.current_job_id, row.heartbeat_at = "stopped", None, self.clock()
 
+    def mirror(
+        self,
+        info: WorkerInfo,
+        *,
+        state: str,
+        job_id: int | None,
+        seconds_per_frame: float | None,
+        jobs_done: int,
+        started_at: dt.datetime,
+        heartbeat_at: dt.datetime,
+    ) -> None:
+        """Record a worker as another registry (the job engine's) reports it, for `ganterp workers` and estimates."""
+        with self._transaction() as session:
+            row = session.get(WorkerRecord, info.worker_id) or WorkerRecord(worker_id=info.worker_id)
+            row.host, row.model, row.device = info.host, info.model, info.device
+            row.state, row.current_job_id, row.seconds_per_frame = state, job_id, seconds_per_frame
+            row.jobs_done, row.started_at, row.heartbeat_at = jobs_done, started_at, heartbeat_at
+            session.add(row)
+
     def all(self) -> list[WorkerRecord]:
         """Every worker ever registered, the most recently alive first."""
         with self._sessions() as session:
