@@ -1,4 +1,5 @@
-"""The `ganterp` command: render, analyze, download-weights, and the queue's submit, worker, jobs, stats."""
+"""The `ganterp` command: render, analyze, download-weights, and the queue's submit, worker, dispatch, workers, jobs,
+stats."""
 
 from __future__ import annotations
 
@@ -170,6 +171,18 @@ def _cmd_worker(args: argparse.Namespace, settings: Settings) -> int:
     from bot.queue_cli import cmd_worker
 
     return cmd_worker(args, settings, _generator_for)
+
+
+def _cmd_dispatch(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.queue_cli import cmd_dispatch
+
+    return cmd_dispatch(args, settings)
+
+
+def _cmd_workers(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.queue_cli import cmd_workers
+
+    return cmd_workers(args, settings)
 
 
 def _cmd_jobs(args: argparse.Namespace, settings: Settings) -> int:
@@ -436,6 +449,8 @@ def _parser() -> argparse.ArgumentParser:
     queue_parsers = _queue_commands(commands)
     queue_parsers["submit"].set_defaults(handler=_cmd_submit)
     queue_parsers["worker"].set_defaults(handler=_cmd_worker, long_running=True)
+    queue_parsers["dispatch"].set_defaults(handler=_cmd_dispatch, long_running=True)
+    queue_parsers["workers"].set_defaults(handler=_cmd_workers)
     queue_parsers["jobs"].set_defaults(handler=_cmd_jobs)
     queue_parsers["stats"].set_defaults(handler=_cmd_stats)
 
@@ -450,7 +465,7 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _queue_commands(commands: Any) -> dict[str, argparse.ArgumentParser]:
-    """Register submit, worker, jobs and stats on the `ganterp` parser."""
+    """Register submit, worker, dispatch, workers, jobs and stats on the `ganterp` parser."""
     submit = commands.add_parser("submit", help="queue a render job and print its id")
     submit.add_argument("source", help="audio or video file")
     submit.add_argument("--requester", default="cli", help="who asks (for fairness and limits)")
@@ -461,6 +476,15 @@ def _queue_commands(commands: Any) -> dict[str, argparse.ArgumentParser]:
     _generator_arguments(worker)
     worker.add_argument("--once", action="store_true", help="stop when the queue is empty")
     worker.add_argument("--lease", type=float, help="seconds without heartbeat before a running job is requeued")
+    worker.add_argument(
+        "--queue", metavar="URL",
+        help="take jobs from the job engine at this Redis URL (default: GANTERP_QUEUE_URL; none: the local job log)",
+    )  # fmt: skip
+    dispatch = commands.add_parser(
+        "dispatch", help="feed remote workers from the job log through the engine (GANTERP_QUEUE_URL), no chat bot"
+    )
+    workers = commands.add_parser("workers", help="the render workers: where, how fast, alive; the engine's queue")
+    workers.add_argument("--json", action="store_true")
     jobs = commands.add_parser("jobs", help="recent jobs; `jobs show ID`, `jobs cancel ID`")
     jobs.add_argument("action", nargs="?", choices=["list", "show", "cancel"], default="list")
     jobs.add_argument("job_id", nargs="?", type=int)
@@ -468,7 +492,7 @@ def _queue_commands(commands: Any) -> dict[str, argparse.ArgumentParser]:
     jobs.add_argument("--limit", type=int, default=20)
     stats = commands.add_parser("stats", help="counts by status, mean wait and render time, per platform")
     stats.add_argument("--json", action="store_true")
-    return {"submit": submit, "worker": worker, "jobs": jobs, "stats": stats}
+    return {"submit": submit, "worker": worker, "dispatch": dispatch, "workers": workers, "jobs": jobs, "stats": stats}
 
 
 def _segments_arg(text: str) -> int | None:

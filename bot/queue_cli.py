@@ -1,8 +1,9 @@
-"""The queue's commands: submit, worker, jobs (list, show, cancel), stats."""
+"""The queue's commands: submit, worker, dispatch, workers, jobs (list, show, cancel), stats."""
 
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import logging
 import signal
@@ -12,8 +13,9 @@ from pathlib import Path
 from typing import Any
 
 from bot.service import open_store, retention, submit_file
-from bot.settings import Settings
-from bot.worker import Worker, WorkerConfig
+from bot.settings import Settings, SettingsError
+from bot.worker import RenderQueue, Worker, WorkerConfig
+from pipeline.links.urls import redacted
 from pipeline.render import FrameGenerator, RenderOptions
 from storage.jobs import JobStore
 from storage.models import Job, JobStatus
@@ -38,21 +40,121 @@ def cmd_submit(args: argparse.Namespace, settings: Settings, options_from: Optio
 
 
 def cmd_worker(args: argparse.Namespace, settings: Settings, generator_from: GeneratorFrom) -> int:
-    """Render queued jobs until SIGINT/SIGTERM (or, with --once, until the queue is empty)."""
-    store = open_store(settings)
+    """Render queued jobs until SIGINT/SIGTERM (or, with --once, until the queue is empty).
+
+    With --queue (or GANTERP_QUEUE_URL) the jobs come from the job engine: this machine needs only
+    that URL and the weights; it never opens the job log.
+    """
+    url = args.queue or settings.queue_url
+    if url is not None and not url.startswith(("redis://", "rediss://", "unix://")):
+        raise SettingsError(f"--queue must be a Redis URL such as redis://host:6379/0 (got {redacted(url)!r}).")
     model = args.model or settings.model
-    config = WorkerConfig(lease_s=args.lease or settings.lease_s, model_name=model)
+    lease_s = args.lease or settings.lease_s
     generator = generator_from(args, settings, model)  # missing weights: one sentence now, not a failed job later
+    if url is None:
+        store: RenderQueue = open_store(settings)
+        config = WorkerConfig(lease_s=lease_s, model_name=model)
+    else:
+        from bot.engine import open_remote_queue
+
+        store = open_remote_queue(url, dataclasses.replace(settings, lease_s=lease_s))
+        config = WorkerConfig(lease_s=lease_s, model_name=model, poll_s=0.0)  # it waits in Redis instead
     worker = Worker(store, lambda: generator, config)
-    if args.once:
-        while worker.run_once():
-            pass
-        return 0
-    for signum in (signal.SIGINT, signal.SIGTERM):
-        signal.signal(signum, lambda *_: worker.stop_event.set())
-    store.cleanup(retention(settings))
-    worker.run()
+    try:
+        if url is not None:
+            worker.warm_up()  # a dispatcher hands jobs only to the workers it knows
+        if args.once:
+            while worker.run_once():
+                pass
+            return 0
+        for signum in (signal.SIGINT, signal.SIGTERM):
+            signal.signal(signum, lambda *_: worker.stop_event.set())
+        if isinstance(store, JobStore):
+            store.cleanup(retention(settings))
+        worker.run()
+    finally:
+        close = getattr(store, "close", None)
+        if close is not None:
+            close()
     return 0
+
+
+def cmd_dispatch(args: argparse.Namespace, settings: Settings) -> int:
+    """Feed the job engine from the job log and mirror it back, until SIGINT/SIGTERM (no chat front end)."""
+    from bot.dispatch import DispatchConfig, Dispatcher
+    from bot.engine import open_engine, serve_dashboard
+
+    if settings.queue_url is None:
+        raise SettingsError("ganterp dispatch needs GANTERP_QUEUE_URL (redis://host:6379/0): where the workers listen.")
+    store = open_store(settings)
+    engine = open_engine(settings)
+    dispatcher = Dispatcher(store, engine, DispatchConfig(lease_s=settings.lease_s))
+    dashboard = serve_dashboard(settings)
+    if dashboard is not None:
+        log.info("the engine's dashboard is at %s", dashboard.address)
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(signum, lambda *_: dispatcher.stop_event.set())
+    try:
+        store.cleanup(retention(settings))
+        dispatcher.run()
+    finally:
+        if dashboard is not None:
+            dashboard.close()
+        engine.close()
+    return 0
+
+
+def cmd_workers(args: argparse.Namespace, settings: Settings) -> int:
+    """The render workers the job log knows: where, what, how fast, alive or not; and the engine's queue."""
+    store = open_store(settings)
+    now = store.clock()
+    rows = [
+        {
+            "worker": w.worker_id, "host": w.host, "model": w.model, "device": w.device,
+            "state": w.state if w.state == "stopped" or (now - w.heartbeat_at).total_seconds() <= settings.lease_s
+            else "silent", "job": w.current_job_id, "jobs_done": w.jobs_done,
+            "ms_per_frame": round(w.seconds_per_frame * 1000, 1) if w.seconds_per_frame else None,
+            "last_beat_s": round((now - w.heartbeat_at).total_seconds(), 1), "started_at": w.started_at.isoformat(),
+        }
+        for w in store.workers.all()
+    ]  # fmt: skip
+    engine: dict[str, Any] | None = None
+    if settings.queue_url is not None:
+        from bot.dispatch import EngineUnavailable
+        from bot.engine import open_engine
+
+        try:
+            connection = open_engine(settings)
+            try:
+                engine = {"reachable": True, **connection.counts()}
+            finally:
+                connection.close()
+        except EngineUnavailable as exc:
+            engine = {"reachable": False, "error": exc.reason}
+    if args.json:
+        print(json.dumps({"workers": rows, "engine": engine}, indent=2))
+        return 0
+    print(_workers_table(rows))
+    if engine is not None:
+        if engine["reachable"]:
+            print(f"engine: {engine['queued']} waiting, {engine['active']} rendering, {engine['workers']} workers live")
+        else:
+            print(f"engine: cannot be reached ({engine['error']})")
+    return 0
+
+
+def _workers_table(rows: list[dict[str, Any]]) -> str:
+    if not rows:
+        return "no workers yet"
+    lines = [f"{'worker':<28} {'state':<9} {'job':>5} {'done':>5} {'ms/frame':>9} {'beat':>7}  model, device"]
+    for row in rows:
+        job = "" if row["job"] is None else str(row["job"])
+        speed = "" if row["ms_per_frame"] is None else f"{row['ms_per_frame']:.0f}"
+        lines.append(
+            f"{row['worker'][:28]:<28} {row['state']:<9} {job:>5} {row['jobs_done']:>5} {speed:>9} "
+            f"{row['last_beat_s']:>6.0f}s  {row['model']}, {row['device']}"
+        )
+    return "\n".join(lines)
 
 
 def cmd_jobs(args: argparse.Namespace, settings: Settings) -> int:

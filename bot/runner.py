@@ -1,5 +1,6 @@
 """`ganterp bot`: the Discord and X front ends, the daily-post scheduler, the embedded render worker
-(a thread) and SQLite, in one process."""
+(a thread) and SQLite, in one process; with GANTERP_QUEUE_URL, the dispatcher (a thread) feeds remote
+workers through the job engine in the worker's place."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Protocol
 
 import aiohttp
 import discord
@@ -18,6 +20,7 @@ import discord
 from bot import clips
 from bot.discord.app import GanterpBot
 from bot.discord.service import DEFAULT_UPLOAD_LIMIT, UPLOAD_HEADROOM, DiscordService
+from bot.dispatch import DispatchConfig, Dispatcher, JobEngine
 from bot.scheduler import PLATFORM as DAILY_PLATFORM
 from bot.scheduler import DailyPoster, DailyPostSettings, start_scheduler
 from bot.service import database_url, open_store, retention
@@ -149,12 +152,24 @@ def run_bot(settings: Settings, generator: Callable[[], FrameGenerator] | None =
         deliver["discord"] = lambda job: bot.wake()  # the bot posts it from its own loop, then marks it delivered
     if x:
         deliver["x"] = x.deliver
-    worker = Worker(
-        store,
-        generator or (lambda: load_generator(settings)),
-        WorkerConfig(lease_s=settings.lease_s, model_name=settings.model),
-        deliver=deliver,
-    )
+    worker: Worker | Dispatcher
+    engine: JobEngine | None = None
+    dashboard: Closeable | None = None
+    if settings.queue_url is None:  # embedded: this process renders, one job at a time
+        worker = Worker(
+            store,
+            generator or (lambda: load_generator(settings)),
+            WorkerConfig(lease_s=settings.lease_s, model_name=settings.model),
+            deliver=deliver,
+        )
+    else:  # scale-out: remote workers render; this process feeds them and keeps the record
+        from bot.engine import open_engine, serve_dashboard
+
+        engine = open_engine(settings)
+        worker = Dispatcher(store, engine, DispatchConfig(lease_s=settings.lease_s), deliver=deliver)
+        dashboard = serve_dashboard(settings)
+        if dashboard is not None:
+            log.info("the engine's dashboard is at %s", dashboard.address)
     scheduler = start_scheduler(database_url(settings), poster) if poster else None
     threads: list[threading.Thread] = []
     try:
@@ -173,6 +188,9 @@ def run_bot(settings: Settings, generator: Callable[[], FrameGenerator] | None =
         if threads:
             log.info("stopping: a render in progress goes back to the queue")
             _join(threads, SHUTDOWN_GRACE_S)
+        for closeable in (dashboard, engine):
+            if closeable is not None:
+                closeable.close()
     log.info("stopped")
     return 0
 
@@ -204,7 +222,13 @@ def _start(target: Callable[..., None], *args: object, name: str) -> threading.T
     return thread
 
 
-def _start_worker(worker: Worker, publisher: DailyPublisher) -> threading.Thread:
+class Closeable(Protocol):
+    """Something to close when the bot stops (the engine connection, the dashboard)."""
+
+    def close(self) -> None: ...
+
+
+def _start_worker(worker: Worker | Dispatcher, publisher: DailyPublisher) -> threading.Thread:
     def work() -> None:
         if worker.stop_event.is_set():
             return

@@ -39,7 +39,8 @@ MACHINE_FAULT_MESSAGE = "the renderer failed on its side (job #{job_id}); the op
 class RenderQueue(Protocol):
     """The queue as the worker sees it; storage.jobs.JobStore is the embedded (SQLite) one.
 
-    A scale-out queue (workers on other machines) implements the same few calls.
+    bot.engine.saq_engine.RemoteQueue is the scale-out one: the same calls over the job engine, for
+    workers on other machines that never open the job log.
     """
 
     output_dir: Path
@@ -227,10 +228,18 @@ class Worker:
         )  # fmt: skip
         return result.output
 
-    def _ensure_generator(self, job_id: int) -> FrameGenerator:
+    def warm_up(self) -> None:
+        """Load the generator and register this worker now, not at its first job.
+
+        A dispatcher hands out jobs only to workers it knows, so a remote worker announces itself first.
+        """
+        self._ensure_generator(None)
+
+    def _ensure_generator(self, job_id: int | None) -> FrameGenerator:
         """The generator, loaded (and its speed measured and registered) on the first job."""
         if self._generator is None:
-            self.store.report_progress(job_id, "load", 0.0, None)
+            if job_id is not None:
+                self.store.report_progress(job_id, "load", 0.0, None)
             try:
                 generator = self._load_generator()
             except (WeightsUnavailable, WeightsInvalid) as exc:
@@ -244,14 +253,19 @@ class Worker:
         return self._generator
 
     def _hand_over(self, job_id: int, output: Path) -> None:
-        job = self.store.get(job_id)
-        deliver = self._deliver.get(job.platform)
-        if deliver is None:
-            if job.platform == "cli":  # the file in the outputs folder is the delivery
-                self.store.mark_delivered(job_id)
-                log.info("job %d delivered: %s", job_id, output.name)
-            return  # a front end picks rendered jobs up with JobStore.undelivered()
-        deliver(job)
+        hand_over(self.store, self._deliver, job_id, output)
+
+
+def hand_over(store: RenderQueue, deliver: dict[str, Deliver], job_id: int, output: Path) -> None:
+    """Give a rendered job to its front end (the worker here, or the dispatcher in scale-out mode)."""
+    job = store.get(job_id)
+    front_end = deliver.get(job.platform)
+    if front_end is None:
+        if job.platform == "cli":  # the file in the outputs folder is the delivery
+            store.mark_delivered(job_id)
+            log.info("job %d delivered: %s", job_id, output.name)
+        return  # a front end picks rendered jobs up with JobStore.undelivered()
+    front_end(job)
 
 
 def _frames(job: Job) -> str:

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import functools
 import http.server
+import os
 import shutil
+import socket
 import subprocess
 import threading
 import time
@@ -107,3 +109,55 @@ def wait_until(condition: Callable[[], Any], timeout: float) -> bool:
             return True
         time.sleep(0.05)
     return False
+
+
+class RedisServer:
+    """A real redis-server on a free loopback port, in a folder of its own; restartable, with or without its data."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        self.port = _free_port()
+        self.url = f"redis://127.0.0.1:{self.port}/0"
+        self.process: subprocess.Popen[bytes] | None = None
+
+    def start(self, *, appendonly: bool = False) -> None:
+        """Start it (again, on the same port) and wait until it answers."""
+        binary = shutil.which("redis-server")
+        assert binary, "redis-server is missing: apt-get install -y redis-server (.ci/run does)"
+        self.folder.mkdir(parents=True, exist_ok=True)
+        command = [binary, "--port", str(self.port), "--bind", "127.0.0.1", "--dir", str(self.folder),
+                   "--save", "", "--appendonly", "yes" if appendonly else "no", "--protected-mode", "yes"]  # fmt: skip
+        self.process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        assert wait_until(self._answers, timeout=10), "redis-server did not start"
+
+    def kill(self) -> None:
+        """Stop it at once (SIGKILL): without AOF, everything it held is gone."""
+        if self.process is not None:
+            self.process.kill()
+            self.process.wait()
+            self.process = None
+
+    def _answers(self) -> bool:
+        try:
+            with socket.create_connection(("127.0.0.1", self.port), timeout=0.5) as connection:
+                connection.sendall(b"PING\r\n")
+                return connection.recv(16).startswith(b"+PONG")
+        except OSError:
+            return False
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+@pytest.fixture
+def redis_server(tmp_path: Path) -> Iterator[RedisServer]:
+    """A redis-server for this test alone, on a free loopback port; stopped afterwards."""
+    if shutil.which("redis-server") is None and not os.environ.get("CI"):
+        pytest.skip("redis-server is not installed (apt-get install -y redis-server); CI installs it")
+    server = RedisServer(tmp_path / "redis")
+    server.start()
+    yield server
+    server.kill()

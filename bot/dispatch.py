@@ -1,0 +1,301 @@
+"""The dispatcher: in scale-out mode, hands jobs from the SQLite job log to the job engine and mirrors them back.
+
+The job log stays the record. The dispatcher runs in the process that owns it (`ganterp bot`, or
+`ganterp dispatch`) and is the only one that writes engine jobs into it:
+
+- it hands the engine only as many jobs as there are idle workers, picked in the job log's fair
+  order, so round robin and the limits hold across every worker (the engine carries, it does not
+  schedule);
+- each job is one engine job keyed by its id, so handing it out again cannot render it twice;
+- every state change, progress, worker, attempt and timing is copied into the job log, and the
+  rendered video is brought back from the engine into the outputs folder, then handed to the
+  job's front end;
+- a job the engine no longer knows (Redis restarted without its data) is handed out again, and a
+  result that arrived while the dispatcher was down is picked up when it starts.
+
+It talks to the engine through `JobEngine`; only `bot/engine/` knows which engine that is.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import threading
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Protocol
+
+from bot.worker import MACHINE_FAULT_MESSAGE, Deliver, hand_over
+from storage.jobs import JobStore
+from storage.models import Job
+from storage.workers import WorkerInfo
+
+log = logging.getLogger(__name__)
+
+WAITING = "waiting for a renderer"
+
+
+class EngineUnavailable(Exception):
+    """The job engine (Redis) cannot be reached; `reason` says why."""
+
+    def __init__(self, reason: str) -> None:
+        self.reason = reason
+        super().__init__(f"the job engine cannot be reached ({reason}); check GANTERP_QUEUE_URL and that Redis runs")
+
+    def user_message(self) -> str:
+        """One sentence for the operator."""
+        return f"{self}."
+
+
+class FileTooLarge(Exception):
+    """A clip or video is over the size the engine carries (GANTERP_QUEUE_MAX_FILE_BYTES)."""
+
+    def __init__(self, what: str, size: int, limit: int) -> None:
+        self.what, self.size, self.limit = what, size, limit
+        super().__init__(
+            f"the {what} is too large to travel to the render machines ({_mib(size)}; at most {_mib(limit)})"
+        )
+
+    def user_message(self) -> str:
+        """One sentence for the requester."""
+        return f"{self}."
+
+
+@dataclass(frozen=True)
+class EngineJob:
+    """One job as the engine reports it."""
+
+    key: str
+    status: str  # queued, active, aborting, complete, failed, aborted
+    attempts: int
+    worker_id: str | None = None
+    progress: float = 0.0
+    stage: str | None = None
+    eta_s: float | None = None
+    started_at: dt.datetime | None = None
+    touched_at: dt.datetime | None = None
+    result: dict[str, Any] = field(default_factory=dict)  # what the worker sent back with the end state
+    error: str | None = None
+
+
+@dataclass(frozen=True)
+class EngineWorker:
+    """A remote worker as the engine's registry reports it."""
+
+    info: WorkerInfo
+    state: str  # idle, rendering, stopped
+    job_id: int | None
+    seconds_per_frame: float | None
+    jobs_done: int
+    started_at: dt.datetime
+    heartbeat_at: dt.datetime
+
+
+class JobEngine(Protocol):
+    """What the dispatcher needs from the job engine; bot.engine.saq_engine.SaqEngine is the one on Redis."""
+
+    def key_for(self, job_id: int) -> str: ...
+    def hand_out(self, job: Job, clip: bytes) -> None: ...
+    def jobs(self, keys: Sequence[str]) -> list[EngineJob | None]: ...
+    def abort(self, key: str) -> None: ...
+    def output(self, job_id: int) -> bytes | None: ...
+    def take_preview(self, job_id: int) -> bytes | None: ...
+    def forget(self, job_id: int) -> None: ...
+    def workers(self) -> list[EngineWorker]: ...
+    def sweep(self) -> list[str]: ...
+    def close(self) -> None: ...
+
+
+@dataclass(frozen=True)
+class DispatchConfig:
+    """How often the dispatcher looks, and after how long a silent job counts as abandoned."""
+
+    poll_s: float = 0.1
+    lease_s: float = 60.0
+
+
+class Dispatcher:
+    """Keeps the engine fed from the job log and the job log up to date from the engine, until stopped."""
+
+    def __init__(
+        self,
+        store: JobStore,
+        engine: JobEngine,
+        config: DispatchConfig | None = None,
+        deliver: dict[str, Deliver] | None = None,
+    ) -> None:
+        self.store = store
+        self.engine = engine
+        self.config = config or DispatchConfig()
+        self.stop_event = threading.Event()
+        self._deliver = deliver or {}
+        self._down: str | None = None  # why the engine could not be reached, while it cannot
+
+    def run(self) -> None:
+        """Loop until `stop_event` is set; an unreachable engine is logged once and retried."""
+        log.info("dispatcher started")
+        self.recover()
+        while not self.stop_event.is_set():
+            self.tick()
+            self.stop_event.wait(self.config.poll_s)
+        log.info("dispatcher stopped")
+
+    def recover(self) -> None:
+        """After a restart: command-line jobs rendered before it count as delivered (their file is there)."""
+        for job in self.store.undelivered("cli"):
+            hand_over(self.store, self._deliver, job.id, Path(job.output_path or ""))
+
+    def tick(self) -> None:
+        """One round: follow every job the engine carries, sweep, then fill the idle workers."""
+        try:
+            self._tick()
+        except EngineUnavailable as exc:
+            if self._down is None:
+                log.error("%s; jobs wait in the job log meanwhile", str(exc).capitalize())
+            self._down = exc.reason
+            return
+        if self._down is not None:
+            log.info("the job engine is reachable again")
+            self._down = None
+
+    def _tick(self) -> None:
+        live = self._mirror_workers()
+        carried = self.store.in_engine()
+        for job, state in zip(carried, self.engine.jobs([job.engine_key or "" for job in carried]), strict=True):
+            self._follow(job, state)
+        self.engine.sweep()
+        for _ in range(live - len(self.store.in_engine())):
+            fresh = self.store.claim_for_engine(self.engine.key_for)
+            if fresh is None:
+                break
+            log.info(
+                "job %d handed to the engine (%s, from %s)",
+                fresh.id, f"{fresh.n_frames} frames" if fresh.n_frames else "frames not counted",
+                fresh.requester_name or fresh.requester_id,
+            )  # fmt: skip
+            self._hand_out(fresh)
+
+    def _mirror_workers(self) -> int:
+        """Copy the engine's workers into the job log's registry; returns how many can take a job."""
+        live = 0
+        for worker in self.engine.workers():
+            self.store.workers.mirror(
+                worker.info, state=worker.state, job_id=worker.job_id, seconds_per_frame=worker.seconds_per_frame,
+                jobs_done=worker.jobs_done, started_at=worker.started_at, heartbeat_at=worker.heartbeat_at,
+            )  # fmt: skip
+            live += worker.state != "stopped"
+        return live
+
+    def _hand_out(self, job: Job) -> None:
+        try:
+            clip = Path(job.audio_path or "").read_bytes()
+            self.engine.hand_out(job, clip)
+        except FileTooLarge as exc:
+            log.info("job %d failed: %s", job.id, exc)
+            self.store.mark_failed(job.id, exc.user_message(), f"{exc} (GANTERP_QUEUE_MAX_FILE_BYTES)")
+        except OSError as exc:  # the stored clip is gone (deleted by hand, a full disk)
+            log.error("job %d failed: its stored clip cannot be read: %s", job.id, exc)
+            self.store.mark_failed(job.id, MACHINE_FAULT_MESSAGE.format(job_id=job.id), f"stored clip: {exc}")
+
+    def _follow(self, job: Job, state: EngineJob | None) -> None:
+        if state is None:
+            # Handed out but unknown to the engine: Redis restarted without its data, or the dispatcher
+            # stopped between recording the job and handing it out. The same key cannot run twice.
+            log.warning("job %d is not in the engine (Redis lost it?); handing it out again", job.id)
+            self._hand_out(job)
+            return
+        if job.cancel_requested and state.status in ("queued", "active"):
+            self.engine.abort(state.key)
+            return  # the next round sees it aborted (queued) or aborting (a worker stops it within a batch)
+        if state.status in ("queued", "active", "aborting"):
+            self._mirror_running(job, state)
+        elif state.status == "complete":
+            self._rendered(job, state)
+        elif state.status == "failed":
+            self._failed(job, state)
+        elif state.status == "aborted":
+            self._aborted(job, state)
+
+    def _mirror_running(self, job: Job, state: EngineJob) -> None:
+        if state.status == "queued":
+            self.store.mirror_engine(job.id, stage=WAITING, worker_id=None, attempts=state.attempts)
+            return
+        if state.worker_id != job.worker_id or state.attempts != job.attempts:
+            log.info("job %d taken by %s (attempt %d)", job.id, state.worker_id, state.attempts)
+        preview = self.engine.take_preview(job.id)
+        if preview is not None:
+            self.store.save_preview(job.id, preview)
+        silent_s = (self.store.clock() - state.touched_at).total_seconds() if state.touched_at else 0.0
+        if state.status == "aborting" and silent_s > self.config.lease_s:
+            # Cancelled while its worker was gone: nobody will finish it in the engine.
+            self._finish_cancelled(job)
+            return
+        self.store.mirror_engine(
+            job.id, worker_id=state.worker_id, attempts=state.attempts, stage=state.stage or "rendering",
+            progress=state.progress, eta_s=state.eta_s, started_at=state.started_at or job.started_at,
+        )  # fmt: skip
+
+    def _rendered(self, job: Job, state: EngineJob) -> None:
+        video = self.engine.output(job.id)
+        if video is None:  # expired before the dispatcher came back (GANTERP_QUEUE_FILE_TTL_S)
+            log.warning("job %d was rendered but its video expired in the engine; rendering it again", job.id)
+            self._hand_out(job)
+            return
+        preview = self.engine.take_preview(job.id)
+        if preview is not None:
+            self.store.save_preview(job.id, preview)
+        output = self.store.output_dir / f"job-{job.id}.mp4"
+        _write_atomically(output, video)
+        sidecar = state.result.get("sidecar")
+        if isinstance(sidecar, str):
+            _write_atomically(output.with_suffix(".json"), sidecar.encode())
+        self.store.mirror_engine(job.id, worker_id=state.worker_id, attempts=state.attempts)
+        seed = int(state.result.get("seed", job.seed))
+        self.store.mark_rendered(job.id, output, len(video), seed)
+        took = state.result.get("render_s")
+        log.info(
+            "job %d rendered by %s%s, %.2f MiB back through the engine",
+            job.id, state.worker_id, f" in {took:.1f} s" if isinstance(took, float) else "", len(video) / 2**20,
+        )  # fmt: skip
+        self.engine.forget(job.id)
+        hand_over(self.store, self._deliver, job.id, output)
+
+    def _failed(self, job: Job, state: EngineJob) -> None:
+        user_error = state.result.get("user_error")
+        operator_error = state.result.get("operator_error") or state.error or "the engine reported a failure"
+        if not isinstance(user_error, str):
+            user_error = MACHINE_FAULT_MESSAGE.format(job_id=job.id)
+        log.info("job %d failed on %s: %s", job.id, state.worker_id, str(operator_error).splitlines()[0][:200])
+        self.store.mirror_engine(job.id, worker_id=state.worker_id, attempts=state.attempts)
+        self.store.mark_failed(job.id, user_error, str(operator_error))
+        self.engine.forget(job.id)
+
+    def _aborted(self, job: Job, state: EngineJob) -> None:
+        if job.cancel_requested or state.error != "swept":  # a cancel, here or from the engine's dashboard
+            self._finish_cancelled(job)
+            return
+        # The engine's sweep gave up: every attempt's worker went silent (killed, out of memory).
+        log.warning("job %d failed: its workers stopped heartbeating %d times", job.id, state.attempts)
+        self.store.mirror_engine(job.id, attempts=state.attempts)
+        self.store.mark_failed(
+            job.id,
+            f"the render stopped {state.attempts} times; please try a shorter clip.",
+            f"worker {state.worker_id} stopped heartbeating {state.attempts} times",
+        )
+        self.engine.forget(job.id)
+
+    def _finish_cancelled(self, job: Job) -> None:
+        self.store.mark_cancelled(job.id)
+        log.info("job %d cancelled", job.id)
+        self.engine.forget(job.id)
+
+
+def _write_atomically(path: Path, data: bytes) -> None:
+    partial = path.with_name(f".{path.name}.partial")
+    partial.write_bytes(data)
+    partial.replace(path)
+
+
+def _mib(size: int) -> str:
+    return f"{size / 2**20:.1f} MiB"

@@ -1,0 +1,46 @@
+"""The job engine on Redis (SAQ): the only package that imports it.
+
+`saq_engine.RemoteQueue` is the render queue a remote worker sees (bot.worker.RenderQueue);
+`saq_engine.SaqEngine` is the engine the dispatcher feeds (bot.dispatch.JobEngine);
+`saq_engine.Dashboard` serves SAQ's own web page. Everything else talks to those faces, and builds
+them through the three functions below, which import SAQ only when called.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from bot.engine.saq_engine import Dashboard, RemoteQueue, SaqEngine
+    from bot.settings import Settings
+
+
+def open_engine(settings: Settings) -> SaqEngine:
+    """The dispatcher's engine at GANTERP_QUEUE_URL, with the configured caps, lease and attempts."""
+    from bot.engine.saq_engine import SaqEngine
+
+    assert settings.queue_url is not None
+    return SaqEngine(
+        settings.queue_url,
+        settings.queue_name,
+        max_file_bytes=settings.queue_max_file_bytes,
+        file_ttl_s=settings.queue_file_ttl_s,
+        lease_s=settings.lease_s,
+        max_attempts=settings.max_attempts,
+    )
+
+
+def open_remote_queue(url: str, settings: Settings) -> RemoteQueue:
+    """A remote worker's render queue at `url` (the caps and the lease come with each job)."""
+    from bot.engine.saq_engine import RemoteQueue
+
+    return RemoteQueue(url, settings.queue_name, lease_s=settings.lease_s)
+
+
+def serve_dashboard(settings: Settings) -> Dashboard | None:
+    """SAQ's dashboard on GANTERP_DASHBOARD_HOST:PORT, when a port and a queue URL are set."""
+    if settings.dashboard_port is None or settings.queue_url is None:
+        return None
+    from bot.engine.saq_engine import Dashboard
+
+    return Dashboard(settings.queue_url, settings.queue_name, settings.dashboard_host, settings.dashboard_port)
