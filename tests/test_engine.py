@@ -117,3 +117,149 @@ def test_two_workers_kill_9_one_mid_render_and_the_other_finishes_it_once(
         print(f"kill -9 mid-render: delivered by the other worker {recovered_s:.1f} s after the kill")
     finally:
         dispatching.stop()
+
+
+class InProcessWorker:
+    """A remote worker on a thread of this process (faster to start than a process, for tests that kill nothing)."""
+
+    def __init__(self, url: str, name: str, weights: Path, lease_s: float = LEASE_S) -> None:
+        self.queue = RemoteQueue(url, name, lease_s=lease_s)
+        generator = BigGANGenerator(weights, batch_size=1)
+        self.worker = Worker(self.queue, lambda: generator, WorkerConfig(poll_s=0.0, progress_every_s=0.2))
+        self.worker.warm_up()
+        self.thread = threading.Thread(target=self.worker.run, daemon=True)
+        self.thread.start()
+
+    def stop(self) -> None:
+        self.worker.stop_event.set()
+        self.thread.join(20)
+        self.queue.close()
+
+
+def test_redis_restarted_without_its_data_mid_queue_loses_nothing(
+    tmp_path: Path, make_clip: ClipMaker, tiny_weights: Path, redis_server: RedisServer, queue_name: str
+) -> None:
+    store = open_store(tmp_path / "data", per_requester=10)
+    dispatching = Dispatching(store, redis_server.url, queue_name).start()
+    worker = InProcessWorker(redis_server.url, queue_name, tiny_weights)
+    try:
+        clip = make_clip(4.0)
+        jobs = [store.submit(request(clip, who, fps=30)).id for who in ("ann", "bob", "ann", "bob")]
+        assert wait_until(lambda: store.get(jobs[0]).progress > 0.1, timeout=60)
+        redis_server.kill()  # no AOF: the engine's queue, the running job and the files are gone
+        time.sleep(1.0)
+        redis_server.start()
+        assert wait_until(lambda: all(store.get(j).status == "delivered" for j in jobs), timeout=120)
+        done = [store.get(j) for j in jobs]
+        assert len({job.output_path for job in done}) == 4 and all(Path(j.output_path or "").is_file() for j in done)
+        assert done[0].attempts == 2, "the lost attempt counts, the job ran to the end once more"
+        assert sorted(p.name for p in store.output_dir.glob("job-*.mp4")) == sorted(f"job-{j}.mp4" for j in jobs)
+    finally:
+        worker.stop()
+        dispatching.stop()
+
+
+def test_the_dispatchers_restart_loses_and_doubles_nothing(
+    tmp_path: Path, make_clip: ClipMaker, tiny_weights: Path, redis_server: RedisServer, queue_name: str
+) -> None:
+    store = open_store(tmp_path / "data", per_requester=10)
+    clip = make_clip(4.0)
+    # Stopped between recording a hand-out and making it: the next dispatcher makes it.
+    first = store.submit(request(clip, "ann", fps=30)).id
+    assert (claimed := store.claim_for_engine(lambda job_id: f"job-{job_id}")) is not None and claimed.id == first
+    worker = InProcessWorker(redis_server.url, queue_name, tiny_weights)
+    dispatching = Dispatching(store, redis_server.url, queue_name).start()
+    try:
+        assert wait_until(lambda: store.get(first).status == "delivered", timeout=60)
+        # Stopped while a job renders: its result waits in the engine and is taken when the dispatcher is back.
+        second = store.submit(request(make_clip(6.0), "bob", fps=30)).id
+        assert wait_until(lambda: store.get(second).progress > 0.05, timeout=60)
+        dispatching.stop()
+        engine = SaqEngine(redis_server.url, queue_name)
+        assert wait_until(lambda: (engine.jobs([f"job-{second}"])[0] or Exception).status == "complete", timeout=60)
+        engine.close()
+        assert store.get(second).status == "running", "nobody mirrored it meanwhile"
+        dispatching.start()
+        assert wait_until(lambda: store.get(second).status == "delivered", timeout=30)
+        assert store.get(second).attempts == 1 and store.get(first).attempts == 1
+        assert sorted(p.name for p in store.output_dir.glob("job-*.mp4")) == [f"job-{first}.mp4", f"job-{second}.mp4"]
+    finally:
+        worker.stop()
+        dispatching.stop()
+
+
+def test_a_remote_render_is_cancelled_within_seconds_and_its_preview_comes_back(
+    tmp_path: Path, make_clip: ClipMaker, tiny_weights: Path, redis_server: RedisServer, queue_name: str
+) -> None:
+    store = open_store(tmp_path / "data", per_requester=10)
+    dispatching = Dispatching(store, redis_server.url, queue_name).start()
+    worker = InProcessWorker(redis_server.url, queue_name, tiny_weights)
+    try:
+        job = store.submit(request(make_clip(20.0), fps=60)).id
+        assert wait_until(lambda: store.get(job).progress > 0.02, timeout=60)
+        worker.queue.save_preview(job, b"\x89PNG a contact sheet")
+        assert wait_until(lambda: store.get(job).preview_path is not None, timeout=10)
+        assert Path(store.get(job).preview_path or "").read_bytes() == b"\x89PNG a contact sheet"
+        assert store.cancel(job) is JobStatus.RUNNING
+        asked = time.monotonic()
+        assert wait_until(lambda: store.get(job).status == "cancelled", timeout=10)
+        assert time.monotonic() - asked < 5.0, "stopped within a few seconds"
+        assert store.get(job).progress < 0.9 and not list(store.output_dir.glob(f"job-{job}*.mp4"))
+        after = store.submit(request(make_clip(2.0), fps=8)).id  # the worker is free again
+        assert wait_until(lambda: store.get(after).status == "delivered", timeout=60)
+    finally:
+        worker.stop()
+        dispatching.stop()
+
+
+def test_the_engine_gets_only_as_many_jobs_as_idle_workers_in_fair_order(
+    tmp_path: Path, make_clip: ClipMaker, redis_server: RedisServer, queue_name: str
+) -> None:
+    store = open_store(tmp_path / "data", per_requester=10)
+    clip = make_clip(1.5)
+    ann = [store.submit(request(clip, "ann")).id for _ in range(4)]
+    bob, cat = store.submit(request(clip, "bob")).id, store.submit(request(clip, "cat")).id
+    registered = [RemoteQueue(redis_server.url, queue_name) for _ in range(2)]  # two workers that take nothing
+    for index, queue in enumerate(registered):
+        queue.worker_started(WorkerInfo(f"gpu{index}:1", f"gpu{index}", "biggan-deep-128", "cuda"), 0.01)
+    engine = SaqEngine(redis_server.url, queue_name)
+    dispatcher = Dispatcher(store, engine)
+    try:
+        dispatcher.tick()
+        dispatcher.tick()
+        assert [job.id for job in store.in_engine()] == [ann[0], bob], "one slot each, round robin"
+        assert [state and state.status for state in engine.jobs([f"job-{ann[0]}", f"job-{bob}"])] == ["queued"] * 2
+        assert store.place(cat) is not None and store.place(cat).position == 1  # type: ignore[union-attr]
+        assert {w.worker_id for w in store.workers.alive(30)} == {"gpu0:1", "gpu1:1"}, "mirrored for estimates"
+        registered[0].worker_stopped("gpu0:1")
+        store.cancel(bob)  # a job the engine holds but no worker took: ends at once
+        dispatcher.tick()
+        dispatcher.tick()
+        assert store.get(bob).status == "cancelled" and engine.jobs([f"job-{bob}"]) == [None]
+        assert [job.id for job in store.in_engine()] == [ann[0]], "one live worker left: nothing more handed out"
+    finally:
+        engine.close()
+        for queue in registered:
+            queue.close()
+
+
+def test_sigterm_stops_a_remote_worker_and_puts_its_job_back_uncounted(
+    tmp_path: Path, make_clip: ClipMaker, tiny_weights: Path, redis_server: RedisServer, queue_name: str,
+    remote_workers: list[subprocess.Popen[bytes]],
+) -> None:  # fmt: skip
+    store = open_store(tmp_path / "data", per_requester=10)
+    dispatching = Dispatching(store, redis_server.url, queue_name).start()
+    try:
+        process = start_worker(remote_workers, tmp_path, tiny_weights, redis_server.url, queue_name)
+        job = store.submit(request(make_clip(12.0), fps=60)).id
+        assert wait_until(lambda: store.get(job).progress > 0.05, timeout=90)
+        process.send_signal(signal.SIGTERM)
+        _, stderr = process.communicate(timeout=20)
+        assert process.returncode == 0, stderr.decode()
+        assert "released back to the queue" in stderr.decode()
+        assert wait_until(lambda: store.get(job).stage == "waiting for a renderer", timeout=10)
+        back = store.get(job)
+        assert back.status == "running" and back.attempts == 0, "in the engine's queue again, no attempt counted"
+        assert wait_until(lambda: live_workers(store) == 0, timeout=10), "it said it stopped"
+    finally:
+        dispatching.stop()
