@@ -67,6 +67,21 @@ def build_service(settings: Settings) -> DiscordService:
     return DiscordService(store, guilds, settings)
 
 
+class ShardedGanterpBot(GanterpBot, discord.AutoShardedClient):
+    """The same bot over several gateway connections in one process (Discord requires it past 2,500 servers)."""
+
+
+def discord_client(service: DiscordService) -> GanterpBot:
+    """The Discord front end: one gateway connection, or shards when GANTERP_DISCORD_SHARDS is set."""
+    shards = service.settings.discord_shards
+    if shards is None:
+        return GanterpBot(service)
+    bot = ShardedGanterpBot(service)
+    if isinstance(shards, int):  # else None: Discord's recommended count, asked for at login
+        bot.shard_count = shards
+    return bot
+
+
 def load_generator(settings: Settings) -> FrameGenerator:
     """BigGAN from the configured weights (downloaded once into the cache when allowed)."""
     from pipeline.generator import BigGANGenerator  # torch only in the worker
@@ -141,7 +156,7 @@ def run_bot(settings: Settings, generator: Callable[[], FrameGenerator] | None =
     store.cleanup(retention(settings))
     poster = daily_poster(settings, store)
     x = XFrontEnd.from_settings(settings, store) if on_x else None
-    bot = GanterpBot(service) if settings.discord_token else None
+    bot = discord_client(service) if settings.discord_token else None
     publisher = DailyPublisher(
         store,
         to_discord=_discord_daily(bot) if bot else None,

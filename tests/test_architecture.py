@@ -35,3 +35,14 @@ def test_only_the_generator_imports_torch() -> None:
         if imported_roots(module) & {"torch", "pytorch_pretrained_biggan"}
     }
     assert users == {"pipeline/generator.py"}
+
+
+def test_only_the_engine_adapter_imports_the_job_engine() -> None:
+    """DESIGN.md: the worker loop, the dispatcher and the front ends talk to the queue's face, never to Redis."""
+    users = {
+        str(module.relative_to(ROOT))
+        for package in ("pipeline", "bot", "storage")
+        for module in (ROOT / package).rglob("*.py")
+        if imported_roots(module) & {"saq", "redis"}
+    }
+    assert users == {"bot/engine/saq_engine.py"}

@@ -66,3 +66,17 @@ def test_discord_out_of_reach_is_one_sentence_not_a_bug(
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and err[0].startswith("ganterp: Discord cannot be reached (")
     assert "a bug" not in err[0] and "abc" not in err[0].split("reached")[1]
+
+
+@pytest.mark.parametrize(("shards", "count"), [("", None), ("auto", None), ("3", 3)])
+def test_shards_when_configured(shards: str, count: int | None, tmp_path: Path) -> None:
+    from bot.runner import build_service, discord_client
+    from bot.settings import Settings
+
+    settings = Settings.load(
+        environ={"GANTERP_DATA_DIR": str(tmp_path / "data"), "GANTERP_DISCORD_SHARDS": shards}, env_file=None
+    )
+    bot = discord_client(build_service(settings))
+    assert isinstance(bot, discord.AutoShardedClient) == bool(shards)
+    assert bot.shard_count == count
+    assert bot.tree.get_command("ganterp") is not None, "the same commands either way"

@@ -6,7 +6,9 @@ dispatcher owns the SQLite job log, as `ganterp bot` or `ganterp dispatch` would
 
 from __future__ import annotations
 
+import json
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -24,7 +26,7 @@ from pipeline.generator import BigGANGenerator
 from storage.jobs import JobStore
 from storage.models import JobStatus
 from storage.workers import WorkerInfo
-from tests.conftest import ClipMaker, RedisServer, wait_until
+from tests.conftest import ClipMaker, RedisServer, free_port, wait_until
 from tests.test_jobs import ROOT, open_store, request
 
 LEASE_S = 6.0  # short, so a killed worker's job comes back quickly
@@ -111,7 +113,9 @@ def test_two_workers_kill_9_one_mid_render_and_the_other_finishes_it_once(
         done = store.get(job)
         assert done.attempts == 2 and done.worker_id != first, "the other worker rendered attempt 2"
         assert recovered_s < 60, f"back and rendered within the lease: {recovered_s:.1f} s"
-        assert Path(done.output_path or "").is_file() and Path(done.output_path or "").stat().st_size == done.output_bytes
+        assert (
+            Path(done.output_path or "").is_file() and Path(done.output_path or "").stat().st_size == done.output_bytes
+        )
         assert list(store.output_dir.glob("job-*.mp4")) == [Path(done.output_path or "")]
         assert wait_until(lambda: not store.in_engine(), timeout=5)
         print(f"kill -9 mid-render: delivered by the other worker {recovered_s:.1f} s after the kill")
@@ -263,3 +267,52 @@ def test_sigterm_stops_a_remote_worker_and_puts_its_job_back_uncounted(
         assert wait_until(lambda: live_workers(store) == 0, timeout=10), "it said it stopped"
     finally:
         dispatching.stop()
+
+
+def test_submit_then_ganterp_dispatch_feeds_a_worker_and_serves_the_dashboard(
+    tmp_path: Path, make_clip: ClipMaker, tiny_weights: Path, redis_server: RedisServer, queue_name: str,
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
+) -> None:  # fmt: skip
+    from bot.cli import main
+
+    port = free_port()
+    settings = {"GANTERP_DATA_DIR": str(tmp_path / "data"), "GANTERP_QUEUE_URL": redis_server.url,
+                "GANTERP_QUEUE_NAME": queue_name, "GANTERP_DASHBOARD_PORT": str(port)}  # fmt: skip
+    for name, value in settings.items():
+        monkeypatch.setenv(name, value)
+    assert main(["submit", str(make_clip(2.0)), "--requester", "ann", "--fps", "8"]) == 0
+    assert capsys.readouterr().out.startswith("job 1 queued")
+    env = remote_env(tmp_path, tiny_weights) | settings
+    dispatch = subprocess.Popen(
+        [sys.executable, "-m", "bot.cli", "dispatch"], env=env, cwd=ROOT, stderr=subprocess.PIPE
+    )
+    worker = InProcessWorker(redis_server.url, queue_name, tiny_weights)
+    try:
+        store = open_store(tmp_path / "data")
+        assert wait_until(lambda: store.get(1).status == "delivered", timeout=60)
+        assert main(["workers", "--json"]) == 0
+        listed = json.loads(capsys.readouterr().out)
+        assert [(w["worker"], w["state"], w["jobs_done"]) for w in listed["workers"]] == [
+            (worker.worker.worker_id, "idle", 1)
+        ]
+        assert listed["engine"] == {"reachable": True, "queued": 0, "active": 0, "workers": 1}
+        page = dashboard_dom(f"http://127.0.0.1:{port}/queues/{queue_name}")
+        assert f">{queue_name}<" in page and worker.worker.worker_id.replace(":", "/") in page, page[-2000:]
+    finally:
+        worker.stop()
+        dispatch.send_signal(signal.SIGTERM)
+        _, stderr = dispatch.communicate(timeout=20)
+    assert dispatch.returncode == 0, stderr.decode()
+    assert "dispatcher stopped" in stderr.decode()
+
+
+def dashboard_dom(address: str) -> str:
+    """The page as a real browser shows it, scripts run (Debian's chromium, headless)."""
+    browser = shutil.which("chromium") or shutil.which("chromium-browser")
+    if browser is None:
+        if os.environ.get("CI"):
+            raise AssertionError("chromium is missing: apt-get install -y chromium (.ci/run does)")
+        pytest.skip("chromium is not installed (apt-get install -y chromium); CI installs it")
+    command = [browser, "--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+               "--virtual-time-budget=5000", "--dump-dom", address]  # fmt: skip
+    return subprocess.run(command, capture_output=True, text=True, timeout=60, check=True).stdout
