@@ -3,17 +3,26 @@
 Prints whether every job ran exactly once, how fairly requesters were served and
 the throughput. Uses a tiny BigGAN and short clips: it measures the queue, not the GPU.
 
-    python bench/queue_load.py [--jobs 200] [--requesters 20] [--workers 2]
+    python bench/queue_load.py [--jobs 200] [--requesters 20] [--workers 2] [--engine] [--both]
+
+--engine runs the scale-out path instead: a redis-server of its own on a free loopback port, the
+dispatcher (as `ganterp dispatch` runs it) in this process, and `ganterp worker --queue` processes.
+--both runs the embedded queue and the engine on the same jobs, one after the other, and prints the
+cost the engine adds per job.
 """
 
 from __future__ import annotations
 
 import argparse
 import os
+import shutil
+import signal
+import socket
 import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -66,6 +75,58 @@ def run_workers(data_dir: Path, weights: Path, workers: int) -> float:
     return time.perf_counter() - started
 
 
+def run_engine_workers(data_dir: Path, weights: Path, workers: int, store: JobStore, jobs: int) -> float:
+    """A redis-server, the dispatcher in this process and `ganterp worker --queue` processes; waits for all jobs."""
+    from bot.dispatch import DispatchConfig, Dispatcher
+    from bot.engine.saq_engine import SaqEngine
+
+    binary = shutil.which("redis-server")
+    if binary is None:
+        raise SystemExit("--engine needs redis-server (apt-get install -y redis-server)")
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    redis = subprocess.Popen([binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--dir", str(data_dir)],
+                             stdout=subprocess.DEVNULL)  # fmt: skip
+    url = f"redis://127.0.0.1:{port}/0"
+    env = {**os.environ, "GANTERP_WEIGHTS_DIR": str(weights), "GANTERP_LOG_LEVEL": "WARNING",
+           "GANTERP_DATA_DIR": str(data_dir / "unused")}  # fmt: skip
+    command = [sys.executable, "-m", "bot.cli", "worker", "--queue", url]
+    processes: list[subprocess.Popen[bytes]] = []
+    try:
+        time.sleep(0.5)
+        engine = SaqEngine(url, "bench", max_attempts=3)
+        dispatcher = Dispatcher(store, engine, DispatchConfig())
+        thread = threading.Thread(target=dispatcher.run, daemon=True)
+        env["GANTERP_QUEUE_NAME"] = "bench"
+        started = time.perf_counter()
+        processes = [subprocess.Popen(command, env=env, cwd=ROOT) for _ in range(workers)]
+        thread.start()
+        while sum(job.status == "delivered" for job in store.recent(jobs * 2)) < jobs:
+            if any(process.poll() is not None for process in processes):
+                raise SystemExit("a worker failed")
+            time.sleep(0.5)
+        took = time.perf_counter() - started
+        dispatcher.stop_event.set()
+        thread.join(10)
+        engine.close()
+        return took
+    finally:
+        for process in processes:
+            process.send_signal(signal.SIGTERM)
+        for process in processes:
+            process.wait(30)
+        redis.kill()
+        redis.wait()
+
+
+def busy_span(jobs: list[Job]) -> float:
+    """Seconds from the first job's start to the last one's end: the queue's own time, without process start-up."""
+    starts = [job.started_at for job in jobs if job.started_at is not None]
+    ends = [job.delivered_at for job in jobs if job.delivered_at is not None]
+    return (max(ends) - min(starts)).total_seconds()
+
+
 def fairness(jobs: list[Job], requesters: int) -> tuple[int, float]:
     """(requesters served among the first `requesters` starts, Jain's index of mean wait per requester)."""
     by_start = sorted(jobs, key=lambda job: (job.started_at, job.id))
@@ -85,21 +146,36 @@ def main() -> None:
     parser.add_argument("--jobs", type=int, default=200)
     parser.add_argument("--requesters", type=int, default=20)
     parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--engine", action="store_true", help="scale-out: the job engine on a redis-server")
+    parser.add_argument("--both", action="store_true", help="embedded, then the engine, and the difference")
     args = parser.parse_args()
+    modes = [False, True] if args.both else [args.engine]
+    spans = {}
     with tempfile.TemporaryDirectory() as scratch:
         folder = Path(scratch)
         weights = folder / "tiny"
         save_biggan(build_random_biggan(tiny_config(32)), weights)
-        data = folder / "data"
-        data.mkdir()
-        engine = make_engine(sqlite_url(data))
-        migrate(engine)
-        per_requester = args.jobs // args.requesters
-        store = JobStore(engine, data, QueueLimits(per_requester=per_requester, total=args.jobs))
-        submit_s = submit_all(store, make_clip(folder), args.jobs, args.requesters)
-        work_s = run_workers(data, weights, args.workers)
-        jobs = store.recent(args.jobs * 2)
-        report(jobs, args, submit_s, work_s)
+        clip = make_clip(folder)
+        for engine_mode in modes:
+            data = folder / ("engine" if engine_mode else "embedded")
+            data.mkdir()
+            engine = make_engine(sqlite_url(data))
+            migrate(engine)
+            per_requester = args.jobs // args.requesters
+            store = JobStore(engine, data, QueueLimits(per_requester=per_requester, total=args.jobs))
+            submit_s = submit_all(store, clip, args.jobs, args.requesters)
+            if engine_mode:
+                work_s = run_engine_workers(data, weights, args.workers, store, args.jobs)
+            else:
+                work_s = run_workers(data, weights, args.workers)
+            jobs = store.recent(args.jobs * 2)
+            print(f"--- {'engine (SAQ on Redis)' if engine_mode else 'embedded (SQLite)'}")
+            report(jobs, args, submit_s, work_s)
+            spans[engine_mode] = busy_span(jobs)
+    if args.both:
+        added = (spans[True] - spans[False]) * args.workers / args.jobs
+        print(f"added cost per job through the engine: {added * 1000:.0f} ms of a worker's time "
+              f"(busy span {spans[False]:.1f} s embedded, {spans[True]:.1f} s engine)")  # fmt: skip
 
 
 def report(jobs: list[Job], args: argparse.Namespace, submit_s: float, work_s: float) -> None:
@@ -112,6 +188,11 @@ def report(jobs: list[Job], args: argparse.Namespace, submit_s: float, work_s: f
     print(f"first {args.requesters} starts served {first_round}/{args.requesters} requesters (round robin)")
     print(f"Jain's fairness index of mean wait per requester: {jain:.3f} (1.0 = perfectly even)")
     print(f"throughput: {len(delivered) / work_s:.2f} jobs/s with {args.workers} workers ({work_s:.1f} s)")
+    span = busy_span(delivered)
+    print(
+        f"busy span (first start to last delivery, no process start-up): {span:.1f} s, "
+        f"{len(delivered) / span:.2f} jobs/s"
+    )
     if len(delivered) != len(jobs) or not once:
         raise SystemExit("FAILED: a job was lost or ran twice")
 

@@ -21,6 +21,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import threading
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -131,6 +132,9 @@ class Dispatcher:
         self.stop_event = threading.Event()
         self._deliver = deliver or {}
         self._down: str | None = None  # why the engine could not be reached, while it cannot
+        # What was last written to the job log per job and per worker: the log is written on change only
+        # (and a job's heartbeat every few seconds), not at every round.
+        self._written: dict[object, tuple[object, float]] = {}
 
     def run(self) -> None:
         """Loop until `stop_event` is set; an unreachable engine is logged once and retried."""
@@ -180,12 +184,23 @@ class Dispatcher:
         """Copy the engine's workers into the job log's registry; returns how many can take a job."""
         live = 0
         for worker in self.engine.workers():
+            live += worker.state != "stopped"
+            if not self._changed(("worker", worker.info.worker_id), worker):
+                continue
             self.store.workers.mirror(
                 worker.info, state=worker.state, job_id=worker.job_id, seconds_per_frame=worker.seconds_per_frame,
                 jobs_done=worker.jobs_done, started_at=worker.started_at, heartbeat_at=worker.heartbeat_at,
             )  # fmt: skip
-            live += worker.state != "stopped"
         return live
+
+    def _changed(self, what: object, value: object, beat_s: float | None = None) -> bool:
+        """Whether `value` differs from what was last written for `what` (or `beat_s` passed since)."""
+        now = time.monotonic()
+        last = self._written.get(what)
+        if last is not None and last[0] == value and (beat_s is None or now - last[1] < beat_s):
+            return False
+        self._written[what] = (value, now)
+        return True
 
     def _hand_out(self, job: Job) -> None:
         try:
@@ -218,8 +233,10 @@ class Dispatcher:
             self._aborted(job, state)
 
     def _mirror_running(self, job: Job, state: EngineJob) -> None:
+        beat_s = self.config.lease_s / 4
         if state.status == "queued":
-            self.store.mirror_engine(job.id, stage=WAITING, worker_id=None, attempts=state.attempts)
+            if self._changed(job.id, ("queued", state.attempts), beat_s):
+                self.store.mirror_engine(job.id, stage=WAITING, worker_id=None, attempts=state.attempts)
             return
         if state.worker_id != job.worker_id or state.attempts != job.attempts:
             log.info("job %d taken by %s (attempt %d)", job.id, state.worker_id, state.attempts)
@@ -231,10 +248,12 @@ class Dispatcher:
             # Cancelled while its worker was gone: nobody will finish it in the engine.
             self._finish_cancelled(job)
             return
-        self.store.mirror_engine(
-            job.id, worker_id=state.worker_id, attempts=state.attempts, stage=state.stage or "rendering",
-            progress=state.progress, eta_s=state.eta_s, started_at=state.started_at or job.started_at,
-        )  # fmt: skip
+        values = {
+            "worker_id": state.worker_id, "attempts": state.attempts, "stage": state.stage or "rendering",
+            "progress": state.progress, "eta_s": state.eta_s, "started_at": state.started_at or job.started_at,
+        }  # fmt: skip
+        if self._changed(job.id, values, beat_s):
+            self.store.mirror_engine(job.id, **values)
 
     def _rendered(self, job: Job, state: EngineJob) -> None:
         video = self.engine.output(job.id)
@@ -258,7 +277,7 @@ class Dispatcher:
             "job %d rendered by %s%s, %.2f MiB back through the engine",
             job.id, state.worker_id, f" in {took:.1f} s" if isinstance(took, float) else "", len(video) / 2**20,
         )  # fmt: skip
-        self.engine.forget(job.id)
+        self._forget(job.id)
         hand_over(self.store, self._deliver, job.id, output)
 
     def _failed(self, job: Job, state: EngineJob) -> None:
@@ -269,7 +288,7 @@ class Dispatcher:
         log.info("job %d failed on %s: %s", job.id, state.worker_id, str(operator_error).splitlines()[0][:200])
         self.store.mirror_engine(job.id, worker_id=state.worker_id, attempts=state.attempts)
         self.store.mark_failed(job.id, user_error, str(operator_error))
-        self.engine.forget(job.id)
+        self._forget(job.id)
 
     def _aborted(self, job: Job, state: EngineJob) -> None:
         if job.cancel_requested or state.error != "swept":  # a cancel, here or from the engine's dashboard
@@ -283,12 +302,16 @@ class Dispatcher:
             f"the render stopped {state.attempts} times; please try a shorter clip.",
             f"worker {state.worker_id} stopped heartbeating {state.attempts} times",
         )
-        self.engine.forget(job.id)
+        self._forget(job.id)
+
+    def _forget(self, job_id: int) -> None:
+        self.engine.forget(job_id)
+        self._written.pop(job_id, None)
 
     def _finish_cancelled(self, job: Job) -> None:
         self.store.mark_cancelled(job.id)
         log.info("job %d cancelled", job.id)
-        self.engine.forget(job.id)
+        self._forget(job.id)
 
 
 def _write_atomically(path: Path, data: bytes) -> None:
