@@ -188,6 +188,10 @@ def report(jobs: list[Job], args: argparse.Namespace, submit_s: float, work_s: f
     print(f"first {args.requesters} starts served {first_round}/{args.requesters} requesters (round robin)")
     print(f"Jain's fairness index of mean wait per requester: {jain:.3f} (1.0 = perfectly even)")
     print(f"throughput: {len(delivered) / work_s:.2f} jobs/s with {args.workers} workers ({work_s:.1f} s)")
+    handed = [job for job in delivered if job.dispatched_at is not None and job.started_at is not None]
+    if handed:  # engine mode: from the dispatcher's hand-out to a worker's start (a worker was free)
+        latency = statistics.median((job.started_at - job.dispatched_at).total_seconds() for job in handed)  # type: ignore[operator]
+        print(f"hand-out to start on a worker: median {latency * 1000:.0f} ms")
     span = busy_span(delivered)
     print(
         f"busy span (first start to last delivery, no process start-up): {span:.1f} s, "
