@@ -113,7 +113,7 @@ class DispatchConfig:
     """How often the dispatcher looks, and after how long a silent job counts as abandoned."""
 
     poll_s: float = 0.1
-    lease_s: float = 60.0
+    lease_s: float = 45.0
 
 
 class Dispatcher:

@@ -146,7 +146,7 @@ class Settings:
             max_queue=_positive_int(get("GANTERP_MAX_QUEUE"), "GANTERP_MAX_QUEUE") or 200,
             cooldown_s=_float(get("GANTERP_COOLDOWN_S"), "GANTERP_COOLDOWN_S") or 0.0,
             max_attempts=_positive_int(get("GANTERP_MAX_ATTEMPTS"), "GANTERP_MAX_ATTEMPTS") or 3,
-            lease_s=_positive(get("GANTERP_LEASE_S"), "GANTERP_LEASE_S") or 60.0,
+            lease_s=_positive(get("GANTERP_LEASE_S"), "GANTERP_LEASE_S") or 45.0,
             retention_h=_positive(get("GANTERP_RETENTION_HOURS"), "GANTERP_RETENTION_HOURS") or 72.0,
             **_x_settings(get),
             **_discord_settings(get),

@@ -161,7 +161,7 @@ class SaqEngine:
         *,
         max_file_bytes: int = 100 * 2**20,
         file_ttl_s: int = 86_400,
-        lease_s: float = 60.0,
+        lease_s: float = 45.0,
         max_attempts: int = 3,
     ) -> None:
         self._loop, self.queue = _open(url, name, "saq-dispatcher")
@@ -305,7 +305,7 @@ class RemoteQueue:
     in a scratch folder of its own while a job runs.
     """
 
-    def __init__(self, url: str, name: str = "ganterp", *, lease_s: float = 60.0) -> None:
+    def __init__(self, url: str, name: str = "ganterp", *, lease_s: float = 45.0) -> None:
         self._loop, self.queue = _open(url, name, "saq-worker")
         self.output_dir = Path(tempfile.mkdtemp(prefix="ganterp-worker-"))
         self.worker_ttl_s = max(30, round(lease_s))
