@@ -420,7 +420,10 @@ class RemoteQueue:
         path.write_bytes(png)
         taken = self._taken.get(job_id)
         ttl = taken.file_ttl_s if taken else 86_400
-        self._loop.run(_set(self.queue.redis, _file_key(self.queue, "preview", job_id), png, ttl))
+        try:
+            self._loop.run(_set(self.queue.redis, _file_key(self.queue, "preview", job_id), png, ttl))
+        except EngineUnavailable as exc:  # a missing first look must not cost the video
+            self._unreachable(exc)
         return path
 
     # --- ending it
