@@ -428,3 +428,12 @@ async def test_server_blocks_classes_styles_and_random_fill(
     assert server.blocked_classes == () and not server.random_safe_only and server.style == "paper"
     musical = await world.mod.slash(world.channel, "ganterp render", audio=("c.wav", clip), style="music")
     assert "queued" in response_text(musical) and service.store.recent(1)[0].options["style"] == "music"
+
+
+async def test_every_reply_fits_in_a_discord_message() -> None:
+    from bot.messages import MESSAGE_LIMIT, error_message
+    from pipeline.links import LinkUnreachable
+
+    huge = LinkUnreachable("https://example.com/" + "a" * 5000, "x" * 5000)
+    text = error_message(huge)
+    assert len(text) <= MESSAGE_LIMIT and text.endswith("…")
