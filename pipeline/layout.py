@@ -78,7 +78,7 @@ class Geometry:
 
 
 def _even(value: float) -> int:
-    return max(2, int(round(value / 2)) * 2)
+    return max(2, round(value / 2) * 2)
 
 
 def _even_down(value: float) -> int:

@@ -58,7 +58,7 @@ def clips(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
         "rotated": make("rotated.mp4", "-display_rotation", "90", "-i", str(land), "-c", "copy"),
         "still": make(
             "still.mp4", "-f", "lavfi", "-i", "color=c=teal:size=320x180:rate=25:duration=3", *sine, "-shortest"
-        ),  # fmt: skip
+        ),
         "audio": make("audio.wav", *sine),
     }
 
