@@ -81,22 +81,12 @@ def _cmd_render(args: argparse.Namespace, settings: Settings) -> int:
     options = _options(args, settings)  # bad words fail before a link is downloaded
     if args.output:
         check_writable(Path(args.output), (".mp4",))  # before any download or decoding
-    # torch is imported here, on the main thread, before any other thread runs: SciPy inspects
-    # sys.modules["torch"] when it meets an array, and a half-imported torch makes it crash.
-    import pipeline.generator  # noqa: F401
-
     # A link is downloaded to a temporary file that lives until the video, which muxes its audio, is written.
-    model = args.model or settings.model
     with local_media(args.source, max_duration_s=options.max_duration_s) as media:
-        source = media.path
-        check_exists(source, args.source)
-        output = Path(args.output) if args.output else Path(f"{source.stem}.ganterp.mp4")
-        check_output(output, source)
-        # Loading BigGAN takes a moment: do it while the audio is decoded and analysed, but only
-        # from weights already on disk, so no download starts for input that may yet be refused.
-        loading = _InBackground(lambda: _generator_for(args, settings, model, allow_download=False))
-        prepared = prepare(source, options, name=args.source)
-        generator = loading.result(unless=WeightsUnavailable) or _generator_for(args, settings, model)
+        output = Path(args.output) if args.output else Path(f"{media.path.stem}.ganterp.mp4")
+        prepared, generator, model = _prepared_with_generator(
+            args, settings, options, media.path, check=lambda source: check_output(output, source)
+        )
         progress = _ProgressBar(total=prepared.plan.n_frames, stream=sys.stderr)
         try:
             result = render(prepared, output, generator, progress=progress, model_name=model)
@@ -105,6 +95,47 @@ def _cmd_render(args: argparse.Namespace, settings: Settings) -> int:
     _print_segments(prepared, sys.stdout)
     print(f"wrote {result.output} ({result.size_bytes / 2**20:.2f} MiB) and {result.sidecar}")
     return 0
+
+
+def _cmd_preview(args: argparse.Namespace, settings: Settings) -> int:
+    from pipeline.preview import contact_sheet
+
+    options = _options(args, settings)
+    if args.output:
+        check_writable(Path(args.output), (".png",))
+    with local_media(args.source, max_duration_s=options.max_duration_s) as media:
+        output = Path(args.output) if args.output else Path(f"{media.path.stem}.preview.png")
+        prepared, generator, _ = _prepared_with_generator(
+            args, settings, options, media.path, check=lambda source: check_writable(output, (".png",))
+        )
+        partial = output.with_name(f".{output.name}.partial")
+        try:
+            partial.write_bytes(contact_sheet(prepared, generator))
+            partial.replace(output)
+        finally:
+            partial.unlink(missing_ok=True)
+    _print_segments(prepared, sys.stdout)
+    print(f"wrote {output}")
+    return 0
+
+
+def _prepared_with_generator(
+    args: argparse.Namespace, settings: Settings, options: RenderOptions, source: Path, check: Callable[[Path], None]
+) -> tuple[PreparedRender, FrameGenerator, str]:
+    """Decode and analyse `source` while BigGAN loads; `check` refuses the output before any of it."""
+    check_exists(source, args.source)
+    check(source)
+    # torch is imported here, on the main thread, before any other thread runs: SciPy inspects
+    # sys.modules["torch"] when it meets an array, and a half-imported torch makes it crash.
+    import pipeline.generator  # noqa: F401
+
+    model = args.model or settings.model
+    # Loading BigGAN takes a moment: do it while the audio is decoded and analysed, but only
+    # from weights already on disk, so no download starts for input that may yet be refused.
+    loading = _InBackground(lambda: _generator_for(args, settings, model, allow_download=False))
+    prepared = prepare(source, options, name=args.source)
+    generator = loading.result(unless=WeightsUnavailable) or _generator_for(args, settings, model)
+    return prepared, generator, model
 
 
 def _cmd_analyze(args: argparse.Namespace, settings: Settings) -> int:
@@ -234,6 +265,7 @@ def _options(args: argparse.Namespace, settings: Settings) -> RenderOptions:
         duration_s=args.duration,
         channel=Channel(args.channel),
         fixed_noise=args.fixed_noise,
+        safe_random=args.safe_random,
         max_bytes=getattr(args, "max_bytes", None),
         max_duration_s=args.max_duration if args.max_duration is not None else settings.max_duration_s,
         style=Style(args.style),
@@ -425,6 +457,13 @@ def _parser() -> argparse.ArgumentParser:
     _generator_arguments(render_cmd)
     render_cmd.set_defaults(handler=_cmd_render)
 
+    preview_cmd = commands.add_parser("preview", help="a contact sheet of what the video will show (one frame per cut)")
+    preview_cmd.add_argument("source", help="audio or video file, or a link")
+    preview_cmd.add_argument("-o", "--output", help="PNG to write (default: SOURCE.preview.png here)")
+    _analysis_arguments(preview_cmd)
+    _generator_arguments(preview_cmd)
+    preview_cmd.set_defaults(handler=_cmd_preview)
+
     analyze_cmd = commands.add_parser("analyze", help="show where the cuts fall and which classes they get")
     analyze_cmd.add_argument("source", help="audio or video file")
     _analysis_arguments(analyze_cmd)
@@ -550,6 +589,10 @@ def _analysis_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--channel", choices=[c.value for c in Channel], default="left",
                         help="channel that drives the cuts (default left, as the released code)")  # fmt: skip
     parser.add_argument("--fixed-noise", action="store_true", help="one z for the whole video (the released code)")
+    parser.add_argument(
+        "--safe-random", action="store_true",
+        help="random classes from the safe set only (no weapons etc., as the bots do; default: all 1000)",
+    )  # fmt: skip
     parser.add_argument(
         "--max-duration", type=float, help="refuse longer audio (default GANTERP_MAX_DURATION_S or 600)"
     )

@@ -7,8 +7,11 @@ import re
 from collections.abc import Sequence
 from typing import Any
 
+from pipeline.classes import class_name
 from pipeline.errors import PipelineError, quoted
-from pipeline.lookup import Match
+from pipeline.lookup import Match, Method
+from pipeline.render import PreparedRender
+from storage.guilds import ServerSettings
 from storage.jobs import QueueRefused
 from storage.models import Job, JobStatus
 
@@ -172,35 +175,63 @@ def duration(seconds: float | None) -> str:
     return f"{minutes} min" if minutes < 60 else f"{minutes // 60} h {minutes % 60} min"
 
 
-def word_lines(matches: Sequence[Match]) -> list[str]:
-    """How each word was read, one line each; unknown words named with suggestions."""
+MAX_LISTED_RANDOM = 8
+
+
+def word_lines(matches: Sequence[Match], seed: int | None = None) -> list[str]:
+    """How each word was read, one line each, saying exactly what `seed` renders (or what it picks among);
+    unknown and blocked words are named, with suggestions, as skipped."""
     lines = []
     for match in matches:
         if match.class_id is None:
             hint = f" — did you mean {', '.join(match.suggestions)}?" if match.suggestions else ""
-            lines.append(f"• {match.query} → not a class, skipped{hint}")
+            why = "blocked on this server" if match.method is Method.BLOCKED else "not a class"
+            lines.append(f"• {match.query} → {why}, skipped{hint}")
         else:
-            lines.append(f"• {match.query} → {match.class_name} ({match.class_id}; {match.explain()})")
+            lines.append(f"• {match.preview(seed)}")
     return lines
 
 
-def classes_text(matches: Sequence[Match]) -> str:
-    """The answer of `/ganterp classes`."""
-    return fit("\n".join(["These words would become:", *word_lines(matches)]))
+def classes_text(matches: Sequence[Match], seed: int | None = None) -> str:
+    """The answer of `/ganterp classes`: what each word renders as with `seed`, or what the seed picks among."""
+    head = f"With seed {seed}, these words become:" if seed is not None else "These words would become:"
+    return fit("\n".join([head, *word_lines(matches, seed)]))
 
 
-def accepted_text(
-    job_id: int, requester_mention: str, position: int | None, wait_s: float | None, matches: Sequence[Match]
-) -> str:
+def plan_summary(matches: Sequence[Match], prepared: PreparedRender) -> str:
+    """What the video will show, exactly: the words as the seed reads them, then the random fill, and any notes."""
+    plan = prepared.plan
+    lines = word_lines(matches, prepared.seed) if matches else []
+    fill = [class_name(int(c)) for c in plan.class_ids[plan.n_asked :]]
+    if fill:
+        shown = ", ".join(fill[:MAX_LISTED_RANDOM]) + (f" and {len(fill) - MAX_LISTED_RANDOM} more" if len(
+            fill) > MAX_LISTED_RANDOM else "")  # fmt: skip
+        lines.append(
+            f"• {'then ' if plan.n_asked else ''}{len(fill)} random {'class' if len(fill) == 1 else 'classes'}: {shown}"
+        )
+    if plan.unused_classes:
+        unused = ", ".join(class_name(c) for c in plan.unused_classes)
+        lines.append(f"• not shown (more classes than the clip has cuts): {unused}")
+    lines += [f"• {sentence(note)}" for note in prepared.notes]
+    lines.append(
+        f"• {len(plan.segments)} scenes over {prepared.audio.duration_s:.0f} s, style {prepared.options.style.value}"
+    )
+    return "\n".join(lines)
+
+
+def accepted_text(job_id: int, requester_mention: str, position: int | None, wait_s: float | None, summary: str) -> str:
     """The status message posted when a job is queued."""
     where = f"#{position} in the queue, ready in about {duration(wait_s)}" if position else "starting now"
-    lines = [f"{requester_mention} job **#{job_id}** accepted: {where}."]
-    lines += word_lines(matches) if matches else ["• no words: random classes"]
-    return fit("\n".join(lines))
+    return fit("\n".join([f"{requester_mention} job **#{job_id}** accepted: {where}.", summary]))
 
 
-def status_text(job: Job, position: int | None, wait_s: float | None, requester_mention: str) -> str:
-    """The status message of a job as it moves along (edited in place)."""
+def status_text(job: Job, position: int | None, wait_s: float | None, requester_mention: str, summary: str = "") -> str:
+    """The status message of a job as it moves along (edited in place), what it will show kept below."""
+    line = _status_line(job, position, wait_s, requester_mention)
+    return fit(f"{line}\n{summary}" if summary else line)
+
+
+def _status_line(job: Job, position: int | None, wait_s: float | None, requester_mention: str) -> str:
     head = f"{requester_mention} job **#{job.id}**"
     status = JobStatus(job.status)
     if status is JobStatus.QUEUED:
@@ -220,21 +251,25 @@ def status_text(job: Job, position: int | None, wait_s: float | None, requester_
 
 
 def delivered_text(job: Job, segments: Sequence[dict[str, Any]], requester_mention: str) -> str:
-    """The text of the posted video: who asked, the segments (time → class) and the seed."""
-    lines = [f"{requester_mention} your GANterpretation, job #{job.id} (seed {job.seed}):"]
-    for segment in segments[:MAX_LISTED_SEGMENTS]:
-        lines.append(f"`{_clock(float(segment['start']))}` {segment['class_name']} ({segment['class_id']})")
-    if len(segments) > MAX_LISTED_SEGMENTS:
-        lines.append(f"… and {len(segments) - MAX_LISTED_SEGMENTS} more segments")
-    return fit("\n".join(lines))
+    """The text of the posted video: who asked, the segments (time → class, asked or random) and the seed."""
+    head = f"{requester_mention} your GANterpretation, job #{job.id} (seed {job.seed}):"
+    return fit("\n".join([head, *segment_lines(segments)]))
 
 
 def daily_text(job: Job, segments: Sequence[dict[str, Any]]) -> str:
     """The text of the daily post: the segments (time → class) and the seed."""
-    lines = [f"Today's GANterpretation (seed {job.seed}):"]
+    return fit("\n".join([f"Today's GANterpretation (seed {job.seed}):", *segment_lines(segments)]))
+
+
+def segment_lines(segments: Sequence[dict[str, Any]]) -> list[str]:
+    """One line per segment: when it starts, its class, and "random" for classes nobody asked for."""
+    lines = []
     for segment in segments[:MAX_LISTED_SEGMENTS]:
-        lines.append(f"`{_clock(float(segment['start']))}` {segment['class_name']} ({segment['class_id']})")
-    return fit("\n".join(lines))
+        fill = "" if segment.get("asked") else " · random"
+        lines.append(f"`{_clock(float(segment['start']))}` {segment['class_name']} ({segment['class_id']}){fill}")
+    if len(segments) > MAX_LISTED_SEGMENTS:
+        lines.append(f"… and {len(segments) - MAX_LISTED_SEGMENTS} more segments")
+    return lines
 
 
 def queue_text(rows: Sequence[tuple[Job, int | None, float | None]]) -> str:
@@ -286,18 +321,23 @@ def cannot_deliver(detail: str) -> str:
     return f"the video was made but could not be posted ({detail})"
 
 
-def server_settings_text(
-    answer_channels: Sequence[str], daily: str | None, max_queued: int | None, max_duration_s: float | None
-) -> str:
+def server_settings_text(server: ServerSettings) -> str:
     """The answer of the server-settings commands."""
-    channels = ", ".join(f"<#{c}>" for c in answer_channels) if answer_channels else "every channel"
-    return "\n".join(
-        [
-            f"Answers in: {channels}",
-            f"Daily post: {f'<#{daily}>' if daily else 'off'}",
-            f"Waiting videos per member: {max_queued if max_queued is not None else 'server default'}",
-            f"Longest clip: {f'{max_duration_s:g} s' if max_duration_s is not None else 'server default'}",
-        ]
+    channels = ", ".join(f"<#{c}>" for c in server.answer_channels) if server.answer_channels else "every channel"
+    blocked = ", ".join(f"{class_name(c)} ({c})" for c in server.blocked_classes) or "none"
+    limit, longest = server.max_queued_per_member, server.max_duration_s
+    return fit(
+        "\n".join(
+            [
+                f"Answers in: {channels}",
+                f"Daily post: {f'<#{server.daily_channel_id}>' if server.daily_channel_id else 'off'}",
+                f"Waiting videos per member: {limit if limit is not None else 'server default'}",
+                f"Longest clip: {f'{longest:g} s' if longest is not None else 'server default'}",
+                f"Style: {server.style or 'music (the bot default)'}",
+                f"Random classes: {'the safe set' if server.random_safe_only else 'all 1000'}",
+                f"Blocked classes: {blocked}",
+            ]
+        )
     )
 
 
@@ -306,12 +346,13 @@ def help_text() -> str:
     return "\n".join(
         [
             "**GANterpretations**: a BigGAN video that changes with your music.",
-            "• `/ganterp render audio:<clip>` or `link:<url>`, optional `classes:dog, ocean` and `seed`",
+            "• `/ganterp render audio:<clip>` or `link:<url>`, optional `classes:dog, ocean 🌊`, `seed`, `style`",
             "• `/ganterp random`: random classes (a clip from the library when you give none)",
             "• Right-click a message with a clip → Apps → **GANterpret**",
             "• Mention me with words on a message with a clip, or in a reply to one: `@ganterp dog, ocean`",
-            "• `/ganterp classes <words>`: what words become; `/ganterp queue`; `/ganterp cancel [job]`",
-            "• Server managers: `/ganterp-server show | answer-in | answer-everywhere | daily | limits`",
+            "• `/ganterp classes <words> [seed]`: what words become; `/ganterp queue`; `/ganterp cancel [job]`",
+            "• Server managers: `/ganterp-server show | answer-in | answer-everywhere | daily | limits | style | "
+            "block | unblock | random-fill`",
             "Buttons on a video: Re-roll (new classes), Remix (same classes, new seed), Delete.",
         ]
     )

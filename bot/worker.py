@@ -26,7 +26,8 @@ import numpy as np
 
 from pipeline.classes import N_CLASSES
 from pipeline.errors import PipelineError, RenderCancelled, WeightsInvalid, WeightsUnavailable
-from pipeline.render import FrameGenerator, Progress, RenderOptions, prepare, render
+from pipeline.preview import contact_sheet
+from pipeline.render import FrameGenerator, PreparedRender, Progress, RenderOptions, prepare, render
 from storage.models import Job
 from storage.workers import WorkerInfo
 
@@ -211,6 +212,7 @@ class Worker:
             job.id, prepared.audio.duration_s, len(prepared.plan.segments), prepared.plan.n_frames,
         )  # fmt: skip
         generator = self._ensure_generator(job.id)
+        self._send_preview(job.id, prepared, generator)
         output = self.store.output_dir / f"job-{job.id}.mp4"
         for leftover in output.parent.glob(f".{output.name}.*"):  # from an attempt that was killed
             leftover.unlink(missing_ok=True)
@@ -227,6 +229,18 @@ class Worker:
             job.id, took, prepared.plan.n_frames, prepared.plan.n_frames / max(took, 1e-9), result.size_bytes / 2**20,
         )  # fmt: skip
         return result.output
+
+    def _send_preview(self, job_id: int, prepared: PreparedRender, generator: FrameGenerator) -> None:
+        """The job's first look (one frame per cut), for the requester to see while the video renders."""
+        started = time.perf_counter()
+        try:
+            self.store.save_preview(job_id, contact_sheet(prepared, generator))
+        except (OSError, ValueError, RuntimeError) as exc:  # a missing first look must not cost the video
+            log.warning("job %d: no preview (%s)", job_id, exc)
+            return
+        log.info(
+            "job %d preview: %d cuts in %.1f s", job_id, len(prepared.plan.class_ids), time.perf_counter() - started
+        )
 
     def warm_up(self) -> None:
         """Load the generator and register this worker now, not at its first job.

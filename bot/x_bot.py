@@ -224,6 +224,7 @@ class XFrontEnd:
             classes=tuple(classes), seed=seed, size=self.settings.x_video_size, max_bytes=self.settings.x_max_bytes,
             duration_s=trim if clip.duration_ms is None or clip.duration_ms / 1000 > trim else None,
             max_duration_s=max(trim, self.settings.max_duration_s),
+            safe_random=True,  # a public account: random fill never shows what nobody would post unasked
         )  # fmt: skip
         self.store.check_limits(f"x:{author}")  # before the download
         with tempfile.TemporaryDirectory(prefix="ganterp-x-") as folder:

@@ -71,15 +71,15 @@ def failure_text(job: Job) -> str:
 
 
 def reply_text(job: Job) -> str:
-    """The reply under the video: the classes in order and the seed, no links."""
+    """The reply under the video: the classes in order (random fill marked *) and the seed, no links."""
     shown = read_sidecar(Path(job.output_path)).get("classes", []) if job.output_path else []
-    names = [str(c["class_name"]) for c in shown]
+    names = [str(c["class_name"]) + ("" if c.get("asked", True) else "*") for c in shown]
     if not names:
         from pipeline.classes import class_name
 
         names = [class_name(c) for c in job.classes]
     classes = " → ".join(names) if names else "random classes"
-    tail = f" · seed {job.seed}"
+    tail = (" · *random" if any(name.endswith("*") for name in names) else "") + f" · seed {job.seed}"
     return post_text(f"Your GANterpretation: {post_text(classes, MAX_POST_CHARS - len(tail) - 22)}{tail}")
 
 

@@ -29,6 +29,7 @@ class Segment:
     end_s: float
     class_id: int
     next_class_id: int
+    asked: bool = False  # the class was the requester's, not random fill
 
     @property
     def class_name(self) -> str:
@@ -46,6 +47,7 @@ class Segment:
             "class_name": self.class_name,
             "next_class_id": self.next_class_id,
             "next_class_name": class_name(self.next_class_id),
+            "asked": self.asked,
         }
 
 
@@ -72,6 +74,7 @@ class RenderPlan:
     frame_alpha: np.ndarray  # (n_frames,) float64
     segments: tuple[Segment, ...]
     unused_classes: tuple[int, ...]  # user classes beyond the last inflection point
+    n_asked: int = 0  # the first n_asked class ids are the requester's; the rest are random fill
     frame_scale: np.ndarray | None = None  # (n_frames,) ≥ 1: the pulse's lengthening of z
     frame_drift: np.ndarray | None = None  # (n_frames, 2) drift offsets along `drift_axes`
     drift_axes: np.ndarray | None = None  # (2, 128) float32, two orthogonal directions in z
@@ -134,8 +137,9 @@ def build_plan(
         latents=latents,
         frame_segment=analysis.segment_of_column[column],
         frame_alpha=analysis.alphas[column],
-        segments=_segments(analysis, class_ids, duration_s),
+        segments=_segments(analysis, class_ids, duration_s, n_asked=min(len(classes), n_points)),
         unused_classes=tuple(classes[n_points:]),
+        n_asked=min(len(classes), n_points),
         **_motion(motion, frame_time, truncation, rng),
     )
 
@@ -184,10 +188,12 @@ def _sample_latents(n_points: int, truncation: float, fixed_noise: bool, rng: np
     return np.repeat(z, n_points // rows, axis=0).astype(np.float32)
 
 
-def _segments(analysis: Analysis, class_ids: np.ndarray, duration_s: float) -> tuple[Segment, ...]:
+def _segments(analysis: Analysis, class_ids: np.ndarray, duration_s: float, n_asked: int) -> tuple[Segment, ...]:
     times = analysis.inflection_times
     ends = [*times[1:-1], duration_s]
     return tuple(
-        Segment(index, float(times[index]), float(end), int(class_ids[index]), int(class_ids[index + 1]))
+        Segment(
+            index, float(times[index]), float(end), int(class_ids[index]), int(class_ids[index + 1]), index < n_asked
+        )
         for index, end in enumerate(ends)
     )

@@ -6,6 +6,7 @@ loaded); `render` streams frames from a loaded generator into the encoder.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 import secrets
@@ -282,6 +283,12 @@ def _analyse(audio: DecodedAudio, options: RenderOptions) -> tuple[Analysis, Mus
     paper_exact = settings.signal is Signal.TV and settings.snap is Snap.NONE and settings.segment_seconds is None
     if not (options.style is Style.PAPER and paper_exact):
         analysis, music = analyse_music(audio.samples, audio.sample_rate, settings)
+        chosen = settings.threshold is None and settings.segments is None and settings.segment_seconds is None
+        if chosen and len(options.classes) > len(analysis.inflection_points):
+            # The music asked for fewer cuts than the requester named classes: every named class is
+            # shown, so ask for as many segments as it takes (the notes say if the clip cannot).
+            wanted = dataclasses.replace(settings, segments=len(options.classes) - 1)
+            analysis, music = analyse_music(audio.samples, audio.sample_rate, wanted)
         return analysis, music, music.notes
     analysis = analyse(
         audio.samples, audio.sample_rate, threshold=settings.threshold, segments=settings.segments, kind=options.kind
@@ -390,7 +397,10 @@ def describe(prepared: PreparedRender) -> dict[str, Any]:
         "kind": analysis.kind.value,
         "inflection_points": analysis.inflection_points.tolist(),
         "inflection_times": [round(t, 4) for t in analysis.inflection_times.tolist()],
-        "classes": [{"class_id": int(c), "class_name": class_name(int(c))} for c in plan.class_ids],
+        "classes": [
+            {"class_id": int(c), "class_name": class_name(int(c)), "asked": i < plan.n_asked}
+            for i, c in enumerate(plan.class_ids)
+        ],
         "unused_classes": list(plan.unused_classes),
         "segments": [segment.as_dict() for segment in plan.segments],
         "fps": plan.fps,

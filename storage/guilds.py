@@ -23,6 +23,9 @@ class ServerSettings:
     daily_channel_id: str | None = None
     max_queued_per_member: int | None = None
     max_duration_s: float | None = None
+    style: str | None = None  # the render style when a request names none (None: the bot's default)
+    blocked_classes: tuple[int, ...] = ()  # never rendered on this server, even when named
+    random_safe_only: bool = True  # random fill leaves out the classes unsafe for random picks
 
     def answers_in(self, channel_id: str) -> bool:
         """Whether the bot answers requests made in this channel."""
@@ -37,6 +40,7 @@ class PostRecord:
     channel_id: str
     status_message_id: str | None
     reply_to_id: str | None
+    summary: str = ""  # what the video will show (words read, random fill), under the status line
 
 
 class GuildStore:
@@ -58,6 +62,9 @@ class GuildStore:
                 row.daily_channel_id,
                 row.max_queued_per_member,
                 row.max_duration_s,
+                row.style,
+                tuple(row.blocked_classes or ()),
+                row.random_safe_only is not False,
             )
 
     def update(self, guild_id: str, **values: Any) -> ServerSettings:
@@ -71,7 +78,7 @@ class GuildStore:
                 row = GuildSettings(guild_id=guild_id, answer_channels=[])
                 session.add(row)
             for name, value in values.items():
-                setattr(row, name, list(value) if name == "answer_channels" else value)
+                setattr(row, name, list(value) if name in ("answer_channels", "blocked_classes") else value)
             row.updated_at = self.clock()
         return self.settings(guild_id)
 
@@ -87,11 +94,14 @@ class GuildStore:
 
     # ------------------------------------------------------------------ job messages
 
-    def record_post(self, job_id: int, channel_id: str, status_message_id: str | None, reply_to_id: str | None) -> None:
-        """Remember the status message of a job (and what the video should reply to)."""
+    def record_post(
+        self, job_id: int, channel_id: str, status_message_id: str | None, reply_to_id: str | None, summary: str = ""
+    ) -> None:
+        """Remember the status message of a job, what the video should reply to, and what it will show."""
         with self._sessions() as session, session.begin():
             row = session.get(DiscordPost, job_id) or DiscordPost(job_id=job_id)
             row.channel_id, row.status_message_id, row.reply_to_id = channel_id, status_message_id, reply_to_id
+            row.summary = summary or row.summary
             session.add(row)
 
     def post(self, job_id: int) -> PostRecord | None:
@@ -117,4 +127,4 @@ class GuildStore:
 
 
 def _record(row: DiscordPost) -> PostRecord:
-    return PostRecord(row.job_id, row.channel_id, row.status_message_id, row.reply_to_id)
+    return PostRecord(row.job_id, row.channel_id, row.status_message_id, row.reply_to_id, row.summary or "")

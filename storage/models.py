@@ -129,6 +129,7 @@ class DiscordPost(Base):
     channel_id: Mapped[str] = mapped_column(String(32))
     status_message_id: Mapped[str | None] = mapped_column(String(32))
     reply_to_id: Mapped[str | None] = mapped_column(String(32))
+    summary: Mapped[str | None] = mapped_column(Text)  # what the video will show, kept under the status line
     # Set once the job's last word was said (video posted, failure or cancel reported).
     closed_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
 

@@ -73,6 +73,10 @@ def bot_messages(channel: Any) -> list[discord.Message]:
     return [m for m in channel.history() if m.author.bot]
 
 
+def has_video(message: discord.Message) -> bool:
+    return any(a.filename.endswith(".mp4") for a in message.attachments)
+
+
 def response_text(result: simcord.InteractionResult) -> str:
     parts = [result.response.content or ""] if result.response else []
     return " ".join(parts + [f.content or "" for f in result.followups])
@@ -122,7 +126,7 @@ async def test_message_command_mention_reply_and_buttons(
     status = bot_messages(world.channel)[-1]
     assert "job **#2** accepted" in status.content or "message-content intent" in status.content
     await render_and_deliver(env, worker)
-    video = next(m for m in bot_messages(world.channel) if m.attachments)
+    video = next(m for m in bot_messages(world.channel) if has_video(m))
 
     reroll = await world.alice.click(video, label="Re-roll")
     assert "Re-roll queued as job" in response_text(reroll)
@@ -223,7 +227,7 @@ async def test_restart_with_a_job_in_flight_is_answered_afterwards(
     assert isinstance(bot, GanterpBot)
     await bot.sync_posts()
     await env.settle()
-    assert any(m.attachments for m in bot_messages(world.channel))
+    assert any(has_video(m) for m in bot_messages(world.channel))
     assert service.store.get(1).status == JobStatus.DELIVERED.value
 
 
@@ -350,3 +354,86 @@ async def test_members_see_their_own_file_names_never_a_server_path(
 async def test_a_rendered_job_after_discord_closed_waits_for_the_next_start(service: DiscordService) -> None:
     bot = GanterpBot(service)  # never started: no loop, as after close()
     bot.wake()  # the worker finishing a render must not crash on a closed client
+
+
+# ----------------------------------------------------------------------------- what members are told (issue 11)
+
+
+async def test_the_status_message_says_exactly_what_will_render_and_shows_a_first_look(
+    env: simcord.Env, service: DiscordService, worker: Worker, make_clip: ClipMaker
+) -> None:
+    world = World(env)
+    clip = make_clip(6.0).read_bytes()
+    await world.alice.slash(world.channel, "ganterp render", audio=("a.wav", clip), classes="dog", seed=9)
+    job = service.store.get(1)
+    prepared_classes = [c["class_name"] for c in _described(service, job)["classes"]]
+    status = bot_messages(world.channel)[-1]
+    # The breed the seed picks is named, not "one of 118": the same one the render shows.
+    assert f"• dog → {prepared_classes[0]}" in status.content
+    if len(prepared_classes) > 1:
+        assert "random class" in status.content
+    await render_and_deliver(env, worker)
+    status = next(m for m in bot_messages(world.channel) if m.id == status.id)
+    assert [a.filename for a in status.attachments] == ["ganterp-1-preview.png"], "the first look is attached"
+    video = next(m for m in bot_messages(world.channel) if has_video(m))
+    lines = video.content.splitlines()[1:]
+    assert lines[0].endswith(")") and "random" not in lines[0], "dog was asked for"
+    assert all(line.endswith("· random") for line in lines[1:]), "the rest is random fill"
+
+
+def _described(service: DiscordService, job: Any) -> dict[str, Any]:
+    from pipeline.render import RenderOptions, describe, prepare
+
+    assert job.audio_path is not None
+    options = RenderOptions.from_dict(job.options, classes=tuple(job.classes), seed=job.seed)
+    return describe(prepare(Path(job.audio_path), options))
+
+
+async def test_classes_preview_tells_the_truth(env: simcord.Env, service: DiscordService) -> None:
+    from pipeline.lookup import resolve_words
+
+    world = World(env)
+    unseeded = response_text(await world.alice.slash(world.channel, "ganterp classes", words="dog"))
+    assert "dog → one of" in unseeded and "picked by the seed" in unseeded
+    seeded = response_text(await world.alice.slash(world.channel, "ganterp classes", words="dog", seed=42))
+    from pipeline.classes import class_name
+
+    assert f"dog → {class_name(resolve_words('dog', 42)[0])}" in seeded
+
+
+async def test_server_blocks_classes_styles_and_random_fill(
+    env: simcord.Env, service: DiscordService, make_clip: ClipMaker
+) -> None:
+    from pipeline.safety import is_safe_for_random
+
+    world = World(env)
+    shown = response_text(await world.mod.slash(world.channel, "ganterp-server block", classes="assault rifle, 763"))
+    assert "Blocked classes: revolver" in shown or "assault rifle" in shown
+    server = service.guilds.settings(str(world.guild.id))
+    assert {413, 763} <= set(server.blocked_classes)
+    refused = await world.alice.slash(world.channel, "ganterp render", audio=("a.wav", make_clip(3.0).read_bytes()),
+                                      classes="assault rifle")  # fmt: skip
+    assert "blocked" in response_text(refused) and service.store.recent(10) == []
+    await world.mod.slash(world.channel, "ganterp-server style", style="paper")
+    clip = make_clip(8.0).read_bytes()
+    await world.alice.slash(world.channel, "ganterp random", audio=("b.wav", clip), seed=1)
+    job = service.store.recent(1)[0]
+    assert job.options["style"] == "paper" and job.options["safe_random"] is True
+    assert set(job.options["exclude_random"]) >= {413, 763}
+    picked = [c["class_id"] for c in _described(service, job)["classes"]]
+    assert all(is_safe_for_random(c) and c not in (413, 763) for c in picked)
+    await world.mod.slash(world.channel, "ganterp-server random-fill", pool="all")
+    await world.mod.slash(world.channel, "ganterp-server unblock", classes="all")
+    server = service.guilds.settings(str(world.guild.id))
+    assert server.blocked_classes == () and not server.random_safe_only and server.style == "paper"
+    musical = await world.mod.slash(world.channel, "ganterp render", audio=("c.wav", clip), style="music")
+    assert "queued" in response_text(musical) and service.store.recent(1)[0].options["style"] == "music"
+
+
+async def test_every_reply_fits_in_a_discord_message() -> None:
+    from bot.messages import MESSAGE_LIMIT, error_message
+    from pipeline.links import LinkUnreachable
+
+    huge = LinkUnreachable("https://example.com/" + "a" * 5000, "x" * 5000)
+    text = error_message(huge)
+    assert len(text) <= MESSAGE_LIMIT and text.endswith("…")

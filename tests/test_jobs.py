@@ -111,7 +111,8 @@ def test_worker_renders_and_cancel_stops_queued_and_running(
     thread.join(30)
     cancelled = store.get(running)
     assert cancelled.status == "cancelled" and cancelled.progress < 0.5
-    assert not list(store.output_dir.glob(f"job-{running}*"))
+    assert not list(store.output_dir.glob(f"job-{running}.mp4")) and not list(store.output_dir.glob(".*partial"))
+    assert cancelled.preview_path, "the first look came before the video"
 
 
 class _SlowGenerator:
@@ -311,6 +312,7 @@ def test_the_worker_logs_one_line_per_state_change(
     assert [line.split(" ")[2] for line in lines if line.startswith(f"job {job} ")] == [
         "claimed",
         "prepared:",
+        "preview:",
         "rendered",
         "delivered:",
     ]

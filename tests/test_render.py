@@ -308,3 +308,44 @@ def test_cli_segment_seconds_and_download_weights(
     code, stdout, stderr = run_cli(capsys, "download-weights", "--weights", str(target))
     assert code == 0, stderr
     assert "ok," in stdout and (target / "pytorch_model.bin").is_file()
+
+
+def test_preview_writes_a_contact_sheet_of_what_the_render_will_show(
+    make_clip: ClipMaker, tiny_weights: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from PIL import Image
+
+    clip = make_clip(8.0)
+    sheet = tmp_path / "sheet.png"
+    code, stdout, stderr = run_cli(
+        capsys,
+        "preview",
+        str(clip),
+        "-o",
+        str(sheet),
+        "--weights",
+        str(tiny_weights),
+        "--classes",
+        "dog",
+        "--seed",
+        "3",
+    )
+    assert code == 0, stderr
+    image = Image.open(sheet)
+    n_cuts = int(stdout.split(" segments")[0]) + 1
+    columns = min(4, n_cuts)
+    assert image.size == (columns * 160, -(-n_cuts // columns) * (160 + 34))
+    code, _, stderr = run_cli(capsys, "preview", str(clip), "-o", str(tmp_path / "sheet.jpg"))
+    assert code == 1 and "the name must end in .png" in stderr
+
+
+def test_every_named_class_is_shown_even_when_the_music_asks_for_fewer_cuts(make_clip: ClipMaker) -> None:
+    named = (1, 2, 3, 4, 5, 6, 7, 8, 9)
+    clip = make_clip(20.0)
+    assert len(prepare(clip, RenderOptions(seed=1)).plan.class_ids) < len(named), "the music alone asks for fewer"
+    prepared = prepare(clip, RenderOptions(seed=1, classes=named))
+    assert prepared.plan.class_ids[: len(named)].tolist() == list(named) and prepared.plan.unused_classes == ()
+    assert prepared.plan.n_asked == len(named)
+    # A clip too short for them all says so instead of dropping classes quietly.
+    short = prepare(make_clip(3.0), RenderOptions(seed=1, classes=named))
+    assert short.plan.unused_classes and short.notes

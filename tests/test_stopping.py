@@ -58,7 +58,7 @@ def test_sigterm_stops_the_worker_and_puts_its_job_back(
     assert code == 0, stderr
     back = store.get(job)
     assert back.status == "queued" and back.attempts == 0 and back.worker_id is None
-    assert not list(store.output_dir.glob("*")), "no partial video left"
+    assert not list(store.output_dir.glob("*.mp4")) and not list(store.output_dir.glob(".*")), "no partial video"
     for line in (f"job {job} claimed", f"job {job} released back to the queue", "stopped"):
         assert line in stderr
     assert "Traceback" not in stderr and "terminate called" not in stderr

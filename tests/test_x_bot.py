@@ -466,3 +466,20 @@ def _response(status: int) -> Any:
     response.status_code = status
     response._content = b'{"title": "Unauthorized"}'
     return response
+
+
+def test_random_fill_on_x_is_safe_and_marked(tmp_path: Path, make_clip: ClipMaker, api: responses.RequestsMock) -> None:
+    from storage.models import Job
+
+    parent = {"id": "500", "attachments": {"media_keys": ["7_500"]}}
+    api.get(MENTIONS, json=page([mention("801", "jellyfish", replied_to="500")], [parent], [video_media("7_500")]))
+    bot = Bot(tmp_path / "data", make_clip(3.0))
+    bot.front.poll_once()
+    assert bot.store.recent()[0].options["safe_random"] is True, "a public account's random fill is the safe set"
+    output = tmp_path / "v.mp4"
+    output.with_suffix(".json").write_text(json.dumps({"classes": [
+        {"class_id": 107, "class_name": "jellyfish", "asked": True},
+        {"class_id": 978, "class_name": "seashore", "asked": False},
+    ]}))  # fmt: skip
+    text = reply_text(Job(classes=[107], seed=5, output_path=str(output), source_ref="mention:1 u"))
+    assert text == "Your GANterpretation: jellyfish → seashore* · *random · seed 5"

@@ -21,7 +21,8 @@ from discord.ext import tasks
 from bot import messages
 from bot.discord.service import DEFAULT_UPLOAD_LIMIT, Ask, DiscordService, Origin, Queued, check_attachment
 from bot.messages import CannotPost, ManagersOnly, MessageContentOff, NoClip, NotAllowed
-from pipeline.lookup import complete, lookup
+from pipeline.lookup import LookupOptions, complete, lookup, resolve_words
+from pipeline.music import Style
 from pipeline.render import read_sidecar
 from storage.guilds import PostRecord
 from storage.models import Job, JobStatus
@@ -30,6 +31,10 @@ log = logging.getLogger(__name__)
 
 LINK = re.compile(r"https?://\S+")
 IO_THREADS = 32  # preparing clips takes at most MAX_PREPARING of them; the rest serve database calls
+STYLE_CHOICES = [
+    app_commands.Choice(name="music: cuts on the music's events", value=Style.MUSIC.value),
+    app_commands.Choice(name="paper: the paper's analysis exactly", value=Style.PAPER.value),
+]
 BUTTON = re.compile(r"^ganterp:(reroll|remix|delete):(\d+)$")
 NEEDED = ("send_messages", "attach_files", "read_message_history")
 
@@ -51,6 +56,7 @@ class GanterpBot(discord.Client):
         self.on_ready_hook = on_ready_hook
         self._sync_lock = asyncio.Lock()
         self._shown: dict[int, str] = {}  # job id → status text last written, to edit only on change
+        self._previewed: set[int] = set()  # jobs whose status message carries their first look
         self.sync_posts_loop = tasks.loop(seconds=settings.discord_progress_s)(self.sync_posts)
 
     async def setup_hook(self) -> None:
@@ -160,12 +166,9 @@ class GanterpBot(discord.Client):
         self, channel: discord.abc.Messageable, queued: Queued, mention: str, reply_to: discord.Message | None
     ) -> None:
         place = queued.accepted.place
+        summary = messages.plan_summary(queued.matches, queued.accepted.prepared)
         text = messages.accepted_text(
-            queued.job.id,
-            mention,
-            place.position if place else None,
-            place.wait_s if place else None,
-            queued.matches,
+            queued.job.id, mention, place.position if place else None, place.wait_s if place else None, summary
         )
         if reply_to is not None:
             status = await channel.send(text, reference=reply_to.to_reference(fail_if_not_exists=False))
@@ -177,6 +180,7 @@ class GanterpBot(discord.Client):
             str(status.channel.id),
             str(status.id),
             str(reply_to.id) if reply_to else None,
+            summary,
         )
 
     async def _ganterpret(self, interaction: discord.Interaction, message: discord.Message) -> None:
@@ -288,18 +292,29 @@ class GanterpBot(discord.Client):
             await self._deliver(job, post)
             return
         position, wait_s = await asyncio.to_thread(service.place, job)
-        await self._edit_status(post, messages.status_text(job, position, wait_s, f"<@{job.requester_id}>"))
+        text = messages.status_text(job, position, wait_s, f"<@{job.requester_id}>", post.summary)
+        await self._edit_status(post, text, job.preview_path)
         if status in (JobStatus.FAILED, JobStatus.CANCELLED, JobStatus.DELIVERED):
             await asyncio.to_thread(service.guilds.close_post, job.id)
             self._shown.pop(job.id, None)
+            self._previewed.discard(job.id)
 
-    async def _edit_status(self, post: PostRecord, text: str) -> None:
-        if post.status_message_id is None or self._shown.get(post.job_id) == text:
+    async def _edit_status(self, post: PostRecord, text: str, preview: str | None = None) -> None:
+        """Edit the status message when its text changed; the job's first look is attached once it exists."""
+        attach = preview is not None and post.job_id not in self._previewed and Path(preview).is_file()
+        if post.status_message_id is None or (self._shown.get(post.job_id) == text and not attach):
             return
         self._shown[post.job_id] = text
         channel = self.get_partial_messageable(int(post.channel_id))
+        message = channel.get_partial_message(int(post.status_message_id))
         try:
-            await channel.get_partial_message(int(post.status_message_id)).edit(content=text)
+            if attach:
+                assert preview is not None
+                sheet = discord.File(preview, filename=f"ganterp-{post.job_id}-preview.png")
+                await message.edit(content=text, attachments=[sheet])
+                self._previewed.add(post.job_id)
+            else:
+                await message.edit(content=text)
         except discord.HTTPException as exc:  # deleted status message, lost access: the video still comes
             log.warning("could not edit the status of job %d: %s", post.job_id, exc)
 
@@ -385,10 +400,12 @@ def _user_group(bot: GanterpBot) -> app_commands.Group:
         link="a link to a clip",
         classes="words or class names, e.g. dog, ocean",
         seed="the same seed gives the same video",
-        segments="how many scenes (cuts + 1)",
+        segments="how many scenes (cuts + 1); by default as many as the music asks for",
         start="start at this second",
         duration="use this many seconds",
+        style="music: cuts on the music's events, motion with the beat; paper: the paper's analysis exactly",
     )
+    @app_commands.choices(style=STYLE_CHOICES)
     async def render(
         interaction: discord.Interaction,
         audio: discord.Attachment | None = None,
@@ -398,8 +415,10 @@ def _user_group(bot: GanterpBot) -> app_commands.Group:
         segments: app_commands.Range[int, 1, 50] | None = None,
         start: app_commands.Range[float, 0.0] = 0.0,
         duration: app_commands.Range[float, 1.0] | None = None,
+        style: app_commands.Choice[str] | None = None,
     ) -> None:
-        ask = Ask(words=classes, seed=seed, segments=segments, start_s=start, duration_s=duration)
+        ask = Ask(words=classes, seed=seed, segments=segments, start_s=start, duration_s=duration,
+                  style=Style(style.value) if style else None)  # fmt: skip
         await bot.accept_interaction(interaction, attachment=audio, link=link, ask=ask)
 
     @render.autocomplete("classes")
@@ -407,20 +426,28 @@ def _user_group(bot: GanterpBot) -> app_commands.Group:
         return _class_choices(current)
 
     @group.command(name="random", description="Random classes for your clip, or a clip from the bot's library")
+    @app_commands.choices(style=STYLE_CHOICES)
     async def random_(
         interaction: discord.Interaction,
         audio: discord.Attachment | None = None,
         link: str | None = None,
         seed: app_commands.Range[int, 0, 2**31 - 1] | None = None,
+        style: app_commands.Choice[str] | None = None,
     ) -> None:
+        ask = Ask(seed=seed, style=Style(style.value) if style else None)
         await bot.accept_interaction(
-            interaction, attachment=audio, link=link, ask=Ask(seed=seed), library=audio is None and link is None
+            interaction, attachment=audio, link=link, ask=ask, library=audio is None and link is None
         )
 
     @group.command(name="classes", description="Which BigGAN classes words would become")
-    async def classes_(interaction: discord.Interaction, words: str) -> None:
-        matches = lookup(words, seed=0)
-        await interaction.response.send_message(messages.classes_text(matches), ephemeral=True)
+    @app_commands.describe(seed="show exactly what this seed renders (without one: what the seed picks among)")
+    async def classes_(
+        interaction: discord.Interaction, words: str, seed: app_commands.Range[int, 0, 2**31 - 1] | None = None
+    ) -> None:
+        blocked = frozenset(bot.service.server(str(interaction.guild_id) if interaction.guild_id else None)
+                            .blocked_classes)  # fmt: skip
+        matches = lookup(words, seed=seed or 0, options=LookupOptions(blocked=blocked))
+        await interaction.response.send_message(messages.classes_text(matches, seed), ephemeral=True)
 
     @group.command(name="queue", description="Where your videos are, and how long to wait")
     async def queue(interaction: discord.Interaction) -> None:
@@ -459,10 +486,7 @@ def _server_group(bot: GanterpBot) -> app_commands.Group:
             server = await asyncio.to_thread(guilds.update, str(interaction.guild_id), **changes)
         else:
             server = await asyncio.to_thread(guilds.settings, str(interaction.guild_id))
-        text = messages.server_settings_text(
-            server.answer_channels, server.daily_channel_id, server.max_queued_per_member, server.max_duration_s
-        )
-        await interaction.response.send_message(text, ephemeral=True)
+        await interaction.response.send_message(messages.server_settings_text(server), ephemeral=True)
 
     @group.command(name="show", description="The bot's settings on this server")
     async def show(interaction: discord.Interaction) -> None:
@@ -485,6 +509,32 @@ def _server_group(bot: GanterpBot) -> app_commands.Group:
     @group.command(name="daily", description="The channel for the daily video (leave empty: off)")
     async def daily(interaction: discord.Interaction, channel: discord.TextChannel | None = None) -> None:
         await reply(interaction, daily_channel_id=str(channel.id) if channel else None)
+
+    @group.command(name="style", description="The style of videos on this server when a request names none")
+    @app_commands.choices(style=STYLE_CHOICES)
+    async def style(interaction: discord.Interaction, style: app_commands.Choice[str]) -> None:
+        await reply(interaction, style=style.value)
+
+    @group.command(name="block", description="Never render these classes here, even when named (words or ids)")
+    async def block(interaction: discord.Interaction, classes: str) -> None:
+        assert interaction.guild_id is not None
+        current = bot.service.server(str(interaction.guild_id)).blocked_classes
+        added = resolve_words(classes, 0, LookupOptions(fix_spelling=False, steer_safe=False))
+        await reply(interaction, blocked_classes=sorted({*current, *added}))
+
+    @group.command(name="unblock", description="Allow classes again (words or ids; 'all' clears the list)")
+    async def unblock(interaction: discord.Interaction, classes: str) -> None:
+        assert interaction.guild_id is not None
+        current = bot.service.server(str(interaction.guild_id)).blocked_classes
+        removed = set(current) if classes.strip().lower() == "all" else set(
+            resolve_words(classes, 0, LookupOptions(fix_spelling=False, steer_safe=False)))  # fmt: skip
+        await reply(interaction, blocked_classes=sorted(set(current) - removed))
+
+    @group.command(name="random-fill", description="Whether random classes come from the safe set or all 1000")
+    @app_commands.choices(pool=[app_commands.Choice(name="the safe set (no weapons…)", value="safe"),
+                                app_commands.Choice(name="all 1000 classes", value="all")])  # fmt: skip
+    async def random_fill(interaction: discord.Interaction, pool: app_commands.Choice[str]) -> None:
+        await reply(interaction, random_safe_only=pool.value == "safe")
 
     @group.command(name="limits", description="This server's limits (stricter than the operator's)")
     async def limits(

@@ -28,7 +28,8 @@ from bot.messages import (
 from bot.service import Accepted
 from bot.service import submit_file as queue_file
 from bot.settings import Settings
-from pipeline.lookup import Match, NoWords, UnknownWords, lookup
+from pipeline.lookup import BlockedWords, LookupOptions, Match, Method, NoWords, UnknownWords, lookup
+from pipeline.music import Style
 from pipeline.render import RenderOptions, read_sidecar
 from storage.guilds import GuildStore, ServerSettings
 from storage.jobs import JobNotFound, JobStore
@@ -72,6 +73,7 @@ class Ask:
     segments: int | None = None
     start_s: float = 0.0
     duration_s: float | None = None
+    style: Style | None = None  # None: the server's default, else the bot's
 
 
 @dataclass(frozen=True)
@@ -97,15 +99,16 @@ def check_attachment(filename: str, content_type: str | None, size: int) -> None
         raise AttachmentTooLarge(filename, size, MAX_DOWNLOAD_BYTES)
 
 
-def read_words(words: str | None, seed: int) -> tuple[Match, ...]:
-    """Each word's class; refuses only when no word at all is known (some unknown ones are skipped)."""
+def read_words(words: str | None, seed: int, blocked: frozenset[int] = frozenset()) -> tuple[Match, ...]:
+    """Each word's class (never one of `blocked`); refuses only when no word is known (the others are skipped)."""
     if words is None or not words.strip():
         return ()
-    matches = tuple(lookup(words, seed=seed))
+    matches = tuple(lookup(words, seed=seed, options=LookupOptions(blocked=blocked)))
     if not matches:
         raise NoWords(words)
-    if all(m.class_id is None for m in matches):
-        raise UnknownWords(matches)
+    refused = tuple(m for m in matches if m.class_id is None)
+    if len(refused) == len(matches):
+        raise BlockedWords(refused) if all(m.method is Method.BLOCKED for m in refused) else UnknownWords(refused)
     return matches
 
 
@@ -197,18 +200,23 @@ class DiscordService:
         source_name: str | None,
     ) -> Queued:
         seed = ask.seed if ask.seed is not None else secrets.randbelow(2**31)
-        matches = read_words(ask.words, seed)
+        server = self.server(origin.guild_id)
+        matches = read_words(ask.words, seed, frozenset(server.blocked_classes))
         classes = tuple(m.class_id for m in matches if m.class_id is not None)
         options = RenderOptions(
             classes=classes,
             seed=seed,
             fps=self.settings.discord_fps,
             size=self.settings.discord_size,
-            segments=ask.segments if ask.segments is not None else (len(classes) or None),
+            segments=ask.segments,  # None: as many as the music asks for, and at least one per named class
             start_s=ask.start_s,
             duration_s=ask.duration_s,
             max_bytes=max(max_bytes - UPLOAD_HEADROOM, 2**20),
             max_duration_s=self._max_duration(origin),
+            style=ask.style or Style(server.style or Style.MUSIC),
+            # Random fill on a public server: the safe set (unless its managers chose all), never a blocked class.
+            safe_random=server.random_safe_only,
+            exclude_random=server.blocked_classes,
         )
         # The job row keeps the guild, channel and message, so a restarted bot still answers in the right place.
         accepted = queue_file(
@@ -249,6 +257,7 @@ class DiscordService:
             start_s=float(old.options.get("start_s") or 0.0),
             duration_s=old.options.get("duration_s"),
             segments=old.options.get("segments"),
+            style=Style(old.options.get("style") or Style.PAPER),  # a record without a style predates them
         )
         kind = "remix" if same_classes else "reroll"
         return self.submit_file(

@@ -1,10 +1,5 @@
-"""Music analysis beyond the paper: onsets, tempo, beats, other 1-D signals, the automatic threshold,
-cuts snapped to the music's events, and the pulse and motion curves of the music style.
-
-`pipeline.analysis` stays the paper's method; this module only reuses its pieces (the smoothing,
-the exact inflection scan, the alphas). Pure numpy. Times are seconds; `columns` are the paper's
-128-sample steps at 44.1 kHz, so an analysis from here plugs into the same plan as the paper's.
-"""
+"""Choosing the cuts: the automatic threshold, snapping to onsets or beats, and the fix-ups
+(re-entries after silence, no segment too long, no two cuts too close)."""
 
 from __future__ import annotations
 
@@ -14,35 +9,17 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 
 import numpy as np
-import scipy.fft
-import scipy.ndimage
 
 from pipeline import analysis as paper
 from pipeline.analysis import HOP, Analysis, InflectionKind, InflectionSearch
 from pipeline.errors import InvalidOption
+from pipeline.music.features import FRAME_HOP, FRAME_NFFT, Features, features, loudness_curve
+from pipeline.music.rhythm import ONSET_FLOOR_DB, Rhythm, moving, rhythm
+from pipeline.music.signals import Signal, signal_tv
 
-FRAME_HOP = 2 * HOP  # 256 samples, 5.8 ms: fine enough to place a cut within a video frame
-FRAME_NFFT = 1024  # 23 ms: enough frequency detail to see a new note in a held chord
-N_BANDS = 40  # log-spaced bands from 40 Hz to 16 kHz; 16 kHz is where a 128 kb/s MP3 stops
-_BAND_EDGES_HZ = (40.0, 16_000.0)
-_DB_RANGE = 80.0  # quieter than this below the clip's loudest band is treated as silence
-_CHUNK_FRAMES = 8192  # bounds the memory of the short-time spectra for long clips
-ONSET_FLOOR_DB = 1.5  # mean rise per band for an onset
-_LAG = 2  # frames between the spectra compared for onsets (11.6 ms)
-
-MIN_TEMPO_BPM, MAX_TEMPO_BPM = 40.0, 240.0
 MIN_GAP_S = 1.0  # no two cuts (nor a cut and the clip's ends) closer than this
 LONGEST_S = 12.0  # a longer segment is split unless the audio is static there
 SHORTEST_TARGET_S, LONGEST_TARGET_S = 2.0, 8.0  # the automatic threshold aims between these
-
-
-class Signal(StrEnum):
-    """The 1-D signal whose inflection points become cuts."""
-
-    TV = "tv"  # the paper's: mean absolute change of the linear power spectrum
-    FLUX = "flux"  # mean absolute change of the log band spectrum: timbre and harmony, as heard
-    ONSET = "onset"  # rises only (onset strength): notes and hits
-    RMS = "rms"  # loudness in dB: cuts at swells and lulls
 
 
 class Snap(StrEnum):
@@ -51,42 +28,6 @@ class Snap(StrEnum):
     ONSETS = "onsets"
     BEATS = "beats"
     NONE = "none"
-
-
-@dataclass(frozen=True)
-class Features:
-    """Per-frame measurements of one clip (frames are FRAME_HOP samples at the analysis rate)."""
-
-    sample_rate: int
-    n_samples: int
-    onset_envelope: np.ndarray  # (m,) positive log-spectral flux: mean rise per band in dB
-    flux: np.ndarray  # (m,) absolute log-spectral flux, weighted by power (dB per frame)
-    loudness_db: np.ndarray  # (m,) frame level in dB below the clip's loudest frame (≤ 0)
-    band_db: np.ndarray  # (m, N_BANDS) float32 band levels in dB below the clip's loudest band, floored
-
-    @property
-    def frame_rate(self) -> float:
-        """Frames per second."""
-        return self.sample_rate / FRAME_HOP
-
-    def frame_time(self, frame: np.ndarray | int) -> np.ndarray:
-        """Time in seconds at which the onset that peaks in this frame starts."""
-        # The positive flux of frame t peaks when a new sound fills about half of its window:
-        # the onset is then near the window's centre, measured on synthesised notes (tests).
-        centre = FRAME_NFFT / 2 - 0.75 * FRAME_HOP  # less a little: the two-frame lag peaks late
-        return (np.asarray(frame, dtype=np.float64) * FRAME_HOP + centre) / self.sample_rate
-
-
-@dataclass(frozen=True)
-class Rhythm:
-    """Onsets, tempo and beats of one clip."""
-
-    onsets: np.ndarray  # (k,) seconds
-    onset_strength: np.ndarray  # (k,) peak onset strength: 1 = the clip's strong onsets (90th percentile)
-    percussive: np.ndarray  # (k,) 0..1, how much of the onset is broadband (a hit) rather than a tone
-    tempo_bpm: float | None  # None when the clip has no steady pulse (speech, glides)
-    beats: np.ndarray  # (b,) seconds; empty without a tempo
-    pulse_clarity: float  # 0..1: autocorrelation at the beat period; how steady the pulse is
 
 
 @dataclass(frozen=True)
@@ -101,261 +42,6 @@ class MusicAnalysis:
     notes: tuple[str, ...] = field(default=())  # sentences for the user: what could not be done as asked
     loudness: np.ndarray = field(default_factory=lambda: np.zeros(0))  # (m,) 0..1 per frame, for motion
     frame_rate: float = 0.0
-
-
-# ----------------------------------------------------------------------------- features
-
-
-def _band_matrix(sample_rate: int) -> np.ndarray:
-    """(bins, bands) triangular weights of log-spaced bands: each band sums its bins' power."""
-    freqs = np.fft.rfftfreq(FRAME_NFFT, 1 / sample_rate)
-    edges = np.geomspace(*_BAND_EDGES_HZ, N_BANDS + 2)
-    weights = np.zeros((len(freqs), N_BANDS))
-    for band in range(N_BANDS):
-        low, mid, high = edges[band : band + 3]
-        rising = (freqs - low) / (mid - low)
-        falling = (high - freqs) / (high - mid)
-        weights[:, band] = np.clip(np.minimum(rising, falling), 0, None)
-    # Low bands are narrower than one bin: give each at least its nearest bin.
-    empty = weights.sum(axis=0) == 0
-    for empty_band in np.flatnonzero(empty).tolist():
-        weights[np.argmin(np.abs(freqs - edges[empty_band + 1])), empty_band] = 1.0
-    return weights
-
-
-def features(samples: np.ndarray, sample_rate: int) -> Features:
-    """Short-time band spectra of the clip, reduced to the per-frame curves the music style uses."""
-    x = np.asarray(samples, dtype=np.float32)
-    n_frames = max(1, (len(x) - FRAME_NFFT) // FRAME_HOP + 1)
-    if len(x) < FRAME_NFFT:
-        x = np.concatenate([x, np.zeros(FRAME_NFFT - len(x), np.float32)])
-    window = np.hanning(FRAME_NFFT).astype(np.float32)
-    bands = _band_matrix(sample_rate).astype(np.float32)
-    power = np.empty((n_frames, N_BANDS), np.float32)
-    frames = np.lib.stride_tricks.sliding_window_view(x, FRAME_NFFT)[::FRAME_HOP]
-    for first in range(0, n_frames, _CHUNK_FRAMES):
-        spectrum = scipy.fft.rfft(frames[first : first + _CHUNK_FRAMES] * window, axis=1)  # float32 in, complex64 out
-        power[first : first + len(spectrum)] = (spectrum.real**2 + spectrum.imag**2) @ bands
-    # Decibels relative to the clip's own loudest band, floored: the level of the recording and
-    # the faint noise a codec adds below the floor change nothing.
-    db = 10 * np.log10(power + np.float32(1e-12))
-    db = np.maximum(db - db.max(initial=-120.0), np.float32(-_DB_RANGE))
-    linear = 10 ** (db / np.float32(10))  # floored power, relative to the loudest band
-    # SuperFlux (Böck & Widmer 2013): compare with the loudest neighbouring band two frames back,
-    # so vibrato, chorus and a codec's wobble are not heard as new notes.
-    earlier = np.concatenate([np.repeat(db[:1], _LAG, axis=0), db[:-_LAG]])[: len(db)]
-    widened = earlier.copy()
-    widened[:, 1:] = np.maximum(widened[:, 1:], earlier[:, :-1])
-    widened[:, :-1] = np.maximum(widened[:, :-1], earlier[:, 1:])
-    onset = np.maximum(db - widened, 0.0).mean(axis=1)
-    level = 10 * np.log10(linear.mean(axis=1) + 1e-12)
-    return Features(
-        sample_rate=sample_rate,
-        n_samples=len(samples),
-        onset_envelope=onset,
-        flux=_weighted_flux(db, linear),
-        loudness_db=level - level.max(initial=0.0),
-        band_db=db,
-    )
-
-
-def _weighted_flux(db: np.ndarray, linear: np.ndarray) -> np.ndarray:
-    """Per frame, the change in dB of each band weighted by the band's share of the power.
-
-    Bands near the floor hold only leakage and codec noise, whose level jumps from frame to frame;
-    weighting by power makes a held tone read as still and a moving one as changing.
-    """
-    out = np.zeros(len(db))
-    if len(db) > 1:
-        weight = np.maximum(linear[1:], linear[:-1])
-        change = np.abs(db[1:] - db[:-1])
-        out[1:] = (weight * change).sum(axis=1) / np.maximum(weight.sum(axis=1), 1e-12)
-    return out
-
-
-def _robust_peak(values: np.ndarray) -> float:
-    """A scale for 'a strong value' that one glitch cannot move (unlike the maximum)."""
-    if len(values) == 0:
-        return 0.0
-    return float(np.quantile(values, 0.995))
-
-
-# ----------------------------------------------------------------------------- onsets, tempo, beats
-
-
-def _moving(values: np.ndarray, before: int, after: int, reducer: str) -> np.ndarray:
-    """Moving max or mean over [t - before, t + after], edges padded with the edge values."""
-    size, origin = before + after + 1, (before - after) // 2
-    if reducer == "max":
-        out: np.ndarray = scipy.ndimage.maximum_filter1d(values, size, mode="nearest", origin=origin)
-    else:
-        out = scipy.ndimage.uniform_filter1d(np.asarray(values, dtype=np.float64), size, mode="nearest", origin=origin)
-    return out
-
-
-def pick_onsets(feats: Features) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """(frames, strengths, percussive shares) of onset peaks: local maxima clearly above their surroundings."""
-    env = feats.onset_envelope
-    fps = feats.frame_rate
-    near = max(1, round(0.03 * fps))  # a peak is the largest within ±30 ms
-    local_max = env == _moving(env, near, near, "max")
-    background = _moving(env, round(0.1 * fps), round(0.1 * fps), "mean")
-    audible = _moving(feats.loudness_db, near, near, "max") > -50.0  # nothing counts in near-silence
-    # In dB of rise per band: a struck note rises by several dB across many bands at once, a bowed
-    # or sung one by about one; vibrato, glides and codec noise stay well under the floor.
-    candidates = np.flatnonzero(local_max & (env > background + ONSET_FLOOR_DB / 2) & (env > ONSET_FLOOR_DB) & audible)
-    # At most one onset per 50 ms: the larger peak wins a close pair.
-    wait = round(0.05 * fps)
-    kept: list[int] = []
-    for frame in candidates:
-        if kept and frame - kept[-1] < wait:
-            if env[frame] > env[kept[-1]]:
-                kept[-1] = int(frame)
-            continue
-        kept.append(int(frame))
-    frames = np.asarray(kept, dtype=np.int64)
-    strength = env[frames]
-    # 1 = as strong as the clip's strong onsets, so the weights mean the same in a loud or soft clip.
-    scale = float(np.quantile(strength, 0.9)) if len(strength) else 1.0
-    return frames, strength / scale, percussiveness(feats, frames)
-
-
-def percussiveness(feats: Features, frames: np.ndarray) -> np.ndarray:
-    """Per onset, 0..1: how much of its sound is percussive (flat across bands, short) rather than tonal.
-
-    Median filtering as in harmonic/percussive separation (FitzGerald 2010), only at the onsets: the
-    harmonic part of a band is its median over ±0.2 s, the percussive part the median over ±4 bands.
-    """
-    if len(frames) == 0:
-        return np.empty(0)
-    power = 10 ** (feats.band_db.astype(np.float64) / 10)
-    half = round(0.2 * feats.frame_rate)
-    out = np.empty(len(frames))
-    for index, frame in enumerate(frames.tolist()):
-        attack = power[min(frame + 1, len(power) - 1)]
-        # Every third frame of the ±0.2 s is plenty for a median, and three times faster.
-        harmonic = np.median(power[max(0, frame - half) : frame + half + 1 : 3], axis=0)
-        spread = np.lib.stride_tricks.sliding_window_view(np.pad(attack, 4, mode="edge"), 9)
-        percussive = np.median(spread, axis=1)
-        out[index] = percussive.sum() / max((percussive + harmonic).sum(), 1e-12)
-    return out
-
-
-def estimate_tempo(envelope: np.ndarray, frame_rate: float) -> tuple[float | None, float]:
-    """(tempo in bpm or None, pulse clarity 0..1) from the autocorrelation of the onset envelope."""
-    x = envelope - envelope.mean()
-    n = len(x)
-    min_lag = int(frame_rate * 60 / MAX_TEMPO_BPM)
-    max_lag = min(int(frame_rate * 60 / MIN_TEMPO_BPM), n // 2)
-    if max_lag <= min_lag + 2 or not np.any(x):
-        return None, 0.0
-    size = 1 << (2 * n - 1).bit_length()
-    spectrum = np.fft.rfft(x, size)
-    acf = np.fft.irfft(spectrum * np.conj(spectrum), size)[: max_lag + 2]
-    acf = acf / acf[0] * n / (n - np.arange(len(acf)))  # unbiased: long lags sum fewer products
-    lags = np.arange(min_lag, max_lag + 1)
-    bpm = 60 * frame_rate / lags
-    # A prior around 120 bpm, one octave wide, picks between a tempo and its double or half.
-    prior = np.exp(-0.5 * (np.log2(bpm / 120.0)) ** 2)
-    best = int(lags[np.argmax(acf[lags] * prior)])
-    clarity = float(np.clip(acf[best], 0.0, 1.0))
-    # Parabolic interpolation between lags for a tempo finer than one frame of lag.
-    a, b, c = acf[best - 1], acf[best], acf[best + 1]
-    shift = 0.5 * (a - c) / (a - 2 * b + c) if (a - 2 * b + c) < 0 else 0.0
-    return 60 * frame_rate / (best + float(np.clip(shift, -0.5, 0.5))), clarity
-
-
-def track_beats(envelope: np.ndarray, frame_rate: float, tempo_bpm: float, tightness: float = 100.0) -> np.ndarray:
-    """Beat frames by dynamic programming (Ellis 2007): onsets near a steady period, one chain."""
-    period = 60.0 * frame_rate / tempo_bpm
-    n = len(envelope)
-    if n < 2 * period:
-        return np.empty(0, dtype=np.int64)
-    width = max(1.0, period / 32)
-    taps = np.arange(-round(4 * width), round(4 * width) + 1)
-    local = np.convolve(envelope, np.exp(-0.5 * (taps / width) ** 2), mode="same")
-    local = local / (local.std() or 1.0)
-    offsets = np.arange(-round(2 * period), -round(period / 2) + 1)  # where the previous beat may be
-    penalty = -tightness * np.log(-offsets / period) ** 2
-    score = local.copy()
-    back = np.full(n, -1, dtype=np.int64)
-    # Frames in one block only look back at least period/2 frames, i.e. before the block: a block
-    # is computed at once instead of one frame at a time.
-    step = max(1, round(period / 2))
-    for first in range(0, n, step):
-        t = np.arange(first, min(first + step, n))
-        prev = t[:, None] + offsets[None, :]
-        valid = prev >= 0
-        candidate = np.where(valid, score[np.maximum(prev, 0)] + penalty, -np.inf)
-        best = np.argmax(candidate, axis=1)
-        best_value = candidate[np.arange(len(t)), best]
-        has = np.isfinite(best_value)
-        score[t] = local[t] + np.where(has, np.maximum(best_value, 0.0), 0.0)
-        back[t] = np.where(has & (best_value > 0), prev[np.arange(len(t)), best], -1)
-    # The last beat: the last strong local maximum of the score.
-    peaks = np.flatnonzero((score[1:-1] >= score[:-2]) & (score[1:-1] > score[2:])) + 1
-    if len(peaks) == 0:
-        return np.empty(0, dtype=np.int64)
-    strong = peaks[score[peaks] >= 0.5 * np.median(score[peaks])]
-    beat = int(strong[-1])
-    beats = [beat]
-    while back[beat] >= 0:
-        beat = int(back[beat])
-        beats.append(beat)
-    frames = np.asarray(beats[::-1], dtype=np.int64)
-    # Beats in silence at either end (the chain runs on with nothing under it) are dropped.
-    level = np.sqrt(np.mean(local**2))
-    heard = _moving(local, round(period / 4), round(period / 4), "max")[frames] > 0.1 * level
-    if not heard.any():
-        return np.empty(0, dtype=np.int64)
-    first, last = np.flatnonzero(heard)[[0, -1]]
-    return frames[first : last + 1]
-
-
-def rhythm(feats: Features) -> Rhythm:
-    """Onsets, tempo and beats of the clip."""
-    frames, strength, percussive = pick_onsets(feats)
-    tempo, clarity = estimate_tempo(feats.onset_envelope, feats.frame_rate)
-    # Below this clarity the "tempo" of speech or a glide is noise, and beats would be made up;
-    # and a pulse needs notes: at least one every two seconds.
-    seconds = feats.n_samples / feats.sample_rate
-    if tempo is None or clarity < 0.25 or len(frames) < max(8.0, 0.5 * seconds):
-        tempo, beats = None, np.empty(0)
-    else:
-        beats = feats.frame_time(track_beats(feats.onset_envelope, feats.frame_rate, tempo))
-    return Rhythm(
-        onsets=feats.frame_time(frames),
-        onset_strength=strength,
-        percussive=percussive,
-        tempo_bpm=tempo,
-        beats=beats,
-        pulse_clarity=clarity,
-    )
-
-
-# ----------------------------------------------------------------------------- signals
-
-
-def signal_tv(samples: np.ndarray, kind: Signal, feats: Features) -> np.ndarray:
-    """The chosen signal per neighbouring pair of paper columns, (n_columns - 1,), about 0..1."""
-    if kind is Signal.TV:
-        return paper.tv_distances(samples)
-    n_columns = paper.n_columns_for(feats.n_samples)
-    # Each paper column takes the frame whose window is centred nearest to its own centre.
-    centre = np.arange(n_columns - 1) * HOP + paper.NFFT / 2
-    frame = np.clip(np.rint((centre - FRAME_NFFT / 2) / FRAME_HOP), 0, len(feats.flux) - 1).astype(np.int64)
-    if kind is Signal.FLUX:
-        values = feats.flux
-    elif kind is Signal.ONSET:
-        values = feats.onset_envelope
-    else:  # loudness, from 60 dB below the loudest frame (0) to the loudest (1)
-        values = np.clip(1 + feats.loudness_db / 60.0, 0.0, 1.0)
-    peak = _robust_peak(values) if kind is not Signal.RMS else 1.0
-    out: np.ndarray = values[frame] / peak if peak > 0 else values[frame]
-    return out
-
-
-# ----------------------------------------------------------------------------- choosing the cuts
 
 
 @dataclass(frozen=True)
@@ -464,8 +150,8 @@ def still_frames(feats: Features) -> np.ndarray:
     """(m,) bool: frames where the audio holds still, silent or a held sound with no new note near."""
     half = round(0.5 * feats.frame_rate)
     silent = feats.loudness_db < -50.0
-    changing = _moving(feats.flux, half, half, "mean") >= 0.05
-    noted = _moving(feats.onset_envelope, half, half, "max") > ONSET_FLOOR_DB
+    changing = moving(feats.flux, half, half, "mean") >= 0.05
+    noted = moving(feats.onset_envelope, half, half, "max") > ONSET_FLOOR_DB
     out: np.ndarray = silent | ~(changing | noted)
     return out
 
@@ -702,12 +388,6 @@ def analyse_music(samples: np.ndarray, sample_rate: int, settings: MusicSettings
     return analysis, music
 
 
-def loudness_curve(feats: Features) -> np.ndarray:
-    """(m,) 0..1 per frame: 0 at 60 dB below the loudest frame or quieter, 1 at the loudest."""
-    out: np.ndarray = np.clip(1 + feats.loudness_db / 60.0, 0.0, 1.0)
-    return out
-
-
 def _threshold_for_count(cutter: _Cutter, wanted: int) -> tuple[float, np.ndarray]:
     """The threshold (and its cuts) whose final count is nearest to `wanted`; ties: the larger δ."""
     if wanted < 1:
@@ -730,66 +410,3 @@ def count_note(wanted: int, got: int, duration_s: float) -> str:
         f"asked for {wanted} segments, made {got}: the closest this {duration_s:.1f} s clip allows, because cuts "
         f"fall only where its smoothed signal turns, at least {paper.ROLLING_LENGTH * HOP / 44_100:.2f} s apart."
     )
-
-
-# ----------------------------------------------------------------------------- motion between the cuts
-
-PULSE_DECAY_S = 0.2  # a kick fades to a third in this time: felt on the beat, gone before the next
-DRIFT_LOOP_S = 24.0  # seconds of full-loudness music for the drift to come round once
-
-
-def pulse_curve(found: Rhythm, times: np.ndarray) -> np.ndarray:
-    """0..1 at each time: a kick on each percussive onset, decaying exponentially."""
-    weight = np.minimum(found.onset_strength, 1.0) * np.clip((found.percussive - 0.5) / 0.4, 0.0, 1.0)
-    keep = weight > 0.05
-    onsets, weight = found.onsets[keep], weight[keep]
-    curve = np.zeros(len(times))
-    if len(onsets) == 0:
-        return curve
-    # Each time feels the most recent kicks; beyond five decays a kick is under 1%.
-    first = np.searchsorted(onsets, times - 5 * PULSE_DECAY_S, side="left")
-    last = np.searchsorted(onsets, times, side="right")
-    for index in range(len(times)):
-        lo, hi = first[index], last[index]
-        if hi > lo:
-            ages = times[index] - onsets[lo:hi]
-            curve[index] = np.max(weight[lo:hi] * np.exp(-ages / PULSE_DECAY_S))
-    return curve
-
-
-def drift_phase(loudness: np.ndarray, frame_rate: float, times: np.ndarray) -> np.ndarray:
-    """Radians at each time: the drift's angle, advancing with the loudness so far (silence holds still)."""
-    if len(loudness) == 0:
-        return np.zeros(len(times))
-    travelled = np.concatenate([[0.0], np.cumsum(loudness)]) / frame_rate  # loud-seconds up to each frame
-    frames = np.clip(times * frame_rate, 0, len(loudness))
-    return np.asarray(2 * np.pi * np.interp(frames, np.arange(len(travelled)), travelled) / DRIFT_LOOP_S)
-
-
-# ----------------------------------------------------------------------------- styles
-
-
-class Style(StrEnum):
-    """A preset of every analysis and motion option."""
-
-    MUSIC = "music"  # cuts that suit and follow the music, with pulse and drift
-    PAPER = "paper"  # the released code's analysis, exactly
-
-
-@dataclass(frozen=True)
-class StyleDefaults:
-    """What a style sets when the user leaves an option out."""
-
-    threshold: float | None  # None: picked from the music
-    signal: Signal
-    snap: Snap
-    pulse: float
-    motion: float
-
-
-STYLES = {
-    Style.MUSIC: StyleDefaults(threshold=None, signal=Signal.RMS, snap=Snap.ONSETS, pulse=0.3, motion=0.3),
-    Style.PAPER: StyleDefaults(
-        threshold=paper.DEFAULT_THRESHOLD, signal=Signal.TV, snap=Snap.NONE, pulse=0.0, motion=0.0
-    ),
-}

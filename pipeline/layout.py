@@ -1,0 +1,251 @@
+"""The performer beside the picture: where the GANterpretation and a clip's own video go in the frame.
+
+A clip that is a video (someone playing or singing) keeps its picture: beside the
+GANterpretation (`side`), above it (`stack`), or under it with the GANterpretation as a
+corner inset (`inset`); `gan` is the GANterpretation alone. `auto` picks `stack` for
+portrait videos (a phone held upright: a frame shaped like a phone, not a thin strip), `side` for the
+rest, and `gan` for clips without a moving picture (audio files, cover art, a still
+image posted as a video). The geometry is computed here; pipeline.encode turns it into
+one ffmpeg filter graph, so the source video streams through and memory stays flat.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+import subprocess
+from dataclasses import dataclass
+from enum import StrEnum
+from pathlib import Path
+
+import numpy as np
+
+from pipeline.ffmpeg import base_command, ffmpeg_exe, media_input
+
+MAX_ASPECT = 3.0  # a source wider or taller than 3:1 is cropped to it (a long side must not squash the frame)
+PORTRAIT_BELOW = 0.9  # width / height under this is a portrait video
+PHONE_ASPECT = 9 / 20  # a stacked frame is never taller than a phone screen (9:20 on most of them)
+INSET_SHARE = 0.4  # the inset's side, as a share of the frame's shorter side
+STILL_LEVEL = 2.0  # mean absolute change (0..255) under which sampled frames count as one still picture
+_STILL_PROBE_SIDE = 32
+
+
+class Layout(StrEnum):
+    """Where the GANterpretation goes relative to the clip's own video."""
+
+    AUTO = "auto"
+    GAN = "gan"
+    SIDE = "side"
+    STACK = "stack"
+    INSET = "inset"
+
+
+@dataclass(frozen=True)
+class Picture:
+    """A clip's moving picture, as it is displayed (rotation and pixel aspect applied)."""
+
+    width: int
+    height: int
+    fps: float | None
+
+    @property
+    def aspect(self) -> float:
+        """Width over height."""
+        return self.width / self.height
+
+
+@dataclass(frozen=True)
+class Box:
+    """A rectangle in the output frame."""
+
+    x: int
+    y: int
+    width: int
+    height: int
+
+
+@dataclass(frozen=True)
+class Geometry:
+    """The output frame: its size, where the GANterpretation goes, and where (and how cropped) the source goes."""
+
+    layout: Layout
+    width: int
+    height: int
+    gan: Box
+    source: Box | None = None
+    crop_aspect: float | None = None  # the source is centre-cropped to this width/height first
+    crop_y: float = 0.5  # where a vertical crop is taken, 0 top … 1 bottom
+
+
+def _even(value: float) -> int:
+    return max(2, round(value / 2) * 2)
+
+
+def _even_down(value: float) -> int:
+    return max(2, int(value // 2) * 2)
+
+
+def resolve(layout: Layout, picture: Picture | None) -> Layout:
+    """The layout a clip gets: `auto` by its picture's shape; none without a moving picture."""
+    if picture is None:
+        return Layout.GAN
+    if layout is not Layout.AUTO:
+        return layout
+    return Layout.STACK if picture.aspect < PORTRAIT_BELOW else Layout.SIDE
+
+
+def geometry(layout: Layout, gan_side: int, picture: Picture | None, max_side: int | None = None) -> Geometry:
+    """Where everything goes for a GANterpretation of `gan_side` pixels; the whole frame fits `max_side`."""
+    chosen = resolve(layout, picture)
+    if chosen is Layout.GAN or picture is None:
+        return Geometry(Layout.GAN, gan_side, gan_side, Box(0, 0, gan_side, gan_side))
+    aspect = min(MAX_ASPECT, max(1 / MAX_ASPECT, picture.aspect))
+    crop = aspect if aspect != picture.aspect else None
+    if chosen is Layout.SIDE:
+        frame = _side(gan_side, aspect)
+    elif chosen is Layout.STACK:
+        frame = _stack(gan_side, aspect)
+    else:
+        frame = _inset(gan_side, aspect)
+    if frame.crop_aspect is None and crop is not None:  # an extreme shape is cropped to MAX_ASPECT first
+        frame = dataclasses.replace(frame, crop_aspect=crop)
+    return _fitted(frame, max_side)
+
+
+def _side(gan_side: int, aspect: float) -> Geometry:
+    """The GANterpretation on the left, the source at the same height on the right."""
+    width = _even(gan_side * aspect)
+    return Geometry(Layout.SIDE, gan_side + width, gan_side, Box(0, 0, gan_side, gan_side),
+                    Box(gan_side, 0, width, gan_side))  # fmt: skip
+
+
+def _stack(gan_side: int, aspect: float) -> Geometry:
+    """The GANterpretation on top, the source below at the same width, the whole no taller than a phone."""
+    height = _even(gan_side / aspect)
+    tallest = _even(gan_side / PHONE_ASPECT) - gan_side
+    if height <= tallest:
+        return Geometry(Layout.STACK, gan_side, gan_side + height, Box(0, 0, gan_side, gan_side),
+                        Box(0, gan_side, gan_side, height))  # fmt: skip
+    # Too tall for a phone: the source is cropped, keeping a little more of its top (faces, hands).
+    return Geometry(Layout.STACK, gan_side, gan_side + tallest, Box(0, 0, gan_side, gan_side),
+                    Box(0, gan_side, gan_side, tallest), crop_aspect=gan_side / tallest, crop_y=0.4)  # fmt: skip
+
+
+def _inset(gan_side: int, aspect: float) -> Geometry:
+    """The source fills the frame (its shorter side as long as the GANterpretation); the GANterpretation in a corner."""
+    width, height = (_even(gan_side * aspect), gan_side) if aspect >= 1 else (gan_side, _even(gan_side / aspect))
+    side = _even(min(width, height) * INSET_SHARE)
+    margin = _even(min(width, height) * 0.03)
+    return Geometry(Layout.INSET, width, height, Box(width - side - margin, height - side - margin, side, side),
+                    Box(0, 0, width, height))  # fmt: skip
+
+
+def _fitted(frame: Geometry, max_side: int | None) -> Geometry:
+    """The frame scaled down (every box with it) until its longer side fits `max_side`."""
+    if max_side is None or max(frame.width, frame.height) <= max_side:
+        return frame
+    scale = max_side / max(frame.width, frame.height)
+
+    def box(b: Box) -> Box:  # rounded down, so the scaled frame never exceeds the limit
+        return Box(_even_down(b.x * scale) if b.x else 0, _even_down(b.y * scale) if b.y else 0,
+                   _even_down(b.width * scale), _even_down(b.height * scale))  # fmt: skip
+
+    source = box(frame.source) if frame.source else None
+    gan = box(frame.gan)
+    width = max(gan.x + gan.width, (source.x + source.width) if source else 0)
+    height = max(gan.y + gan.height, (source.y + source.height) if source else 0)
+    if frame.layout is Layout.INSET and source is not None:
+        width, height = source.width, source.height
+        gan = Box(min(gan.x, width - gan.width), min(gan.y, height - gan.height), gan.width, gan.height)
+    return dataclasses.replace(frame, width=width, height=height, gan=gan, source=source)
+
+
+def filter_graph(frame: Geometry, fps: float, start_s: float, duration_s: float) -> str:
+    """The ffmpeg filter graph from [0:v] (GANterpretation frames) and [1:v] (the clip) to [v]."""
+    gan = frame.gan
+    gan_chain = f"[0:v]scale={gan.width}:{gan.height}:flags=lanczos,setsar=1[g]"
+    if frame.source is None:
+        return f"{gan_chain};[g]null[v]"
+    source = frame.source
+    # The clip's picture is trimmed as the audio is, and resampled to the video's frame rate, so frame i
+    # of both shows the same moment (variable-rate phone videos included).
+    chain = [f"trim=start={start_s:.6f}:duration={duration_s:.6f}", "setpts=PTS-STARTPTS", f"fps={fps:g}"]
+    if frame.crop_aspect is not None:
+        chain.append(
+            f"crop='min(iw,ih*{frame.crop_aspect:.6f})':'min(ih,iw/{frame.crop_aspect:.6f})'"
+            f":'(iw-ow)/2':'(ih-oh)*{frame.crop_y:.3f}'"
+        )
+    chain += [f"scale={source.width}:{source.height}:flags=bicubic", "setsar=1"]
+    source_chain = f"[1:v]{','.join(chain)}[s]"
+    if frame.layout is Layout.INSET:
+        return f"{gan_chain};{source_chain};[s][g]overlay={gan.x}:{gan.y}:shortest=1[v]"
+    stack = "hstack" if frame.layout is Layout.SIDE else "vstack"
+    return f"{gan_chain};{source_chain};[g][s]{stack}=inputs=2:shortest=1[v]"
+
+
+# ----------------------------------------------------------------------------- reading the clip's picture
+
+
+_STREAM = re.compile(r"Stream #\d+:\d+.*?: Video: (?P<rest>.*)")
+_SIZE = re.compile(r", (?P<w>\d{2,5})x(?P<h>\d{2,5})(?: \[SAR (?P<sn>\d+):(?P<sd>\d+))?")
+_FPS = re.compile(r", (?P<fps>[\d.]+) (?:fps|tbr)")
+_ROTATION = re.compile(r"rotation of (?P<deg>-?[\d.]+) degrees")
+
+
+def probe_picture(path: Path) -> Picture | None:
+    """The clip's moving picture as displayed, or None (no video, cover art, or one still image)."""
+    done = subprocess.run([ffmpeg_exe(), "-nostdin", "-hide_banner", *media_input(path)],
+                          capture_output=True, timeout=60, check=False)  # fmt: skip
+    picture = parse_picture(done.stderr.decode("utf-8", "replace"))
+    if picture is None or _is_still(path):
+        return None
+    return picture
+
+
+def parse_picture(text: str) -> Picture | None:
+    """The first video stream that is not an attached picture, from what `ffmpeg -i` prints."""
+    lines = text.splitlines()
+    for index, line in enumerate(lines):
+        found = _STREAM.search(line)
+        if found is None or "(attached pic)" in line:
+            continue
+        size = _SIZE.search(found.group("rest"))
+        if size is None:
+            continue
+        width, height = int(size.group("w")), int(size.group("h"))
+        if size.group("sn") and int(size.group("sd")) > 0:
+            width = _even(width * int(size.group("sn")) / int(size.group("sd")))  # square pixels, as displayed
+        rotation = _rotation(lines[index + 1 :])
+        if round(abs(rotation)) % 180 == 90:
+            width, height = height, width
+        fps = _FPS.search(found.group("rest"))
+        return Picture(width, height, float(fps.group("fps")) if fps else None)
+    return None
+
+
+def _rotation(following: list[str]) -> float:
+    """The display rotation printed under a stream, before the next stream starts."""
+    for line in following:
+        if "Stream #" in line:
+            break
+        found = _ROTATION.search(line)
+        if found:
+            return float(found.group("deg"))
+    return 0.0
+
+
+def _is_still(path: Path) -> bool:
+    """Whether the video is one still picture (an audio post, a slideshow of one): three frames compared."""
+    side = _STILL_PROBE_SIDE
+    command = [
+        *base_command(), *media_input(path), "-map", "0:v:0",
+        "-vf", f"select='lt(n\\,1)+eq(n\\,30)+eq(n\\,150)',scale={side}:{side},format=gray",
+        "-fps_mode", "passthrough", "-frames:v", "3", "-f", "rawvideo", "pipe:1",
+    ]  # fmt: skip
+    done = subprocess.run(command, capture_output=True, timeout=60, check=False)
+    frames = np.frombuffer(done.stdout, dtype=np.uint8)
+    count = len(frames) // (side * side)
+    if count < 2:
+        return count == 1  # a video of a single frame is a still picture
+    frames = frames[: count * side * side].reshape(count, side * side).astype(np.float32)
+    return float(np.abs(np.diff(frames, axis=0)).mean()) < STILL_LEVEL

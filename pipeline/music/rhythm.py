@@ -1,0 +1,175 @@
+"""Onsets, tempo and beats: where the music's events are."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import scipy.ndimage
+
+from pipeline.music.features import Features
+
+ONSET_FLOOR_DB = 1.5  # mean rise per band for an onset
+MIN_TEMPO_BPM, MAX_TEMPO_BPM = 40.0, 240.0
+
+
+@dataclass(frozen=True)
+class Rhythm:
+    """Onsets, tempo and beats of one clip."""
+
+    onsets: np.ndarray  # (k,) seconds
+    onset_strength: np.ndarray  # (k,) peak onset strength: 1 = the clip's strong onsets (90th percentile)
+    percussive: np.ndarray  # (k,) 0..1, how much of the onset is broadband (a hit) rather than a tone
+    tempo_bpm: float | None  # None when the clip has no steady pulse (speech, glides)
+    beats: np.ndarray  # (b,) seconds; empty without a tempo
+    pulse_clarity: float  # 0..1: autocorrelation at the beat period; how steady the pulse is
+
+
+def moving(values: np.ndarray, before: int, after: int, reducer: str) -> np.ndarray:
+    """Moving max or mean over [t - before, t + after], edges padded with the edge values."""
+    size, origin = before + after + 1, (before - after) // 2
+    if reducer == "max":
+        out: np.ndarray = scipy.ndimage.maximum_filter1d(values, size, mode="nearest", origin=origin)
+    else:
+        out = scipy.ndimage.uniform_filter1d(np.asarray(values, dtype=np.float64), size, mode="nearest", origin=origin)
+    return out
+
+
+def pick_onsets(feats: Features) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(frames, strengths, percussive shares) of onset peaks: local maxima clearly above their surroundings."""
+    env = feats.onset_envelope
+    fps = feats.frame_rate
+    near = max(1, round(0.03 * fps))  # a peak is the largest within ±30 ms
+    local_max = env == moving(env, near, near, "max")
+    background = moving(env, round(0.1 * fps), round(0.1 * fps), "mean")
+    audible = moving(feats.loudness_db, near, near, "max") > -50.0  # nothing counts in near-silence
+    # In dB of rise per band: a struck note rises by several dB across many bands at once, a bowed
+    # or sung one by about one; vibrato, glides and codec noise stay well under the floor.
+    candidates = np.flatnonzero(local_max & (env > background + ONSET_FLOOR_DB / 2) & (env > ONSET_FLOOR_DB) & audible)
+    # At most one onset per 50 ms: the larger peak wins a close pair.
+    wait = round(0.05 * fps)
+    kept: list[int] = []
+    for frame in candidates:
+        if kept and frame - kept[-1] < wait:
+            if env[frame] > env[kept[-1]]:
+                kept[-1] = int(frame)
+            continue
+        kept.append(int(frame))
+    frames = np.asarray(kept, dtype=np.int64)
+    strength = env[frames]
+    # 1 = as strong as the clip's strong onsets, so the weights mean the same in a loud or soft clip.
+    scale = float(np.quantile(strength, 0.9)) if len(strength) else 1.0
+    return frames, strength / scale, percussiveness(feats, frames)
+
+
+def percussiveness(feats: Features, frames: np.ndarray) -> np.ndarray:
+    """Per onset, 0..1: how much of its sound is percussive (flat across bands, short) rather than tonal.
+
+    Median filtering as in harmonic/percussive separation (FitzGerald 2010), only at the onsets: the
+    harmonic part of a band is its median over ±0.2 s, the percussive part the median over ±4 bands.
+    """
+    if len(frames) == 0:
+        return np.empty(0)
+    power = 10 ** (feats.band_db.astype(np.float64) / 10)
+    half = round(0.2 * feats.frame_rate)
+    out = np.empty(len(frames))
+    for index, frame in enumerate(frames.tolist()):
+        attack = power[min(frame + 1, len(power) - 1)]
+        # Every third frame of the ±0.2 s is plenty for a median, and three times faster.
+        harmonic = np.median(power[max(0, frame - half) : frame + half + 1 : 3], axis=0)
+        spread = np.lib.stride_tricks.sliding_window_view(np.pad(attack, 4, mode="edge"), 9)
+        percussive = np.median(spread, axis=1)
+        out[index] = percussive.sum() / max((percussive + harmonic).sum(), 1e-12)
+    return out
+
+
+def estimate_tempo(envelope: np.ndarray, frame_rate: float) -> tuple[float | None, float]:
+    """(tempo in bpm or None, pulse clarity 0..1) from the autocorrelation of the onset envelope."""
+    x = envelope - envelope.mean()
+    n = len(x)
+    min_lag = int(frame_rate * 60 / MAX_TEMPO_BPM)
+    max_lag = min(int(frame_rate * 60 / MIN_TEMPO_BPM), n // 2)
+    if max_lag <= min_lag + 2 or not np.any(x):
+        return None, 0.0
+    size = 1 << (2 * n - 1).bit_length()
+    spectrum = np.fft.rfft(x, size)
+    acf = np.fft.irfft(spectrum * np.conj(spectrum), size)[: max_lag + 2]
+    acf = acf / acf[0] * n / (n - np.arange(len(acf)))  # unbiased: long lags sum fewer products
+    lags = np.arange(min_lag, max_lag + 1)
+    bpm = 60 * frame_rate / lags
+    # A prior around 120 bpm, one octave wide, picks between a tempo and its double or half.
+    prior = np.exp(-0.5 * (np.log2(bpm / 120.0)) ** 2)
+    best = int(lags[np.argmax(acf[lags] * prior)])
+    clarity = float(np.clip(acf[best], 0.0, 1.0))
+    # Parabolic interpolation between lags for a tempo finer than one frame of lag.
+    a, b, c = acf[best - 1], acf[best], acf[best + 1]
+    shift = 0.5 * (a - c) / (a - 2 * b + c) if (a - 2 * b + c) < 0 else 0.0
+    return 60 * frame_rate / (best + float(np.clip(shift, -0.5, 0.5))), clarity
+
+
+def track_beats(envelope: np.ndarray, frame_rate: float, tempo_bpm: float, tightness: float = 100.0) -> np.ndarray:
+    """Beat frames by dynamic programming (Ellis 2007): onsets near a steady period, one chain."""
+    period = 60.0 * frame_rate / tempo_bpm
+    n = len(envelope)
+    if n < 2 * period:
+        return np.empty(0, dtype=np.int64)
+    width = max(1.0, period / 32)
+    taps = np.arange(-round(4 * width), round(4 * width) + 1)
+    local = np.convolve(envelope, np.exp(-0.5 * (taps / width) ** 2), mode="same")
+    local = local / (local.std() or 1.0)
+    offsets = np.arange(-round(2 * period), -round(period / 2) + 1)  # where the previous beat may be
+    penalty = -tightness * np.log(-offsets / period) ** 2
+    score = local.copy()
+    back = np.full(n, -1, dtype=np.int64)
+    # Frames in one block only look back at least period/2 frames, i.e. before the block: a block
+    # is computed at once instead of one frame at a time.
+    step = max(1, round(period / 2))
+    for first in range(0, n, step):
+        t = np.arange(first, min(first + step, n))
+        prev = t[:, None] + offsets[None, :]
+        valid = prev >= 0
+        candidate = np.where(valid, score[np.maximum(prev, 0)] + penalty, -np.inf)
+        best = np.argmax(candidate, axis=1)
+        best_value = candidate[np.arange(len(t)), best]
+        has = np.isfinite(best_value)
+        score[t] = local[t] + np.where(has, np.maximum(best_value, 0.0), 0.0)
+        back[t] = np.where(has & (best_value > 0), prev[np.arange(len(t)), best], -1)
+    # The last beat: the last strong local maximum of the score.
+    peaks = np.flatnonzero((score[1:-1] >= score[:-2]) & (score[1:-1] > score[2:])) + 1
+    if len(peaks) == 0:
+        return np.empty(0, dtype=np.int64)
+    strong = peaks[score[peaks] >= 0.5 * np.median(score[peaks])]
+    beat = int(strong[-1])
+    beats = [beat]
+    while back[beat] >= 0:
+        beat = int(back[beat])
+        beats.append(beat)
+    frames = np.asarray(beats[::-1], dtype=np.int64)
+    # Beats in silence at either end (the chain runs on with nothing under it) are dropped.
+    level = np.sqrt(np.mean(local**2))
+    heard = moving(local, round(period / 4), round(period / 4), "max")[frames] > 0.1 * level
+    if not heard.any():
+        return np.empty(0, dtype=np.int64)
+    first, last = np.flatnonzero(heard)[[0, -1]]
+    return frames[first : last + 1]
+
+
+def rhythm(feats: Features) -> Rhythm:
+    """Onsets, tempo and beats of the clip."""
+    frames, strength, percussive = pick_onsets(feats)
+    tempo, clarity = estimate_tempo(feats.onset_envelope, feats.frame_rate)
+    # Below this clarity the "tempo" of speech or a glide is noise, and beats would be made up;
+    # and a pulse needs notes: at least one every two seconds.
+    seconds = feats.n_samples / feats.sample_rate
+    if tempo is None or clarity < 0.25 or len(frames) < max(8.0, 0.5 * seconds):
+        tempo, beats = None, np.empty(0)
+    else:
+        beats = feats.frame_time(track_beats(feats.onset_envelope, feats.frame_rate, tempo))
+    return Rhythm(
+        onsets=feats.frame_time(frames),
+        onset_strength=strength,
+        percussive=percussive,
+        tempo_bpm=tempo,
+        beats=beats,
+        pulse_clarity=clarity,
+    )
