@@ -203,9 +203,9 @@ def test_a_remote_render_is_cancelled_within_seconds_and_its_preview_comes_back(
     try:
         job = store.submit(request(make_clip(20.0), fps=60)).id
         assert wait_until(lambda: store.get(job).progress > 0.02, timeout=60)
-        worker.queue.save_preview(job, b"\x89PNG a contact sheet")
+        # The worker sends its first look (a contact sheet) before rendering; it comes back to the job log.
         assert wait_until(lambda: store.get(job).preview_path is not None, timeout=10)
-        assert Path(store.get(job).preview_path or "").read_bytes() == b"\x89PNG a contact sheet"
+        assert Path(store.get(job).preview_path or "").read_bytes().startswith(b"\x89PNG")
         assert store.cancel(job) is JobStatus.RUNNING
         asked = time.monotonic()
         assert wait_until(lambda: store.get(job).status == "cancelled", timeout=10)
