@@ -40,7 +40,7 @@ MACHINE_FAULT_MESSAGE = "the renderer failed on its side (job #{job_id}); the op
 class RenderQueue(Protocol):
     """The queue as the worker sees it; storage.jobs.JobStore is the embedded (SQLite) one.
 
-    bot.engine.saq_engine.RemoteQueue is the scale-out one: the same calls over the job engine, for
+    bot.engine.remote_queue.RemoteQueue is the scale-out one: the same calls over the job engine, for
     workers on other machines that never open the job log.
     """
 

@@ -45,4 +45,4 @@ def test_only_the_engine_adapter_imports_the_job_engine() -> None:
         for module in (ROOT / package).rglob("*.py")
         if imported_roots(module) & {"saq", "redis"}
     }
-    assert users == {"bot/engine/saq_engine.py"}
+    assert users and all(user.startswith("bot/engine/") for user in users)

@@ -20,7 +20,8 @@ from pathlib import Path
 import pytest
 
 from bot.dispatch import DispatchConfig, Dispatcher
-from bot.engine.saq_engine import RemoteQueue, SaqEngine
+from bot.engine.remote_queue import RemoteQueue
+from bot.engine.saq_engine import SaqEngine
 from bot.worker import Worker, WorkerConfig
 from pipeline.generator import BigGANGenerator
 from storage.jobs import JobStore

@@ -1,9 +1,10 @@
 """The job engine on Redis (SAQ): the only package that imports it.
 
-`saq_engine.RemoteQueue` is the render queue a remote worker sees (bot.worker.RenderQueue);
+`remote_queue.RemoteQueue` is the render queue a remote worker sees (bot.worker.RenderQueue);
 `saq_engine.SaqEngine` is the engine the dispatcher feeds (bot.dispatch.JobEngine);
-`saq_engine.Dashboard` serves SAQ's own web page. Everything else talks to those faces, and builds
-them through the three functions below, which import SAQ only when called.
+`dashboard.Dashboard` serves SAQ's own web page; `saq_base` is what they share. Everything else
+talks to those faces, and builds them through the three functions below, which import SAQ only
+when called.
 """
 
 from __future__ import annotations
@@ -11,7 +12,9 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from bot.engine.saq_engine import Dashboard, RemoteQueue, SaqEngine
+    from bot.engine.dashboard import Dashboard
+    from bot.engine.remote_queue import RemoteQueue
+    from bot.engine.saq_engine import SaqEngine
     from bot.settings import Settings
 
 
@@ -32,7 +35,7 @@ def open_engine(settings: Settings) -> SaqEngine:
 
 def open_remote_queue(url: str, settings: Settings) -> RemoteQueue:
     """A remote worker's render queue at `url` (the caps and the lease come with each job)."""
-    from bot.engine.saq_engine import RemoteQueue
+    from bot.engine.remote_queue import RemoteQueue
 
     return RemoteQueue(url, settings.queue_name, lease_s=settings.lease_s)
 
@@ -41,6 +44,6 @@ def serve_dashboard(settings: Settings) -> Dashboard | None:
     """SAQ's dashboard on GANTERP_DASHBOARD_HOST:PORT, when a port and a queue URL are set."""
     if settings.dashboard_port is None or settings.queue_url is None:
         return None
-    from bot.engine.saq_engine import Dashboard
+    from bot.engine.dashboard import Dashboard
 
     return Dashboard(settings.queue_url, settings.queue_name, settings.dashboard_host, settings.dashboard_port)
