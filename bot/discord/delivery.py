@@ -1,0 +1,154 @@
+"""Discord delivery: status messages kept up to date, finished videos posted, daily posts; restart-safe.
+
+Everything here works from the job log (the jobs and their Discord messages), so a restarted bot
+picks up where the last one stopped: it edits the status messages still open and posts the videos
+rendered but not yet posted.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from pathlib import Path
+from typing import Any
+
+import discord
+
+from bot import messages
+from bot.discord.service import DiscordService
+from pipeline.render import read_sidecar
+from storage.guilds import PostRecord
+from storage.models import Job, JobStatus
+
+log = logging.getLogger(__name__)
+
+
+class Delivery:
+    """Keeps each job's Discord messages in step with the job log."""
+
+    def __init__(self, client: discord.Client, service: DiscordService) -> None:
+        self.client, self.service = client, service
+        self._lock = asyncio.Lock()
+        self._shown: dict[int, str] = {}  # job id → status text last written, to edit only on change
+        self._previewed: set[int] = set()  # jobs whose status message carries their first look
+
+    async def sync_posts(self) -> None:
+        """Edit status messages with progress, post rendered videos, report failures; restart-safe."""
+        async with self._lock:
+            service = self.service
+            posts = await asyncio.to_thread(service.guilds.open_posts)
+            tracked = {post.job_id for post in posts}
+            for post in posts:
+                await self._sync_one(post)
+            for job in await asyncio.to_thread(service.store.undelivered, "discord"):
+                if job.id not in tracked and job.channel_id:  # accepted before its status message was posted
+                    await self._deliver(job, PostRecord(job.id, job.channel_id, None, job.message_id))
+
+    async def _sync_one(self, post: PostRecord) -> None:
+        service = self.service
+        job = await asyncio.to_thread(service.store.get, post.job_id)
+        status = JobStatus(job.status)
+        if status is JobStatus.RENDERED:
+            await self._deliver(job, post)
+            return
+        position, wait_s = await asyncio.to_thread(service.place, job)
+        text = messages.status_text(job, position, wait_s, f"<@{job.requester_id}>", post.summary)
+        await self._edit_status(post, text, job.preview_path)
+        if status in (JobStatus.FAILED, JobStatus.CANCELLED, JobStatus.DELIVERED):
+            await asyncio.to_thread(service.guilds.close_post, job.id)
+            self._shown.pop(job.id, None)
+            self._previewed.discard(job.id)
+
+    async def _edit_status(self, post: PostRecord, text: str, preview: str | None = None) -> None:
+        """Edit the status message when its text changed; the job's first look is attached once it exists."""
+        attach = preview is not None and post.job_id not in self._previewed and Path(preview).is_file()
+        if post.status_message_id is None or (self._shown.get(post.job_id) == text and not attach):
+            return
+        self._shown[post.job_id] = text
+        channel = self.client.get_partial_messageable(int(post.channel_id))
+        message = channel.get_partial_message(int(post.status_message_id))
+        try:
+            if attach:
+                assert preview is not None
+                sheet = discord.File(preview, filename=f"ganterp-{post.job_id}-preview.png")
+                await message.edit(content=text, attachments=[sheet])
+                self._previewed.add(post.job_id)
+            else:
+                await message.edit(content=text)
+        except discord.HTTPException as exc:  # deleted status message, lost access: the video still comes
+            log.warning("could not edit the status of job %d: %s", post.job_id, exc)
+
+    async def _deliver(self, job: Job, post: PostRecord) -> None:
+        service = self.service
+        assert job.output_path is not None
+        output = Path(job.output_path)
+        segments = await asyncio.to_thread(_segments, output)
+        text = messages.delivered_text(job, segments, f"<@{job.requester_id}>")
+        channel = self.client.get_partial_messageable(int(post.channel_id))
+        reply_to = post.reply_to_id or post.status_message_id
+        reference = (
+            discord.MessageReference(
+                message_id=int(reply_to), channel_id=int(post.channel_id), fail_if_not_exists=False
+            )
+            if reply_to
+            else None
+        )
+        try:
+            await channel.send(
+                text,
+                file=discord.File(output, filename=f"ganterp-{job.id}.mp4"),
+                view=buttons(job.id),
+                reference=reference,  # type: ignore[arg-type]
+            )
+        except (discord.Forbidden, discord.NotFound) as exc:
+            await asyncio.to_thread(
+                service.store.mark_failed,
+                job.id,
+                messages.cannot_deliver("no permission to post there"),
+                f"discord: {exc}",
+            )
+        except discord.HTTPException as exc:
+            if exc.status != 413:
+                log.warning("posting job %d failed, will retry: %s", job.id, exc)
+                return
+            await asyncio.to_thread(
+                service.store.mark_failed,
+                job.id,
+                messages.cannot_deliver("too large for this server"),
+                f"discord: {exc}",
+            )
+        else:
+            await asyncio.to_thread(service.store.mark_delivered, job.id)
+        await self._sync_one(post)
+
+    async def post_daily(self, job: Job) -> int:
+        """Post a daily video to every server's daily channel; returns how many channels got it."""
+        assert job.output_path is not None
+        output = Path(job.output_path)
+        segments = await asyncio.to_thread(_segments, output)
+        text = messages.daily_text(job, segments)
+        posted = 0
+        for guild_id, channel_id in (await asyncio.to_thread(self.service.guilds.daily_channels)).items():
+            try:
+                channel = self.client.get_partial_messageable(int(channel_id))
+                await channel.send(text, file=discord.File(output, filename=f"ganterp-daily-{job.id}.mp4"))
+                posted += 1
+            except discord.HTTPException as exc:  # one server's lost access must not stop the others
+                log.warning("daily post to server %s failed: %s", guild_id, exc)
+        return posted
+
+
+def buttons(job_id: int) -> discord.ui.View:
+    """Re-roll, Remix and Delete under a posted video (their ids survive restarts)."""
+    view = discord.ui.View(timeout=None)
+    view.add_item(discord.ui.Button(label="Re-roll", custom_id=f"ganterp:reroll:{job_id}", emoji="🎲"))
+    view.add_item(discord.ui.Button(label="Remix", custom_id=f"ganterp:remix:{job_id}", emoji="🔀"))
+    view.add_item(
+        discord.ui.Button(label="Delete", custom_id=f"ganterp:delete:{job_id}", style=discord.ButtonStyle.danger)
+    )
+    return view
+
+
+def _segments(output: Path) -> list[dict[str, Any]]:
+    segments: list[dict[str, Any]] = read_sidecar(output).get("segments", [])
+    return segments
