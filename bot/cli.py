@@ -25,6 +25,7 @@ from pipeline.audio import Channel, check_exists
 from pipeline.classes import all_classes
 from pipeline.encode import check_output, check_writable
 from pipeline.errors import InvalidOption, PipelineError, WeightsUnavailable
+from pipeline.layout import Layout
 from pipeline.links import local_media
 from pipeline.lookup import DEFAULT_MAX_WORDS, LookupOptions, Match, lookup, resolve_words
 from pipeline.music import Signal, Snap, Style
@@ -266,6 +267,7 @@ def _options(args: argparse.Namespace, settings: Settings) -> RenderOptions:
         channel=Channel(args.channel),
         fixed_noise=args.fixed_noise,
         safe_random=args.safe_random,
+        layout=Layout(getattr(args, "layout", Layout.GAN.value)),
         max_bytes=getattr(args, "max_bytes", None),
         max_duration_s=args.max_duration if args.max_duration is not None else settings.max_duration_s,
         style=Style(args.style),
@@ -454,6 +456,7 @@ def _parser() -> argparse.ArgumentParser:
     _analysis_arguments(render_cmd)
     render_cmd.add_argument("--size", type=int, help="output side in pixels, scaled up for posting (e.g. 512)")
     render_cmd.add_argument("--max-bytes", type=int, help="fit the file under this many bytes (Discord: 10485760)")
+    _layout_argument(render_cmd)
     _generator_arguments(render_cmd)
     render_cmd.set_defaults(handler=_cmd_render)
 
@@ -511,6 +514,7 @@ def _queue_commands(commands: Any) -> dict[str, argparse.ArgumentParser]:
     _analysis_arguments(submit)
     submit.add_argument("--size", type=int, help="output side in pixels")
     submit.add_argument("--max-bytes", type=int, help="fit the file under this many bytes")
+    _layout_argument(submit)
     worker = commands.add_parser("worker", help="render queued jobs until stopped")
     _generator_arguments(worker)
     worker.add_argument("--once", action="store_true", help="stop when the queue is empty")
@@ -542,6 +546,14 @@ def _segments_arg(text: str) -> int | None:
         return int(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"expected auto or a whole number, got {text!r}") from None
+
+
+def _layout_argument(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--layout", choices=[layout.value for layout in Layout], default=Layout.AUTO.value,
+        help="a clip that is a video: the GANterpretation beside it (side), above it (stack), as a corner inset "
+        "over it (inset) or alone (gan); auto: stack for portrait videos, side for the rest, gan for audio (auto)",
+    )  # fmt: skip
 
 
 def _generator_arguments(parser: argparse.ArgumentParser) -> None:

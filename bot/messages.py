@@ -334,6 +334,7 @@ def server_settings_text(server: ServerSettings) -> str:
                 f"Waiting videos per member: {limit if limit is not None else 'server default'}",
                 f"Longest clip: {f'{longest:g} s' if longest is not None else 'server default'}",
                 f"Style: {server.style or 'music (the bot default)'}",
+                f"Layout for videos: {server.layout or 'auto (stack for portrait, side for the rest)'}",
                 f"Random classes: {'the safe set' if server.random_safe_only else 'all 1000'}",
                 f"Blocked classes: {blocked}",
             ]

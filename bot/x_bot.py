@@ -45,6 +45,7 @@ FAILURES_SEEN_KEY = "failures_reported_through"  # the last failed job whose men
 CLIP_HOSTS = frozenset({"video.twimg.com"})  # where X serves post videos; nothing else is downloaded
 SOURCE_PREFIX = "mention:"  # source_ref = "mention:<mention id> <clip url>"
 MAX_BACKOFF_S = 3600.0
+X_MAX_FRAME_SIDE = 1280  # X plays videos up to 1280 px on their longer side inline
 X_TIMEOUT_S = 30.0  # tweepy sets no timeout: a silent connection would hold the poller for ever
 
 Download = Callable[[str, Path, int], Path]
@@ -225,6 +226,7 @@ class XFrontEnd:
             duration_s=trim if clip.duration_ms is None or clip.duration_ms / 1000 > trim else None,
             max_duration_s=max(trim, self.settings.max_duration_s),
             safe_random=True,  # a public account: random fill never shows what nobody would post unasked
+            max_frame_side=X_MAX_FRAME_SIDE,
         )  # fmt: skip
         self.store.check_limits(f"x:{author}")  # before the download
         with tempfile.TemporaryDirectory(prefix="ganterp-x-") as folder:

@@ -76,14 +76,17 @@ def bitrates_for(max_bytes: int, duration_s: float, shrink: float = 1.0) -> Bitr
     return Bitrates(video, audio)
 
 
-def fit_to_limit(max_bytes: int, duration_s: float, size: int, fps: float) -> tuple[int, float]:
+def fit_to_limit(
+    max_bytes: int, duration_s: float, size: int, fps: float, frame_area: float = 1.0
+) -> tuple[int, float]:
     """The largest output (size, fps), from the asked ones down, that the byte budget keeps watchable.
 
     A video that must fit a limit (Discord's 10 MiB) first gets the bitrate the limit allows; when
     that is too few bits for the asked picture, the picture gets smaller, then the frame rate lower.
+    `frame_area` is the whole frame's pixels per pixel of the size² square (a layout's frame is larger).
     """
     rate = bitrates_for(max_bytes, duration_s).video
-    while rate < MIN_BITS_PER_PIXEL * size * size * fps:
+    while rate < MIN_BITS_PER_PIXEL * size * size * frame_area * fps:
         if size > MIN_FIT_SIZE:
             size = max(MIN_FIT_SIZE, int(size * 0.75) // 2 * 2)
         elif fps > MIN_FIT_FPS:

@@ -24,6 +24,7 @@ from pipeline.audio import Channel, DecodedAudio, decode_audio
 from pipeline.classes import class_name
 from pipeline.encode import VideoSpec, VideoWriter, check_output, fit_to_limit, temporary_path
 from pipeline.errors import ContradictoryOptions, InvalidOption, RenderCancelled
+from pipeline.layout import Layout, Picture, geometry, probe_picture, resolve
 from pipeline.music import (
     STYLES,
     MusicAnalysis,
@@ -84,6 +85,8 @@ class RenderOptions:
     snap: Snap | None = None  # what cuts move to
     pulse: float | None = None  # 0..1: a kick of the latent on percussive onsets
     motion: float | None = None  # 0..1: the latent drifting with loudness between cuts
+    layout: Layout = Layout.AUTO  # where the GANterpretation goes beside a clip's own video (pipeline/layout.py)
+    max_frame_side: int | None = None  # the whole frame's longer side, at most (X takes 1280)
 
     @classmethod
     def from_dict(cls, values: dict[str, Any], **overrides: Any) -> RenderOptions:
@@ -94,13 +97,16 @@ class RenderOptions:
         promised; its threshold gave way to its segment count then, and does so here too.
         """
         known = {name: value for name, value in values.items() if name in cls.__dataclass_fields__}
+        if "layout" not in known:  # recorded before layouts: the GANterpretation alone, as it was promised
+            known["layout"] = Layout.GAN
         if "style" not in known:
             known["style"] = Style.PAPER
             if known.get("segments") is not None or known.get("segment_seconds") is not None:
                 known["threshold"] = None
         known |= overrides
         enums: dict[str, type[StrEnum]] = {
-            "kind": InflectionKind, "channel": Channel, "style": Style, "signal": Signal, "snap": Snap
+            "kind": InflectionKind, "channel": Channel, "style": Style, "signal": Signal, "snap": Snap,
+            "layout": Layout,
         }  # fmt: skip
         for name, enum in enums.items():
             if known.get(name) is not None:
@@ -112,7 +118,7 @@ class RenderOptions:
     def as_dict(self) -> dict[str, Any]:
         """JSON-ready form, as recorded in the sidecar."""
         values = asdict(self)
-        for name in ("kind", "channel", "style", "signal", "snap"):
+        for name in ("kind", "channel", "style", "signal", "snap", "layout"):
             value = getattr(self, name)
             values[name] = value.value if value is not None else None
         values["classes"] = list(self.classes)
@@ -183,6 +189,8 @@ class PreparedRender:
     name: str = ""  # the clip as its sender named it (messages and the sidecar never show a stored copy's path)
     music: MusicAnalysis | None = None  # onsets, beats, tempo and how the cuts were chosen
     notes: tuple[str, ...] = ()  # what could not be done as asked, one sentence each
+    picture: Picture | None = None  # the clip's own moving picture, when it has one and a layout shows it
+    layout: Layout = Layout.GAN  # the layout the video gets (auto resolved by the clip's picture)
 
 
 @dataclass(frozen=True)
@@ -254,9 +262,14 @@ def prepare(
     #    music style's: another signal, the threshold picked from the music, cuts snapped to onsets).
     report("analyse", 0, 1)
     analysis, music, notes = _analyse(audio, options)
-    # 4. Fit a byte limit: the bitrate first, then a smaller picture or fewer frames if need be.
-    size, fps = _fit(options, audio.duration_s)
-    # 5. Plan: classes and latents per inflection point, (segment, alpha) per frame.
+    # 4. Look at the clip's own picture: a video of someone playing keeps it, beside the GANterpretation.
+    picture, layout = _picture(source, options)
+    if layout is Layout.GAN and options.layout not in (Layout.AUTO, Layout.GAN):
+        notes += (f"the clip has no moving picture, so the {options.layout.value} layout shows the "
+                  "GANterpretation alone.",)  # fmt: skip
+    # 5. Fit a byte limit: the bitrate first, then a smaller picture or fewer frames if need be.
+    size, fps = _fit(options, audio.duration_s, picture)
+    # 6. Plan: classes and latents per inflection point, (segment, alpha) per frame.
     plan = build_plan(
         analysis,
         fps=fps,
@@ -267,7 +280,15 @@ def prepare(
         pool=_random_pool(options),
         motion=_motion(music, options),
     )
-    return PreparedRender(source, options, seed, audio, analysis, plan, size, name or source.name, music, notes)
+    return PreparedRender(
+        source, options, seed, audio, analysis, plan, size, name or source.name, music, notes, picture, layout
+    )
+
+
+def _picture(source: Path, options: RenderOptions) -> tuple[Picture | None, Layout]:
+    """The clip's moving picture (None without one, or when the GANterpretation is asked for alone), and the layout."""
+    picture = None if options.layout is Layout.GAN else probe_picture(source)
+    return picture, resolve(options.layout, picture)
 
 
 def _random_pool(options: RenderOptions) -> tuple[int, ...] | None:
@@ -311,13 +332,15 @@ def _motion(music: MusicAnalysis, options: RenderOptions) -> Motion | None:
     return Motion(music, pulse=options.pulse_strength, drift=options.motion_strength)
 
 
-def _fit(options: RenderOptions, duration_s: float) -> tuple[int | None, float]:
-    """Output size and frame rate: as asked, or smaller where the byte limit needs it."""
+def _fit(options: RenderOptions, duration_s: float, picture: Picture | None) -> tuple[int | None, float]:
+    """The GANterpretation's side and the frame rate: as asked, or smaller where the byte limit needs it."""
     if options.max_bytes is None:
         return options.size, options.fps
     # The model's own size is not known before it loads; the smallest BigGAN's stands in for it.
     asked = options.size or SMALLEST_MODEL_SIZE
-    size, fps = fit_to_limit(options.max_bytes, duration_s, asked, options.fps)
+    # A layout's frame holds more pixels than the GANterpretation: the budget is shared by all of them.
+    frame = geometry(options.layout, asked, picture, options.max_frame_side)
+    size, fps = fit_to_limit(options.max_bytes, duration_s, asked, options.fps, frame.width * frame.height / asked**2)
     return (size if size != asked or options.size else None), fps
 
 
@@ -405,6 +428,10 @@ def describe(prepared: PreparedRender) -> dict[str, Any]:
         "segments": [segment.as_dict() for segment in plan.segments],
         "fps": plan.fps,
         "n_frames": plan.n_frames,
+        "layout": prepared.layout.value,
+        "picture": None
+        if prepared.picture is None
+        else {"width": prepared.picture.width, "height": prepared.picture.height},
     } | _music_fields(prepared)
 
 

@@ -26,6 +26,7 @@ class ServerSettings:
     style: str | None = None  # the render style when a request names none (None: the bot's default)
     blocked_classes: tuple[int, ...] = ()  # never rendered on this server, even when named
     random_safe_only: bool = True  # random fill leaves out the classes unsafe for random picks
+    layout: str | None = None  # where the GANterpretation goes beside a clip's own video (None: auto)
 
     def answers_in(self, channel_id: str) -> bool:
         """Whether the bot answers requests made in this channel."""
@@ -65,6 +66,7 @@ class GuildStore:
                 row.style,
                 tuple(row.blocked_classes or ()),
                 row.random_safe_only is not False,
+                row.layout,
             )
 
     def update(self, guild_id: str, **values: Any) -> ServerSettings:

@@ -115,6 +115,7 @@ class GuildSettings(Base):
     max_queued_per_member: Mapped[int | None]
     max_duration_s: Mapped[float | None]
     style: Mapped[str | None] = mapped_column(String(16))  # the render style by default (None: the bot's)
+    layout: Mapped[str | None] = mapped_column(String(16))  # the layout for clips that are videos (None: auto)
     blocked_classes: Mapped[list[int] | None] = mapped_column(JSON)  # never rendered here, even when named
     random_safe_only: Mapped[bool | None]  # random fill from the safe set only (None: yes)
     updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)

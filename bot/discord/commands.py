@@ -15,12 +15,20 @@ from discord import app_commands
 from bot import messages
 from bot.discord.service import Ask
 from bot.messages import ManagersOnly
+from pipeline.layout import Layout
 from pipeline.lookup import LookupOptions, complete, lookup, resolve_words
 from pipeline.music import Style
 
 if TYPE_CHECKING:
     from bot.discord.app import GanterpBot
 
+LAYOUT_CHOICES = [
+    app_commands.Choice(name="auto: stacked for portrait videos, side by side for the rest", value=Layout.AUTO.value),
+    app_commands.Choice(name="side: beside the performer", value=Layout.SIDE.value),
+    app_commands.Choice(name="stack: above the performer", value=Layout.STACK.value),
+    app_commands.Choice(name="inset: in a corner of the performer's video", value=Layout.INSET.value),
+    app_commands.Choice(name="gan: the GANterpretation alone", value=Layout.GAN.value),
+]
 STYLE_CHOICES = [
     app_commands.Choice(name="music: cuts on the music's events", value=Style.MUSIC.value),
     app_commands.Choice(name="paper: the paper's analysis exactly", value=Style.PAPER.value),
@@ -40,8 +48,9 @@ def user_group(bot: GanterpBot) -> app_commands.Group:
         start="start at this second",
         duration="use this many seconds",
         style="music: cuts on the music's events, motion with the beat; paper: the paper's analysis exactly",
+        layout="a clip that is a video: where the GANterpretation goes beside its picture",
     )
-    @app_commands.choices(style=STYLE_CHOICES)
+    @app_commands.choices(style=STYLE_CHOICES, layout=LAYOUT_CHOICES)
     async def render(
         interaction: discord.Interaction,
         audio: discord.Attachment | None = None,
@@ -52,9 +61,11 @@ def user_group(bot: GanterpBot) -> app_commands.Group:
         start: app_commands.Range[float, 0.0] = 0.0,
         duration: app_commands.Range[float, 1.0] | None = None,
         style: app_commands.Choice[str] | None = None,
+        layout: app_commands.Choice[str] | None = None,
     ) -> None:
         ask = Ask(words=classes, seed=seed, segments=segments, start_s=start, duration_s=duration,
-                  style=Style(style.value) if style else None)  # fmt: skip
+                  style=Style(style.value) if style else None,
+                  layout=Layout(layout.value) if layout else None)  # fmt: skip
         await bot.accept_interaction(interaction, attachment=audio, link=link, ask=ask)
 
     @render.autocomplete("classes")
@@ -145,6 +156,11 @@ def server_group(bot: GanterpBot) -> app_commands.Group:
     @group.command(name="daily", description="The channel for the daily video (leave empty: off)")
     async def daily(interaction: discord.Interaction, channel: discord.TextChannel | None = None) -> None:
         await reply(interaction, daily_channel_id=str(channel.id) if channel else None)
+
+    @group.command(name="layout", description="Where the GANterpretation goes when a clip is a video")
+    @app_commands.choices(layout=LAYOUT_CHOICES)
+    async def layout(interaction: discord.Interaction, layout: app_commands.Choice[str]) -> None:
+        await reply(interaction, layout=layout.value)
 
     @group.command(name="style", description="The style of videos on this server when a request names none")
     @app_commands.choices(style=STYLE_CHOICES)

@@ -28,6 +28,7 @@ from bot.messages import (
 from bot.service import Accepted
 from bot.service import submit_file as queue_file
 from bot.settings import Settings
+from pipeline.layout import Layout
 from pipeline.lookup import BlockedWords, LookupOptions, Match, Method, NoWords, UnknownWords, lookup
 from pipeline.music import Style
 from pipeline.render import RenderOptions, read_sidecar
@@ -74,6 +75,7 @@ class Ask:
     start_s: float = 0.0
     duration_s: float | None = None
     style: Style | None = None  # None: the server's default, else the bot's
+    layout: Layout | None = None  # None: the server's default, else auto
 
 
 @dataclass(frozen=True)
@@ -214,6 +216,7 @@ class DiscordService:
             max_bytes=max(max_bytes - UPLOAD_HEADROOM, 2**20),
             max_duration_s=self._max_duration(origin),
             style=ask.style or Style(server.style or Style.MUSIC),
+            layout=ask.layout or Layout(server.layout or Layout.AUTO),
             # Random fill on a public server: the safe set (unless its managers chose all), never a blocked class.
             safe_random=server.random_safe_only,
             exclude_random=server.blocked_classes,
@@ -258,6 +261,7 @@ class DiscordService:
             duration_s=old.options.get("duration_s"),
             segments=old.options.get("segments"),
             style=Style(old.options.get("style") or Style.PAPER),  # a record without a style predates them
+            layout=Layout(old.options.get("layout") or Layout.GAN),
         )
         kind = "remix" if same_classes else "reroll"
         return self.submit_file(
