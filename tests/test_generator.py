@@ -31,7 +31,7 @@ def test_prepared_model_draws_the_librarys_pictures(tiny_weights: Path, truncati
     z, y = inputs(5)
     with torch.no_grad():
         expected = reference(torch.from_numpy(z), torch.from_numpy(y), truncation).numpy()
-    generator = BigGANGenerator(tiny_weights, device="cpu")
+    generator = BigGANGenerator(tiny_weights, device="cpu", precision="float32")
     frames = generator.generate(z, y, truncation)
     assert frames.shape == (5, 32, 32, 3) and frames.dtype == np.uint8
     expected_pixels = np.round((np.clip(expected, -1, 1) + 1) * 127.5).transpose(0, 2, 3, 1)
@@ -144,7 +144,7 @@ def test_prepared_model_matches_the_library_at_full_biggan_deep_128_size(tmp_pat
     z, y = inputs(4)
     with torch.no_grad():
         expected = reference(torch.from_numpy(z), torch.from_numpy(y), 0.4).numpy()
-    frames = BigGANGenerator(tmp_path, device="cpu").generate(z, y, 0.4)
+    frames = BigGANGenerator(tmp_path, device="cpu", precision="float32").generate(z, y, 0.4)
     expected_pixels = np.round((np.clip(expected, -1, 1) + 1) * 127.5).transpose(0, 2, 3, 1)
     assert frames.shape == (4, 128, 128, 3)
     assert np.abs(frames.astype(int) - expected_pixels).max() <= 1
