@@ -39,8 +39,10 @@ def cmd_submit(args: argparse.Namespace, settings: Settings, options_from: Optio
 
 def cmd_worker(args: argparse.Namespace, settings: Settings, generator_from: GeneratorFrom) -> int:
     """Render queued jobs until SIGINT/SIGTERM (or, with --once, until the queue is empty)."""
+    from pipeline.generator import pick_model  # torch, on the main thread before any other starts
+
     store = open_store(settings)
-    model = args.model or settings.model
+    model = pick_model(args.model or settings.model, args.device or settings.device)
     config = WorkerConfig(lease_s=args.lease or settings.lease_s, model_name=model)
     generator = generator_from(args, settings, model)  # missing weights: one sentence now, not a failed job later
     worker = Worker(store, lambda: generator, config)

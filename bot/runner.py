@@ -66,10 +66,10 @@ def build_service(settings: Settings) -> DiscordService:
 
 def load_generator(settings: Settings) -> FrameGenerator:
     """BigGAN from the configured weights (downloaded once into the cache when allowed)."""
-    from pipeline.generator import BigGANGenerator  # torch only in the worker
+    from pipeline.generator import BigGANGenerator, pick_model  # torch only in the worker
 
     folder = resolve_weights(
-        settings.model,
+        pick_model(settings.model, settings.device),
         weights_dir=settings.weights_dir,
         cache_dir=settings.cache_dir,
         allow_download=settings.allow_download,
@@ -149,10 +149,12 @@ def run_bot(settings: Settings, generator: Callable[[], FrameGenerator] | None =
         deliver["discord"] = lambda job: bot.wake()  # the bot posts it from its own loop, then marks it delivered
     if x:
         deliver["x"] = x.deliver
+    from pipeline.generator import pick_model  # torch whole on the main thread, before the threads below start
+
     worker = Worker(
         store,
         generator or (lambda: load_generator(settings)),
-        WorkerConfig(lease_s=settings.lease_s, model_name=settings.model),
+        WorkerConfig(lease_s=settings.lease_s, model_name=pick_model(settings.model, settings.device)),
         deliver=deliver,
     )
     scheduler = start_scheduler(database_url(settings), poster) if poster else None

@@ -34,11 +34,10 @@ import torch.nn.functional as F
 from torch import nn
 
 from pipeline.errors import BrokenFrames, InvalidOption, WeightsInvalid
-from pipeline.weights import CONFIG_FILE, WEIGHTS_FILE
+from pipeline.weights import CONFIG_FILE, PRECISIONS, WEIGHTS_FILE
 
 log = logging.getLogger(__name__)
 
-PRECISIONS = ("auto", "float32", "bfloat16", "float16")
 _DTYPES = {"float32": torch.float32, "bfloat16": torch.bfloat16, "float16": torch.float16}
 # The check a bfloat16 model passes before `auto` keeps it: frames against float32, in dB.
 MIN_PSNR_DB = 40.0
@@ -530,36 +529,39 @@ class BigGANGenerator:
         batch_size: int | None = None,
         cuda_graphs: bool | None = None,
     ) -> None:
-        self.device = pick_device(device)
+        self.torch_device = pick_device(device)
+        self.device = str(self.torch_device)
         check_precision(precision)
         if batch_size is not None and batch_size < 1:
             raise InvalidOption("batch size", batch_size, "at least 1")
-        if self.device.type == "cuda":
+        if self.torch_device.type == "cuda":
             torch.backends.cudnn.benchmark = True  # shapes repeat every batch: pick the fastest kernels once
         config = read_config(weights_dir)
         weights = read_weights(weights_dir)
         self.weights_dir = weights_dir
         self.output_size = config.output_dim
-        self.precision = preferred_precision(self.device) if precision == "auto" else precision
+        self.precision = preferred_precision(self.torch_device) if precision == "auto" else precision
         model, measured = None, None
         if precision == "auto" and self.precision != "float32":
             model, measured = self._half_if_right(config, weights)
             self.precision = self.precision if model is not None else "float32"
-        self.model = model or build_model(config, weights, _DTYPES[self.precision], str(weights_dir)).to(self.device)
+        if model is None:
+            model = build_model(config, weights, _DTYPES[self.precision], str(weights_dir)).to(self.torch_device)
+        self.model = model
         del weights
-        self.batch_size = batch_size or default_batch_size(config, self.device)
-        use_graphs = self.device.type == "cuda" and cuda_graphs is not False
+        self.batch_size = batch_size or default_batch_size(config, self.torch_device)
+        use_graphs = self.torch_device.type == "cuda" and cuda_graphs is not False
         self._graphs = _CudaGraphs(self._frames, self.batch_size) if use_graphs else None
         self.info = GeneratorInfo(
             weights_dir=weights_dir,
             output_size=self.output_size,
             parameters=sum(p.numel() for p in self.model.parameters()),
-            device=str(self.device),
+            device=self.device,
             precision=self.precision,
             precision_psnr_db=None if measured is None else round(measured, 2),
             cuda_graphs=use_graphs,
         )
-        log.info("loaded BigGAN from %s on %s (%s)", weights_dir, self.device, self.precision)
+        log.info("loaded BigGAN from %s on %s (%s)", weights_dir, self.torch_device, self.precision)
 
     def _half_if_right(self, config: ModelConfig, weights: dict[str, torch.Tensor]) -> tuple[BigGANDeep | None, float]:
         """The half-precision model if its frames stay within MIN_PSNR_DB of float32's (None if not), and the PSNR.
@@ -569,9 +571,10 @@ class BigGANGenerator:
         """
         z, y = check_inputs(config)
         source = str(self.weights_dir)
-        full = _frames_on(build_model(config, weights, torch.float32, source).to(self.device), z, y, self.device)
-        half_model = build_model(config, weights, _DTYPES[self.precision], source).to(self.device)
-        measured = psnr_db(full, _frames_on(half_model, z, y, self.device))
+        device = self.torch_device
+        full = _frames_on(build_model(config, weights, torch.float32, source).to(device), z, y, device)
+        half_model = build_model(config, weights, _DTYPES[self.precision], source).to(device)
+        measured = psnr_db(full, _frames_on(half_model, z, y, device))
         if measured >= MIN_PSNR_DB:
             return half_model, measured
         log.warning("%s frames are %.1f dB from float32's (< %g): using float32", self.precision, measured, MIN_PSNR_DB)
@@ -583,7 +586,7 @@ class BigGANGenerator:
         with torch.inference_mode():
             z_t = torch.from_numpy(np.ascontiguousarray(z, dtype=np.float32))
             y_t = torch.from_numpy(np.ascontiguousarray(y, dtype=np.float32))
-            if self.device.type == "cpu":
+            if self.torch_device.type == "cpu":
                 frames, finite = self._frames(z_t, y_t, truncation, size)
                 if not bool(finite):  # broken weights would otherwise encode as black
                     raise BrokenFrames(str(self.weights_dir))
@@ -598,8 +601,8 @@ class BigGANGenerator:
 
     def _generate_cuda(self, z: torch.Tensor, y: torch.Tensor, truncation: float, size: int) -> np.ndarray:
         """Inputs up, frames computed and converted on the GPU, then copied once into pinned memory."""
-        z_d = z.pin_memory().to(self.device, non_blocking=True)
-        y_d = y.pin_memory().to(self.device, non_blocking=True)
+        z_d = z.pin_memory().to(self.torch_device, non_blocking=True)
+        y_d = y.pin_memory().to(self.torch_device, non_blocking=True)
         if self._graphs is not None:
             frames, finite = self._graphs.run(z_d, y_d, truncation, size)
         else:
@@ -608,7 +611,7 @@ class BigGANGenerator:
         host.copy_(frames, non_blocking=True)
         finite_host = torch.empty((), dtype=torch.bool, pin_memory=True)
         finite_host.copy_(finite, non_blocking=True)
-        torch.cuda.current_stream(self.device).synchronize()  # the one wait per batch
+        torch.cuda.current_stream(self.torch_device).synchronize()  # the one wait per batch
         if not bool(finite_host):
             raise BrokenFrames(str(self.weights_dir))
         out: np.ndarray = host.numpy()
