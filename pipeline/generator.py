@@ -18,10 +18,13 @@ The pictures are the library's to float rounding; `tests/test_generator.py` chec
 
 from __future__ import annotations
 
+import ctypes
+import functools
 import json
 import logging
 import math
 import pickle
+import platform
 import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -148,12 +151,7 @@ def _affine_relu(x: torch.Tensor, scale: torch.Tensor, shift: torch.Tensor) -> t
 
 
 class _Attention(nn.Module):
-    """BigGAN's self-attention (unscaled dot products, keys and values pooled 2×2), through the fused kernel.
-
-    The values are 4× wider than queries and keys, which sends the CPU to the slow generic kernel;
-    splitting them into 4 heads that share one query and key (a view, no copy) gives the same
-    result through the flash kernel.
-    """
+    """BigGAN's self-attention: unscaled dot products, keys and values pooled 2×2, the result scaled by gamma."""
 
     def __init__(self, channels: int) -> None:
         super().__init__()
@@ -168,16 +166,52 @@ class _Attention(nn.Module):
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         """x (b, c, h, w) → the same shape, with what each place attends to added."""
         x = x.to(self.dtype)
-        b, ch, h, w = x.shape
-        inner, heads = ch // 8, (ch // 2) // (ch // 8)
-        query = self.snconv1x1_theta(x).reshape(b, 1, inner, h * w).transpose(2, 3)  # (b, 1, hw, c/8)
-        key = F.max_pool2d(self.snconv1x1_phi(x), 2).reshape(b, 1, inner, h * w // 4).transpose(2, 3)
-        value = F.max_pool2d(self.snconv1x1_g(x), 2).reshape(b, heads, inner, h * w // 4).transpose(2, 3)
-        attended = F.scaled_dot_product_attention(
-            query.expand(b, heads, h * w, inner), key.expand(b, heads, h * w // 4, inner), value, scale=1.0
-        )  # (b, heads, hw, c/8)
-        attended = attended.transpose(2, 3).reshape(b, ch // 2, h, w)
-        return torch.add(x, self.snconv1x1_o_conv(attended), alpha=self.gain)
+        query = self.snconv1x1_theta(x)  # (b, c/8, h, w)
+        key = F.max_pool2d(self.snconv1x1_phi(x), 2)  # (b, c/8, h/2, w/2)
+        value = F.max_pool2d(self.snconv1x1_g(x), 2)  # (b, c/2, h/2, w/2)
+        attend = _attend_fused if x.is_cuda else _attend_in_chunks
+        return torch.add(x, self.snconv1x1_o_conv(attend(query, key, value)), alpha=self.gain)
+
+
+def _attend_fused(query: torch.Tensor, key: torch.Tensor, value: torch.Tensor) -> torch.Tensor:
+    """Attention through scaled_dot_product_attention's fused kernels (on a GPU).
+
+    The values are 4× wider than queries and keys, which the fused kernels do not take;
+    splitting them into 4 heads that share one query and key (a view, no copy) does.
+    """
+    b, inner, h, w = query.shape
+    heads = value.shape[1] // inner
+    q = query.reshape(b, 1, inner, h * w).transpose(2, 3)  # (b, 1, hw, c/8)
+    k = key.reshape(b, 1, inner, h * w // 4).transpose(2, 3)
+    v = value.reshape(b, heads, inner, h * w // 4).transpose(2, 3)
+    attended = F.scaled_dot_product_attention(
+        q.expand(b, heads, h * w, inner), k.expand(b, heads, h * w // 4, inner), v, scale=1.0
+    )  # (b, heads, hw, c/8)
+    return attended.transpose(2, 3).reshape(b, heads * inner, h, w)
+
+
+_ATTENTION_ROWS = 512  # queries per chunk: the float32 logits (512 × 1024 at 64×64) stay in cache
+
+
+def _attend_in_chunks(query: torch.Tensor, key: torch.Tensor, value: torch.Tensor) -> torch.Tensor:
+    """Attention as plain matrix products, a chunk of queries at a time (on a CPU).
+
+    Queries and keys are shared by all value channels, so the logits are computed once (the
+    fused kernel, fed 4 heads, computes them 4 times and is 2.4× slower here); they are float32
+    whatever the model's precision, because a softmax of rounded logits is where bfloat16 errs
+    most; the weights then meet the values in the model's precision.
+    """
+    b, inner, h, w = query.shape
+    queries = query.permute(0, 2, 3, 1).reshape(b, h * w, inner).float()  # (b, hw, c/8); channels-last: a view
+    keys = key.permute(0, 2, 3, 1).reshape(b, -1, inner).float().transpose(1, 2)  # (b, c/8, hw/4)
+    values = value.permute(0, 2, 3, 1).reshape(b, -1, value.shape[1])  # (b, hw/4, c/2)
+    out = torch.empty((b, h * w, value.shape[1]), dtype=value.dtype, device=value.device)
+    for i in range(b):
+        for start in range(0, h * w, _ATTENTION_ROWS):
+            rows = slice(start, start + _ATTENTION_ROWS)
+            weights = torch.softmax(torch.mm(queries[i, rows], keys[i]), dim=-1).to(values.dtype)
+            torch.mm(weights, values[i], out=out[i, rows])
+    return out.view(b, h, w, -1).permute(0, 3, 1, 2)  # (b, c/2, h, w), channels-last
 
 
 class _OutputNorm(nn.Module):
@@ -300,7 +334,8 @@ class BigGANDeep(nn.Module):
         mean = _at_truncation(bn.running_means, truncation, config)
         scale = torch.rsqrt(_at_truncation(bn.running_vars, truncation, config) + config.eps) * bn.weight
         shift = bn.bias - mean * scale
-        x = torch.addcmul(shift[None, :, None, None], x.float(), scale[None, :, None, None]).relu_()
+        # float32 from here: one pass reads the half-precision activations and writes float32.
+        x = torch.addcmul(shift[None, :, None, None], x, scale[None, :, None, None]).relu_()
         return torch.tanh(trunk.conv_to_rgb(x))
 
     def _affine(self, cond: torch.Tensor, truncation: float) -> list[tuple[torch.Tensor, torch.Tensor]]:
@@ -429,6 +464,31 @@ def _short(exc: BaseException) -> str:
 # ----------------------------------------------------------------------------- device, precision, model size
 
 
+# glibc's mallopt parameters.
+_M_TRIM_THRESHOLD = -1
+_M_MMAP_THRESHOLD = -3
+_KEEP_BYTES = 1 << 30
+
+
+@functools.cache
+def reuse_freed_memory() -> bool:
+    """Let glibc keep freed large blocks for reuse instead of handing them back to the kernel (once per process).
+
+    By default every block over 32 MiB is mapped fresh and unmapped when freed, and the heap's top
+    is trimmed: a CPU forward allocates and frees dozens of such activations per batch, and the
+    kernel zeroes every page of each again; that costs about a tenth of the forward (measured in
+    the README). The price: the process keeps its peak memory until it exits. False where the C
+    library is not glibc (nothing is changed there).
+    """
+    if platform.system() != "Linux" or platform.libc_ver()[0] != "glibc":
+        return False
+    try:
+        libc = ctypes.CDLL(None)
+        return bool(libc.mallopt(_M_MMAP_THRESHOLD, _KEEP_BYTES)) and bool(libc.mallopt(_M_TRIM_THRESHOLD, _KEEP_BYTES))
+    except (OSError, AttributeError):
+        return False
+
+
 def cpu_has_native_bfloat16() -> bool:
     """Whether this CPU multiplies bfloat16 in hardware (AVX512-BF16 or AMX), as torch sees it."""
     checks = [getattr(torch.cpu, name, None) for name in ("_is_avx512_bf16_supported", "_is_amx_tile_supported")]
@@ -536,6 +596,8 @@ class BigGANGenerator:
             raise InvalidOption("batch size", batch_size, "at least 1")
         if self.torch_device.type == "cuda":
             torch.backends.cudnn.benchmark = True  # shapes repeat every batch: pick the fastest kernels once
+        else:
+            reuse_freed_memory()
         config = read_config(weights_dir)
         weights = read_weights(weights_dir)
         self.weights_dir = weights_dir
@@ -551,7 +613,7 @@ class BigGANGenerator:
         del weights
         self.batch_size = batch_size or default_batch_size(config, self.torch_device)
         use_graphs = self.torch_device.type == "cuda" and cuda_graphs is not False
-        self._graphs = _CudaGraphs(self._frames, self.batch_size) if use_graphs else None
+        self._graphs = _CudaGraphs(self._frames) if use_graphs else None
         self.info = GeneratorInfo(
             weights_dir=weights_dir,
             output_size=self.output_size,
@@ -604,7 +666,7 @@ class BigGANGenerator:
         z_d = z.pin_memory().to(self.torch_device, non_blocking=True)
         y_d = y.pin_memory().to(self.torch_device, non_blocking=True)
         if self._graphs is not None:
-            frames, finite = self._graphs.run(z_d, y_d, truncation, size)
+            frames, finite = self._graphs.run(z_d, y_d, truncation, size, self.batch_size)
         else:
             frames, finite = self._frames(z_d, y_d, truncation, size)
         host = torch.empty(frames.shape, dtype=torch.uint8, pin_memory=True)
@@ -653,30 +715,30 @@ def default_batch_size(config: ModelConfig, device: torch.device) -> int:
 class _CudaGraphs:
     """Each (batch, truncation, size) captured once as a CUDA graph and replayed: one launch per batch.
 
-    A short last batch is padded to the captured size. Capture failing (an old driver, an
-    operation that cannot be captured) falls back to plain launches, said once in the log.
+    A short last batch is padded to the generator's batch size. Capture failing (an old driver,
+    an operation that cannot be captured) falls back to plain launches, said once in the log.
     """
 
     def __init__(
-        self,
-        frames: Callable[[torch.Tensor, torch.Tensor, float, int], tuple[torch.Tensor, torch.Tensor]],
-        batch_size: int,
+        self, frames: Callable[[torch.Tensor, torch.Tensor, float, int], tuple[torch.Tensor, torch.Tensor]]
     ) -> None:
         self._frames = frames
-        self._batch = batch_size
         self._captured: dict[tuple[int, float, int], tuple[Any, torch.Tensor, torch.Tensor, torch.Tensor, torch.Tensor]]
         self._captured = {}
         self.failed = False
 
-    def run(self, z: torch.Tensor, y: torch.Tensor, truncation: float, size: int) -> tuple[torch.Tensor, torch.Tensor]:
-        """Frames for z, y through the captured graph (captured on first use)."""
+    def run(
+        self, z: torch.Tensor, y: torch.Tensor, truncation: float, size: int, batch: int
+    ) -> tuple[torch.Tensor, torch.Tensor]:
+        """Frames for z, y through the graph captured for `batch` frames (captured on first use)."""
         n = z.shape[0]
-        if self.failed or n > self._batch:
+        if self.failed:
             return self._frames(z, y, truncation, size)
-        key = (self._batch, truncation, size)
+        key = (max(n, batch), truncation, size)
         if key not in self._captured:
             try:
-                self._captured = {key: self._capture(z, y, truncation, size)}  # one render, one truncation
+                # One graph at a time: a render keeps one batch size, truncation and size.
+                self._captured = {key: self._capture(key[0], z, y, truncation, size)}
             except RuntimeError as exc:
                 log.warning("CUDA graphs are off: capture failed (%s)", _short(exc))
                 self.failed = True
@@ -684,17 +746,17 @@ class _CudaGraphs:
         graph, z_in, y_in, frames, finite = self._captured[key]
         z_in[:n].copy_(z)
         y_in[:n].copy_(y)
-        if n < self._batch:
+        if n < key[0]:
             z_in[n:].zero_()
             y_in[n:].zero_()
         graph.replay()
         return frames[:n], finite
 
     def _capture(
-        self, z: torch.Tensor, y: torch.Tensor, truncation: float, size: int
+        self, batch: int, z: torch.Tensor, y: torch.Tensor, truncation: float, size: int
     ) -> tuple[Any, torch.Tensor, torch.Tensor, torch.Tensor, torch.Tensor]:
-        z_in = torch.zeros((self._batch, *z.shape[1:]), dtype=z.dtype, device=z.device)
-        y_in = torch.zeros((self._batch, *y.shape[1:]), dtype=y.dtype, device=y.device)
+        z_in = torch.zeros((batch, *z.shape[1:]), dtype=z.dtype, device=z.device)
+        y_in = torch.zeros((batch, *y.shape[1:]), dtype=y.dtype, device=y.device)
         side = torch.cuda.Stream(z.device)  # type: ignore[no-untyped-call]
         side.wait_stream(torch.cuda.current_stream(z.device))
         with torch.cuda.stream(side):  # warm-up outside the graph: kernels pick their algorithms
