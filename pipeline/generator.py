@@ -19,6 +19,7 @@ The pictures are the library's to float rounding; `tests/test_generator.py` chec
 from __future__ import annotations
 
 import ctypes
+import dataclasses
 import functools
 import json
 import logging
@@ -573,12 +574,19 @@ class GeneratorInfo:
     parameters: int
     device: str
     precision: str
-    precision_psnr_db: float | None = None  # of the half-precision model against float32, when `auto` measured it
+    precision_psnr_db: float | None = None  # the first half-precision frame against float32's, when `auto` checked it
     cuda_graphs: bool = False
 
 
 class BigGANGenerator:
-    """A loaded BigGAN-deep that turns batches of (z, class mix) into uint8 RGB frames at any size."""
+    """A loaded BigGAN-deep that turns batches of (z, class mix) into uint8 RGB frames at any size.
+
+    With precision `auto` and half precision preferred here, the first frame generated is also
+    computed in float32: half precision stays only if that frame is within MIN_PSNR_DB of
+    float32's, else the batch is redone in float32 and the model stays float32. Checking on the
+    first real frames costs one float32 frame once per process (a separate check would cost the
+    half-precision frames too, and their warm-up), and it checks the render's own truncation.
+    """
 
     def __init__(
         self,
@@ -603,13 +611,10 @@ class BigGANGenerator:
         self.weights_dir = weights_dir
         self.output_size = config.output_dim
         self.precision = preferred_precision(self.torch_device) if precision == "auto" else precision
-        model, measured = None, None
+        self.model = build_model(config, weights, _DTYPES[self.precision], str(weights_dir)).to(self.torch_device)
+        self._reference: BigGANDeep | None = None  # the float32 model, until the first frames are compared
         if precision == "auto" and self.precision != "float32":
-            model, measured = self._half_if_right(config, weights)
-            self.precision = self.precision if model is not None else "float32"
-        if model is None:
-            model = build_model(config, weights, _DTYPES[self.precision], str(weights_dir)).to(self.torch_device)
-        self.model = model
+            self._reference = build_model(config, weights, torch.float32, str(weights_dir)).to(self.torch_device)
         del weights
         self.batch_size = batch_size or default_batch_size(config, self.torch_device)
         use_graphs = self.torch_device.type == "cuda" and cuda_graphs is not False
@@ -620,27 +625,9 @@ class BigGANGenerator:
             parameters=sum(p.numel() for p in self.model.parameters()),
             device=self.device,
             precision=self.precision,
-            precision_psnr_db=None if measured is None else round(measured, 2),
             cuda_graphs=use_graphs,
         )
         log.info("loaded BigGAN from %s on %s (%s)", weights_dir, self.torch_device, self.precision)
-
-    def _half_if_right(self, config: ModelConfig, weights: dict[str, torch.Tensor]) -> tuple[BigGANDeep | None, float]:
-        """The half-precision model if its frames stay within MIN_PSNR_DB of float32's (None if not), and the PSNR.
-
-        A few frames of each: it costs a fraction of a second once per process, and doubles
-        as the warm-up of the half-precision kernels.
-        """
-        z, y = check_inputs(config)
-        source = str(self.weights_dir)
-        device = self.torch_device
-        full = _frames_on(build_model(config, weights, torch.float32, source).to(device), z, y, device)
-        half_model = build_model(config, weights, _DTYPES[self.precision], source).to(device)
-        measured = psnr_db(full, _frames_on(half_model, z, y, device))
-        if measured >= MIN_PSNR_DB:
-            return half_model, measured
-        log.warning("%s frames are %.1f dB from float32's (< %g): using float32", self.precision, measured, MIN_PSNR_DB)
-        return None, measured
 
     def generate(self, z: np.ndarray, y: np.ndarray, truncation: float, size: int | None = None) -> np.ndarray:
         """Frames (b, size, size, 3) uint8 for latents z (b, 128) and class mixes y (b, 1000); size: the model's."""
@@ -648,13 +635,39 @@ class BigGANGenerator:
         with torch.inference_mode():
             z_t = torch.from_numpy(np.ascontiguousarray(z, dtype=np.float32))
             y_t = torch.from_numpy(np.ascontiguousarray(y, dtype=np.float32))
-            if self.torch_device.type == "cpu":
-                frames, finite = self._frames(z_t, y_t, truncation, size)
-                if not bool(finite):  # broken weights would otherwise encode as black
-                    raise BrokenFrames(str(self.weights_dir))
-                out: np.ndarray = frames.numpy()
-                return out
-            return self._generate_cuda(z_t, y_t, truncation, size)
+            frames = self._generate(z_t, y_t, truncation, size)
+            if self._reference is not None:
+                frames = self._keep_half_precision_if_right(z_t, y_t, truncation, size, frames)
+            return frames
+
+    def _keep_half_precision_if_right(
+        self, z: torch.Tensor, y: torch.Tensor, truncation: float, size: int, frames: np.ndarray
+    ) -> np.ndarray:
+        """Compare the first frame with float32's; below MIN_PSNR_DB switch to float32 and redo the batch."""
+        reference, self._reference = self._reference, None
+        assert reference is not None
+        device = self.torch_device
+        full, _ = frames_of(reference, z[:1].to(device), y[:1].to(device), truncation, size)
+        measured = psnr_db(full.cpu().numpy(), frames[:1])
+        if measured < MIN_PSNR_DB:
+            log.warning(
+                "%s frames are %.1f dB from float32's (< %g): using float32", self.precision, measured, MIN_PSNR_DB
+            )
+            self.model, self.precision = reference, "float32"
+            if self._graphs is not None:
+                self._graphs = _CudaGraphs(self._frames)
+            frames = self._generate(z, y, truncation, size)
+        self.info = dataclasses.replace(self.info, precision=self.precision, precision_psnr_db=round(measured, 2))
+        return frames
+
+    def _generate(self, z: torch.Tensor, y: torch.Tensor, truncation: float, size: int) -> np.ndarray:
+        if self.torch_device.type == "cpu":
+            frames, finite = self._frames(z, y, truncation, size)
+            if not bool(finite):  # broken weights would otherwise encode as black
+                raise BrokenFrames(str(self.weights_dir))
+            out: np.ndarray = frames.numpy()
+            return out
+        return self._generate_cuda(z, y, truncation, size)
 
     def _frames(
         self, z: torch.Tensor, y: torch.Tensor, truncation: float, size: int
@@ -690,16 +703,6 @@ def frames_of(
         images = F.interpolate(images, size=(size, size), mode="bicubic", align_corners=False, antialias=True)
     pixels = images.clamp(-1, 1).add_(1).mul_(127.5).round_().to(torch.uint8)
     return pixels.permute(0, 2, 3, 1).contiguous(), finite
-
-
-def _frames_on(model: BigGANDeep, z: np.ndarray, y: np.ndarray, device: torch.device) -> np.ndarray:
-    """Frames at the model's size, the plain way (no graphs): for comparing precisions."""
-    with torch.inference_mode():
-        frames, _ = frames_of(
-            model, torch.from_numpy(z).to(device), torch.from_numpy(y).to(device), 0.4, model.config.output_dim
-        )
-        out: np.ndarray = frames.cpu().numpy()
-        return out
 
 
 def default_batch_size(config: ModelConfig, device: torch.device) -> int:
