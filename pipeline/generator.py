@@ -178,16 +178,16 @@ def _attend_fused(query: torch.Tensor, key: torch.Tensor, value: torch.Tensor) -
     """Attention through scaled_dot_product_attention's fused kernels (on a GPU).
 
     The values are 4× wider than queries and keys, which the fused kernels do not take;
-    splitting them into 4 heads that share one query and key (a view, no copy) does.
+    splitting them into 4 heads that share one query and key does.
     """
     b, inner, h, w = query.shape
     heads = value.shape[1] // inner
     q = query.reshape(b, 1, inner, h * w).transpose(2, 3)  # (b, 1, hw, c/8)
     k = key.reshape(b, 1, inner, h * w // 4).transpose(2, 3)
     v = value.reshape(b, heads, inner, h * w // 4).transpose(2, 3)
-    attended = F.scaled_dot_product_attention(
-        q.expand(b, heads, h * w, inner), k.expand(b, heads, h * w // 4, inner), v, scale=1.0
-    )  # (b, heads, hw, c/8)
+    # Copies, not stride-0 views: the fused kernels want plain strides, and q and k are small.
+    q, k = q.expand(b, heads, h * w, inner).contiguous(), k.expand(b, heads, h * w // 4, inner).contiguous()
+    attended = F.scaled_dot_product_attention(q, k, v.contiguous(), scale=1.0)  # (b, heads, hw, c/8)
     return attended.transpose(2, 3).reshape(b, heads * inner, h, w)
 
 
