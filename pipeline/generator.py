@@ -267,13 +267,14 @@ class BigGANDeep(nn.Module):
         """Every conditional norm, in the order the forward applies them."""
         return [norm for block in self.blocks() for norm in block.norms()]
 
-    def prepare(self, dtype: torch.dtype) -> None:
+    def prepare(self, dtype: torch.dtype, float32_up_to: int = FLOAT32_UP_TO) -> None:
         """Set each layer's precision and gather the norms' condition weights into one matrix.
 
         In `dtype` (bfloat16 or float16 where asked): the convolutions and the attention from the
-        first block whose picture is larger than 8×8 on, which are nearly all the work, and the
-        activations between them. In float32: the blocks up to 8×8 (they lay out the whole picture,
-        so their rounding shows most; measured in the README), the class embedding, the first linear
+        first block whose picture is larger than `float32_up_to` pixels a side (8) on, which are
+        nearly all the work, and the activations between them. In float32: the blocks up to 8×8
+        (they lay out the whole picture, so their rounding shows most: bench/precision.py), the
+        class embedding, the first linear
         layer, every norm's statistics and per-sample scale and shift (small, and where range and
         precision matter), and the output: the last norm, the convolution to colour and tanh. Only
         the 3 colour channels the library keeps are computed.
@@ -294,10 +295,10 @@ class BigGANDeep(nn.Module):
             for layer in trunk.layers:
                 if isinstance(layer, _Block):
                     side *= 2 if layer.up_sample else 1
-                    layer.dtype = dtype if side > FLOAT32_UP_TO else torch.float32
+                    layer.dtype = dtype if side > float32_up_to else torch.float32
                 else:
                     assert isinstance(layer, _Attention)
-                    layer.dtype = dtype if side > FLOAT32_UP_TO else torch.float32
+                    layer.dtype = dtype if side > float32_up_to else torch.float32
                     layer.gain = float(layer.gamma)
                 for conv in layer.modules():
                     if isinstance(conv, nn.Conv2d):
@@ -441,7 +442,13 @@ def _spectral_normed(state: dict[str, torch.Tensor], base: str) -> torch.Tensor:
     return weight / sigma
 
 
-def build_model(config: ModelConfig, weights: dict[str, torch.Tensor], dtype: torch.dtype, source: str) -> BigGANDeep:
+def build_model(
+    config: ModelConfig,
+    weights: dict[str, torch.Tensor],
+    dtype: torch.dtype,
+    source: str,
+    float32_up_to: int = FLOAT32_UP_TO,
+) -> BigGANDeep:
     """A prepared model from folded weights, checking each is there with the config's shape."""
     with torch.device("meta"):  # no initialisation of weights that are replaced at once
         model = BigGANDeep(config)
@@ -454,7 +461,7 @@ def build_model(config: ModelConfig, weights: dict[str, torch.Tensor], dtype: to
             shape = tuple(weights[key].shape)
             raise WeightsInvalid(source, f"{key} has shape {shape} but {CONFIG_FILE} asks for {tuple(tensor.shape)}")
     model.load_state_dict({key: weights[key].float() for key in expected}, assign=True)
-    model.prepare(dtype)
+    model.prepare(dtype, float32_up_to)
     return model
 
 
