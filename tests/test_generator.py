@@ -301,3 +301,19 @@ def test_the_gpus_fused_attention_and_the_cpus_chunked_one_agree() -> None:
     query, key = torch.randn(2, 32, 32, 32, generator=generator), torch.randn(2, 32, 16, 16, generator=generator)
     value = torch.randn(2, 128, 16, 16, generator=generator)
     torch.testing.assert_close(_attend_fused(query, key, value), _attend_in_chunks(query, key, value))
+
+
+def test_reading_weights_never_writes_the_file(tiny_weights: Path, tmp_path: Path) -> None:
+    """Spectral norm is folded in place into the mapped file's pages: the mapping must be private."""
+    import hashlib
+    import mmap
+
+    from pipeline.generator import read_weights
+
+    copy = tmp_path / "weights"
+    shutil.copytree(tiny_weights, copy)
+    before = hashlib.sha256((copy / WEIGHTS_FILE).read_bytes()).hexdigest()
+    read_weights(copy)
+    with torch.serialization.set_default_mmap_options(mmap.MAP_SHARED):  # someone else's global choice
+        read_weights(copy)
+    assert hashlib.sha256((copy / WEIGHTS_FILE).read_bytes()).hexdigest() == before
