@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import gc
 import json
 import logging
 import os
@@ -45,6 +46,15 @@ class Terminated(BaseException):
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the `ganterp` console script."""
+    try:
+        return _main(argv)
+    finally:
+        if argv is None:  # the program itself (a test calling main() passes argv): the process exits next
+            # Exit then skips a last scan of every object torch made: 0.2-0.3 s of a short render.
+            gc.freeze()
+
+
+def _main(argv: Sequence[str] | None) -> int:
     parser = _parser()
     args = parser.parse_args(argv)
     try:
