@@ -2,8 +2,9 @@
 # Build: docker build -t ganterp .   Run: docker run --gpus all -v $PWD:/work ganterp render /work/song.mp3 -o /work/song.mp4
 FROM nvidia/cuda:12.4.1-cudnn-runtime-ubuntu22.04
 
+# "video" lets the container use the GPU's encoder (NVENC) where the GPU has one; ganterp checks it works.
 ENV DEBIAN_FRONTEND=noninteractive PIP_NO_CACHE_DIR=1 PYTHONUNBUFFERED=1 \
-    GANTERP_CACHE_DIR=/cache
+    GANTERP_CACHE_DIR=/cache NVIDIA_DRIVER_CAPABILITIES=compute,utility,video
 RUN apt-get update && apt-get install -y --no-install-recommends python3.11 python3.11-venv \
     && rm -rf /var/lib/apt/lists/*
 
