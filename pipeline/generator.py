@@ -4,7 +4,7 @@ The only module of the project that imports torch. Weights are pytorch-pretraine
 files (config.json + pytorch_model.bin), but rendering does not go through the library's
 classes: it builds its own inference-only BigGAN-deep from the same tensors, because
 
-- importing the library costs about 0.7 s per process (it pulls in boto3, requests and
+- importing the library costs about 0.75 s per process (it pulls in boto3, requests and
   scipy.stats for its download and sampling helpers), which a 10 s render cannot afford;
 - each layer's precision must be chosen on its own (bfloat16 convolutions, float32
   statistics and output), which autocast cannot express;
@@ -12,8 +12,9 @@ classes: it builds its own inference-only BigGAN-deep from the same tensors, bec
 
 Spectral norm is folded into plain weights once, every conditional batch norm of the
 model is one matrix product per forward, batch norm + ReLU is one multiply-add, the
-self-attention runs through `scaled_dot_product_attention`, convolutions are channels-last.
-The pictures are the library's to float rounding; `tests/test_generator.py` checks it.
+self-attention runs through `scaled_dot_product_attention` on a GPU and as chunked matrix
+products on a CPU, convolutions are channels-last. In float32 the pictures are the library's
+to float rounding; `tests/test_generator.py` checks it, and the precision of the others.
 """
 
 from __future__ import annotations
@@ -44,7 +45,7 @@ from pipeline.weights import CONFIG_FILE, PRECISIONS, WEIGHTS_FILE
 log = logging.getLogger(__name__)
 
 _DTYPES = {"float32": torch.float32, "bfloat16": torch.bfloat16, "float16": torch.float16}
-# The check a bfloat16 model passes before `auto` keeps it: frames against float32, in dB.
+# The check a half-precision model passes before `auto` keeps it: its first frame against float32's, in dB.
 MIN_PSNR_DB = 40.0
 CPU_BATCH = 8
 # `auto` picks BigGAN-deep-512 on a GPU with this much free memory (weights, a batch of 16 in
@@ -81,7 +82,7 @@ class ModelConfig:
         known = {name: raw[name] for name in cls.__dataclass_fields__ if name in raw}
         layers = tuple((bool(up), int(a), int(b)) for up, a, b in known.pop("layers", ()))
         config = cls(layers=layers, **{name: type(getattr(cls(), name))(value) for name, value in known.items()})
-        if not layers or config.z_dim + config.class_embed_dim <= 0:
+        if not layers:
             raise ValueError("it has no layers")
         return config
 
@@ -275,10 +276,10 @@ class BigGANDeep(nn.Module):
         first block whose picture is larger than `float32_up_to` pixels a side (8) on, which are
         nearly all the work, and the activations between them. In float32: the blocks up to 8×8
         (they lay out the whole picture, so their rounding shows most: bench/precision.py), the
-        class embedding, the first linear
-        layer, every norm's statistics and per-sample scale and shift (small, and where range and
-        precision matter), and the output: the last norm, the convolution to colour and tanh. Only
-        the 3 colour channels the library keeps are computed.
+        class embedding, the first linear layer, every norm's statistics and per-sample scale and
+        shift (small, and where range and precision matter), and the output: the last norm, the
+        convolution to colour and tanh. Only the 3 colour channels the library keeps are computed.
+        `channels_last=False` keeps the weights as read (the one-frame float32 reference).
         """
         trunk = self.generator
         with torch.no_grad():
