@@ -25,7 +25,6 @@ import functools
 import json
 import logging
 import math
-import mmap
 import pickle
 import platform
 import threading
@@ -396,24 +395,15 @@ def read_config(weights_dir: Path) -> ModelConfig:
 
 def read_weights(weights_dir: Path) -> dict[str, torch.Tensor]:
     """The tensors of pytorch_model.bin with spectral norm folded in (plain `weight`s, as the forward uses them)."""
-    path = weights_dir / WEIGHTS_FILE
-    # Files in the zip format are mapped, not read: faster, and folded in place below the pages are
-    # copied privately. Only where the mapping is private (torch's default), or the file would change.
-    shared = getattr(mmap, "MAP_SHARED", None)
-    private = getattr(torch.serialization, "get_default_mmap_options", lambda: None)() != shared
+    # Read, not mapped: spectral norm is then folded in place into memory of our own (a mapped
+    # file's pages would each be copied on first write, which took longer than reading them).
     try:
-        try:
-            state = torch.load(path, map_location="cpu", weights_only=True, mmap=private)
-        except RuntimeError as exc:
-            if "mmap" not in str(exc):
-                raise
-            state = torch.load(path, map_location="cpu", weights_only=True)  # the legacy format of older files
+        state = torch.load(weights_dir / WEIGHTS_FILE, map_location="cpu", weights_only=True)
     except (OSError, RuntimeError, EOFError, pickle.UnpicklingError) as exc:
         raise WeightsInvalid(str(weights_dir), f"{WEIGHTS_FILE} is not a PyTorch checkpoint of plain tensors") from exc
     if not isinstance(state, dict) or not all(isinstance(t, torch.Tensor) for t in state.values()):
         raise WeightsInvalid(str(weights_dir), f"{WEIGHTS_FILE} is not a state dict")
-    # In place: a mapped file's pages are copied once, privately, instead of kept beside a folded copy.
-    return fold_spectral_norm(state, in_place=True)
+    return fold_spectral_norm(state, in_place=True)  # no second copy of every weight
 
 
 def fold_spectral_norm(state: dict[str, torch.Tensor], *, in_place: bool = False) -> dict[str, torch.Tensor]:
