@@ -313,7 +313,7 @@ def compile_once(folder: Path, precision: str, batch: int) -> dict[str, Any]:
 
 def bench_encoder(work: Path, *, quick: bool) -> list[EncoderRow]:
     """Frames per second into an MP4, per size, codec, preset and thread count."""
-    from pipeline.encode import CPU_PRESET, FAST_PRESET, NVENC_PRESET, nvenc_works
+    from pipeline.encode import CPU_PRESET, FAST_PRESET, NVENC_MIN_SIZE, NVENC_PRESET, nvenc_works
 
     rows: list[EncoderRow] = []
     sizes = (128, 512) if quick else ENCODE_SIZES
@@ -325,7 +325,7 @@ def bench_encoder(work: Path, *, quick: bool) -> list[EncoderRow]:
                 if count > os.cpu_count() * 2:  # type: ignore[operator]
                     continue
                 rows.append(_encode(work, frames, "libx264", preset, count))
-        if nvenc_works():
+        if nvenc_works() and size >= NVENC_MIN_SIZE:
             rows.append(_encode(work, frames, "h264_nvenc", NVENC_PRESET, 0))
     return rows
 
@@ -399,7 +399,7 @@ def bench_pipeline(folders: dict[int, Path], work: Path, *, quick: bool) -> list
         started = time.perf_counter()
         render(prepared, work / f"pipeline-{size}.mp4", generator)
         took = time.perf_counter() - started
-        codec, preset = video_encoder(generator.device)
+        codec, preset = video_encoder(generator.device, size)
         frames = prepared.plan.n_frames
         row = PipelineRow(size, f"biggan-deep-{size}", generator.precision, generator.batch_size, codec, preset,
                           frames, took, frames / took, GOALS.get(size))  # fmt: skip

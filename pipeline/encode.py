@@ -63,11 +63,15 @@ FAST_PRESET = "veryfast"
 NVENC_PRESET = "p4"
 
 
-def video_encoder(device: str) -> tuple[str, str]:
-    """(codec, preset) for frames rendered on `device`: NVENC on a GPU that has it, else libx264 (faster on a GPU)."""
+# NVENC refuses frames below about 145 pixels a side, and small frames are cheap for libx264 anyway.
+NVENC_MIN_SIZE = 256
+
+
+def video_encoder(device: str, size: int) -> tuple[str, str]:
+    """(codec, preset) for `size`-pixel frames rendered on `device`: NVENC on a GPU that has it, else libx264."""
     if not device.startswith("cuda"):
         return "libx264", CPU_PRESET
-    return ("h264_nvenc", NVENC_PRESET) if nvenc_works() else ("libx264", FAST_PRESET)
+    return ("h264_nvenc", NVENC_PRESET) if size >= NVENC_MIN_SIZE and nvenc_works() else ("libx264", FAST_PRESET)
 
 
 @functools.cache

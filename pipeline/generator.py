@@ -620,6 +620,9 @@ class BigGANGenerator:
             raise InvalidOption("batch size", batch_size, "at least 1")
         if self.torch_device.type == "cuda":
             torch.backends.cudnn.benchmark = True  # shapes repeat every batch: pick the fastest kernels once
+            # float32 means float32 (cuDNN would round convolutions to TF32), for `--precision float32`
+            # and for the reference frame half precision is checked against; half precision is unaffected.
+            torch.backends.cudnn.allow_tf32 = False
         config = read_config(weights_dir)
         weights = read_weights(weights_dir)
         self.weights_dir = weights_dir

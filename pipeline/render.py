@@ -328,9 +328,10 @@ def render(
     check_output(output, prepared.source)
     report = _Reporter(progress)
     plan, options = prepared.plan, prepared.options
-    codec, preset = video_encoder(generator.device)
+    size = prepared.size or generator.output_size  # the generator scales its frames (on the GPU if any)
+    codec, preset = video_encoder(generator.device, size)
     spec = VideoSpec(
-        output_size=prepared.size or generator.output_size,  # the generator scales (on the GPU if any)
+        output_size=size,
         fps=options.fps,
         audio_source=prepared.source,
         audio_start_s=options.start_s,
