@@ -4,8 +4,9 @@
 # A render worker on any GPU machine: docker run --gpus all ganterp worker --queue redis://host:6379/0
 FROM nvidia/cuda:12.4.1-cudnn-runtime-ubuntu22.04
 
+# "video" lets the container use the GPU's encoder (NVENC) where the GPU has one; ganterp checks it works.
 ENV DEBIAN_FRONTEND=noninteractive PIP_NO_CACHE_DIR=1 PYTHONUNBUFFERED=1 \
-    GANTERP_CACHE_DIR=/cache
+    GANTERP_CACHE_DIR=/cache NVIDIA_DRIVER_CAPABILITIES=compute,utility,video
 RUN apt-get update && apt-get install -y --no-install-recommends python3.11 python3.11-venv \
     && rm -rf /var/lib/apt/lists/*
 

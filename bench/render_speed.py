@@ -4,7 +4,9 @@ Usage: python bench/render_speed.py [--quick] [--json PATH]
 
 Both variants run in fresh subprocesses, so imports and model loading are counted
 for both; they render the same frames (same z and class mixes, batch 8) from the
-same randomly initialised BigGAN-deep-128 saved on disk.
+same randomly initialised BigGAN-deep-128 saved on disk. Also measured, each in fresh
+processes: the generator's forward alone in ganterp's precision and in float32, the
+imports a render pays, and this CPU's matrix-product speed (the yardstick for the rest).
 """
 
 from __future__ import annotations
@@ -33,7 +35,8 @@ SPEED_FPS = 12.0
 # and peak memory is about how it grows with the clip, not with the frame rate.
 MEMORY_FPS = 4.0
 GNU_TIME = Path("/usr/bin/time")
-GOAL_SPEEDUP = 1.5
+GOAL_SPEEDUP = 2.5
+IMPORT_RUNS = 3
 GOAL_OUTSIDE = 0.10
 GOAL_MEMORY = 0.15
 
@@ -56,10 +59,13 @@ class Results:
 
     machine: dict[str, str]
     frames: int
+    precision: str
     naive_s: float
     ganterp_s: float
     forward_s: float
     forward_median_s: float
+    forward_float32_s: float
+    imports_s: dict[str, float]
     naive_fps: float
     ganterp_fps: float
     speedup: float
@@ -84,8 +90,8 @@ def main() -> int:
         print(json.dumps({"frames": naive_render(weights, clip, out_dir)}))
         return 0
     if args.forward_worker:
-        weights, clip = (Path(p) for p in args.forward_worker)
-        print(json.dumps({"batch_s": forward_batches(weights, clip)}))
+        weights, clip, precision = args.forward_worker
+        print(json.dumps({"batch_s": forward_batches(Path(weights), Path(clip), precision)}))
         return 0
     results = run_benchmark(QUICK if args.quick else FULL)
     report(results)
@@ -101,7 +107,7 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--json", metavar="PATH", help="also write the numbers as JSON here")
     # The measured variants re-enter this script in a fresh interpreter; not for users.
     parser.add_argument("--naive-worker", nargs=3, metavar=("WEIGHTS", "CLIP", "OUT"), help=argparse.SUPPRESS)
-    parser.add_argument("--forward-worker", nargs=2, metavar=("WEIGHTS", "CLIP"), help=argparse.SUPPRESS)
+    parser.add_argument("--forward-worker", nargs=3, metavar=("WEIGHTS", "CLIP", "PRECISION"), help=argparse.SUPPRESS)
     return parser
 
 
@@ -115,9 +121,11 @@ def run_benchmark(scale: Scale) -> Results:
         make_weights(weights)
         clip = write_clip(work / "speed.wav", scale.speed_s, seed=0)
         frames = plan_frames(clip, SPEED_FPS)
+        imports = time_imports(work)
         naive_s = time_naive(weights, clip, work)
-        ganterp_s = time_ganterp(weights, clip, work, frames)
-        forward_s, forward_median_s = time_forward(weights, clip, work)
+        ganterp_s, precision = time_ganterp(weights, clip, work, frames)
+        forward_s, forward_median_s = time_forward(weights, clip, work, "auto")
+        forward_float32_s, _ = time_forward(weights, clip, work, "float32")
         memory_clips = [write_clip(work / f"memory{s:g}.wav", s, seed=0) for s in scale.memory_s]
         peaks = [peak_rss_mib(weights, c, work) for c in memory_clips]
         memory_frames = tuple(plan_frames(c, MEMORY_FPS) for c in memory_clips)
@@ -125,10 +133,13 @@ def run_benchmark(scale: Scale) -> Results:
     return Results(
         machine=machine,
         frames=frames,
+        precision=precision,
         naive_s=naive_s,
         ganterp_s=ganterp_s,
         forward_s=forward_s,
         forward_median_s=forward_median_s,
+        forward_float32_s=forward_float32_s,
+        imports_s=imports,
         naive_fps=frames / naive_s,
         ganterp_fps=frames / ganterp_s,
         speedup=naive_s / ganterp_s,
@@ -159,7 +170,27 @@ def machine_info() -> dict[str, str]:
         "gpu": gpu,
         "python": platform.python_version(),
         "load_before": _load(),
+        "matmul_gflops_float32": f"{matmul_gflops(torch.float32):.0f}",
+        "matmul_gflops_bfloat16": f"{matmul_gflops(torch.bfloat16):.0f}",
     }
+
+
+def matmul_gflops(dtype: object) -> float:
+    """This CPU's matrix-product speed (2048², best of 10): what the forward's speed should be read against."""
+    import torch
+
+    assert isinstance(dtype, torch.dtype)
+    a = torch.randn(2048, 2048, dtype=dtype)
+    a @ a
+    best = min(_seconds(lambda: a @ a) for _ in range(10))
+    return 2 * 2048**3 / best / 1e9
+
+
+def _seconds(step: object) -> float:
+    assert callable(step)
+    started = time.perf_counter()
+    step()
+    return time.perf_counter() - started
 
 
 def _load() -> str:
@@ -180,6 +211,8 @@ def print_header(machine: dict[str, str], scale: Scale) -> None:
     print(f"machine: {machine['nproc']} CPUs ({machine['cpu']}), torch {machine['torch']} ", end="")
     print(f"with {machine['torch_threads']} threads, GPU: {machine['gpu']}, Python {machine['python']}")
     print(f"load average before: {machine['load_before']} (anything well above 0 means other work competes)")
+    print(f"matrix products: {machine['matmul_gflops_float32']} GFLOP/s float32, ", end="")
+    print(f"{machine['matmul_gflops_bfloat16']} GFLOP/s bfloat16")
     print(f"model: BigGAN-deep-128, random weights; batch {BATCH}; seed {SEED}")
     print(f"speed: {scale.speed_s:g} s clip at {SPEED_FPS:g} fps; memory: ", end="")
     print(f"{scale.memory_s[0]:g} s and {scale.memory_s[1]:g} s clips at {MEMORY_FPS:g} fps\n", flush=True)
@@ -281,24 +314,24 @@ def ganterp_command(weights: Path, clip: Path, output: Path, fps: float) -> list
     ]
 
 
-def time_ganterp(weights: Path, clip: Path, work: Path, frames: int) -> float:
-    """Wall clock of `ganterp render` in a fresh interpreter, checking it rendered the planned frames."""
+def time_ganterp(weights: Path, clip: Path, work: Path, frames: int) -> tuple[float, str]:
+    """Wall clock of `ganterp render` in a fresh interpreter, and the precision it chose; checks the frame count."""
     output = work / "speed.mp4"
     seconds, _ = _timed(ganterp_command(weights, clip, output, SPEED_FPS), work)
-    rendered = json.loads(output.with_suffix(".json").read_text())["n_frames"]
-    if rendered != frames:
-        raise SystemExit(f"ganterp rendered {rendered} frames, the naive loop {frames}")
-    print(f"(b) ganterp render: {seconds:.1f} s for {rendered} frames", flush=True)
-    return seconds
+    sidecar = json.loads(output.with_suffix(".json").read_text())
+    if sidecar["n_frames"] != frames:
+        raise SystemExit(f"ganterp rendered {sidecar['n_frames']} frames, the naive loop {frames}")
+    print(f"(b) ganterp render: {seconds:.1f} s for {frames} frames, in {sidecar['precision']}", flush=True)
+    return seconds, str(sidecar["precision"])
 
 
-def forward_batches(weights: Path, clip: Path) -> list[float]:
+def forward_batches(weights: Path, clip: Path, precision: str) -> list[float]:
     """Seconds inside BigGANGenerator.generate for each batch of the plan, called as (b) calls it."""
     from pipeline.generator import BigGANGenerator
     from pipeline.render import RenderOptions, prepare
 
     plan = prepare(clip, RenderOptions(fps=SPEED_FPS, seed=SEED)).plan
-    generator = BigGANGenerator(weights, batch_size=BATCH)
+    generator = BigGANGenerator(weights, batch_size=BATCH, precision=precision)
     seconds = []
     for first in range(0, plan.n_frames, BATCH):
         z, y = plan.frame_inputs(first, min(first + BATCH, plan.n_frames))
@@ -308,14 +341,40 @@ def forward_batches(weights: Path, clip: Path) -> list[float]:
     return seconds
 
 
-def time_forward(weights: Path, clip: Path, work: Path) -> tuple[float, float]:
+def time_forward(weights: Path, clip: Path, work: Path, precision: str) -> tuple[float, float]:
     """Generator time over all batches, summed and as median batch × batches, in a fresh interpreter like (b)."""
-    command = [sys.executable, str(Path(__file__).resolve()), "--forward-worker", str(weights), str(clip)]
+    command = [sys.executable, str(Path(__file__).resolve()), "--forward-worker", str(weights), str(clip), precision]
     batch_s: list[float] = json.loads(_timed(command, work)[1])["batch_s"]
     # Shared cloud CPUs stall now and then; the median batch shows the forward without those stalls.
     total, typical = sum(batch_s), float(np.median(batch_s)) * len(batch_s)
-    print(f"    generator forward alone: {total:.1f} s (median batch × batches: {typical:.1f} s)", flush=True)
+    print(
+        f"    generator forward alone ({precision}): {total:.1f} s (median batch × batches: {typical:.1f} s)",
+        flush=True,
+    )
     return total, typical
+
+
+IMPORTS = {
+    "python": "pass",
+    "bot.cli (the command, numpy, scipy's fft)": "import bot.cli",
+    "torch": "import torch",
+    "everything a render imports (bot.cli, pipeline.generator)": "import bot.cli, pipeline.generator",
+    "what the library adds (pytorch_pretrained_biggan)": "import torch, time; t = time.perf_counter(); "
+    "import pytorch_pretrained_biggan; print(time.perf_counter() - t)",
+}
+
+
+def time_imports(work: Path) -> dict[str, float]:
+    """Seconds a fresh interpreter takes for each import set, median of IMPORT_RUNS (the last one times itself)."""
+    measured = {}
+    for label, code in IMPORTS.items():
+        runs = []
+        for _ in range(IMPORT_RUNS):
+            seconds, stdout = _timed([sys.executable, "-c", code], work)
+            runs.append(float(stdout) if stdout.strip() else seconds)
+        measured[label] = float(np.median(runs))
+        print(f"    import {label}: {measured[label]:.2f} s", flush=True)
+    return measured
 
 
 def peak_rss_mib(weights: Path, clip: Path, work: Path) -> float:
@@ -365,7 +424,12 @@ def report(r: Results) -> None:
     print(f"\n{'variant':<28}{'wall s':>9}{'frames':>8}{'frames/s':>10}")
     print(f"{'(a) naive loop':<28}{r.naive_s:>9.1f}{r.frames:>8}{r.naive_fps:>10.2f}")
     print(f"{'(b) ganterp render':<28}{r.ganterp_s:>9.1f}{r.frames:>8}{r.ganterp_fps:>10.2f}")
-    print(f"{'    generator forward only':<28}{r.forward_s:>9.1f}{r.frames:>8}{r.frames / r.forward_s:>10.2f}\n")
+    print(f"{'    generator forward only':<28}{r.forward_s:>9.1f}{r.frames:>8}{r.frames / r.forward_s:>10.2f}")
+    print(
+        f"{'    same in float32':<28}{r.forward_float32_s:>9.1f}{r.frames:>8}{r.frames / r.forward_float32_s:>10.2f}\n"
+    )
+    print(f"ganterp's precision: {r.precision}; forward {r.forward_median_s / r.frames * 1000:.1f} ms/frame "
+          f"(median batch), float32 {r.forward_float32_s / r.frames * 1000:.1f} ms/frame\n")  # fmt: skip
     for label, value, goal in _checks(r):
         print(f"{label:<44}{value:>12}" + (f"   goal {goal}" if goal else ""))
     if r.outside_share < 0:
@@ -417,12 +481,16 @@ def markdown_table(r: Results) -> str:
         f"| naive pytorch-pretrained-biggan loop (PNGs) | {r.naive_fps:.2f} frames/s ({r.naive_s:.1f} s) | |",
         f"| `ganterp render` (MP4) | {r.ganterp_fps:.2f} frames/s ({r.ganterp_s:.1f} s) | |",
         f"| speed-up | {r.speedup:.2f}× | ≥ {GOAL_SPEEDUP}× |",
+        f"| generator forward ({r.precision}), median batch | {r.forward_median_s / r.frames * 1000:.1f} ms/frame | |",
+        f"| generator forward (float32), all batches | {r.forward_float32_s / r.frames * 1000:.1f} ms/frame | |",
         f"| `ganterp render` wall time outside the generator | {r.outside_share:.1%} "
         f"({r.outside_share_median:.1%} from the median batch) | < {GOAL_OUTSIDE:.0%} |",
     ]
     for seconds, mib in zip(r.memory_clips_s, r.peak_rss_mib, strict=True):
         lines.append(f"| peak RSS, {seconds:g} s clip at {r.memory_fps:g} fps | {mib:.0f} MiB | |")
     lines.append(f"| peak RSS ratio, long / short clip | {r.memory_ratio:.3f} | within {GOAL_MEMORY:.0%} |")
+    for label, seconds in r.imports_s.items():
+        lines.append(f"| import {label} | {seconds:.2f} s | |")
     return "\n".join(lines)
 
 

@@ -45,10 +45,12 @@ def cmd_worker(args: argparse.Namespace, settings: Settings, generator_from: Gen
     With --queue (or GANTERP_QUEUE_URL) the jobs come from the job engine: this machine needs only
     that URL and the weights; it never opens the job log.
     """
+    from pipeline.generator import pick_model  # torch, on the main thread before any other starts
+
     url = args.queue or settings.queue_url
     if url is not None and not url.startswith(("redis://", "rediss://", "unix://")):
         raise SettingsError(f"--queue must be a Redis URL such as redis://host:6379/0 (got {redacted(url)!r}).")
-    model = args.model or settings.model
+    model = pick_model(args.model or settings.model, args.device or settings.device)
     lease_s = args.lease or settings.lease_s
     generator = generator_from(args, settings, model)  # missing weights: one sentence now, not a failed job later
     if url is None:

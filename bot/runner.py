@@ -84,10 +84,10 @@ def discord_client(service: DiscordService) -> GanterpBot:
 
 def load_generator(settings: Settings) -> FrameGenerator:
     """BigGAN from the configured weights (downloaded once into the cache when allowed)."""
-    from pipeline.generator import BigGANGenerator  # torch only in the worker
+    from pipeline.generator import BigGANGenerator, pick_model  # torch only in the worker
 
     folder = resolve_weights(
-        settings.model,
+        pick_model(settings.model, settings.device),
         weights_dir=settings.weights_dir,
         cache_dir=settings.cache_dir,
         allow_download=settings.allow_download,
@@ -172,10 +172,12 @@ def run_bot(settings: Settings, generator: Callable[[], FrameGenerator] | None =
     engine: JobEngine | None = None
     dashboard: Closeable | None = None
     if settings.queue_url is None:  # embedded: this process renders, one job at a time
+        from pipeline.generator import pick_model  # torch whole on the main thread, before the threads below start
+
         worker = Worker(
             store,
             generator or (lambda: load_generator(settings)),
-            WorkerConfig(lease_s=settings.lease_s, model_name=settings.model),
+            WorkerConfig(lease_s=settings.lease_s, model_name=pick_model(settings.model, settings.device)),
             deliver=deliver,
         )
     else:  # scale-out: remote workers render; this process feeds them and keeps the record

@@ -12,7 +12,7 @@ from typing import Any
 from dotenv import dotenv_values
 
 from pipeline.links.urls import redacted
-from pipeline.weights import DEFAULT_URL_TEMPLATES
+from pipeline.weights import DEFAULT_URL_TEMPLATES, MODEL_CHOICES, PRECISIONS
 
 # Fields whose values are secrets: never in a repr, a log line or a message.
 SECRET_FIELDS = (
@@ -129,11 +129,11 @@ class Settings:
         return cls(
             cache_dir=cache,
             weights_dir=Path(weights).expanduser() if weights else None,
-            model=get("GANTERP_MODEL") or "biggan-deep-128",
+            model=_choice(get("GANTERP_MODEL"), "GANTERP_MODEL", MODEL_CHOICES),
             weights_urls=tuple(u.strip() for u in urls.split(",") if u.strip()) if urls else DEFAULT_URL_TEMPLATES,
             allow_download=_flag(get("GANTERP_ALLOW_DOWNLOAD"), "GANTERP_ALLOW_DOWNLOAD", default=True),
             device=get("GANTERP_DEVICE") or "auto",
-            precision=get("GANTERP_PRECISION") or "auto",
+            precision=_choice(get("GANTERP_PRECISION"), "GANTERP_PRECISION", PRECISIONS),
             batch_size=_positive_int(get("GANTERP_BATCH_SIZE"), "GANTERP_BATCH_SIZE"),
             max_duration_s=_positive(get("GANTERP_MAX_DURATION_S"), "GANTERP_MAX_DURATION_S") or 600.0,
             log_level=_log_level(get("GANTERP_LOG_LEVEL")),
@@ -279,6 +279,15 @@ def _positive_int(raw: str | None, name: str) -> int | None:
     if value is not None and value < 1:
         raise SettingsError(f"{name} must be a whole number of at least 1 (got {raw!r}).")
     return value
+
+
+def _choice(raw: str | None, name: str, choices: tuple[str, ...]) -> str:
+    """One of `choices` (the first when unset)."""
+    if not raw:
+        return choices[0]
+    if raw not in choices:
+        raise SettingsError(f"{name} must be one of {', '.join(choices)} (got {raw!r}).")
+    return raw
 
 
 def _flag(raw: str | None, name: str, *, default: bool) -> bool:

@@ -1,15 +1,18 @@
 """Frames in, a postable MP4 out: the only module that runs ffmpeg for output.
 
-Frames are piped raw to ffmpeg as they are rendered, from a writer thread so the
+Frames are piped raw to ffmpeg as they are rendered, already at the output size
+(the generator scales them), from a writer thread that also hashes them, so the
 generator never waits on the encoder; the queue is bounded, so memory does not
 grow with the clip. H.264 High, yuv420p, +faststart and AAC-LC audio play inline
-on Discord and X. The file is written under a temporary name and renamed only
-when complete.
+on Discord and X: libx264, or NVENC where frames come from a GPU that has it. The
+file is written under a temporary name and renamed only when complete.
 """
 
 from __future__ import annotations
 
 import contextlib
+import functools
+import hashlib
 import os
 import queue
 import subprocess
@@ -39,10 +42,9 @@ _QUEUE_BATCHES = 4
 
 @dataclass(frozen=True)
 class VideoSpec:
-    """How to encode: input frame size, output size, rate, and where the audio comes from."""
+    """How to encode: frame size, rate, codec, and where the audio comes from."""
 
-    frame_size: int  # the generator's square output, in pixels
-    output_size: int  # scaled to this for posting (even)
+    output_size: int  # square frames of this side arrive, and are encoded as they are (even)
     fps: float
     audio_source: Path
     audio_start_s: float
@@ -50,6 +52,39 @@ class VideoSpec:
     max_bytes: int | None = None
     crf: int = DEFAULT_CRF
     preset: str = "medium"
+    codec: str = "libx264"  # or h264_nvenc
+
+
+# libx264's presets: "medium" where frames come slowly (a CPU renders 10-30 a second and the encoder
+# idles), "veryfast" where a GPU renders hundreds: about 3× the frames per second of medium for
+# files ~10% larger at the same quality (bench/gpu.py measures both here).
+CPU_PRESET = "medium"
+FAST_PRESET = "veryfast"
+NVENC_PRESET = "p4"
+
+
+# NVENC refuses frames below about 145 pixels a side, and small frames are cheap for libx264 anyway.
+NVENC_MIN_SIZE = 256
+
+
+def video_encoder(device: str, size: int) -> tuple[str, str]:
+    """(codec, preset) for `size`-pixel frames rendered on `device`: NVENC on a GPU that has it, else libx264."""
+    if not device.startswith("cuda"):
+        return "libx264", CPU_PRESET
+    return ("h264_nvenc", NVENC_PRESET) if size >= NVENC_MIN_SIZE and nvenc_works() else ("libx264", FAST_PRESET)
+
+
+@functools.cache
+def nvenc_works() -> bool:
+    """Whether ffmpeg can encode with NVENC here: built with it, and the GPU has the encoder (an H100 has none)."""
+    probe = [
+        *base_command(), "-f", "lavfi", "-i", "color=size=256x256:rate=1", "-frames:v", "1",
+        "-c:v", "h264_nvenc", "-f", "null", "-",
+    ]  # fmt: skip
+    try:
+        return subprocess.run(probe, capture_output=True, timeout=30, check=False).returncode == 0
+    except (OSError, subprocess.TimeoutExpired):
+        return False
 
 
 @dataclass(frozen=True)
@@ -137,7 +172,11 @@ def _same_file(a: Path, b: Path) -> bool:
 
 
 class VideoWriter:
-    """Streams uint8 frames (b, h, w, 3) into an MP4 that appears at `output` only when finished."""
+    """Streams uint8 frames (b, h, w, 3) into an MP4 that appears at `output` only when finished.
+
+    `frames_sha256` is the SHA-256 of every frame written, in order (computed beside the pipe,
+    so hashing never holds up the generator).
+    """
 
     def __init__(self, output: Path, spec: VideoSpec) -> None:
         self.output = output
@@ -152,6 +191,7 @@ class VideoWriter:
             stderr=subprocess.PIPE,
         )
         self._pipe_error: BaseException | None = None
+        self._digest = hashlib.sha256()
         self._thread = threading.Thread(target=self._pump, name="ffmpeg-writer", daemon=True)
         self._thread.start()
 
@@ -160,6 +200,11 @@ class VideoWriter:
         if self._pipe_error is not None:
             raise EncoderFailed(self._stderr_tail() or str(self._pipe_error))
         self._queue.put(frames)
+
+    @property
+    def frames_sha256(self) -> str:
+        """SHA-256 of the frames written so far (all of them once `finish` returned)."""
+        return self._digest.hexdigest()
 
     def finish(self) -> int:
         """Close the stream, wait for ffmpeg, fit the byte limit, and move the file into place; returns its size."""
@@ -195,7 +240,9 @@ class VideoWriter:
         assert stdin is not None
         try:
             while (frames := self._queue.get()) is not None:
-                stdin.write(np.ascontiguousarray(frames).tobytes())
+                flat = np.ascontiguousarray(frames).data.cast("B")  # no copy (GPU batches are tens of MB)
+                self._digest.update(flat)
+                stdin.write(flat)
         except (BrokenPipeError, OSError) as exc:
             self._pipe_error = exc
             while self._queue.get() is not None:  # keep draining so write() never blocks forever
@@ -208,17 +255,15 @@ class VideoWriter:
         spec = self.spec
         video_input = [
             "-f", "rawvideo", "-pix_fmt", "rgb24",
-            "-s", f"{spec.frame_size}x{spec.frame_size}",
+            "-s", f"{spec.output_size}x{spec.output_size}",
             "-framerate", f"{spec.fps:g}", "-i", "pipe:0",
         ]  # fmt: skip
         # The audio is trimmed after decoding, as the analysis trims it: seeking in the input lands
         # up to 1024 samples early in AAC, which would put the sound a frame off the picture.
         trim = f"atrim=start={spec.audio_start_s:.6f}:duration={spec.duration_s:.6f},asetpts=PTS-STARTPTS"
-        scale = ["-vf", f"scale={spec.output_size}:{spec.output_size}:flags=lanczos"]
         return [
             *base_command(), "-y", *video_input, *media_input(spec.audio_source),
             "-map", "0:v:0", "-map", "1:a:0", "-af", trim,
-            *(scale if spec.output_size != spec.frame_size else []),
             *_video_codec(spec, self._bitrates),
             *_audio_codec(self._bitrates),
             "-movflags", "+faststart", "-f", "mp4", str(self._partial),
@@ -229,7 +274,8 @@ class VideoWriter:
         for shrink in (0.85, 0.7):
             if self._partial.stat().st_size <= max_bytes:
                 return
-            _reencode(self._partial, bitrates_for(max_bytes, self.spec.duration_s, shrink), self.spec.preset)
+            preset = self.spec.preset if self.spec.codec == "libx264" else FAST_PRESET  # re-encoding is libx264's
+            _reencode(self._partial, bitrates_for(max_bytes, self.spec.duration_s, shrink), preset)
         if self._partial.stat().st_size > max_bytes:
             self._partial.unlink(missing_ok=True)
             raise CannotFitSize(max_bytes, self.spec.duration_s)
@@ -241,9 +287,10 @@ class VideoWriter:
 
 
 def _video_codec(spec: VideoSpec, bitrates: Bitrates | None) -> list[str]:
-    codec = ["-c:v", "libx264", "-profile:v", "high", "-pix_fmt", "yuv420p", "-preset", spec.preset]
+    codec = ["-c:v", spec.codec, "-profile:v", "high", "-pix_fmt", "yuv420p", "-preset", spec.preset]
     if bitrates is None:
-        return [*codec, "-crf", str(spec.crf)]
+        quality = ["-rc", "vbr", "-cq", str(spec.crf)] if spec.codec == "h264_nvenc" else ["-crf", str(spec.crf)]
+        return [*codec, *quality]
     # A VBV cap (maxrate over a one-second buffer) bounds the size, which plain ABR does not.
     rate = str(bitrates.video)
     return [*codec, "-b:v", rate, "-maxrate", rate, "-bufsize", rate]

@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
-from scipy.stats import truncnorm
+from scipy import special
 
 from pipeline.analysis import Analysis
 from pipeline.classes import N_CLASSES, class_name
@@ -184,8 +184,21 @@ def _choose_classes(
 def _sample_latents(n_points: int, truncation: float, fixed_noise: bool, rng: np.random.Generator) -> np.ndarray:
     """Truncated-normal z per inflection point (the paper), or one z for all (the released code)."""
     rows = 1 if fixed_noise else n_points
-    z = truncnorm.rvs(-2, 2, size=(rows, Z_DIM), random_state=rng) * truncation
+    z = truncated_normal(rng, (rows, Z_DIM)) * truncation
     return np.repeat(z, n_points // rows, axis=0).astype(np.float32)
+
+
+def truncated_normal(rng: np.random.Generator, size: tuple[int, ...], bound: float = 2.0) -> np.ndarray:
+    """Standard normal samples truncated to [-bound, bound]: scipy.stats.truncnorm.rvs's numbers, to the bit.
+
+    The same inverse-CDF sampling from one uniform draw each, in the same log-space arithmetic,
+    so seeds keep their videos; scipy.stats itself costs 0.4 s to import, a tenth of a short render.
+    """
+    uniform = rng.uniform(size=size)
+    log_mass = special.log1p(-special.ndtr(-bound) - special.ndtr(-bound))  # log P(-bound < x < bound)
+    log_cdf = special.logsumexp([np.full(size, special.log_ndtr(-bound)), np.log(uniform) + log_mass], axis=0)
+    samples: np.ndarray = special.ndtri_exp(log_cdf)
+    return samples
 
 
 def _segments(analysis: Analysis, class_ids: np.ndarray, duration_s: float, n_asked: int) -> tuple[Segment, ...]:

@@ -7,7 +7,6 @@ loaded); `render` streams frames from a loaded generator into the encoder.
 from __future__ import annotations
 
 import dataclasses
-import hashlib
 import json
 import secrets
 import time
@@ -22,7 +21,7 @@ import numpy as np
 from pipeline.analysis import Analysis, InflectionKind, analyse
 from pipeline.audio import Channel, DecodedAudio, decode_audio
 from pipeline.classes import class_name
-from pipeline.encode import VideoSpec, VideoWriter, check_output, fit_to_limit, temporary_path
+from pipeline.encode import VideoSpec, VideoWriter, check_output, fit_to_limit, temporary_path, video_encoder
 from pipeline.errors import ContradictoryOptions, InvalidOption, RenderCancelled
 from pipeline.layout import Layout, Picture, geometry, probe_picture, resolve
 from pipeline.music import (
@@ -49,11 +48,13 @@ SIDECAR_VERSION = 1
 class FrameGenerator(Protocol):
     """What the renderer needs from a generator (pipeline.generator.BigGANGenerator is one)."""
 
-    output_size: int
+    output_size: int  # the model's own picture side, in pixels
     batch_size: int
+    device: str  # "cpu", "cuda:0"…: where frames come from (the encoder keeps up with a GPU's pace)
+    precision: str  # float32, bfloat16 or float16 (recorded in the sidecar)
 
-    def generate(self, z: np.ndarray, y: np.ndarray, truncation: float) -> np.ndarray:
-        """Frames (b, size, size, 3) uint8 for latents (b, 128) and class mixes (b, 1000)."""
+    def generate(self, z: np.ndarray, y: np.ndarray, truncation: float, size: int | None = None) -> np.ndarray:
+        """Frames (b, size, size, 3) uint8 for latents (b, 128) and class mixes (b, 1000); size None: output_size."""
         ...
 
 
@@ -357,26 +358,27 @@ def render(
     check_output(output, prepared.source)
     report = _Reporter(progress)
     plan, options = prepared.plan, prepared.options
+    size = prepared.size or generator.output_size  # the generator scales its frames (on the GPU if any)
+    codec, preset = video_encoder(generator.device, size)
     spec = VideoSpec(
-        frame_size=generator.output_size,
-        output_size=prepared.size or generator.output_size,
+        output_size=size,
         fps=options.fps,
         audio_source=prepared.source,
         audio_start_s=options.start_s,
         duration_s=prepared.audio.duration_s,
         max_bytes=options.max_bytes,
+        preset=preset,
+        codec=codec,
     )
-    # 5. Render in batches; each batch goes to the encoder while the next one is computed.
+    # 5. Render in batches; each batch goes to the encoder (which hashes it) while the next one is computed.
     started = time.perf_counter()
-    digest = hashlib.sha256()
     report("render", 0, plan.n_frames)
     with VideoWriter(output, spec) as writer:
         for first in range(0, plan.n_frames, generator.batch_size):
             if should_stop is not None and should_stop():
                 raise RenderCancelled()
             stop = min(first + generator.batch_size, plan.n_frames)
-            frames = generator.generate(*plan.frame_inputs(first, stop), plan.truncation)
-            digest.update(frames.tobytes())
+            frames = generator.generate(*plan.frame_inputs(first, stop), plan.truncation, spec.output_size)
             writer.write(frames)
             report("render", stop, plan.n_frames)
         rendered = time.perf_counter()
@@ -386,8 +388,9 @@ def render(
     # 6. Record what the video shows, next to it.
     timings = {"render_s": rendered - started, "encode_tail_s": finished - rendered}
     sidecar = sidecar_path(output)
-    result = RenderResult(output, sidecar, size, digest.hexdigest(), prepared, timings)
-    _write_json(sidecar, describe(prepared) | _result_fields(result, spec, model_name))
+    result = RenderResult(output, sidecar, size, writer.frames_sha256, prepared, timings)
+    fields = _result_fields(result, spec, model_name) | {"precision": generator.precision, "device": generator.device}
+    _write_json(sidecar, describe(prepared) | fields)
     report("done", 1, 1)
     return result
 

@@ -33,6 +33,16 @@ def tiny_weights(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return folder
 
 
+@pytest.fixture(scope="session")
+def calibrated_weights(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The tiny model with weights that behave like trained ones (pictures with mid-tones), for precision tests."""
+    from pipeline.generator import build_random_biggan, calibrate_biggan, save_biggan, tiny_config
+
+    folder = tmp_path_factory.mktemp("tiny-calibrated")
+    save_biggan(calibrate_biggan(build_random_biggan(tiny_config(32), seed=3)), folder)
+    return folder
+
+
 def music_like(seconds: float, rate: int = 44_100, seed: int = 0, channels: int = 2, noise: bool = True) -> np.ndarray:
     """A test signal with clear changes: tones that switch, noise bursts, a quiet gap."""
     rng = np.random.default_rng(seed)

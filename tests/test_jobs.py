@@ -118,12 +118,13 @@ def test_worker_renders_and_cancel_stops_queued_and_running(
 class _SlowGenerator:
     def __init__(self, inner: BigGANGenerator) -> None:
         self.inner, self.output_size, self.batch_size = inner, inner.output_size, inner.batch_size
+        self.device, self.precision = inner.device, inner.precision
         self.started = threading.Event()
 
-    def generate(self, z: np.ndarray, y: np.ndarray, truncation: float) -> np.ndarray:
+    def generate(self, z: np.ndarray, y: np.ndarray, truncation: float, size: int | None = None) -> np.ndarray:
         self.started.set()
         time.sleep(0.02)
-        return self.inner.generate(z, y, truncation)
+        return self.inner.generate(z, y, truncation, size)
 
 
 def test_failed_jobs_keep_the_users_and_the_operators_error(tmp_path: Path, make_clip: ClipMaker) -> None:

@@ -101,3 +101,17 @@ def test_random_fill_draws_from_a_pool_and_keeps_old_draws_without_one(analysed:
         build_plan(analysed, fps=30, seed=5, pool=())
     with pytest.raises(InvalidOption, match="class id"):
         build_plan(analysed, fps=30, seed=5, pool=(1000,))
+
+
+def test_truncated_normal_draws_scipys_numbers_to_the_bit() -> None:
+    """Seeds keep their videos: the numpy sampler gives exactly what scipy.stats.truncnorm gave."""
+    from scipy.stats import truncnorm
+
+    from pipeline.plan import truncated_normal
+
+    for seed in range(40):
+        for size in [(1, 128), (7, 128), (3, 5)]:
+            expected = truncnorm.rvs(-2, 2, size=size, random_state=np.random.default_rng(seed))
+            np.testing.assert_array_equal(truncated_normal(np.random.default_rng(seed), size), expected)
+    many = truncated_normal(np.random.default_rng(0), (20_000,))
+    assert -2 <= many.min() < -1.99 and 1.99 < many.max() <= 2 and abs(many.std() - 0.88) < 0.01

@@ -255,12 +255,13 @@ class _FailingGenerator:
 
     def __init__(self, inner: BigGANGenerator) -> None:
         self.inner, self.output_size, self.batch_size, self.calls = inner, inner.output_size, 2, 0
+        self.device, self.precision = inner.device, inner.precision
 
-    def generate(self, z: np.ndarray, y: np.ndarray, truncation: float) -> np.ndarray:
+    def generate(self, z: np.ndarray, y: np.ndarray, truncation: float, size: int | None = None) -> np.ndarray:
         self.calls += 1
         if self.calls == 2:
             raise RuntimeError("device lost")
-        return self.inner.generate(z, y, truncation)
+        return self.inner.generate(z, y, truncation, size)
 
 
 def test_a_failure_mid_render_leaves_no_file(make_clip: ClipMaker, generator: BigGANGenerator, tmp_path: Path) -> None:

@@ -31,12 +31,19 @@ def test_env_file_is_read_and_the_environment_wins(tmp_path: Path) -> None:
     settings = Settings.load(environ={"GANTERP_MAX_QUEUE": "9"}, env_file=env_file)
     assert settings.model == "biggan-deep-256" and settings.max_queue == 9
     defaults = Settings.load(environ={}, env_file=None)
-    assert defaults.model == "biggan-deep-128" and defaults.discord_token is None and defaults.allow_download
+    assert defaults.model == "auto" and defaults.precision == "auto"
+    assert defaults.discord_token is None and defaults.allow_download
 
 
 @pytest.mark.parametrize(
     ("name", "value"),
-    [("GANTERP_BATCH_SIZE", "eight"), ("GANTERP_ALLOW_DOWNLOAD", "maybe"), ("GANTERP_MAX_DURATION_S", "long")],
+    [
+        ("GANTERP_BATCH_SIZE", "eight"),
+        ("GANTERP_ALLOW_DOWNLOAD", "maybe"),
+        ("GANTERP_MAX_DURATION_S", "long"),
+        ("GANTERP_MODEL", "biggan-deep-1024"),
+        ("GANTERP_PRECISION", "float8"),
+    ],
 )
 def test_a_malformed_setting_is_named(name: str, value: str) -> None:
     with pytest.raises(SettingsError, match=name):
