@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import dataclasses
 import gc
 import json
 import logging
@@ -141,6 +142,9 @@ def _prepared_with_generator(
     from pipeline.generator import pick_model
 
     model = pick_model(args.model or settings.model, args.device or settings.device)
+    if options.max_bytes is not None and options.size is None:
+        # The byte budget is shared by the model's own pixels: 512 on a GPU is not 128.
+        options = dataclasses.replace(options, size=int(model.rsplit("-", 1)[1]))
     # Loading BigGAN takes a moment: do it while the audio is decoded and analysed, but only
     # from weights already on disk, so no download starts for input that may yet be refused.
     loading = _InBackground(lambda: _generator_for(args, settings, model, allow_download=False))

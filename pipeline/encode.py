@@ -25,6 +25,7 @@ import numpy as np
 
 from pipeline.errors import CannotFitSize, EncoderFailed, OutputNotWritable
 from pipeline.ffmpeg import base_command, media_input
+from pipeline.layout import Geometry, filter_graph
 
 AUDIO_BITRATE = 128_000
 LOW_AUDIO_BITRATE = 64_000
@@ -53,6 +54,7 @@ class VideoSpec:
     crf: int = DEFAULT_CRF
     preset: str = "medium"
     codec: str = "libx264"  # or h264_nvenc
+    layout: Geometry | None = None  # the clip's own video beside the frames (pipeline/layout.py); None: frames alone
 
 
 # libx264's presets: "medium" where frames come slowly (a CPU renders 10-30 a second and the encoder
@@ -261,9 +263,13 @@ class VideoWriter:
         # The audio is trimmed after decoding, as the analysis trims it: seeking in the input lands
         # up to 1024 samples early in AAC, which would put the sound a frame off the picture.
         trim = f"atrim=start={spec.audio_start_s:.6f}:duration={spec.duration_s:.6f},asetpts=PTS-STARTPTS"
+        picture = ["-map", "0:v:0"]
+        if spec.layout is not None:  # the clip's own video joins the frames, trimmed and timed as they are
+            graph = filter_graph(spec.layout, spec.fps, spec.audio_start_s, spec.duration_s)
+            picture = ["-filter_complex", graph, "-map", "[v]"]
         return [
             *base_command(), "-y", *video_input, *media_input(spec.audio_source),
-            "-map", "0:v:0", "-map", "1:a:0", "-af", trim,
+            *picture, "-map", "1:a:0", "-af", trim,
             *_video_codec(spec, self._bitrates),
             *_audio_codec(self._bitrates),
             "-movflags", "+faststart", "-f", "mp4", str(self._partial),

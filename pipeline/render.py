@@ -358,10 +358,11 @@ def render(
     check_output(output, prepared.source)
     report = _Reporter(progress)
     plan, options = prepared.plan, prepared.options
-    size = prepared.size or generator.output_size  # the generator scales its frames (on the GPU if any)
-    codec, preset = video_encoder(generator.device, size)
+    # The GANterpretation's side, and the whole frame around it when the clip's own video shares it.
+    frame = geometry(prepared.layout, prepared.size or generator.output_size, prepared.picture, options.max_frame_side)
+    codec, preset = video_encoder(generator.device, max(frame.width, frame.height))
     spec = VideoSpec(
-        output_size=size,
+        output_size=frame.gan.width,  # the generator scales its frames to this (on the GPU if any)
         fps=options.fps,
         audio_source=prepared.source,
         audio_start_s=options.start_s,
@@ -369,6 +370,7 @@ def render(
         max_bytes=options.max_bytes,
         preset=preset,
         codec=codec,
+        layout=frame if frame.source is not None else None,
     )
     # 5. Render in batches; each batch goes to the encoder (which hashes it) while the next one is computed.
     started = time.perf_counter()
@@ -463,8 +465,8 @@ def _result_fields(result: RenderResult, spec: VideoSpec, model_name: str) -> di
     return {
         "output": result.output.name,
         "model": model_name,
-        "width": spec.output_size,
-        "height": spec.output_size,
+        "width": spec.layout.width if spec.layout else spec.output_size,
+        "height": spec.layout.height if spec.layout else spec.output_size,
         "size_bytes": result.size_bytes,
         "frames_sha256": result.frames_sha256,
     }

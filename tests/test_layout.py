@@ -112,3 +112,113 @@ def test_the_filter_graph_keeps_the_clip_in_step_with_the_frames() -> None:
     frame = geometry(Layout.SIDE, 128, Picture(640, 360, 29.97))
     graph = filter_graph(frame, 24.0, 1.5, 10.0)
     assert "trim=start=1.500000:duration=10.000000" in graph and "fps=24" in graph and "hstack" in graph
+
+
+# ----------------------------------------------------------------------------- rendered videos, read back
+
+RED, BLUE = (255, 0, 0), (0, 0, 255)
+FLASH_S = 0.5  # the clip's picture turns red, blue, red… every half second
+
+
+def flashing_clip(path: Path, width: int, height: int, seconds: float = 4.0, fps: float = 25.0) -> Path:
+    """A video whose whole picture is red or blue, switching every FLASH_S, with music-like sound."""
+    import numpy as np
+
+    from tests.conftest import music_like, write_wav
+
+    n = int(seconds * fps)
+    colours = np.array([RED if int(i / fps / FLASH_S) % 2 == 0 else BLUE for i in range(n)], dtype=np.uint8)
+    frames = np.broadcast_to(colours[:, None, None, :], (n, height, width, 3))
+    sound = write_wav(path.with_suffix(".wav"), music_like(seconds, seed=2))
+    subprocess.run(
+        [*base_command(), "-y", "-f", "rawvideo", "-pix_fmt", "rgb24", "-s", f"{width}x{height}",
+         "-framerate", f"{fps:g}", "-i", "pipe:0", "-i", str(sound), "-c:v", "libx264", "-pix_fmt", "yuv420p",
+         "-c:a", "aac", "-shortest", str(path)],
+        input=np.ascontiguousarray(frames).tobytes(), check=True,
+    )  # fmt: skip
+    return path
+
+
+def expected(t: float) -> tuple[int, int, int] | None:
+    """The clip's colour at `t`, or None within a frame of a switch (where a frame may show either)."""
+    phase = t / FLASH_S
+    if abs(phase - round(phase)) * FLASH_S < 0.06:
+        return None
+    return RED if int(phase) % 2 == 0 else BLUE
+
+
+def close_to(pixel: object, colour: tuple[int, int, int]) -> bool:
+    import numpy as np
+
+    return bool(np.abs(np.asarray(pixel, dtype=int) - np.asarray(colour)).max() < 60)
+
+
+@pytest.mark.parametrize(
+    ("layout", "clip_size", "frame_size"),
+    [("side", (160, 90), (178, 64)), ("stack", (90, 160), (64, 142)), ("inset", (160, 90), (114, 64))],
+)
+def test_each_layout_puts_the_clip_where_it_says_in_step_with_the_frames(
+    tmp_path: Path, tiny_weights: Path, layout: str, clip_size: tuple[int, int], frame_size: tuple[int, int]
+) -> None:
+    from bot.cli import main
+    from pipeline.render import read_sidecar
+    from tests.media import audio_seconds, decoded_frames, probe
+
+    clip = flashing_clip(tmp_path / "performer.mp4", *clip_size)
+    out = tmp_path / "v.mp4"
+    start = 1.0
+    argv = ["render", str(clip), "-o", str(out), "--weights", str(tiny_weights), "--layout", layout, "--fps", "10",
+            "--size", "64", "--start", str(start), "--seed", "1"]  # fmt: skip
+    assert main(argv) == 0
+    info = probe(out)
+    assert (info.width, info.height) == frame_size and info.video.startswith("h264") and info.audio.startswith("aac")
+    frames = decoded_frames(out)
+    assert len(frames) == 30 and abs(audio_seconds(out) - 3.0) < 0.1, "3 s: the clip from 1 s on"
+    described = read_sidecar(out)
+    assert (described["layout"], described["width"], described["height"]) == (layout, *frame_size)
+    gan_box, source_point = _regions(layout, frame_size)
+    for index, frame in enumerate(frames):
+        colour = expected(start + index / 10)
+        if colour is not None:  # the clip's picture shows the colour of its own moment
+            assert close_to(frame[source_point[1], source_point[0]], colour), (index, frame[source_point[::-1]])
+        x0, y0, x1, y1 = gan_box
+        gan = frame[y0:y1, x0:x1].reshape(-1, 3)
+        assert not all(close_to(p, RED) or close_to(p, BLUE) for p in gan[:: max(1, len(gan) // 50)])
+
+
+def _regions(layout: str, frame_size: tuple[int, int]) -> tuple[tuple[int, int, int, int], tuple[int, int]]:
+    """(the GANterpretation's box x0, y0, x1, y1; a point well inside the clip's picture)."""
+    width, height = frame_size
+    if layout == "side":
+        return (0, 0, 64, 64), (64 + (width - 64) // 2, height // 2)
+    if layout == "stack":
+        return (0, 0, 64, 64), (width // 2, 64 + (height - 64) // 2)
+    side = 26  # 40% of the 64 px short side, rounded to even
+    return (width - side - 2, height - side - 2, width - 2, height - 2), (10, 10)
+
+
+def test_a_clip_without_a_moving_picture_gets_the_ganterpretation_alone_and_a_note(
+    tmp_path: Path, tiny_weights: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from bot.cli import main
+    from pipeline.render import read_sidecar
+    from tests.conftest import music_like, write_wav
+
+    audio = write_wav(tmp_path / "a.wav", music_like(3.0))
+    out = tmp_path / "v.mp4"
+    argv = ["render", str(audio), "-o", str(out), "--weights", str(tiny_weights), "--layout", "side", "--fps", "6"]
+    assert main(argv) == 0
+    assert "shows the GANterpretation alone" in capsys.readouterr().out
+    assert read_sidecar(out)["layout"] == "gan"
+
+
+def test_a_layout_still_fits_the_upload_limit(tmp_path: Path, tiny_weights: Path) -> None:
+    from pipeline.generator import BigGANGenerator
+    from pipeline.render import RenderOptions, prepare, render
+
+    clip = flashing_clip(tmp_path / "performer.mp4", 320, 180, seconds=6.0)
+    limit = 150_000
+    prepared = prepare(clip, RenderOptions(seed=1, fps=24, size=256, max_bytes=limit, layout=Layout.SIDE))
+    result = render(prepared, tmp_path / "v.mp4", BigGANGenerator(tiny_weights, device="cpu"))
+    assert result.size_bytes <= limit
+    assert prepared.size is not None and prepared.size < 256, "the whole frame shares the budget: a smaller picture"
