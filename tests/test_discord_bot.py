@@ -437,3 +437,18 @@ async def test_every_reply_fits_in_a_discord_message() -> None:
     huge = LinkUnreachable("https://example.com/" + "a" * 5000, "x" * 5000)
     text = error_message(huge)
     assert len(text) <= MESSAGE_LIMIT and text.endswith("…")
+
+
+async def test_layout_by_option_and_by_server_default(
+    env: simcord.Env, service: DiscordService, make_clip: ClipMaker
+) -> None:
+    world = World(env)
+    clip = make_clip(3.0).read_bytes()
+    await world.alice.slash(world.channel, "ganterp render", audio=("a.wav", clip))
+    assert service.store.recent(1)[0].options["layout"] == "auto"
+    shown = response_text(await world.mod.slash(world.channel, "ganterp-server layout", layout="stack"))
+    assert "Layout for videos: stack" in shown
+    await world.mod.slash(world.channel, "ganterp render", audio=("b.wav", clip))
+    assert service.store.recent(1)[0].options["layout"] == "stack"
+    await world.mod.slash(world.channel, "ganterp render", audio=("c.wav", clip), layout="inset")
+    assert service.store.recent(1)[0].options["layout"] == "inset"
