@@ -22,6 +22,7 @@ from bot.engine.saq_base import (
     REMOTE,
     SWEEP_ABORT_WAIT_S,
     SWEEP_EVERY_S,
+    disconnect,
     file_key,
     now_ms,
     open_queue,
@@ -331,9 +332,6 @@ class RemoteQueue:
     def close(self) -> None:
         """Disconnect and remove the scratch folder."""
         try:
-            self._loop.run(self.queue.disconnect(), timeout=5.0)
-        except EngineUnavailable:
-            pass
+            disconnect(self._loop, self.queue)
         finally:
-            self._loop.close()
             shutil.rmtree(self.output_dir, ignore_errors=True)

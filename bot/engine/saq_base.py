@@ -88,6 +88,16 @@ def open_queue(url: str, name: str, thread_name: str) -> tuple[EventLoop, RedisQ
         raise
 
 
+def disconnect(loop: EventLoop, queue: RedisQueue) -> None:
+    """Disconnect from Redis (one that vanished is no reason to fail a stop) and end the loop."""
+    try:
+        loop.run(queue.disconnect(), timeout=5.0)
+    except EngineUnavailable:
+        pass
+    finally:
+        loop.close()
+
+
 def reason(exc: BaseException) -> str:
     text = str(exc).splitlines()[0][:160] if str(exc) else ""
     return text or type(exc).__name__

@@ -26,11 +26,12 @@ from typing import Any
 from saq.job import Job as SaqJob
 from saq.job import Status
 
-from bot.dispatch import EngineJob, EngineUnavailable, EngineWorker, FileTooLarge
+from bot.dispatch import EngineJob, EngineWorker, FileTooLarge
 from bot.engine.saq_base import (
     FUNCTION,
     SWEEP_ABORT_WAIT_S,
     SWEEP_EVERY_S,
+    disconnect,
     engine_job,
     epoch_time,
     file_key,
@@ -145,12 +146,7 @@ class SaqEngine:
 
     def close(self) -> None:
         """Disconnect from Redis."""
-        try:
-            self._loop.run(self.queue.disconnect(), timeout=5.0)
-        except EngineUnavailable:
-            pass
-        finally:
-            self._loop.close()
+        disconnect(self._loop, self.queue)
 
 
 def _payload(job: Job, max_file_bytes: int, file_ttl_s: int) -> dict[str, Any]:
