@@ -11,6 +11,7 @@ import json
 import secrets
 import time
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
 from enum import StrEnum
 from pathlib import Path
@@ -249,22 +250,25 @@ def prepare(
     # 1. Check the options before touching the file.
     check_options(options)
     seed = options.seed if options.seed is not None else secrets.randbelow(2**31)
-    # 2. Decode one channel at the analysis rate, trimmed.
+    # 2. Decode one channel at the analysis rate, trimmed; meanwhile ffmpeg looks at the clip's own
+    #    picture (a video of someone playing keeps it, beside the GANterpretation).
     report("decode", 0, 1)
-    audio = decode_audio(
-        source,
-        start_s=options.start_s,
-        duration_s=options.duration_s,
-        channel=options.channel,
-        max_duration_s=options.max_duration_s,
-        name=name,
-    )
-    # 3. Analyse: spectrogram → TV → smoothing → inflection points → alphas (the paper's, or the
-    #    music style's: another signal, the threshold picked from the music, cuts snapped to onsets).
-    report("analyse", 0, 1)
-    analysis, music, notes = _analyse(audio, options)
-    # 4. Look at the clip's own picture: a video of someone playing keeps it, beside the GANterpretation.
-    picture, layout = _picture(source, options)
+    with ThreadPoolExecutor(1, thread_name_prefix="ganterp-picture") as beside:
+        looking = beside.submit(_picture, source, options)
+        audio = decode_audio(
+            source,
+            start_s=options.start_s,
+            duration_s=options.duration_s,
+            channel=options.channel,
+            max_duration_s=options.max_duration_s,
+            name=name,
+        )
+        # 3. Analyse: spectrogram → TV → smoothing → inflection points → alphas (the paper's, or the
+        #    music style's: another signal, the threshold picked from the music, cuts snapped to onsets).
+        report("analyse", 0, 1)
+        analysis, music, notes = _analyse(audio, options)
+        # 4. The layout, by the clip's picture.
+        picture, layout = looking.result()
     if layout is Layout.GAN and options.layout not in (Layout.AUTO, Layout.GAN):
         notes += (f"the clip has no moving picture, so the {options.layout.value} layout shows the "
                   "GANterpretation alone.",)  # fmt: skip
