@@ -438,7 +438,7 @@ def test_a_known_site_link_is_extracted_with_its_extractor_only_and_checked_befo
 ) -> None:
     url = "https://youtu.be/dQw4w9WgXcQ"
     with pytest.raises(AudioTooLong):
-        download_from_site(url, "Youtube", tmp_path, 10**6, 10.0, 600.0)
+        download_from_site(url, "Youtube", tmp_path, 10**6, 10.0, 600.0, PUBLIC_ONLY)
     assert ytdlp_calls == [("extract_info", (url, False, "Youtube"))]
     assert leftovers(tmp_path) == []
 
@@ -448,12 +448,64 @@ def test_yt_dlp_is_given_no_generic_extractor(tmp_path: Path) -> None:
     from yt_dlp.utils import DownloadError
 
     options = ytdlp_options("Youtube", str(tmp_path / "x.%(ext)s"), max_bytes=1000, timeout_s=1)
-    assert options["format"] == "bestaudio/best" and options["noplaylist"] and options["max_filesize"] == 1000
+    assert options["external_downloader"] == "native" and options["noplaylist"] and options["max_filesize"] == 1000
     with YoutubeDL(options) as ydl:
         # With every other extractor left out, any page that is not YouTube fails here, before a connection.
         for ie_key in (None, "Generic"):
             with pytest.raises(DownloadError, match="No suitable extractor"):
                 ydl.extract_info("https://example.com/page.html", download=False, ie_key=ie_key)
+
+
+def site_answering(monkeypatch: pytest.MonkeyPatch, formats: list[dict[str, Any]]) -> None:
+    """A known site whose page (extraction stubbed) names these formats; yt-dlp's own download code runs."""
+    import yt_dlp
+    from yt_dlp.utils import ExtractorError
+
+    def extract_info(self: Any, url: str, download: bool = True, ie_key: str | None = None, **_: Any) -> Any:
+        info: dict[str, Any] = {"_type": "video", "id": "clip", "title": "clip", "duration": 1.5}
+        info.update(extractor=ie_key, extractor_key=ie_key, formats=formats, webpage_url=url)
+        try:
+            return self.process_ie_result(info, download=False)
+        except ExtractorError as exc:  # as yt-dlp's own extract_info reports it
+            self.report_error(str(exc))
+
+    monkeypatch.setattr(yt_dlp.YoutubeDL, "extract_info", extract_info)
+
+
+def http_format(url: str) -> dict[str, Any]:
+    return {"format_id": "a", "url": url, "ext": "wav", "protocol": "http", "acodec": "pcm", "vcodec": "none"}
+
+
+def test_media_a_site_puts_on_a_private_address_is_refused(
+    monkeypatch: pytest.MonkeyPatch, server: Served, tmp_path: Path
+) -> None:
+    import socket
+
+    site_answering(monkeypatch, [http_format(f"{server.base}/clip.wav")])
+    lookup = socket.getaddrinfo
+    with pytest.raises(LinkRefused, match="private, local or cloud-internal address"):
+        download_from_site("https://youtu.be/dQw4w9WgXcQ", "Youtube", tmp_path, 10**6, 10.0, 600.0, PUBLIC_ONLY)
+    assert server.paths == [] and leftovers(tmp_path) == []
+    assert socket.getaddrinfo is lookup  # the guard is undone for the code that runs next
+
+
+def test_media_a_site_puts_on_an_allowed_address_is_downloaded_by_yt_dlp_itself(
+    monkeypatch: pytest.MonkeyPatch, server: Served, tmp_path: Path
+) -> None:
+    site_answering(monkeypatch, [http_format(f"{server.base}/clip.wav")])
+    got = download_from_site("https://youtu.be/dQw4w9WgXcQ", "Youtube", tmp_path, 10**6, 10.0, 600.0, LOCAL)
+    assert got.path.read_bytes() == WAV and got.path.parent == tmp_path
+
+
+@pytest.mark.parametrize("protocol", ["m3u8", "rtmp", "rtsp", "mms"])
+def test_formats_that_would_connect_outside_python_are_never_chosen(
+    monkeypatch: pytest.MonkeyPatch, server: Served, tmp_path: Path, protocol: str
+) -> None:
+    # ffmpeg (or another program) would open these itself, where the address guard cannot see.
+    site_answering(monkeypatch, [{**http_format(f"{server.base}/clip.wav"), "protocol": protocol}])
+    with pytest.raises(LinkUnreachable, match="would not give its media"):
+        download_from_site("https://youtu.be/dQw4w9WgXcQ", "Youtube", tmp_path, 10**6, 10.0, 600.0, LOCAL)
+    assert server.paths == []
 
 
 @pytest.mark.parametrize(

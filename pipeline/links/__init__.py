@@ -85,7 +85,13 @@ def fetch_link(
     extractor = site_extractor(link.url)
     if extractor is not None:
         site = fetch_from_site(
-            url, extractor, dest_dir, max_bytes=max_bytes, timeout_s=timeout_s, max_duration_s=max_duration_s
+            url,
+            extractor,
+            dest_dir,
+            max_bytes=max_bytes,
+            timeout_s=timeout_s,
+            max_duration_s=max_duration_s,
+            guard=guard,
         )
         return FetchedMedia(site.path, url, "link", size_bytes=site.size_bytes, extractor=extractor)
     downloader = Downloader(guard, resolver, tls)

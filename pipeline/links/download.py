@@ -32,7 +32,7 @@ from pipeline.links.urls import IPAddress, Link, parse_link
 
 _CHUNK_BYTES = 64 * 1024
 _REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
-_PRIVATE = "it leads to a private, local or cloud-internal address"
+PRIVATE_ADDRESS = "it leads to a private, local or cloud-internal address"
 
 _MEDIA_TYPE_SUFFIXES = {
     "audio/mpeg": ".mp3",
@@ -251,11 +251,11 @@ class Downloader:
 
     def _checked(self, link: Link, deadline: Deadline) -> _Target:
         if not self.guard.permits_host(link.host):
-            raise LinkRefused(link.url, _PRIVATE)
+            raise LinkRefused(link.url, PRIVATE_ADDRESS)
         addresses = self._addresses(link, deadline)
         # One bad address is enough: which one a connection would use is not ours to choose.
         if not all(self.guard.permits(address) for address in addresses):
-            raise LinkRefused(link.url, _PRIVATE)
+            raise LinkRefused(link.url, PRIVATE_ADDRESS)
         return _Target(link, addresses)
 
     def _addresses(self, link: Link, deadline: Deadline) -> tuple[IPAddress, ...]:

@@ -128,3 +128,36 @@ def resolve_within(resolver: Resolver, host: str, port: int, timeout_s: float) -
     if isinstance(outcome[0], BaseException):
         raise outcome[0]
     return outcome[0]
+
+
+class GuardedSockets:
+    """Every name lookup in this process answers only with addresses the guard permits.
+
+    For code whose connections ganterp does not make itself (yt-dlp's extractors and
+    downloaders): Python's sockets, urllib and urllib3 all resolve through
+    `socket.getaddrinfo`, so a lookup that would lead anywhere private fails there, for
+    literal addresses and redirects alike, and `refused` records that it happened.
+    Installed for a whole child process; `restore` undoes it (tests).
+    """
+
+    def __init__(self, guard: AddressGuard) -> None:
+        self.guard = guard
+        self.refused: str | None = None  # the first host refused
+        self._original = socket.getaddrinfo
+
+    def install(self) -> GuardedSockets:
+        socket.getaddrinfo = self._getaddrinfo  # type: ignore[assignment]
+        return self
+
+    def restore(self) -> None:
+        socket.getaddrinfo = self._original
+
+    def _getaddrinfo(self, host: object, port: object, *args: object, **kwargs: object) -> list[object]:
+        infos = self._original(host, port, *args, **kwargs)  # type: ignore[arg-type]
+        name = host.decode() if isinstance(host, bytes) else str(host)
+        addresses = [ipaddress.ip_address(str(info[4][0]).split("%")[0]) for info in infos]
+        # As for direct links: one bad address refuses the host, whichever a connection would pick.
+        if not self.guard.permits_host(name) or not all(self.guard.permits(a) for a in addresses):
+            self.refused = self.refused or name
+            raise socket.gaierror(socket.EAI_NONAME, "a private, local or cloud-internal address")
+        return list(infos)

@@ -5,6 +5,9 @@ extractor is never available, so a page cannot hand the download to any address 
 likes), audio only, one item, with duration and size checked before the download.
 It runs in a child process that is killed at the deadline: yt-dlp's own connections
 have only per-read timeouts, and a process is the one thing that can be stopped for sure.
+In that child every name lookup goes through the address guard (`GuardedSockets`), and
+yt-dlp downloads with its own Python code only, never by handing a URL to ffmpeg, so a
+site's answer cannot point a connection at the machine's own network either.
 """
 
 from __future__ import annotations
@@ -20,9 +23,9 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from pipeline.errors import AudioTooLong, PipelineError
-from pipeline.ffmpeg import ffmpeg_exe
-from pipeline.links.download import Deadline, new_stem
+from pipeline.links.download import PRIVATE_ADDRESS, Deadline, new_stem
 from pipeline.links.errors import LinkRefused, LinkTooLarge, LinkUnreachable
+from pipeline.links.guard import AddressGuard, GuardedSockets
 from pipeline.links.sniff import UNKNOWN_SUFFIX
 
 log = logging.getLogger(__name__)
@@ -42,6 +45,14 @@ ALLOWED_EXTRACTORS = frozenset(_SITES.values())
 SAFE_SUFFIXES = frozenset(
     {".mp3", ".m4a", ".mp4", ".webm", ".ogg", ".opus", ".flac", ".wav", ".aac", ".mkv", ".mov", UNKNOWN_SUFFIX}
 )
+# Formats yt-dlp fetches with its own HTTP client (progressive files, native HLS and DASH):
+# its other protocols (rtmp, rtsp, mms, ffmpeg's HLS) open connections the guard cannot see.
+_GUARDED_FORMATS = "/".join(
+    f"{quality}[protocol{test}]" for quality in ("bestaudio", "best") for test in ("^=http", "=m3u8_native")
+)
+# A path where no ffmpeg is: yt-dlp then never delegates a download to ffmpeg (it would connect
+# past the guard). Nothing else needs it here: our own decoder reads what yt-dlp saves as it is.
+_NO_FFMPEG = "/nonexistent/ganterp-no-ffmpeg"
 _CHILD_GRACE_S = 5.0  # a child that sent its answer gets this long to exit before it is killed
 
 
@@ -70,11 +81,18 @@ def site_extractor(url: str) -> str | None:
 
 
 def fetch_from_site(
-    url: str, extractor: str, dest_dir: Path, *, max_bytes: int, timeout_s: float, max_duration_s: float
+    url: str,
+    extractor: str,
+    dest_dir: Path,
+    *,
+    max_bytes: int,
+    timeout_s: float,
+    max_duration_s: float,
+    guard: AddressGuard,
 ) -> SiteDownload:
     """Download one clip of a known site in a child process that cannot outlive `timeout_s`."""
     deadline = Deadline(url, timeout_s)
-    arguments = (url, extractor, dest_dir, max_bytes, timeout_s, max_duration_s)
+    arguments = (url, extractor, dest_dir, max_bytes, timeout_s, max_duration_s, guard)
     answer = run_in_child(download_from_site, arguments, deadline)
     assert isinstance(answer, SiteDownload)
     return answer
@@ -156,12 +174,14 @@ def ytdlp_options(extractor: str, outtmpl: str, max_bytes: int, timeout_s: float
     return {
         # Without the generic extractor and the others, a site's page cannot hand the download to any URL it likes.
         "allowed_extractors": [re.escape(get_info_extractor(extractor).IE_NAME)],
-        "format": "bestaudio/best",
+        "format": _GUARDED_FORMATS,
+        "external_downloader": "native",
         "noplaylist": True,
         "max_filesize": max_bytes,
         "outtmpl": {"default": outtmpl},
         "socket_timeout": timeout_s,
-        "ffmpeg_location": ffmpeg_exe(),
+        "ffmpeg_location": _NO_FFMPEG,
+        "fixup": "never",
         "cachedir": False,
         "restrictfilenames": True,
         "quiet": True,
@@ -172,7 +192,13 @@ def ytdlp_options(extractor: str, outtmpl: str, max_bytes: int, timeout_s: float
 
 
 def download_from_site(
-    url: str, extractor: str, dest_dir: Path, max_bytes: int, timeout_s: float, max_duration_s: float
+    url: str,
+    extractor: str,
+    dest_dir: Path,
+    max_bytes: int,
+    timeout_s: float,
+    max_duration_s: float,
+    guard: AddressGuard,
 ) -> SiteDownload:
     """The download itself (run by `fetch_from_site` in a child process): check, then fetch audio only."""
     from yt_dlp import YoutubeDL
@@ -181,16 +207,22 @@ def download_from_site(
     watchdog = _Watchdog(url, max_bytes)
     options = ytdlp_options(extractor, str(dest_dir / f"{stem}.%(ext)s"), max_bytes, timeout_s)
     options["progress_hooks"] = [watchdog]
+    sockets = GuardedSockets(guard).install()
     try:
         with YoutubeDL(options) as ydl:
             info = _site_info(ydl, url, extractor)
             check_site_info(url, info, max_bytes=max_bytes, max_duration_s=max_duration_s)
             _site_download(ydl, url, info, watchdog)
         return _adopt_download(url, dest_dir, stem, extractor, max_bytes)
-    except BaseException:
+    except BaseException as exc:
         for leftover in dest_dir.glob(f"{stem}*"):  # yt-dlp's .part and .ytdl files
             leftover.unlink(missing_ok=True)
+        if sockets.refused is not None and isinstance(exc, Exception):
+            # yt-dlp reports the refused lookup as a network error (or skips the format): say what happened.
+            raise LinkRefused(url, PRIVATE_ADDRESS) from exc
         raise
+    finally:
+        sockets.restore()
 
 
 def _site_info(ydl: Any, url: str, extractor: str) -> dict[str, Any]:
