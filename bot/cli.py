@@ -16,6 +16,7 @@ import sys
 import tempfile
 import threading
 import traceback
+import unicodedata
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any, Generic, TextIO, TypeVar
@@ -335,11 +336,26 @@ def _print_segments(prepared: PreparedRender, out: TextIO) -> None:
 
 
 def _print_matches(matches: Sequence[Match], out: TextIO) -> None:
-    width = max(len(m.query) for m in matches)
+    width = max(terminal_width(m.query) for m in matches)
     for match in matches:
         chosen = f"{match.class_id:>3} {match.class_name}" if match.class_id is not None else "  ?"
         also = f"  (also {', '.join(map(str, match.alternatives))})" if match.alternatives else ""
-        print(f"{match.query:<{width}}  → {chosen}  [{match.explain()}]{also}", file=out)
+        padding = " " * (width - terminal_width(match.query))
+        print(f"{match.query}{padding}  → {chosen}  [{match.explain()}]{also}", file=out)
+
+
+def terminal_width(text: str) -> int:
+    """Columns `text` takes in a terminal: emoji and East Asian wide letters take two, joiners and marks none."""
+    columns, last = 0, 0
+    for char in text:
+        if char == "\ufe0f":  # emoji presentation: the narrow symbol before it (☀, ❤) is drawn wide
+            columns, last = columns + last, 0
+        elif unicodedata.combining(char) or unicodedata.category(char) in ("Mn", "Me", "Cf"):
+            continue  # accents, other variation selectors, zero-width joiners
+        else:
+            last = 1 if unicodedata.east_asian_width(char) not in ("W", "F") else 0
+            columns += 2 - last
+    return columns
 
 
 class _InBackground(Generic[T]):

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.cli import main
+from bot.cli import main, terminal_width
 from pipeline.classes import all_classes, resolve_class
 from pipeline.lookup import (
     BlockedWords,
@@ -346,6 +346,19 @@ def test_cli_classes_table(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["classes", "dog, ocean, rocket ship, jellyfsh, 207"]) == 0
     out = capsys.readouterr().out
     assert "rocket ship" in out and "812 space shuttle" in out and "spelling: jellyfish" in out
+
+
+def test_cli_classes_table_lines_up_emoji_and_wide_letters(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["classes", "🐶, pumpkin, 🎸"]) == 0
+    arrows = [terminal_width(line.split("→")[0]) for line in capsys.readouterr().out.splitlines()]
+    assert len(arrows) == 3 and len(set(arrows)) == 1
+
+
+@pytest.mark.parametrize(
+    ("text", "columns"), [("dog", 3), ("🐶", 2), ("東京", 4), ("☀\ufe0f", 2), ("☀", 1), ("e\u0301", 1)]
+)
+def test_terminal_width(text: str, columns: int) -> None:
+    assert terminal_width(text) == columns
 
 
 def test_cli_classes_json(capsys: pytest.CaptureFixture[str]) -> None:
