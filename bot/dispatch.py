@@ -27,6 +27,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
 
+from bot.rounds import RoundFailures
 from bot.worker import MACHINE_FAULT_MESSAGE, Deliver, hand_over
 from storage.jobs import JobStore
 from storage.models import Job
@@ -114,6 +115,7 @@ class DispatchConfig:
 
     poll_s: float = 0.1
     lease_s: float = 45.0
+    max_backoff_s: float = 60.0  # the longest pause after a round that failed (the database locked, a full disk)
 
 
 class Dispatcher:
@@ -135,13 +137,27 @@ class Dispatcher:
         # What was last written to the job log per job and per worker: the log is written on change only
         # (and a job's heartbeat every few seconds), not at every round.
         self._written: dict[object, tuple[object, float]] = {}
+        self._stuck: dict[int, str] = {}  # jobs whose last round failed, and why (logged once per reason)
 
     def run(self) -> None:
-        """Loop until `stop_event` is set; an unreachable engine is logged once and retried."""
+        """Loop until `stop_event` is set; an unreachable engine is logged once and retried.
+
+        Any other failure of a round (the job log locked past its timeout, a full disk) is logged and
+        the round retried after a growing pause: the dispatcher never ends while its process runs.
+        """
         log.info("dispatcher started")
-        self.recover()
+        failures = RoundFailures("dispatcher", self.config.poll_s, self.config.max_backoff_s)
+        recovered = False
         while not self.stop_event.is_set():
-            self.tick()
+            try:
+                if not recovered:
+                    self.recover()
+                    recovered = True
+                self.tick()
+            except Exception as exc:
+                self.stop_event.wait(failures.failed(exc))
+                continue
+            failures.succeeded()
             self.stop_event.wait(self.config.poll_s)
         log.info("dispatcher stopped")
 
@@ -167,7 +183,7 @@ class Dispatcher:
         live = self._mirror_workers()
         carried = self.store.in_engine()
         for job, state in zip(carried, self.engine.jobs([job.engine_key or "" for job in carried]), strict=True):
-            self._follow(job, state)
+            self._follow_one(job, state)
         self.engine.sweep()
         for _ in range(live - len(self.store.in_engine())):
             fresh = self.store.claim_for_engine(self.engine.key_for)
@@ -213,6 +229,21 @@ class Dispatcher:
             log.error("job %d failed: its stored clip cannot be read: %s", job.id, exc)
             self.store.mark_failed(job.id, MACHINE_FAULT_MESSAGE.format(job_id=job.id), f"stored clip: {exc}")
 
+    def _follow_one(self, job: Job, state: EngineJob | None) -> None:
+        """Follow one job; a failure of its own (its video cannot be written) does not hold back the others."""
+        try:
+            self._follow(job, state)
+        except EngineUnavailable:
+            raise
+        except Exception as exc:
+            reason = f"{type(exc).__name__}: {exc}"[:300]
+            if self._stuck.get(job.id) != reason:
+                log.error("job %d: following it failed (%s); trying again next round", job.id, reason, exc_info=exc)
+            self._stuck[job.id] = reason
+            return
+        if self._stuck.pop(job.id, None) is not None:
+            log.info("job %d: followed again", job.id)
+
     def _follow(self, job: Job, state: EngineJob | None) -> None:
         if state is None:
             # Handed out but unknown to the engine: Redis restarted without its data, or the dispatcher
@@ -256,6 +287,9 @@ class Dispatcher:
             self.store.mirror_engine(job.id, **values)
 
     def _rendered(self, job: Job, state: EngineJob) -> None:
+        if job.cancel_requested:  # asked while the worker finished its encode: the video is not posted
+            self._finish_cancelled(job)
+            return
         video = self.engine.output(job.id)
         if video is None:  # expired before the dispatcher came back (GANTERP_QUEUE_FILE_TTL_S)
             log.warning("job %d was rendered but its video expired in the engine; rendering it again", job.id)

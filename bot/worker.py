@@ -24,6 +24,7 @@ from typing import Protocol
 
 import numpy as np
 
+from bot.rounds import RoundFailures
 from pipeline.classes import N_CLASSES
 from pipeline.errors import PipelineError, RenderCancelled, WeightsInvalid, WeightsUnavailable
 from pipeline.preview import contact_sheet
@@ -51,11 +52,13 @@ class RenderQueue(Protocol):
     def report_progress(self, job_id: int, stage: str, progress: float, eta_s: float | None) -> bool: ...
     def save_preview(self, job_id: int, png: bytes) -> Path: ...
     def heartbeat(self, job_id: int) -> None: ...
-    def mark_rendered(self, job_id: int, output: Path, size_bytes: int, seed: int) -> None: ...
-    def mark_delivered(self, job_id: int) -> None: ...
-    def mark_failed(self, job_id: int, user_error: str, operator_error: str) -> None: ...
-    def mark_cancelled(self, job_id: int) -> None: ...
-    def release(self, job_id: int) -> None: ...
+    # The end of a job: each returns False when the job is no longer this worker's to end (it was taken
+    # back after its lease ran out and may be running elsewhere), and then changes nothing.
+    def mark_rendered(self, job_id: int, output: Path, size_bytes: int, seed: int) -> bool: ...
+    def mark_delivered(self, job_id: int) -> bool: ...
+    def mark_failed(self, job_id: int, user_error: str, operator_error: str) -> bool: ...
+    def mark_cancelled(self, job_id: int) -> bool: ...
+    def release(self, job_id: int) -> bool: ...
     def get(self, job_id: int) -> Job: ...
     def worker_started(self, info: WorkerInfo, seconds_per_frame: float | None) -> None: ...
     def worker_beat(self, worker_id: str, state: str, job_id: int | None) -> None: ...
@@ -73,6 +76,12 @@ class WorkerConfig:
     progress_every_s: float = 1.0
     model_name: str = ""
     setup_retry_s: float = 60.0  # how long to wait before loading the model again after it failed
+    max_backoff_s: float = 60.0  # the longest pause after a round that failed (the database locked, a full disk)
+
+    @property
+    def beat_every_s(self) -> float:
+        """How often a running job's heartbeat is written: at least four beats per lease, however short."""
+        return min(self.heartbeat_s, self.lease_s / 4)
 
 
 def default_worker_id() -> str:
@@ -130,17 +139,36 @@ class Worker:
         self._last_beat = 0.0
 
     def run(self) -> None:
-        """Loop until `stop_event` is set: recover abandoned jobs, then render whatever is next."""
+        """Loop until `stop_event` is set: recover abandoned jobs, then render whatever is next.
+
+        A round that fails unexpectedly (the database locked past its timeout, a full disk) is
+        logged and retried after a growing pause: the worker never ends while its process runs.
+        A job caught in such a round stays running until its lease runs out, then is queued again.
+        """
         log.info("worker %s started", self.worker_id)
+        failures = RoundFailures("worker", self.config.poll_s, self.config.max_backoff_s)
         try:
             while not self.stop_event.is_set():
-                if not self.run_once():
+                try:
+                    took_one = self.run_once()
+                except Exception as exc:
+                    self.stop_event.wait(failures.failed(exc))
+                    continue
+                failures.succeeded()
+                if not took_one:
                     self._beat_when_due("idle")
                     self.stop_event.wait(self.config.poll_s)
         finally:
-            if self._generator is not None:
-                self.store.worker_stopped(self.worker_id)
+            self._say_stopped()
             log.info("worker %s stopped", self.worker_id)
+
+    def _say_stopped(self) -> None:
+        if self._generator is None:
+            return
+        try:
+            self.store.worker_stopped(self.worker_id)
+        except Exception as exc:  # the registry's entry ages out by itself
+            log.warning("worker %s: could not record its stop (%s)", self.worker_id, exc)
 
     def run_once(self) -> bool:
         """Render the next job if there is one; returns whether one was taken."""
@@ -152,12 +180,12 @@ class Worker:
             "job %d claimed by %s (attempt %d, %s, from %s)",
             job.id, self.worker_id, job.attempts, _frames(job), job.requester_name or job.requester_id,
         )  # fmt: skip
-        with _Heartbeat(self.store, job.id, self.worker_id, self.config.heartbeat_s):
+        with _Heartbeat(self.store, job.id, self.worker_id, self.config.beat_every_s):
             self._process(job)
         return True
 
     def _beat_when_due(self, state: str) -> None:
-        if self._generator is None or time.monotonic() - self._last_beat < self.config.heartbeat_s:
+        if self._generator is None or time.monotonic() - self._last_beat < self.config.beat_every_s:
             return
         self._last_beat = time.monotonic()
         try:
@@ -172,24 +200,30 @@ class Worker:
         except _SetupProblem as problem:
             # The machine's fault (no weights, a broken weights folder), not the job's: it goes back
             # to the queue unharmed, the operator reads the log, and the worker tries again later.
-            self.store.release(job.id)
-            log.error("job %d released: cannot render on this machine: %s", job.id, problem.__cause__)
+            log.error("job %d: cannot render on this machine: %s", job.id, problem.__cause__)
+            _ended(job.id, self.store.release(job.id), "released back to the queue")
             self.stop_event.wait(self.config.setup_retry_s)
             return
         except _Interrupted:
-            self.store.release(job.id)
-            log.info("job %d released back to the queue: the worker is stopping", job.id)
+            _ended(job.id, self.store.release(job.id), "released back to the queue: the worker is stopping")
             return
         except RenderCancelled:
-            self.store.mark_cancelled(job.id)
-            log.info("job %d cancelled after %.1f s", job.id, time.monotonic() - started)
+            cancelled = self.store.mark_cancelled(job.id)
+            if cancelled:  # a cancel that came as the encoder finished leaves a video nobody will post
+                for path in self.store.output_dir.glob(f"job-{job.id}.*"):
+                    path.unlink(missing_ok=True)
+            _ended(job.id, cancelled, f"cancelled after {time.monotonic() - started:.1f} s")
+            return
+        except _Superseded:
+            _ended(job.id, False, "rendered")
             return
         except PipelineError as exc:
             self._fail(job, exc)
             return
         except Exception:
             log.exception("job %d failed", job.id)
-            self.store.mark_failed(job.id, f"something went wrong (job #{job.id}).", traceback.format_exc())
+            failed = self.store.mark_failed(job.id, f"something went wrong (job #{job.id}).", traceback.format_exc())
+            _ended(job.id, failed, "failed")
             return
         self._hand_over(job.id, output)
 
@@ -197,10 +231,11 @@ class Worker:
         operator_error = f"{type(exc).__name__}: {exc} (stored clip: {job.audio_path})"
         if exc.machine_fault:  # the details name this machine's files: for the operator only
             log.error("job %d failed on this machine: %s", job.id, operator_error)
-            self.store.mark_failed(job.id, MACHINE_FAULT_MESSAGE.format(job_id=job.id), operator_error)
+            failed = self.store.mark_failed(job.id, MACHINE_FAULT_MESSAGE.format(job_id=job.id), operator_error)
         else:
             log.info("job %d failed: %s", job.id, exc)
-            self.store.mark_failed(job.id, exc.user_message(), operator_error)
+            failed = self.store.mark_failed(job.id, exc.user_message(), operator_error)
+        _ended(job.id, failed, "failed")
 
     def _render(self, job: Job) -> Path:
         options = RenderOptions.from_dict(job.options, classes=tuple(job.classes), seed=job.seed)
@@ -222,7 +257,10 @@ class Worker:
             model_name=self.config.model_name,
         )  # fmt: skip
         took = time.perf_counter() - started
-        self.store.mark_rendered(job.id, result.output, result.size_bytes, prepared.seed)
+        if reporter.cancelled_at_the_end():  # asked while the encoder finished: the video is not posted
+            raise RenderCancelled()
+        if not self.store.mark_rendered(job.id, result.output, result.size_bytes, prepared.seed):
+            raise _Superseded()
         self.store.worker_finished_job(self.worker_id, took / max(1, prepared.plan.n_frames))
         log.info(
             "job %d rendered in %.1f s (%d frames, %.1f frames/s, %.2f MiB)",
@@ -282,6 +320,14 @@ def hand_over(store: RenderQueue, deliver: dict[str, Deliver], job_id: int, outp
     front_end(job)
 
 
+def _ended(job_id: int, written: bool, what: str) -> None:
+    """Log how a job ended here, or that its end was dropped because the job is no longer this worker's."""
+    if written:
+        log.info("job %d %s", job_id, what)
+    else:
+        log.warning("job %d: no longer this worker's (taken back after its lease ran out); not %s", job_id, what)
+
+
 def _frames(job: Job) -> str:
     return f"{job.n_frames} frames" if job.n_frames else "frames not counted"
 
@@ -292,6 +338,10 @@ class _SetupProblem(Exception):
 
 class _Interrupted(Exception):
     """The worker was asked to stop in the middle of a render."""
+
+
+class _Superseded(Exception):
+    """The job was taken back from this worker (its lease ran out) before it could record the video."""
 
 
 class _ProgressReporter:
@@ -325,6 +375,11 @@ class _ProgressReporter:
         """True to stop the render: a cancel asked for (raises nothing) or the worker stopping (raises)."""
         if self._stop_event.is_set():
             raise _Interrupted()
+        return self._cancelled
+
+    def cancelled_at_the_end(self) -> bool:
+        """Whether a cancel arrived after the last frame (while the encoder finished): asked once more."""
+        self._cancelled = self._cancelled or self._store.report_progress(self._job_id, "encode", 1.0, 0.0)
         return self._cancelled
 
 

@@ -3,6 +3,11 @@
 Every write runs in its own short transaction; on SQLite those take the write lock
 up front (storage.db), so a claim is one atomic "pick and mark running" and two
 workers never take the same job.
+
+A worker's writes are fenced by its claim: once a job was taken back from a worker
+(its lease ran out while it was paused or cut off), that worker's progress, heartbeat
+and end state change nothing, so a job cannot be finished twice. And a job moves only
+forward: a delivered job never becomes rendered again.
 """
 
 from __future__ import annotations
@@ -106,6 +111,21 @@ class QueuePlace:
     wait_s: float
 
 
+@dataclass(frozen=True)
+class _Claim:
+    """Which worker holds a running job, and in which attempt."""
+
+    worker_id: str
+    attempt: int
+
+
+# The states each change may start from.
+_TO_RENDERED = (JobStatus.RUNNING,)
+_TO_DELIVERED = (JobStatus.RENDERED,)
+_TO_FAILED = (JobStatus.QUEUED, JobStatus.RUNNING, JobStatus.RENDERED)
+_TO_CANCELLED = (JobStatus.QUEUED, JobStatus.RUNNING)
+
+
 class JobStore:
     """The job log and queue on one database and data folder."""
 
@@ -127,6 +147,7 @@ class JobStore:
         self.output_dir.mkdir(parents=True, exist_ok=True)
         self.limits = limits or QueueLimits()
         self.clock = clock
+        self._claims: dict[int, _Claim] = {}  # jobs this store's workers claimed and still hold
 
     @contextmanager
     def _transaction(self) -> Iterator[Session]:
@@ -186,8 +207,16 @@ class JobStore:
             job.status, job.worker_id, job.attempts = JobStatus.RUNNING.value, worker_id, job.attempts + 1
             job.started_at = job.heartbeat_at = now
             job.stage, job.progress, job.eta_s = "starting", 0.0, None
+        self._claims[job.id] = _Claim(worker_id, job.attempts)
         log.debug("job %d running on %s (attempt %d)", job.id, worker_id, job.attempts)
         return job
+
+    def _held(self, job: Job | None) -> bool:
+        """Whether a job is running and, if a worker of this store claimed it, still under that claim."""
+        if job is None or job.status != JobStatus.RUNNING.value:
+            return False
+        claim = self._claims.get(job.id)
+        return claim is None or (job.worker_id, job.attempts) == (claim.worker_id, claim.attempt)
 
     # ------------------------------------------------------------------ the dispatcher's side (scale-out)
 
@@ -231,27 +260,25 @@ class JobStore:
             return True
 
     def report_progress(self, job_id: int, stage: str, progress: float, eta_s: float | None) -> bool:
-        """Record progress and a heartbeat; returns True when the job should stop (cancelled)."""
+        """Record progress and a heartbeat; returns True when the job should stop (cancelled, or no longer held)."""
         with self._transaction() as session:
             job = session.get(Job, job_id)
-            if job is None or job.status != JobStatus.RUNNING.value:
+            if job is None or not self._held(job):
                 return True
             job.stage, job.progress, job.eta_s, job.heartbeat_at = stage, progress, eta_s, self.clock()
             return job.cancel_requested
 
     def heartbeat(self, job_id: int) -> None:
-        """Say the worker of a running job is alive."""
+        """Say the worker of a running job is alive (nothing, once the job was taken back from it)."""
         with self._transaction() as session:
-            session.execute(
-                update(Job)
-                .where(Job.id == job_id, Job.status == JobStatus.RUNNING.value)
-                .values(heartbeat_at=self.clock())
-            )
+            if self._held(session.get(Job, job_id)):
+                session.execute(update(Job).where(Job.id == job_id).values(heartbeat_at=self.clock()))
 
-    def mark_rendered(self, job_id: int, output: Path, size_bytes: int, seed: int) -> None:
-        """The video exists; the front end still has to post it."""
-        self._set_status(job_id, JobStatus.RENDERED, rendered_at=self.clock(), output_path=str(output),
-                         output_bytes=size_bytes, seed=seed, progress=1.0, stage="rendered", eta_s=0.0)  # fmt: skip
+    def mark_rendered(self, job_id: int, output: Path, size_bytes: int, seed: int) -> bool:
+        """The video exists; the front end still has to post it. False when the job was not this caller's to end."""
+        return self._set_status(job_id, JobStatus.RENDERED, _TO_RENDERED, rendered_at=self.clock(),
+                                output_path=str(output), output_bytes=size_bytes, seed=seed, progress=1.0,
+                                stage="rendered", eta_s=0.0)  # fmt: skip
 
     def save_preview(self, job_id: int, png: bytes) -> Path:
         """Keep a job's first look (a PNG contact sheet of its classes) beside its video; returns its path."""
@@ -264,39 +291,50 @@ class JobStore:
         log.debug("job %d preview saved", job_id)
         return path
 
-    def mark_delivered(self, job_id: int) -> None:
+    def mark_delivered(self, job_id: int) -> bool:
         """The front end posted the video."""
-        self._set_status(job_id, JobStatus.DELIVERED, delivered_at=self.clock())
+        return self._set_status(job_id, JobStatus.DELIVERED, _TO_DELIVERED, delivered_at=self.clock())
 
-    def mark_failed(self, job_id: int, user_error: str, operator_error: str) -> None:
+    def mark_failed(self, job_id: int, user_error: str, operator_error: str) -> bool:
         """The job cannot be done; `user_error` is what the requester is told."""
-        self._set_status(job_id, JobStatus.FAILED, failed_at=self.clock(), user_error=user_error,
-                         operator_error=operator_error)  # fmt: skip
+        return self._set_status(job_id, JobStatus.FAILED, _TO_FAILED, failed_at=self.clock(), user_error=user_error,
+                                operator_error=operator_error)  # fmt: skip
 
-    def mark_cancelled(self, job_id: int) -> None:
-        """A running job stopped because it was cancelled."""
-        self._set_status(job_id, JobStatus.CANCELLED, cancelled_at=self.clock())
+    def mark_cancelled(self, job_id: int) -> bool:
+        """A job stopped because it was cancelled."""
+        return self._set_status(job_id, JobStatus.CANCELLED, _TO_CANCELLED, cancelled_at=self.clock())
 
-    def release(self, job_id: int) -> None:
+    def release(self, job_id: int) -> bool:
         """Put a running job back in the queue as it was (the worker could not start it; no attempt counted)."""
         with self._transaction() as session:
             job = session.get(Job, job_id)
-            if job is None or job.status != JobStatus.RUNNING.value:
-                return
+            if job is None or not self._held(job):
+                return False
             job.status, job.worker_id, job.stage = JobStatus.QUEUED.value, None, "waiting for the renderer"
             job.attempts = max(0, job.attempts - 1)
             job.progress, job.eta_s = 0.0, None
-        log.debug("job %d released back to the queue", job_id)
+        self._claims.pop(job_id, None)
+        log.info("job %d back in the queue", job_id)
+        return True
 
-    def _set_status(self, job_id: int, status: JobStatus, **values: Any) -> None:
+    def _set_status(self, job_id: int, status: JobStatus, allowed_from: Sequence[JobStatus], **values: Any) -> bool:
+        """Move a job to `status` if it is in one of `allowed_from` (and, while running, still held); else False."""
         with self._transaction() as session:
             job = session.get(Job, job_id)
             if job is None:
                 raise JobNotFound(job_id)
+            was = job.status
+            # A job this store's worker claimed changes only while that claim holds, whatever it became since.
+            held = self._held(job) if was == JobStatus.RUNNING.value or job_id in self._claims else True
+            if not held or JobStatus(was) not in allowed_from:
+                log.warning("job %d stays %s: it cannot become %s from here", job_id, was, status.value)
+                return False
             job.status = status.value
             for name, value in values.items():
                 setattr(job, name, value)
-        log.debug("job %d %s", job_id, status.value)
+        self._claims.pop(job_id, None)
+        log.info("job %d %s (was %s)", job_id, status.value, was)
+        return True
 
     def recover_stale(self, lease_s: float, worker_is_dead: Callable[[str], bool] | None = None) -> list[int]:
         """Requeue running jobs whose worker crashed, or fail them after max attempts.
@@ -305,25 +343,17 @@ class JobStore:
         when `worker_is_dead` says so (a worker on this machine whose process is gone).
         """
         cutoff = self.clock() - dt.timedelta(seconds=lease_s)
-        recovered = []
+        recovered: list[tuple[int, str | None, str]] = []
         with self._transaction() as session:
             running = session.scalars(select(Job).where(Job.status == JobStatus.RUNNING.value)).all()
             for job in running:
                 silent = job.heartbeat_at is None or job.heartbeat_at < cutoff
                 if not (silent or (worker_is_dead is not None and worker_is_dead(job.worker_id or ""))):
                     continue
-                recovered.append(job.id)
-                if job.cancel_requested:
-                    job.status, job.cancelled_at = JobStatus.CANCELLED.value, self.clock()
-                elif job.attempts >= self.limits.max_attempts:
-                    job.status, job.failed_at = JobStatus.FAILED.value, self.clock()
-                    job.user_error = f"the render stopped {job.attempts} times; please try a shorter clip."
-                    job.operator_error = f"worker {job.worker_id} stopped heartbeating {job.attempts} times"
-                else:
-                    job.status, job.worker_id, job.stage = JobStatus.QUEUED.value, None, "requeued"
-        for job_id in recovered:
-            log.warning("job %d was interrupted (its worker stopped); recovered", job_id)
-        return recovered
+                recovered.append((job.id, job.worker_id, _recovered(job, self.clock(), self.limits.max_attempts)))
+        for job_id, worker_id, outcome in recovered:
+            log.warning("job %d was interrupted (its worker %s went silent): %s", job_id, worker_id, outcome)
+        return [job_id for job_id, _, _ in recovered]
 
     # ------------------------------------------------------------------ the workers
 
@@ -355,7 +385,9 @@ class JobStore:
                 job.status, job.cancelled_at, job.cancel_requested = JobStatus.CANCELLED.value, self.clock(), True
             elif job.status == JobStatus.RUNNING.value:
                 job.cancel_requested = True
-            return JobStatus(job.status)
+            status = JobStatus(job.status)
+        log.info("job %d: cancel asked (%s)", job_id, status.value)
+        return status
 
     def get(self, job_id: int) -> Job:
         """One job, or JobNotFound."""
@@ -455,6 +487,20 @@ class JobStore:
                 job.files_removed_at = self.clock()
                 cleaned += 1
         return cleaned
+
+
+def _recovered(job: Job, now: dt.datetime, max_attempts: int) -> str:
+    """Take a running job back from its silent worker: cancelled, failed after max attempts, else queued again."""
+    if job.cancel_requested:
+        job.status, job.cancelled_at = JobStatus.CANCELLED.value, now
+        return "cancelled, as asked"
+    if job.attempts >= max_attempts:
+        job.status, job.failed_at = JobStatus.FAILED.value, now
+        job.user_error = f"the render stopped {job.attempts} times; please try a shorter clip."
+        job.operator_error = f"worker {job.worker_id} stopped heartbeating {job.attempts} times"
+        return f"failed after {job.attempts} attempts"
+    job.status, job.worker_id, job.stage = JobStatus.QUEUED.value, None, "requeued"
+    return "queued again"
 
 
 def _new_job(request: JobRequest, stored: Path, now: dt.datetime) -> Job:

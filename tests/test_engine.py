@@ -219,6 +219,59 @@ def test_a_remote_render_is_cancelled_within_seconds_and_its_preview_comes_back(
         dispatching.stop()
 
 
+def test_a_job_whose_video_cannot_be_saved_holds_back_no_other(
+    tmp_path: Path,
+    make_clip: ClipMaker,
+    tiny_weights: Path,
+    redis_server: RedisServer,
+    queue_name: str,
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    import bot.dispatch
+
+    store = open_store(tmp_path / "data", per_requester=10)
+    clip = make_clip(1.5)
+    stuck, other = store.submit(request(clip, "ann")).id, store.submit(request(clip, "bob")).id
+    real_write = bot.dispatch._write_atomically
+    refusals = {"left": 6}
+
+    def disk_full_for_the_first(path: Path, data: bytes) -> None:
+        if path.name.startswith(f"job-{stuck}.") and refusals["left"] > 0:
+            refusals["left"] -= 1
+            raise OSError(28, "No space left on device")
+        real_write(path, data)
+
+    monkeypatch.setattr(bot.dispatch, "_write_atomically", disk_full_for_the_first)
+    caplog.set_level("INFO")
+    dispatching = Dispatching(store, redis_server.url, queue_name).start()
+    worker = InProcessWorker(redis_server.url, queue_name, tiny_weights)
+    try:
+        assert wait_until(lambda: store.get(other).status == "delivered", timeout=60)
+        assert wait_until(lambda: store.get(stuck).status == "delivered", timeout=60), "saved once the disk has room"
+        assert dispatching.thread is not None and dispatching.thread.is_alive()
+        assert caplog.text.count(f"job {stuck}: following it failed") == 1, "one line while the reason stays"
+        assert store.get(stuck).attempts == 1, "the video came back once; it was not rendered again"
+        assert wait_until(lambda: not list(worker.queue.output_dir.iterdir()), timeout=10), "no scratch left"
+    finally:
+        worker.stop()
+        dispatching.stop()
+
+
+def test_a_killed_workers_scratch_folder_is_removed_by_the_next(tmp_path: Path) -> None:
+    from bot.engine.remote_queue import SCRATCH_PREFIX, remove_scratch_of_dead_workers
+
+    dead = subprocess.Popen([sys.executable, "-c", "pass"])
+    dead.wait()
+    left = tmp_path / f"{SCRATCH_PREFIX}{dead.pid}-x1"
+    running = tmp_path / f"{SCRATCH_PREFIX}{os.getpid()}-x2"
+    for folder in (left, running):
+        folder.mkdir()
+        (folder / "job-1.clip").write_bytes(b"clip")
+    remove_scratch_of_dead_workers(tmp_path)
+    assert not left.exists() and (running / "job-1.clip").is_file()
+
+
 def test_the_engine_gets_only_as_many_jobs_as_idle_workers_in_fair_order(
     tmp_path: Path, make_clip: ClipMaker, redis_server: RedisServer, queue_name: str
 ) -> None:

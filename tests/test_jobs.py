@@ -190,6 +190,119 @@ def test_an_abandoned_job_fails_after_max_attempts(tmp_path: Path, make_clip: Cl
     assert failed.status == "failed" and "stopped 2 times" in (failed.user_error or "")
 
 
+def _taken_back(store: JobStore, job: int, worker: str) -> None:
+    """`worker` holds `job`; its lease runs out (paused, cut off) and the job is queued again."""
+    claimed = store.claim_next(worker)
+    assert claimed is not None and claimed.id == job
+    now = store.clock
+    store.clock = lambda: now() + dt.timedelta(minutes=10)
+    assert store.recover_stale(lease_s=60) == [job]
+    store.clock = now
+
+
+def test_a_worker_whose_job_was_taken_back_changes_nothing(tmp_path: Path, make_clip: ClipMaker) -> None:
+    # Two stores on one database: two worker processes.
+    old, new = open_store(tmp_path / "data"), open_store(tmp_path / "data")
+    job = old.submit(request(make_clip(1.5))).id
+    _taken_back(old, job, "old:1")
+    assert old.report_progress(job, "render", 0.5, None), "told to stop: the job is not running under its claim"
+    assert not old.mark_cancelled(job), "a requeued job is not cancelled by a worker that lost it"
+    assert store_status(new, job) == "queued" and not new.get(job).cancel_requested
+
+    again = new.claim_next("new:2")
+    assert again is not None and again.attempts == 2
+    old.heartbeat(job)
+    assert old.report_progress(job, "render", 0.9, None)
+    assert not old.mark_rendered(job, old.output_dir / "old.mp4", 1, 1)
+    assert not old.mark_failed(job, "no.", "no") and not old.release(job)
+    assert new.get(job).worker_id == "new:2" and new.get(job).progress == 0.0
+    assert not new.report_progress(job, "render", 0.5, None)
+    assert new.mark_rendered(job, new.output_dir / "new.mp4", 1, 1)
+    assert new.mark_delivered(job)
+    assert not new.mark_rendered(job, new.output_dir / "late.mp4", 1, 1), "a delivered job never goes back"
+    assert not new.mark_delivered(job) and not new.mark_failed(job, "late.", "late")
+    final = new.get(job)
+    assert final.status == "delivered" and final.output_path == str(new.output_dir / "new.mp4")
+    assert new.undelivered("cli") == []
+
+
+def store_status(store: JobStore, job: int) -> str:
+    return store.get(job).status
+
+
+def test_a_worker_whose_job_was_taken_back_drops_its_video(
+    tmp_path: Path, make_clip: ClipMaker, tiny_weights: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    store = open_store(tmp_path / "data")
+    job = store.submit(request(make_clip(1.5))).id
+    worker = Worker(store, lambda: BigGANGenerator(tiny_weights), WorkerConfig(progress_every_s=0.0))
+    real_mark = store.mark_rendered
+
+    def lose_it_first(*args: object, **kwargs: object) -> bool:
+        store.clock = lambda: dt.datetime.now(dt.UTC) + dt.timedelta(minutes=10)
+        store.recover_stale(lease_s=60)  # another worker's sweep, while this one encoded
+        store.clock = lambda: dt.datetime.now(dt.UTC)
+        return real_mark(*args, **kwargs)  # type: ignore[arg-type]
+
+    store.mark_rendered = lose_it_first  # type: ignore[method-assign]
+    with caplog.at_level("INFO"):
+        assert worker.run_once()
+    assert store.get(job).status == "queued" and "no longer this worker's" in caplog.text
+
+
+def test_a_cancel_that_arrives_as_the_encoder_finishes_is_kept(
+    tmp_path: Path, make_clip: ClipMaker, tiny_weights: Path
+) -> None:
+    store = open_store(tmp_path / "data")
+    job = store.submit(request(make_clip(1.5))).id
+    generator = BigGANGenerator(tiny_weights)
+    worker = Worker(store, lambda: generator, WorkerConfig(progress_every_s=1e9))  # no report during the frames
+    real_finish_encode = generator.generate
+    frames_done = threading.Event()
+
+    def last_batch_then_cancel(*args: object, **kwargs: object) -> np.ndarray:
+        frames = real_finish_encode(*args, **kwargs)  # type: ignore[arg-type]
+        if store.get(job).status == "running":
+            store.cancel(job)
+            frames_done.set()
+        return frames
+
+    generator.generate = last_batch_then_cancel  # type: ignore[method-assign]
+    assert worker.run_once() and frames_done.is_set()
+    assert store.get(job).status == "cancelled"
+    assert not list(store.output_dir.glob(f"job-{job}.*")), "no video is left for anyone to post"
+
+
+def test_the_worker_outlives_a_round_that_fails(
+    tmp_path: Path, make_clip: ClipMaker, tiny_weights: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    import sqlalchemy.exc
+
+    store = open_store(tmp_path / "data")
+    real_claim = store.claim_next
+    failures = iter([True, True, False])
+
+    def locked_twice(worker_id: str) -> object:
+        if next(failures, False):
+            raise sqlalchemy.exc.OperationalError("claim", {}, Exception("database is locked"))
+        return real_claim(worker_id)
+
+    store.claim_next = locked_twice  # type: ignore[assignment]
+    worker = Worker(store, lambda: BigGANGenerator(tiny_weights), WorkerConfig(poll_s=0.01, max_backoff_s=0.6))
+    job = store.submit(request(make_clip(1.5))).id
+    thread = threading.Thread(target=worker.run)
+    with caplog.at_level("INFO"):
+        thread.start()
+        try:
+            assert wait_until(lambda: store.get(job).status == "delivered", timeout=60)
+            assert thread.is_alive()
+        finally:
+            worker.stop_event.set()
+            thread.join(30)
+    assert caplog.text.count("worker round failed") == 1, "one log line for the same failure in a row"
+    assert "worker rounds succeed again after 2 failed" in caplog.text
+
+
 def test_two_workers_racing_take_each_job_once(tmp_path: Path, make_clip: ClipMaker, tiny_weights: Path) -> None:
     data = tmp_path / "data"
     store = open_store(data, per_requester=20)

@@ -124,6 +124,9 @@ def test_daily_publisher_marks_the_outcome(store: JobStore, clips: list[Path]) -
         accepted = poster.post(force=True)
         assert accepted is not None
         ids.append(accepted.job.id)
+    for _ in ids:  # the worker renders each, then hands it to the publisher
+        claimed = store.claim_next("w")
+        assert claimed is not None and store.mark_rendered(claimed.id, Path("x.mp4"), 1, claimed.seed)
     posted: list[tuple[str, int]] = []
 
     def to_x(job: Job) -> bool:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import os
 import shutil
 import tempfile
 import time
@@ -37,6 +38,28 @@ from storage.workers import SPEED_SMOOTHING, WorkerInfo
 log = logging.getLogger(__name__)
 
 
+SCRATCH_PREFIX = "ganterp-worker-"  # then the worker's process id: its scratch folder is ours to remove once it died
+
+
+def remove_scratch_of_dead_workers(folder: Path | None = None) -> None:
+    """Remove the scratch folders that workers killed on this machine (kill -9, out of memory) left behind."""
+    for scratch in Path(folder or tempfile.gettempdir()).glob(f"{SCRATCH_PREFIX}*-*"):
+        pid = scratch.name.removeprefix(SCRATCH_PREFIX).split("-", 1)[0]
+        if pid.isdigit() and scratch.is_dir() and not _process_exists(int(pid)):
+            shutil.rmtree(scratch, ignore_errors=True)
+            log.info("removed the scratch folder of stopped worker process %s", pid)
+
+
+def _process_exists(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True  # another user's process
+    return True
+
+
 @dataclass
 class _Taken:
     """A job this worker took from the engine: SAQ's copy, ours, and where its clip lies."""
@@ -58,7 +81,8 @@ class RemoteQueue:
 
     def __init__(self, url: str, name: str = "ganterp", *, lease_s: float = 45.0) -> None:
         self._loop, self.queue = open_queue(url, name, "saq-worker")
-        self.output_dir = Path(tempfile.mkdtemp(prefix="ganterp-worker-"))
+        remove_scratch_of_dead_workers()
+        self.output_dir = Path(tempfile.mkdtemp(prefix=f"{SCRATCH_PREFIX}{os.getpid()}-"))
         self.worker_ttl_s = max(30, round(lease_s))
         self._taken: dict[int, _Taken] = {}
         self._ended: dict[int, Job] = {}  # the last job handed back, for the worker's get() after it ends
@@ -179,17 +203,16 @@ class RemoteQueue:
 
     # --- ending it
 
-    def mark_rendered(self, job_id: int, output: Path, size_bytes: int, seed: int) -> None:
+    def mark_rendered(self, job_id: int, output: Path, size_bytes: int, seed: int) -> bool:
         """Send the MP4 (and its sidecar) back through the engine and end the job there as complete."""
         taken = self._take(job_id)
         if taken is None:
-            return
+            return False
         try:
             if size_bytes > taken.max_file_bytes:
                 too_large = FileTooLarge("video", size_bytes, taken.max_file_bytes)
                 problem = {"user_error": too_large.user_message(), "operator_error": f"{too_large} (job {job_id})"}
-                self._end(taken, Status.FAILED, problem, problem["operator_error"])
-                return
+                return self._end(taken, Status.FAILED, problem, problem["operator_error"])
             sidecar = output.with_suffix(".json")
             result: dict[str, Any] = {
                 "seed": seed,
@@ -197,39 +220,41 @@ class RemoteQueue:
                 "render_s": round(time.monotonic() - taken.claimed, 3),
                 "sidecar": sidecar.read_text() if sidecar.is_file() else None,
             }
-            self._end(taken, Status.COMPLETE, result, None, video=output.read_bytes())
+            return self._end(taken, Status.COMPLETE, result, None, video=output.read_bytes())
         finally:
-            for path in (output, output.with_suffix(".json"), taken.clip):
-                path.unlink(missing_ok=True)
+            output.unlink(missing_ok=True)
+            output.with_suffix(".json").unlink(missing_ok=True)
 
-    def mark_failed(self, job_id: int, user_error: str, operator_error: str) -> None:
+    def mark_failed(self, job_id: int, user_error: str, operator_error: str) -> bool:
         """End the job in the engine as failed, with what its requester and the operator are told."""
         taken = self._take(job_id)
-        if taken is not None:
-            result = {"user_error": user_error, "operator_error": operator_error}
-            self._end(taken, Status.FAILED, result, operator_error)
+        if taken is None:
+            return False
+        result = {"user_error": user_error, "operator_error": operator_error}
+        return self._end(taken, Status.FAILED, result, operator_error)
 
-    def mark_cancelled(self, job_id: int) -> None:
+    def mark_cancelled(self, job_id: int) -> bool:
         """End a cancelled job in the engine as aborted."""
         taken = self._take(job_id)
-        if taken is not None:
-            self._end(taken, Status.ABORTED, None, "cancelled")
+        return taken is not None and self._end(taken, Status.ABORTED, None, "cancelled")
 
-    def release(self, job_id: int) -> None:
+    def release(self, job_id: int) -> bool:
         """Put the job back in the engine's queue uncounted (this worker is stopping)."""
         taken = self._take(job_id)
-        if taken is not None:
-            self._retrying(job_id, lambda: self._release(taken))
+        return taken is not None and self._retrying(job_id, lambda: self._release(taken))
 
-    async def _release(self, taken: _Taken) -> None:
+    async def _release(self, taken: _Taken) -> bool:
         stored = await self.queue.job(taken.engine.key)
-        if self._ours(stored, taken):
-            back = self.queue.copy(taken.engine)
-            back.attempts -= 1  # the attempt did not happen, as far as the job is concerned
-            await self.queue.retry(back, "released: its worker stopped")
+        if not self._ours(stored, taken):
+            return False
+        back = self.queue.copy(taken.engine)
+        back.attempts -= 1  # the attempt did not happen, as far as the job is concerned
+        await self.queue.retry(back, "released: its worker stopped")
+        return True
 
-    def mark_delivered(self, job_id: int) -> None:
+    def mark_delivered(self, job_id: int) -> bool:
         """Nothing to do here: the dispatcher hands the video to its front end."""
+        return True
 
     def get(self, job_id: int) -> Job:
         """The job as this worker knows it; its platform reads 'remote', since delivery is not this machine's."""
@@ -240,41 +265,44 @@ class RemoteQueue:
         return job
 
     def _take(self, job_id: int) -> _Taken | None:
+        """Stop holding a job that ends here: its clip and local preview go with it."""
         taken = self._taken.pop(job_id, None)
         if taken is not None:
             self._ended[job_id] = taken.job
+            taken.clip.unlink(missing_ok=True)
+            (self.output_dir / f"job-{job_id}.preview.png").unlink(missing_ok=True)
         return taken
 
     def _end(
         self, taken: _Taken, status: Status, result: dict[str, Any] | None, error: str | None, video: bytes = b""
-    ) -> None:
-        self._retrying(taken.job.id, lambda: self._finish(taken, status, result, error, video))
+    ) -> bool:
+        return self._retrying(taken.job.id, lambda: self._finish(taken, status, result, error, video))
 
     async def _finish(
         self, taken: _Taken, status: Status, result: dict[str, Any] | None, error: str | None, video: bytes
-    ) -> None:
+    ) -> bool:
         stored = await self.queue.job(taken.engine.key)
         if not self._ours(stored, taken):
-            log.warning("job %d is no longer this worker's in the engine; this attempt's end is dropped", taken.job.id)
-            return
+            return False
         if video:
             key = file_key(self.queue, "output", taken.job.id)
             await redis_set(self.queue.redis, key, video, taken.file_ttl_s)
         await self.queue.finish(taken.engine, status, result=result, error=error)
+        return True
 
-    def _retrying(self, job_id: int, call: Callable[[], Coroutine[Any, Any, None]]) -> None:
-        """Run an end-of-job call, waiting out a Redis restart (up to the worker's lease)."""
+    def _retrying(self, job_id: int, call: Callable[[], Coroutine[Any, Any, bool]]) -> bool:
+        """Run an end-of-job call, waiting out a Redis restart (up to the worker's lease); False if it did not land."""
         deadline = time.monotonic() + self.worker_ttl_s
         while True:
             try:
-                self._loop.run(call())
+                landed = self._loop.run(call())
                 self._reachable()
-                return
+                return landed
             except EngineUnavailable as exc:
                 self._unreachable(exc)
                 if time.monotonic() > deadline:
                     log.error("job %d: the engine stayed unreachable; the sweep will give the job to a worker", job_id)
-                    return
+                    return False
                 time.sleep(1.0)
 
     # --- the worker registry (SAQ's: its dashboard shows it, the dispatcher mirrors it into the job log)
