@@ -247,7 +247,9 @@ class XFrontEnd:
             self.state.set(FAILURES_SEEN_KEY, str(failed[-1].id if failed else 0))
             return
         for job in failed:
-            self.state.set(FAILURES_SEEN_KEY, str(job.id))
             # A job failed while posting (mention deleted, video refused) has nobody left to tell.
             if job.rendered_at is None and job.tweet_id and self.settings.x_reply_on_refusal:
-                self.poster.say_once(job.tweet_id, "failure", failure_text(job))
+                self.poster.say_once(job.tweet_id, "failure", failure_text(job))  # once per mention, recorded
+        # Jobs end out of id order (fair order, several workers): the mark moves only past jobs that all ended,
+        # so a job that fails after a later one is still answered.
+        self.state.set(FAILURES_SEEN_KEY, str(self.store.all_finished_through(PLATFORM, int(seen))))

@@ -417,6 +417,16 @@ class JobStore:
         with self._sessions() as session:
             return list(session.scalars(query.order_by(Job.id)).all())
 
+    def all_finished_through(self, platform: str, after_id: int) -> int:
+        """The highest job id from `after_id` on up to which every job of `platform` has finished."""
+        unfinished = [s.value for s in JobStatus if s not in FINISHED]
+        where = (Job.platform == platform, Job.id > after_id)
+        with self._sessions() as session:
+            first_open = session.scalar(select(func.min(Job.id)).where(*where, Job.status.in_(unfinished)))
+            if first_open is not None:
+                return int(first_open) - 1
+            return int(session.scalar(select(func.max(Job.id)).where(*where)) or after_id)
+
     def undelivered(self, platform: str) -> list[Job]:
         """Rendered jobs a front end has not posted yet (after a restart too), oldest first."""
         with self._sessions() as session:

@@ -422,6 +422,25 @@ def test_a_failed_render_is_answered_once_without_paths(
                      "reply": {"in_reply_to_tweet_id": "901"}}  # fmt: skip
 
 
+def test_failures_that_end_out_of_order_are_all_answered(
+    tmp_path: Path, make_clip: ClipMaker, api: responses.RequestsMock
+) -> None:
+    bot = Bot(tmp_path / "data", make_clip(3.0))
+    parents = [{"id": p, "attachments": {"media_keys": [f"7_{p}"]}} for p in ("600", "601")]
+    mentions = [mention("901", "volcano", replied_to="600"), mention("902", "ocean", replied_to="601", author="43")]
+    api.get(MENTIONS, json=page(mentions, parents, [video_media("7_600"), video_media("7_601")]))
+    bot.front.poll_once()
+    first, second = sorted(bot.store.recent(), key=lambda job: job.id)
+    api.replace(responses.GET, MENTIONS, json={"meta": {"result_count": 0}})
+    bot.store.mark_failed(second.id, "the clip is silent.", "op")  # the later job ends first (two workers)
+    bot.front.poll_once()
+    bot.store.mark_failed(first.id, "the clip is damaged.", "op")
+    bot.front.poll_once()
+    bot.front.poll_once()
+    replies = sorted(reply["reply"]["in_reply_to_tweet_id"] for reply in posted(api))
+    assert replies == ["901", "902"], "each mention hears of its failure once"
+
+
 def test_a_refusal_is_sent_once_even_if_the_bot_crashed_before_saving_the_cursor(
     tmp_path: Path, make_clip: ClipMaker, api: responses.RequestsMock
 ) -> None:
