@@ -12,6 +12,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from bot.housekeeping import start_housekeeping
 from bot.service import open_store, retention, submit_file
 from bot.settings import Settings, SettingsError
 from bot.worker import RenderQueue, Worker, WorkerConfig
@@ -71,8 +72,8 @@ def cmd_worker(args: argparse.Namespace, settings: Settings, generator_from: Gen
             return 0
         for signum in (signal.SIGINT, signal.SIGTERM):
             signal.signal(signum, lambda *_: worker.stop_event.set())
-        if isinstance(store, JobStore):
-            store.cleanup(retention(settings))
+        if isinstance(store, JobStore):  # the embedded queue: this process owns files of the job log too
+            start_housekeeping(store, retention(settings), worker.stop_event)
         worker.run()
     finally:
         close = getattr(store, "close", None)
@@ -97,7 +98,7 @@ def cmd_dispatch(args: argparse.Namespace, settings: Settings) -> int:
     for signum in (signal.SIGINT, signal.SIGTERM):
         signal.signal(signum, lambda *_: dispatcher.stop_event.set())
     try:
-        store.cleanup(retention(settings))
+        start_housekeeping(store, retention(settings), dispatcher.stop_event)
         dispatcher.run()
     finally:
         if dashboard is not None:

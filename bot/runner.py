@@ -21,6 +21,7 @@ from bot import clips
 from bot.discord.app import GanterpBot
 from bot.discord.service import DEFAULT_UPLOAD_LIMIT, UPLOAD_HEADROOM, DiscordService
 from bot.dispatch import DispatchConfig, Dispatcher, JobEngine
+from bot.housekeeping import start_housekeeping
 from bot.scheduler import PLATFORM as DAILY_PLATFORM
 from bot.scheduler import DailyPoster, DailyPostSettings, start_scheduler
 from bot.service import database_url, open_store, retention
@@ -154,7 +155,6 @@ def run_bot(settings: Settings, generator: Callable[[], FrameGenerator] | None =
         raise SettingsError(UNSET_MESSAGE)
     service = build_service(settings)
     store = service.store
-    store.cleanup(retention(settings))
     poster = daily_poster(settings, store)
     x = XFrontEnd.from_settings(settings, store) if on_x else None
     bot = discord_client(service) if settings.discord_token else None
@@ -189,7 +189,7 @@ def run_bot(settings: Settings, generator: Callable[[], FrameGenerator] | None =
         if dashboard is not None:
             log.info("the engine's dashboard is at %s", dashboard.address)
     scheduler = start_scheduler(database_url(settings), poster) if poster else None
-    threads: list[threading.Thread] = []
+    threads: list[threading.Thread] = [start_housekeeping(store, retention(settings), worker.stop_event)]
     try:
         if x:
             threads.append(_start(x.run, worker.stop_event, name="x-poller"))

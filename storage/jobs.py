@@ -35,6 +35,7 @@ log = logging.getLogger(__name__)
 DEFAULT_RENDER_ESTIMATE_S = 60.0  # a job whose frame count is unknown (recorded before counts were kept)
 DEFAULT_SECONDS_PER_FRAME = 0.1  # BigGAN-deep-128 on two CPU cores, until a worker measures itself
 JOB_OVERHEAD_S = 3.0  # decoding, analysis and the end of the encode, beside the frames
+INCOMING = "incoming"  # under the data folder: attachments as they arrive, before their job is stored
 
 
 def utcnow() -> dt.datetime:
@@ -497,6 +498,27 @@ class JobStore:
                 job.files_removed_at = self.clock()
                 cleaned += 1
         return cleaned
+
+    def remove_strays(self, retention: dt.timedelta) -> int:
+        """Delete files older than `retention` in the data folders that no job's record holds on to.
+
+        What a killed process leaves: a download before its job was stored, a partial video,
+        the files of a job whose record was never written. Returns how many files.
+        """
+        cutoff = (self.clock() - retention).timestamp()
+        with self._sessions() as session:
+            rows = session.execute(
+                select(Job.audio_path, Job.output_path, Job.preview_path).where(Job.files_removed_at.is_(None))
+            ).all()
+        kept = {Path(name) for row in rows for name in row if name}
+        kept |= {path.with_suffix(".json") for path in kept}
+        removed = 0
+        for folder in (self.audio_dir, self.output_dir, self.data_dir / INCOMING):
+            for path in folder.glob("*") if folder.is_dir() else ():
+                if path.is_file() and path not in kept and path.stat().st_mtime < cutoff:
+                    path.unlink(missing_ok=True)
+                    removed += 1
+        return removed
 
 
 def _recovered(job: Job, now: dt.datetime, max_attempts: int) -> str:

@@ -342,6 +342,38 @@ def test_cleanup_removes_old_files_and_keeps_the_log(tmp_path: Path, make_clip: 
     assert not audio.exists() and store.get(job).files_removed_at is not None
 
 
+def test_stray_files_of_killed_processes_go_after_the_retention(tmp_path: Path, make_clip: ClipMaker) -> None:
+    store = open_store(tmp_path / "data")
+    live = store.submit(request(make_clip(1.5))).id
+    (store.data_dir / "incoming").mkdir()
+    strays = [store.data_dir / "incoming" / "1234.mp3", store.output_dir / ".job-9.mp4.77.partial",
+              store.audio_dir / "0123abcd"]  # fmt: skip
+    for stray in strays:
+        stray.write_bytes(b"left by a killed process")
+    assert store.remove_strays(dt.timedelta(hours=1)) == 0, "young files may belong to work in progress"
+    store.clock = lambda: dt.datetime.now(dt.UTC) + dt.timedelta(hours=2)
+    assert store.remove_strays(dt.timedelta(hours=1)) == 3
+    assert not any(stray.exists() for stray in strays)
+    assert Path(store.get(live).audio_path or "").is_file(), "a queued job keeps its clip however old"
+
+
+def test_housekeeping_runs_while_the_process_runs(tmp_path: Path, make_clip: ClipMaker) -> None:
+    from bot.housekeeping import start_housekeeping
+
+    store = open_store(tmp_path / "data")
+    job = store.submit(request(make_clip(1.5))).id
+    audio = Path(store.get(job).audio_path or "")
+    stop = threading.Event()
+    thread = start_housekeeping(store, dt.timedelta(seconds=0.2), stop, every_s=0.1)
+    try:
+        store.cancel(job)
+        assert wait_until(lambda: not audio.exists(), timeout=10), "removed by a later round, not only at start"
+    finally:
+        stop.set()
+        thread.join(5)
+    assert not thread.is_alive()
+
+
 def test_cli_submit_jobs_show_cancel_and_stats(
     tmp_path: Path, make_clip: ClipMaker, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -23,6 +23,7 @@ from bot.discord.commands import server_group, user_group
 from bot.discord.delivery import Delivery
 from bot.discord.service import DEFAULT_UPLOAD_LIMIT, Ask, DiscordService, Origin, Queued, check_attachment
 from bot.messages import CannotPost, ManagersOnly, MessageContentOff, NoClip, NotAllowed
+from storage.jobs import INCOMING
 from storage.models import Job
 
 log = logging.getLogger(__name__)
@@ -132,7 +133,7 @@ class GanterpBot(discord.Client):
         if attachment is not None:
             await asyncio.to_thread(service.check_can_submit, origin)  # before reading the attachment
             data = await attachment.read()
-            folder = service.store.data_dir / "incoming"
+            folder = service.store.data_dir / INCOMING
             folder.mkdir(parents=True, exist_ok=True)
             suffix = Path(attachment.filename).suffix.lower()[:8]  # never the user's name itself
             path = folder / f"{attachment.id}{suffix if suffix.isascii() else ''}"
