@@ -452,3 +452,37 @@ async def test_layout_by_option_and_by_server_default(
     assert service.store.recent(1)[0].options["layout"] == "stack"
     await world.mod.slash(world.channel, "ganterp render", audio=("c.wav", clip), layout="inset")
     assert service.store.recent(1)[0].options["layout"] == "inset"
+
+
+async def test_a_video_that_is_gone_fails_its_job_and_the_others_still_post(
+    env: simcord.Env, worker: Worker, make_clip: ClipMaker
+) -> None:
+    world = World(env)
+    clip = make_clip(3.0, name="song.wav").read_bytes()
+    for _ in range(2):
+        await world.alice.slash(world.channel, "ganterp render", audio=("song.wav", clip))
+    while worker.run_once():
+        pass
+    store = env.bot.service.store  # type: ignore[attr-defined]
+    Path(store.get(1).output_path).unlink()  # removed by hand before the bot could post it
+    await env.bot.sync_posts()  # type: ignore[attr-defined]
+    await env.settle()
+    assert store.get(1).status == "failed" and "could not be posted" in (store.get(1).user_error or "")
+    assert store.get(2).status == "delivered"
+    assert [m.attachments[0].filename for m in bot_messages(world.channel) if has_video(m)] == ["ganterp-2.mp4"]
+
+
+async def test_a_mention_replying_to_a_message_it_cannot_see_gets_one_sentence() -> None:
+    from types import SimpleNamespace
+
+    from bot.discord.app import _message_with_the_clip
+    from bot.messages import NoClip
+
+    class HiddenHistory:
+        async def fetch_message(self, message_id: int) -> discord.Message:
+            raise discord.NotFound(SimpleNamespace(status=404, reason="Not Found"), "Unknown Message")
+
+    reference = SimpleNamespace(message_id=123, resolved=None)  # Discord did not resolve it: deleted or hidden
+    mention = SimpleNamespace(reference=reference, attachments=[], content="<@1> dog", channel=HiddenHistory())
+    with pytest.raises(NoClip, match="cannot see the message you replied to"):
+        await _message_with_the_clip(mention)  # type: ignore[arg-type]

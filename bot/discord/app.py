@@ -189,16 +189,9 @@ class GanterpBot(discord.Client):
             return
         words = re.sub(rf"<@!?{self.user.id}>", " ", message.content)
         words = LINK.sub(" ", words).strip(" ,")
-        source = message
-        if not _has_clip(message) and message.reference is not None and message.reference.message_id:
-            resolved = message.reference.resolved
-            if isinstance(resolved, discord.Message):
-                source = resolved
-            else:
-                channel = message.channel
-                source = await channel.fetch_message(message.reference.message_id)
         origin = _origin(message.author, message.channel.id, message.guild.id if message.guild else None, message)
         try:
+            source = await _message_with_the_clip(message)
             self.service.check_channel(origin)
             if not _has_clip(source):
                 if source is not message and not self.intents.message_content:
@@ -317,6 +310,19 @@ def _is_media(attachment: discord.Attachment) -> bool:
     except messages.ChatRefused:
         return False
     return True
+
+
+async def _message_with_the_clip(message: discord.Message) -> discord.Message:
+    """The message itself, or the one it replies to when it has no clip of its own."""
+    reference = message.reference
+    if _has_clip(message) or reference is None or not reference.message_id:
+        return message
+    if isinstance(reference.resolved, discord.Message):
+        return reference.resolved
+    try:
+        return await message.channel.fetch_message(reference.message_id)
+    except discord.HTTPException:  # deleted since, or no Read Message History here
+        raise NoClip("I cannot see the message you replied to (deleted, or hidden from me)") from None
 
 
 def _has_clip(message: discord.Message) -> bool:

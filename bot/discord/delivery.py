@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Coroutine
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +23,8 @@ from storage.models import Job, JobStatus
 
 log = logging.getLogger(__name__)
 
+MAX_POST_TRIES = 10  # a video Discord refuses this many times in a row (5xx, odd errors) is given up on
+
 
 class Delivery:
     """Keeps each job's Discord messages in step with the job log."""
@@ -31,6 +34,8 @@ class Delivery:
         self._lock = asyncio.Lock()
         self._shown: dict[int, str] = {}  # job id → status text last written, to edit only on change
         self._previewed: set[int] = set()  # jobs whose status message carries their first look
+        self._trouble: dict[int, str] = {}  # job id → why its last step failed (logged once per reason)
+        self._post_tries: dict[int, int] = {}  # job id → failed attempts to post its video
 
     async def sync_posts(self) -> None:
         """Edit status messages with progress, post rendered videos, report failures; restart-safe."""
@@ -39,10 +44,24 @@ class Delivery:
             posts = await asyncio.to_thread(service.guilds.open_posts)
             tracked = {post.job_id for post in posts}
             for post in posts:
-                await self._sync_one(post)
+                await self._guarded(post.job_id, self._sync_one(post))
             for job in await asyncio.to_thread(service.store.undelivered, "discord"):
                 if job.id not in tracked and job.channel_id:  # accepted before its status message was posted
-                    await self._deliver(job, PostRecord(job.id, job.channel_id, None, job.message_id))
+                    await self._guarded(
+                        job.id, self._deliver(job, PostRecord(job.id, job.channel_id, None, job.message_id))
+                    )
+
+    async def _guarded(self, job_id: int, step: Coroutine[Any, Any, None]) -> None:
+        """One job's step; its failure is logged (once per reason) and never stops the other jobs' posts."""
+        try:
+            await step
+        except Exception as exc:
+            reason = f"{type(exc).__name__}: {exc}"[:300]
+            if self._trouble.get(job_id) != reason:
+                log.error("job %d: its Discord post could not be updated (%s)", job_id, reason, exc_info=exc)
+            self._trouble[job_id] = reason
+        else:
+            self._trouble.pop(job_id, None)
 
     async def _sync_one(self, post: PostRecord) -> None:
         service = self.service
@@ -80,8 +99,14 @@ class Delivery:
 
     async def _deliver(self, job: Job, post: PostRecord) -> None:
         service = self.service
-        assert job.output_path is not None
-        output = Path(job.output_path)
+        output = Path(job.output_path or "")
+        if not job.output_path or not output.is_file():  # removed by hand, a lost disk: nothing to post, ever
+            await asyncio.to_thread(
+                service.store.mark_failed, job.id, messages.cannot_deliver("the video file is gone"),
+                f"discord: the rendered video {output} is gone",
+            )  # fmt: skip
+            await self._sync_one(post)
+            return
         segments = await asyncio.to_thread(_segments, output)
         text = messages.delivered_text(job, segments, f"<@{job.requester_id}>")
         channel = self.client.get_partial_messageable(int(post.channel_id))
@@ -108,17 +133,17 @@ class Delivery:
                 f"discord: {exc}",
             )
         except discord.HTTPException as exc:
-            if exc.status != 413:
-                log.warning("posting job %d failed, will retry: %s", job.id, exc)
+            tries = self._post_tries[job.id] = self._post_tries.get(job.id, 0) + 1
+            if exc.status != 413 and tries < MAX_POST_TRIES:
+                log.warning("posting job %d failed (try %d of %d), will retry: %s", job.id, tries, MAX_POST_TRIES, exc)
                 return
+            detail = "too large for this server" if exc.status == 413 else "Discord kept refusing it"
             await asyncio.to_thread(
-                service.store.mark_failed,
-                job.id,
-                messages.cannot_deliver("too large for this server"),
-                f"discord: {exc}",
+                service.store.mark_failed, job.id, messages.cannot_deliver(detail), f"discord: {exc}"
             )
         else:
             await asyncio.to_thread(service.store.mark_delivered, job.id)
+        self._post_tries.pop(job.id, None)
         await self._sync_one(post)
 
     async def post_daily(self, job: Job) -> int:
