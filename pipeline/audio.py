@@ -37,7 +37,7 @@ from pipeline.errors import (
     NotMedia,
     StartPastEnd,
 )
-from pipeline.ffmpeg import base_command, ffmpeg_exe, media_input
+from pipeline.ffmpeg import base_command, describe, media_input
 
 ANALYSIS_RATE = 44_100
 MIN_DURATION_S = 1.0  # the smoothing window (256 columns) alone needs 0.75 s
@@ -189,13 +189,9 @@ def _read_capped(stream: IO[bytes] | None, cap: int) -> bytearray:
 
 def media_duration(path: Path) -> float | None:
     """The container's duration as ffmpeg reports it, or None when it does not say."""
-    done = subprocess.run(
-        [ffmpeg_exe(), "-nostdin", "-hide_banner", *media_input(path)],
-        capture_output=True,
-        timeout=60,
-        check=False,
-    )
-    found = re.search(r"Duration: (\d+):(\d\d):(\d\d(?:\.\d+)?)", done.stderr.decode("utf-8", "replace"))
+    described = describe(path)
+    # Anchored: the file's own tags are printed too, and a tag must not pose as the duration.
+    found = re.search(r"(?m)^\s*Duration: (\d+):(\d\d):(\d\d(?:\.\d+)?)", described or "")
     if found is None:
         return None
     hours, minutes, seconds = found.groups()

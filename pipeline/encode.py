@@ -24,7 +24,7 @@ from typing import IO
 import numpy as np
 
 from pipeline.errors import CannotFitSize, EncoderFailed, OutputNotWritable
-from pipeline.ffmpeg import base_command, media_input
+from pipeline.ffmpeg import base_command, picture_input
 from pipeline.layout import Geometry, filter_graph
 
 AUDIO_BITRATE = 128_000
@@ -268,7 +268,7 @@ class VideoWriter:
             graph = filter_graph(spec.layout, spec.fps, spec.audio_start_s, spec.duration_s)
             picture = ["-filter_complex", graph, "-map", "[v]"]
         return [
-            *base_command(), "-y", *video_input, *media_input(spec.audio_source),
+            *base_command(), "-y", *video_input, *picture_input(spec.audio_source),
             *picture, "-map", "1:a:0", "-af", trim,
             *_video_codec(spec, self._bitrates),
             *_audio_codec(self._bitrates),

@@ -4,6 +4,7 @@ every input file is handed to it."""
 from __future__ import annotations
 
 import functools
+import subprocess
 from pathlib import Path
 
 import imageio_ffmpeg
@@ -28,6 +29,16 @@ def base_command() -> list[str]:
     return [ffmpeg_exe(), "-nostdin", "-hide_banner", "-loglevel", "error"]
 
 
+# A picture larger than this is never decoded: a file of a few hundred KiB can declare 16000×16000
+# frames, and decoding those takes gigabytes. 4096×4096 covers every phone and camera up to 4K.
+MAX_PICTURE_PIXELS = 4096 * 4096
+
+
+def picture_input(path: Path) -> list[str]:
+    """`media_input` for reading a clip's picture too: frames over MAX_PICTURE_PIXELS are refused, not decoded."""
+    return ["-max_pixels", str(MAX_PICTURE_PIXELS), *media_input(path)]
+
+
 def media_input(path: Path) -> list[str]:
     """`-i` for a clip: local files only, media containers only, and a name ffmpeg cannot take for a protocol."""
     return [
@@ -35,3 +46,16 @@ def media_input(path: Path) -> list[str]:
         "-format_whitelist", MEDIA_DEMUXERS,
         "-i", f"file:{path}",
     ]  # fmt: skip
+
+
+def describe(path: Path, timeout_s: float = 60.0) -> str | None:
+    """What `ffmpeg -i` prints about a clip (its streams, duration and tags), or None if it took too long.
+
+    One decoder thread and the pixel cap: reading a header must not cost gigabytes whatever the file claims.
+    """
+    command = [ffmpeg_exe(), "-nostdin", "-hide_banner", "-threads", "1", *picture_input(path)]
+    try:
+        done = subprocess.run(command, capture_output=True, timeout=timeout_s, check=False)
+    except subprocess.TimeoutExpired:
+        return None
+    return done.stderr.decode("utf-8", "replace")

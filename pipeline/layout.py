@@ -20,7 +20,7 @@ from pathlib import Path
 
 import numpy as np
 
-from pipeline.ffmpeg import base_command, ffmpeg_exe, media_input
+from pipeline.ffmpeg import MAX_PICTURE_PIXELS, base_command, describe, picture_input
 
 MAX_ASPECT = 3.0  # a source wider or taller than 3:1 is cropped to it (a long side must not squash the frame)
 PORTRAIT_BELOW = 0.9  # width / height under this is a portrait video
@@ -187,33 +187,42 @@ def filter_graph(frame: Geometry, fps: float, start_s: float, duration_s: float)
 # ----------------------------------------------------------------------------- reading the clip's picture
 
 
-_STREAM = re.compile(r"Stream #\d+:\d+.*?: Video: (?P<rest>.*)")
+# `ffmpeg -i` prints the file's own tags too ("    title : …"), so only lines in the shape ffmpeg gives its
+# stream and side-data lines count: a tag cannot pose as a stream, a size or a rotation.
+_STREAM = re.compile(r"^\s*Stream #\d+:\d+\S*: Video: (?P<rest>.*)")
 _SIZE = re.compile(r", (?P<w>\d{2,5})x(?P<h>\d{2,5})(?: \[SAR (?P<sn>\d+):(?P<sd>\d+))?")
-_FPS = re.compile(r", (?P<fps>[\d.]+) (?:fps|tbr)")
-_ROTATION = re.compile(r"rotation of (?P<deg>-?[\d.]+) degrees")
+_FPS = re.compile(r", (?P<fps>\d+(?:\.\d+)?)k? (?:fps|tbr)")
+_ROTATION = re.compile(r"^\s*(?:displaymatrix|Display Matrix): rotation of (?P<deg>-?\d+(?:\.\d+)?) degrees")
+_PROBE_TIMEOUT_S = 60.0
 
 
 def probe_picture(path: Path) -> Picture | None:
-    """The clip's moving picture as displayed, or None (no video, cover art, or one still image)."""
-    done = subprocess.run([ffmpeg_exe(), "-nostdin", "-hide_banner", *media_input(path)],
-                          capture_output=True, timeout=60, check=False)  # fmt: skip
-    picture = parse_picture(done.stderr.decode("utf-8", "replace"))
+    """The clip's moving picture as displayed, or None (no video, cover art, one still image, or too large)."""
+    described = describe(path, _PROBE_TIMEOUT_S)
+    if described is None:  # a file built to stall the reader: its sound may still be read
+        return None
+    picture = parse_picture(described)
     if picture is None or _is_still(path):
         return None
     return picture
 
 
 def parse_picture(text: str) -> Picture | None:
-    """The first video stream that is not an attached picture, from what `ffmpeg -i` prints."""
+    """The first video stream that is not an attached picture, from what `ffmpeg -i` prints.
+
+    None when there is none, or when it is larger than ffmpeg.MAX_PICTURE_PIXELS (never decoded).
+    """
     lines = text.splitlines()
     for index, line in enumerate(lines):
-        found = _STREAM.search(line)
+        found = _STREAM.match(line)
         if found is None or "(attached pic)" in line:
             continue
         size = _SIZE.search(found.group("rest"))
         if size is None:
             continue
         width, height = int(size.group("w")), int(size.group("h"))
+        if width * height > MAX_PICTURE_PIXELS:
+            return None
         if size.group("sn") and int(size.group("sd")) > 0:
             width = _even(width * int(size.group("sn")) / int(size.group("sd")))  # square pixels, as displayed
         rotation = _rotation(lines[index + 1 :])
@@ -225,11 +234,15 @@ def parse_picture(text: str) -> Picture | None:
 
 
 def _rotation(following: list[str]) -> float:
-    """The display rotation printed under a stream, before the next stream starts."""
+    """The display rotation in a stream's side data (not its tags), before the next stream starts."""
+    in_side_data = False
     for line in following:
-        if "Stream #" in line:
+        if line.lstrip().startswith("Stream #"):
             break
-        found = _ROTATION.search(line)
+        if line.strip() in ("Side data:", "Metadata:"):
+            in_side_data = line.strip() == "Side data:"
+            continue
+        found = _ROTATION.match(line) if in_side_data else None
         if found:
             return float(found.group("deg"))
     return 0.0
@@ -239,15 +252,19 @@ def _is_still(path: Path) -> bool:
     """Whether the video is one still picture (an audio post, a cover): every tenth frame of its start compared."""
     side = _STILL_PROBE_SIDE
     command = [
-        *base_command(), *media_input(path), "-map", "0:v:0",
+        *base_command(), "-threads", "1", *picture_input(path), "-map", "0:v:0",
         "-vf", f"select='not(mod(n\\,10))',scale={side}:{side},format=gray",
         "-fps_mode", "passthrough", "-frames:v", str(_STILL_SAMPLES), "-f", "rawvideo", "pipe:1",
     ]  # fmt: skip
-    done = subprocess.run(command, capture_output=True, timeout=60, check=False)
+    try:
+        done = subprocess.run(command, capture_output=True, timeout=_PROBE_TIMEOUT_S, check=False)
+    except subprocess.TimeoutExpired:
+        return True  # a picture that cannot be sampled in time is not worth showing: the sound still is
     frames = np.frombuffer(done.stdout, dtype=np.uint8)
     count = len(frames) // (side * side)
     if count < 2:
-        return count == 1  # a video of a single frame is a still picture
+        # One frame: a still picture. None: no picture ffmpeg would decode (a stream that only claims one).
+        return True
     frames = frames[: count * side * side].reshape(count, side * side).astype(np.float32)
     # Moving if any two samples in a row differ: a performer moves, a still image never does.
     return float(np.abs(np.diff(frames, axis=0)).mean(axis=1).max()) < STILL_LEVEL

@@ -9,6 +9,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from pipeline.audio import media_duration
 from pipeline.ffmpeg import base_command
 from pipeline.layout import (
     MAX_ASPECT,
@@ -69,6 +70,45 @@ def test_clips_without_a_moving_picture_get_the_ganterpretation_alone(clips: dic
     assert probe_picture(clips["still"]) is None, "a still picture with sound is an audio post"
     assert probe_picture(clips["audio"]) is None
     assert resolve(Layout.SIDE, None) is Layout.GAN
+
+
+# Tags are printed by `ffmpeg -i` as they are written: a sender chooses them.
+POSING_TAGS = """
+  Duration: 00:00:03.00, start: 0.000000, bitrate: 128 kb/s
+  Stream #0:0: Audio: mp3 (mp3float), 44100 Hz, stereo, fltp, 128 kb/s
+      Metadata:
+        title           : Stream #0:0: Video: h264, 1000x100, ... fps
+        comment         : Stream #0:1: Video: h264, 1920x1080, 30 fps
+        Display Matrix: rotation of 90 degrees: Duration: 99:00:00.00
+"""
+PHONE_WITH_A_TAGGED_ROTATION = PHONE.replace("Side data:", "Metadata:")
+HUGE = "  Stream #0:0: Video: h264 (High), yuv420p, 16000x16000 [SAR 1:1 DAR 1:1], 30 fps, 30 tbr\n"
+
+
+def test_tags_cannot_pose_as_a_picture_a_rotation_or_a_duration(tmp_path: Path) -> None:
+    assert parse_picture(POSING_TAGS) is None
+    assert parse_picture(PHONE_WITH_A_TAGGED_ROTATION) == Picture(1920, 1080, 29.97)
+    tagged = tmp_path / "tagged.mp3"
+    subprocess.run(
+        [*base_command(), "-f", "lavfi", "-i", "sine=duration=2", "-metadata",
+         "title=Stream #0:0: Video: h264, 1000x100, ... fps", "-metadata", "comment=Duration: 99:00:00.00",
+         str(tagged)],
+        check=True,
+    )  # fmt: skip
+    assert probe_picture(tagged) is None
+    assert media_duration(tagged) == pytest.approx(2.0, abs=0.1)
+
+
+def test_a_picture_too_large_to_decode_is_never_decoded(tmp_path: Path) -> None:
+    assert parse_picture(HUGE) is None
+    side = 4104  # just over 4096×4096: what a few hundred KiB of video can claim
+    huge = tmp_path / "huge.mkv"
+    subprocess.run(
+        [*base_command(), "-f", "lavfi", "-i", f"color=c=teal:size={side}x{side}:rate=5:duration=1",
+         "-c:v", "mpeg4", "-q:v", "31", str(huge)],
+        check=True,
+    )  # fmt: skip
+    assert probe_picture(huge) is None
 
 
 def test_auto_stacks_portrait_videos_and_puts_the_rest_side_by_side() -> None:
