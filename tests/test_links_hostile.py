@@ -81,6 +81,10 @@ BEHAVIOURS: dict[str, Behaviour] = {
         b"HTTP/1.1 200 OK\r\nContent-Type: audio/wav\r\nContent-Length: %d\r\n\r\n" % (len(WAV) + 1000) + WAV
     ),
     "short-chunked-body": lambda c, s: c.sendall(HEAD_CHUNKED + b"%x\r\n" % (len(WAV) + 1000) + WAV),
+    "two-lengths": lambda c, s: c.sendall(
+        b"HTTP/1.1 200 OK\r\nContent-Type: audio/wav\r\nContent-Length: 10\r\nContent-Length: %d\r\n\r\n" % len(WAV)
+        + WAV
+    ),
     "padded-playlist": lambda c, s: _send_body(c, b" \r\n" * 300 + b"#EXTM3U\nhttp://10.0.0.1/a.mp3\n", "audio/mpeg"),
     "sdp": lambda c, s: _send_body(c, b"v=0\r\no=- 0 0 IN IP4 10.0.0.1\r\nm=audio 5004 RTP/AVP 0\r\n", "audio/wav"),
     "utf16-playlist": lambda c, s: _send_body(c, "\ufeff#EXTM3U\nhttp://10.0.0.1/\n".encode("utf-16-le"), None),
@@ -165,6 +169,12 @@ def test_one_deadline_bounds_the_download_whatever_the_server_does(
 def test_a_body_that_ends_early_is_not_kept(misbehaving: Misbehaving, tmp_path: Path, behaviour: str) -> None:
     with pytest.raises(LinkUnreachable, match="stopped before the end of the file"):
         fetch_link(misbehaving.url(behaviour), tmp_path, guard=LOCAL, timeout_s=5)
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_conflicting_lengths_are_refused_not_cut_short(misbehaving: Misbehaving, tmp_path: Path) -> None:
+    with pytest.raises(LinkUnreachable, match="conflicting lengths"):
+        fetch_link(misbehaving.url("two-lengths"), tmp_path, guard=LOCAL, timeout_s=5)
     assert list(tmp_path.iterdir()) == []
 
 

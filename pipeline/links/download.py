@@ -356,7 +356,10 @@ def _checked_content_type(url: str, response: http.client.HTTPResponse, max_byte
     content_type = (response.getheader("Content-Type") or "").split(";")[0].strip().lower() or None
     if content_type is not None and not _is_media_type(content_type):
         raise NotMediaLink(url, content_type)
-    length = (response.getheader("Content-Length") or "").strip()
+    lengths = {part.strip() for value in response.headers.get_all("Content-Length") or [] for part in value.split(",")}
+    if len(lengths) > 1:  # which one http.client would count by is not ours to guess (RFC 9110 §8.6)
+        raise LinkUnreachable(url, "the server sent conflicting lengths for the file")
+    length = next(iter(lengths), "")
     if length.isdigit() and int(length) > max_bytes:
         raise LinkTooLarge(url, max_bytes)
     return content_type

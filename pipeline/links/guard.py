@@ -19,9 +19,11 @@ from pipeline.links.urls import IPAddress
 Network = ipaddress.IPv4Network | ipaddress.IPv6Network
 Resolver = Callable[[str, int], Sequence[IPAddress]]
 
-# Cloud metadata endpoints hand out credentials: refused even inside an allowed network.
+# Cloud metadata endpoints hand out credentials: refused even inside an allowed network. (168.63.129.16 is
+# Azure's host endpoint: a public address, but the machine's own platform service.)
 METADATA_ADDRESSES = frozenset(
-    ipaddress.ip_address(a) for a in ("169.254.169.254", "169.254.170.2", "100.100.100.200", "fd00:ec2::254")
+    ipaddress.ip_address(a)
+    for a in ("169.254.169.254", "169.254.170.2", "100.100.100.200", "fd00:ec2::254", "168.63.129.16")
 )
 METADATA_HOSTS = frozenset({"metadata.google.internal", "metadata.goog", "metadata", "instance-data"})
 
