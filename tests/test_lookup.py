@@ -528,7 +528,8 @@ def test_a_negative_number_is_not_a_class_id() -> None:
     [
         ("cup of tea", ["cup", "tea"]), ("cat in a hat", ["cat", "hat"]), ("my dog and I", ["dog"]),
         ("big red dog", ["big red dog"]), ("walk in the park", ["walk in the park"]),
-        ("golden retriever ocean", ["golden retriever", "ocean"]), ("dog, golden retreiver", ["dog", "golden retreiver"]),
+        ("golden retriever ocean", ["golden retriever", "ocean"]),
+        ("dog, golden retreiver", ["dog", "golden retreiver"]),
     ],
 )  # fmt: skip
 def test_function_words_are_dropped_and_a_known_end_reads_a_phrase(text: str, expected: list[str]) -> None:
