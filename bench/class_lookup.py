@@ -27,6 +27,7 @@ sys.path.insert(0, str(ROOT))
 HIT_GOAL, LOAD_GOAL_S, LOOKUP_GOAL_MS, COMPLETE_GOAL_MS = 0.98, 0.5, 5.0, 2.0
 EXTRA = [
     "elefant", "jelyfishh", "bannana", "strawbery", "umbrela", "xyzzyq", "giraffee", "big red dog", "207",
+    "gato", "dogcat", "skiing", "walk in the park",
     "🐶", "🎃", "🌊", "🚀", "🔥", "🐻\u200d❄️", "👍🏽", "🦄",
 ]  # fmt: skip
 PREFIXES = ["g", "go", "gol", "s", "sp", "space", "re", "ret", "jel", "ca", "b", "207", "zz", "t", "te"]
@@ -102,7 +103,7 @@ def main(argv: list[str]) -> int:
     ]
     for name, got, goal in rows:
         print(f"{name:<32} {got:9.3f} ms   goal < {goal:g} ms   {'ok' if got < goal else 'MISSED'}")
-    print(f"{'first spelling guess (once)':<32} {first_guess_ms:9.3f} ms   (builds its tables; numpy import included)")
+    print(f"{'first spelling guess (once)':<32} {first_guess_ms:9.3f} ms   (builds its letter tables)")
     return 0 if rate >= HIT_GOAL and all(got < goal for _, got, goal in rows) else 1
 
 

@@ -30,7 +30,7 @@ from pipeline.encode import check_output, check_writable
 from pipeline.errors import InvalidOption, PipelineError, WeightsUnavailable
 from pipeline.layout import Layout
 from pipeline.links import local_media
-from pipeline.lookup import DEFAULT_MAX_WORDS, LookupOptions, Match, lookup, resolve_words
+from pipeline.lookup import DEFAULT_MAX_WORDS, LookupOptions, Match, Method, lookup, resolve_words
 from pipeline.music import Signal, Snap, Style
 from pipeline.render import FrameGenerator, PreparedRender, Progress, RenderOptions, describe, prepare, render
 from pipeline.weights import MODEL_CHOICES, MODELS, PRECISIONS, cached_folder, download_weights, resolve_weights
@@ -195,9 +195,12 @@ def _cmd_classes(args: argparse.Namespace, settings: Settings) -> int:
         for cls in all_classes():
             print(f"{cls.id:>3}  {', '.join(cls.names)}")
         return 0
+    # Read as the bots read words (typos fixed), and say where render and analyze, which refuse a
+    # typo rather than guess silently, would need the fixed word.
     matches = lookup(args.words or "", seed=args.seed, options=LookupOptions(max_words=args.max_words))
     if args.json:
-        print(json.dumps([m.as_json() for m in matches], indent=2, ensure_ascii=False))
+        records = [m.as_json() | {"render_refuses": _render_refuses(m)} for m in matches]
+        print(json.dumps(records, indent=2, ensure_ascii=False))
     else:
         _print_matches(matches, sys.stdout)
     # Unknown words are shown with the rest; the status tells scripts that some failed.
@@ -341,7 +344,15 @@ def _print_matches(matches: Sequence[Match], out: TextIO) -> None:
         chosen = f"{match.class_id:>3} {match.class_name}" if match.class_id is not None else "  ?"
         also = f"  (also {', '.join(map(str, match.alternatives))})" if match.alternatives else ""
         padding = " " * (width - terminal_width(match.query))
-        print(f"{match.query}{padding}  → {chosen}  [{match.explain()}]{also}", file=out)
+        explain = match.explain()
+        if match.method is Method.SPELLING:
+            explain += f"; render and analyze refuse the typo: write {match.via!r}"
+        print(f"{match.query}{padding}  → {chosen}  [{explain}]{also}", file=out)
+
+
+def _render_refuses(match: Match) -> bool:
+    """Whether `render --classes` refuses the word: unknown, or a typo it will not fix silently."""
+    return match.class_id is None or match.method is Method.SPELLING
 
 
 def terminal_width(text: str) -> int:

@@ -29,6 +29,7 @@ from bot.x_delivery import XPoster
 from bot.x_media import MediaUploader, OAuth1Credentials
 from bot.x_mentions import MentionReader, find_clip, mention_words
 from bot.x_replies import ClipTooLarge, Refusal, UnsupportedMedia, failure_text, refusal_text
+from pipeline import lookup
 from pipeline.errors import PipelineError
 from pipeline.links import LinkTooLarge, fetch_link
 from pipeline.lookup import LookupOptions, resolve_words
@@ -170,6 +171,7 @@ class XFrontEnd:
     def run(self, stop_event: threading.Event) -> None:
         """Poll until `stop_event` is set; never raises."""
         log.info("X front end started")
+        lookup.warm()  # the word index and spelling tables, before the first mention
         health = _Health(self.settings.x_poll_s)
         while not stop_event.is_set():
             try:

@@ -19,6 +19,7 @@ import functools
 import hashlib
 import random
 import re
+import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass
 from enum import StrEnum
@@ -34,7 +35,11 @@ DEFAULT_MAX_WORDS = 50
 MAX_ALTERNATIVES = 5
 MAX_PHRASE_WORDS = 4  # the longest class names and WordNet lemmas people type
 MAX_WORD_CHARS = 60  # longer is not a word; guessing its spelling would only cost time
-MIN_TWO_EDIT_CHARS = 5  # shorter words have too many words two edits away to guess from
+MIN_TWO_EDIT_CHARS = 7  # two edits in a shorter word change a third of it: another word, not a typo
+# Below this length a one-edit fix is made only for the slips of a typist (a letter left out,
+# doubled or two swapped): a changed letter or an extra one there is as often another language's
+# word ("gato", "Hund", "chien") as a typo.
+MIN_ANY_EDIT_CHARS = 6
 # A two-edit fix is made only when its word is this many times as common as the next
 # candidate (tag counts, a class name or curated word counting as very common).
 TWO_EDIT_MARGIN = 3
@@ -106,7 +111,7 @@ def _why_unknown(match: Match) -> str:
     if match.method is Method.BLOCKED:
         names = ", ".join(class_name(c) for c in match.blocked[:3]) + (", …" if len(match.blocked) > 3 else "")
         return f"{match.query!r} reaches only classes that are blocked here ({names})"
-    if normalise(match.query).isdigit() and not E.is_emoji(match.query):
+    if _NUMBER.fullmatch(normalise(match.query)) and not E.is_emoji(match.query):
         return f"{match.query!r} is not a BigGAN class id (0-999)"
     what = f" ({match.via})" if E.is_emoji(match.query) and match.via else ""
     hint = f" (did you mean: {', '.join(match.suggestions)}?)" if match.suggestions else ""
@@ -290,16 +295,61 @@ def _ids_by_lower_name() -> dict[str, int]:
 
 # ----------------------------------------------------------------------------- splitting
 
-_SEPARATORS = re.compile(r"[,;/|&+\n]|\band\b", re.IGNORECASE)
-_NOT_WORD = re.compile(r"[^\w\s'-]|_")  # punctuation (and any emoji left) become spaces
+_SEPARATORS = re.compile(r"[,;/|+\n]")
+_AND = re.compile(r"&|\band\b", re.IGNORECASE)  # splits a part unless the whole part is a known name
 _LEADING_ARTICLE = re.compile(r"^(?:a|an|the|some|my)\s+")
+_NUMBER = re.compile(r"-?[0-9]+")  # ASCII digits only: "²" and "①" are digits to str.isdigit but not to int()
+# Words that carry grammar, not a subject: dropped between words ("cat in a hat" is a cat and a
+# hat), never looked up alone, and never matched inside class names ("the" is no hen-of-the-woods).
+# Nouns that double as function words (can, will, may) are left out.
+STOPWORDS = frozenset(
+    {
+        "a", "an", "the", "and", "or", "but", "nor", "of", "in", "on", "at", "to", "for", "from", "with", "without",
+        "by", "into", "onto", "over", "under", "about", "as", "than", "i", "me", "my", "mine", "you", "your", "yours",
+        "he", "him", "his", "she", "her", "hers", "it", "its", "we", "us", "our", "ours", "they", "them", "their",
+        "theirs", "this", "that", "these", "those", "is", "are", "was", "were", "be", "been", "being", "am", "some",
+        "any", "very", "so", "too",
+    }
+)  # fmt: skip
+
+
+def _is_id(word: str) -> bool:
+    return word.isascii() and word.isdigit()
+
+
+def clean(text: str) -> str:
+    """Text as a person sees it: NFKC outside emoji ("ｄｏｇ" is dog, "１２３" is 123) and invisible
+    format characters (zero-width spaces, direction marks) dropped, except the joiners inside emoji."""
+    pieces = []
+    for is_emoji, piece in E.split_emoji(text):
+        if not is_emoji:
+            piece = "".join(c for c in piece if unicodedata.category(c) != "Cf")
+            piece = unicodedata.normalize("NFKC", piece)
+        pieces.append(piece)
+    return "".join(pieces)
+
+
+def _words_only(text: str) -> str:
+    """Letters, digits, spaces, ' and - kept, the rest spaces; a combining mark stays with the
+    letter it follows (Devanagari and other scripts write vowels as marks), not with an emoji."""
+    out: list[str] = []
+    for char in text:
+        kept = char.isalnum() or char.isspace() or char in "'-"
+        attached = _is_mark(char) and bool(out) and (out[-1].isalnum() or _is_mark(out[-1]))
+        out.append(char if kept or attached else " ")
+    return "".join(out)
+
+
+def _is_mark(char: str) -> bool:
+    return unicodedata.category(char)[0] == "M"
 
 
 def normalise(word: str) -> str:
     """Lower-case, drop emoji and punctuation around words, drop a leading article."""
-    text = " ".join(_NOT_WORD.sub(" ", word.lower()).split())
-    text = " ".join(part.strip("'-") for part in text.split())
-    return _LEADING_ARTICLE.sub("", text).strip()
+    text = _words_only(clean(word).lower()).split()
+    # A minus before digits stays: "-1" is not class 1.
+    text = [part if _NUMBER.fullmatch(part) else part.strip("'-") for part in text]
+    return _LEADING_ARTICLE.sub("", " ".join(p for p in text if p)).strip()
 
 
 def split_words(text: str) -> list[str]:
@@ -318,8 +368,23 @@ class _Unit:
     reading: _Reading | None = None  # what an emoji reads as
 
 
+def _chunks(text: str) -> list[str]:
+    """The parts of a request between commas and the like, and "and" where it joins two things,
+    not where it belongs to a name ("black and gold garden spider", "rock and roll")."""
+    chunks: list[str] = []
+    for part in _SEPARATORS.split(clean(text)):
+        joined = _AND.sub(" and ", part)  # "rock & roll" is the name "rock and roll"
+        whole = normalise(joined)
+        chunks += [joined] if " and " in f" {whole} " and _known(whole) else _AND.split(part)
+    return [chunk for chunk in chunks if _has_words(normalise(chunk)) or _has_emoji(chunk)]
+
+
+def _has_words(words: str) -> bool:
+    return any(token not in STOPWORDS for token in words.split())
+
+
 def _units(text: str) -> list[_Unit]:
-    chunks = [chunk for chunk in _SEPARATORS.split(text) if normalise(chunk) or _has_emoji(chunk)]
+    chunks = _chunks(text)
     units: list[_Unit] = []
     for number, chunk in enumerate(chunks):
         for is_emoji, piece in E.split_emoji(chunk):
@@ -331,11 +396,7 @@ def _units(text: str) -> list[_Unit]:
                 if not reading.decoration:
                     units.append(_Unit(piece, number, reading))
             else:
-                words = normalise(piece)
-                if words and (len(chunks) > 1 or _known(words)):
-                    units.append(_Unit(words, number))
-                elif words:
-                    units += [_Unit(w, number) for w in _segment(words.split())]
+                units += [_Unit(w, number) for w in _pieces(normalise(piece))]
     return _drop_echoes(units)
 
 
@@ -355,6 +416,22 @@ def _drop_echoes(units: list[_Unit]) -> list[_Unit]:
     return keep
 
 
+def _pieces(words: str) -> list[str]:
+    """The words and phrases of a run of text: the whole run when it is known; else its longest
+    known phrases less function words ("golden retriever ocean" is two, "cat in a hat" too),
+    unless one of those is unknown and the whole run reads as a misspelt name ("golden retreiver")
+    or ends in a known phrase ("big red dog" → dog, "walk in the park" → park)."""
+    if not _has_words(words):
+        return []
+    if _known(words):
+        return [words]
+    pieces = [piece for piece in _segment(words.split()) if piece not in STOPWORDS]
+    unknown = len(pieces) > 1 and not all(_known(piece) for piece in pieces)
+    if unknown and (_spelling_fix(words) is not None or _known_tail(words) is not None):
+        return [words]
+    return pieces
+
+
 def _segment(tokens: list[str]) -> Iterator[str]:
     """Greedy longest known phrases, so "golden retriever ocean" gives two words."""
     start = 0
@@ -369,7 +446,9 @@ def _segment(tokens: list[str]) -> Iterator[str]:
 
 def _known(phrase: str) -> bool:
     curated, index = curated_words(), load_index()
-    return phrase.isdigit() or any(form in curated or form in index.words for form in base_forms(phrase))
+    if _NUMBER.fullmatch(phrase) or (phrase in STOPWORDS):
+        return _is_id(phrase)
+    return any(form in curated or form in index.words for form in base_forms(phrase))
 
 
 # ----------------------------------------------------------------------------- word forms
@@ -463,8 +542,10 @@ def _read(query: str) -> _Reading:
     if E.is_emoji(query):
         return _read_emoji(query)
     word = normalise(query)
-    if word.isdigit():
-        return _Reading(Method.ID, (int(word),)) if int(word) < N_CLASSES else _Reading(Method.UNKNOWN)
+    if _NUMBER.fullmatch(word):
+        return _Reading(Method.ID, (int(word),)) if _is_id(word) and int(word) < N_CLASSES else _Reading(Method.UNKNOWN)
+    if not _has_words(word):
+        return _Reading(Method.UNKNOWN)  # "the" alone names nothing
     found = _find(word)
     if found is not None and found.method is Method.UNKNOWN:
         return _Reading(Method.UNKNOWN)  # curated as naming no class
@@ -472,15 +553,21 @@ def _read(query: str) -> _Reading:
         return _reading(found, word)
     if len(word) > MAX_WORD_CHARS:
         return _Reading(Method.UNKNOWN)
-    fixed = _spelling_fix(word)
-    if fixed is not None:
+    stem = _ing_stem(word)
+    if stem is not None:
+        return _reading(stem, word)
+    guess = _spelling_guess(word)
+    if guess is not None and guess[1]:
+        fixed = guess[0]
         entry = _find(fixed)
         assert entry is not None
         return _Reading(Method.SPELLING, entry.group, entry.other_groups, fixed, _label(entry, fixed), fixed=fixed)
     head = _known_tail(word)
     if head is not None:
         return _reading(_Entry(Method.BROADER, head.group, head.other_groups, head.via), word)
-    return _Reading(Method.UNKNOWN, suggestions=_suggest(word))
+    # A fix too unsure to make ("gato" → gate) is still worth offering, if it is a word people use.
+    offer = (guess[0],) if guess is not None and _fame(guess[0]) else ()
+    return _Reading(Method.UNKNOWN, suggestions=tuple(dict.fromkeys((*offer, *_suggest(word))))[:3])
 
 
 def _read_emoji(emoji: str) -> _Reading:
@@ -491,7 +578,7 @@ def _read_emoji(emoji: str) -> _Reading:
         return _Reading(Method.UNKNOWN, via=reading.name, decoration=True)
     words = normalise(reading.words)
     found = None
-    if words.isdigit() and int(words) < N_CLASSES:
+    if _is_id(words) and int(words) < N_CLASSES:
         found = _Entry(Method.ID, (int(words),), (), "")
     elif reading.curated:
         found = _find(words) or _known_tail(words)
@@ -532,13 +619,33 @@ def _find(word: str) -> _Entry | None:
 
 
 def _known_tail(word: str) -> _Entry | None:
-    """The longest known ending of a phrase nobody listed ("big red dog" → dog), as broader."""
+    """The longest known ending of a phrase nobody listed ("big red dog" → dog), as broader; an
+    ending never starts with a function word ("walk in the park" → park, not "the park")."""
     tokens = word.split()
     for start in range(1, len(tokens)):
+        if tokens[start] in STOPWORDS:
+            continue
         tail = " ".join(tokens[start:])
         entry = _find(tail)
-        if entry is not None:
+        if entry is not None and entry.method is not Method.UNKNOWN:
             return _Entry(entry.method, entry.group, entry.other_groups, tail, entry.curated)
+    return None
+
+
+_ING_STEM_METHODS = frozenset({Method.EXACT, Method.SYNONYM})
+
+
+def _ing_stem(word: str) -> _Entry | None:
+    """A sport or pastime named by its thing ("skiing" → ski, "snorkeling" → snorkel), only where
+    the thing is a class by name or synonym: "boxing" is no crate, "bowling" no mixing bowl."""
+    if " " in word or not word.endswith("ing") or len(word) < 6:
+        return None
+    root = word[:-3]
+    stems = [root, root + "e"] + ([root[:-1]] if root[-1] == root[-2] else [])
+    for stem in stems:
+        entry = _find(stem)
+        if entry is not None and entry.method in _ING_STEM_METHODS:
+            return _Entry(entry.method, entry.group, entry.other_groups, stem, entry.curated)
     return None
 
 
@@ -566,24 +673,69 @@ def _choose(query: str, reading: _Reading, base: int, position: int, options: Lo
 _LETTERS = "abcdefghijklmnopqrstuvwxyz -'"
 _LETTER_INDEX = {char: i for i, char in enumerate(_LETTERS)}
 SUGGESTION_EDITS = 4  # how far a "did you mean" may be; difflib ranks what is left
+_SUGGESTION_CUTOFF = 0.6  # difflib's similarity a suggestion needs
+_SUGGESTION_POOL = 25  # the names with most letters in common that difflib compares
 _METHOD_RANK = {m: i for i, m in enumerate(Method)}
 
 
 def _spelling_fix(word: str) -> str | None:
-    """The known word one edit away (class names, curated and common words first), else the
-    one word two edits away that clearly beats the others; None for real words and short ones."""
+    """The spelling fix the lookup makes on its own, or None (see `_spelling_guess`)."""
+    guess = _spelling_guess(word)
+    return guess[0] if guess is not None and guess[1] else None
+
+
+def _spelling_guess(word: str) -> tuple[str, bool] | None:
+    """The likeliest known word the word misspells, and whether it is sure enough to fix silently.
+
+    One edit away: class names, curated and common words first; two edits away: only the one
+    that clearly beats the others. None for real words, short ones, and no near word. A guess is
+    sure only for a typist's slip: two edits in a word of seven letters or more, the first letter
+    kept, not two known words run together ("dogcat"), and in a short word only a letter left out,
+    doubled or swapped ("banan", "tigre"), not changed ("gato" → gate) or added ("chien" → chen).
+    """
     index = load_index()
     if len(word) < 4 or any(form in index.unresolved for form in base_forms(word)):
         return None  # short words have too many neighbours to guess from; real words are not typos
-    near = [c for c in _one_edit(word) if c in index.words or c in curated_words()]
+    near = [c for c in _one_edit(word) if _guessable(c)]
     if near:
-        return min(near, key=lambda c: (-_fame(c), _METHOD_RANK[_method_of(c)], c))
-    if len(word) < MIN_TWO_EDIT_CHARS:
+        best = min(near, key=lambda c: (-_fame(c), _METHOD_RANK[_method_of(c)], c))
+        return best, _keeps_start(word, best) and not _run_together(word, best) and _a_slip(word, best)
+    if len(word) < MIN_TWO_EDIT_CHARS - 2:
         return None
     far = sorted(_two_edits(word), key=lambda c: (-_fame(c), c))
     if far and (len(far) == 1 or _fame(far[0]) >= TWO_EDIT_MARGIN * max(1, _fame(far[1]))):
-        return far[0]
+        sure = len(word) >= MIN_TWO_EDIT_CHARS and _keeps_start(word, far[0]) and not _run_together(word, far[0])
+        return far[0], sure
     return None
+
+
+def _guessable(word: str) -> bool:
+    """A word a spelling fix may land on: known and naming classes (not curated as naming none)."""
+    entry = curated_words().get(word)
+    return entry.method is not Method.UNKNOWN if entry is not None else word in load_index().words
+
+
+def _keeps_start(word: str, fixed: str) -> bool:
+    return word[:1] == fixed[:1]
+
+
+def _run_together(word: str, fixed: str) -> bool:
+    """Whether the word is two known words of three letters or more written as one ("dogcat"),
+    other than the fix's own words ("firetruck" is fire truck)."""
+    if " " in word or fixed.replace(" ", "").replace("-", "") == word:
+        return False
+    return any(_known(word[:i]) and _known(word[i:]) for i in range(3, len(word) - 2))
+
+
+def _a_slip(word: str, fixed: str) -> bool:
+    """Whether one edit is a typist's slip, as any edit is in a word of six letters or more; in a
+    shorter one: a letter left out ("banan"), doubled ("tigger") or two swapped ("tigre")."""
+    if len(word) >= MIN_ANY_EDIT_CHARS or len(fixed) > len(word):
+        return True
+    if len(fixed) == len(word):
+        return sorted(word) == sorted(fixed)  # swapped, not changed
+    extra = next((i for i, (a, b) in enumerate(zip(word, fixed, strict=False)) if a != b), len(fixed))
+    return (extra > 0 and word[extra - 1] == word[extra]) or (extra + 1 < len(word) and word[extra + 1] == word[extra])
 
 
 def _fame(word: str) -> int:
@@ -610,7 +762,7 @@ def _one_edit(word: str) -> set[str]:
 def _two_edit_vocabulary() -> _LetterTable:
     """Words worth guessing two edits away: class names, curated words, words WordNet's corpus tagged."""
     index, curated, names = load_index(), curated_words(), _class_names()
-    words = {w for w in (*index.words, *curated) if w in names or w in curated or index.tags(w)}
+    words = {w for w in (*index.words, *curated) if (w in names or w in curated or index.tags(w)) and _guessable(w)}
     return _LetterTable(tuple(sorted(words)))
 
 
@@ -619,29 +771,53 @@ def _suggestion_table() -> _LetterTable:
     return _LetterTable(tuple(sorted(_class_names())))
 
 
+def warm() -> None:
+    """Load the index and build the spelling tables now, so a bot's first unknown word is as quick as the rest."""
+    load_index()
+    curated_words()
+    _two_edit_vocabulary()
+    _suggestion_table()
+
+
 class _LetterTable:
-    """Words as letter counts, to find in a few vectorised steps the few that can be near a word:
-    n edits change a word's letter counts by at most 2n and its length by at most n."""
+    """Words grouped by length with the set of their letters as bits, to find quickly the few that
+    can be near a word: n edits change a word's length by at most n and its letter counts (so its
+    letter set) by at most 2n. Plain Python: numpy's import alone cost more than the whole search."""
 
     def __init__(self, words: tuple[str, ...]) -> None:
-        import numpy as np  # only once a word needs it: most lookups never guess a spelling
-
         self.words = words
-        self.counts = np.zeros((len(words), len(_LETTERS) + 1), dtype=np.int16)
-        for row, word in enumerate(words):
-            for char in word:
-                self.counts[row, _LETTER_INDEX.get(char, len(_LETTERS))] += 1
-        self.lengths = np.array([len(w) for w in words], dtype=np.int16)
+        self.by_length: dict[int, list[tuple[int, str, dict[str, int]]]] = {}
+        for word in words:
+            self.by_length.setdefault(len(word), []).append((_letter_bits(word), word, _letter_counts(word)))
 
     def near(self, word: str, edits: int) -> list[str]:
         """The words that may be within `edits` edits of the word (a superset: check the distance)."""
-        import numpy as np
+        return [other for other, _ in self.near_with_shared(word, edits)]
 
-        counts = np.zeros(self.counts.shape[1], dtype=np.int16)
-        for char in word:
-            counts[_LETTER_INDEX.get(char, len(_LETTERS))] += 1
-        close = (np.abs(self.counts - counts).sum(axis=1) <= 2 * edits) & (np.abs(self.lengths - len(word)) <= edits)
-        return [self.words[i] for i in np.flatnonzero(close)]
+    def near_with_shared(self, word: str, edits: int) -> list[tuple[str, int]]:
+        """`near`, each word with how many letters it shares with the word (counted with repeats)."""
+        bits, counts, out = _letter_bits(word), _letter_counts(word), []
+        for length in range(len(word) - edits, len(word) + edits + 1):
+            for other_bits, other, other_counts in self.by_length.get(length, ()):
+                if (other_bits ^ bits).bit_count() <= 2 * edits:
+                    shared = sum(min(n, other_counts.get(char, 0)) for char, n in counts.items())
+                    if len(word) + len(other) - 2 * shared <= 2 * edits:
+                        out.append((other, shared))
+        return out
+
+
+def _letter_bits(word: str) -> int:
+    bits = 0
+    for char in word:
+        bits |= 1 << _LETTER_INDEX.get(char, len(_LETTERS))
+    return bits
+
+
+def _letter_counts(word: str) -> dict[str, int]:
+    counts: dict[str, int] = {}
+    for char in word:
+        counts[char] = counts.get(char, 0) + 1
+    return counts
 
 
 def _two_edits(word: str) -> set[str]:
@@ -653,8 +829,11 @@ def _suggest(word: str) -> tuple[str, ...]:
     """Up to three class names spelled like the word, for "did you mean"."""
     if len(word) > MAX_WORD_CHARS:
         return ()
-    near = _suggestion_table().near(word, SUGGESTION_EDITS)
-    return tuple(difflib.get_close_matches(word, near, n=3, cutoff=0.6))
+    # Shared letters bound difflib's ratio from above, so only the likeliest few are compared in full.
+    near = _suggestion_table().near_with_shared(word, SUGGESTION_EDITS)
+    bounded = sorted((-2 * shared / (len(word) + len(other)), other) for other, shared in near)
+    likely = [other for bound, other in bounded[:_SUGGESTION_POOL] if -bound >= _SUGGESTION_CUTOFF]
+    return tuple(difflib.get_close_matches(word, likely, n=3, cutoff=_SUGGESTION_CUTOFF))
 
 
 def _distance(a: str, b: str) -> int:
@@ -697,7 +876,9 @@ def complete(prefix: str, limit: int = 25) -> list[tuple[int, str]]:
     """Up to `limit` (class id, name) pairs whose name or a word in it starts with the prefix."""
     key = normalise(prefix)
     keys, values = _completion_keys()
-    if key.isdigit():
+    if _NUMBER.fullmatch(key):
+        if not _is_id(key):
+            return []
         return [(int(key), class_name(int(key)))] if int(key) < N_CLASSES else []
     start = bisect.bisect_left(keys, key)
     out: dict[int, str] = {}

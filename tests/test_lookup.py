@@ -496,3 +496,128 @@ def test_a_word_keeps_its_pick_whatever_words_come_before_it_in_another_request(
     first = lookup("dog, cat", seed=11)
     assert lookup("dog, cat, bird", seed=11)[:2] == first
     assert isinstance(first[0], Match) and first[0].position == 0 and first[1].position == 1
+
+
+# ----------------------------------------------------------------------------- what a tester typed
+
+
+@pytest.mark.parametrize("text", ["²", "dog, ²", "①", "x²"])
+def test_digits_that_are_not_ascii_never_crash(text: str, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["classes", text]) in (0, 1)  # was exit 3: int("²") raised
+    assert main(["analyze", "no-such-file.wav", "--classes", text]) == 1
+    capsys.readouterr()
+
+
+def test_text_is_read_as_a_person_sees_it() -> None:
+    assert split_words("ｄｏｇ, １２３") == ["dog", "123"]  # fullwidth letters as well as fullwidth digits
+    assert split_words("d\u200bo\u200bg") == ["dog"]  # a zero-width space is not a separator
+    assert split_words("\u200fdog\u200e") == ["dog"]
+    assert pickable("🐻\u200d❄️") == names("ice bear")  # the joiner inside an emoji still joins
+    assert split_words("नमस्ते") == ["नमस्ते"]  # a vowel sign stays in its word
+    assert split_words("❤️ dog") == ["dog"]  # a selector after an emoji is no word
+
+
+def test_a_negative_number_is_not_a_class_id() -> None:
+    with pytest.raises(UnknownWords, match=r"'-1' is not a BigGAN class id \(0-999\)"):
+        resolve_words("-1")
+    assert complete("-1") == []
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("cup of tea", ["cup", "tea"]), ("cat in a hat", ["cat", "hat"]), ("my dog and I", ["dog"]),
+        ("big red dog", ["big red dog"]), ("walk in the park", ["walk in the park"]),
+        ("golden retriever ocean", ["golden retriever", "ocean"]),
+        ("dog, golden retreiver", ["dog", "golden retreiver"]),
+    ],
+)  # fmt: skip
+def test_function_words_are_dropped_and_a_known_end_reads_a_phrase(text: str, expected: list[str]) -> None:
+    assert split_words(text) == expected
+    assert all(m.class_id is not None for m in lookup(text))
+
+
+def test_function_words_name_nothing() -> None:
+    assert pickable("big red dog") <= DOGS and pickable("walk in the park") == names("park bench")
+    for word in ("the", "of", "a", "in"):
+        assert lookup_word(word, random.Random(0)).class_id is None  # not hen-of-the-woods, not lion
+        with pytest.raises(NoWords):
+            lookup(word)
+    with pytest.raises(NoWords):
+        lookup("the of a, and")
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("black and gold garden spider", ["black and gold garden spider"]), ("rock and roll", ["rock and roll"]),
+        ("rock & roll", ["rock and roll"]), ("mac and cheese", ["mac and cheese"]), ("dog and cat", ["dog", "cat"]),
+    ],
+)  # fmt: skip
+def test_and_splits_two_things_but_not_a_name(text: str, expected: list[str]) -> None:
+    assert split_words(text) == expected
+    assert pickable("black and gold garden spider") == names("black and gold garden spider")
+    assert not pickable("rock and roll") & names("stone wall", "bagel")
+
+
+@pytest.mark.parametrize("word", ["chien", "gato", "Hund", "playa", "diwali", "dogcat"])
+def test_words_of_other_languages_are_not_respelt_into_nonsense(word: str) -> None:
+    match = lookup_word(word, random.Random(0))
+    assert match.class_id is None and match.method is Method.UNKNOWN, match
+
+
+def test_an_unsure_fix_is_offered_not_made() -> None:
+    assert lookup_word("gato", random.Random(0)).suggestions[0] == "gate"
+    assert lookup_word("firetruck", random.Random(0)).via == "fire truck"  # two words run together: its own fix
+
+
+def test_a_fix_landing_on_a_word_with_no_class_is_unknown_not_blocked(capsys: pytest.CaptureFixture[str]) -> None:
+    for word in ("girafe", "giraffee", "rhinos"):
+        match = lookup_word(word, random.Random(0))
+        assert match.method is Method.UNKNOWN and match.explain().startswith("unknown"), match
+        assert not {"giraffe", "rhino"} & set(match.suggestions)
+    assert main(["classes", "girafe"]) == 1
+    assert "blocked" not in capsys.readouterr().out
+
+
+def test_cli_classes_says_when_render_would_refuse_a_typo(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["classes", "elefant"]) == 0
+    assert "render and analyze refuse the typo: write 'elephant'" in capsys.readouterr().out
+    assert main(["classes", "--json", "elefant, dog"]) == 0
+    assert [r["render_refuses"] for r in json.loads(capsys.readouterr().out)] == [True, False]
+    assert main(["analyze", "no-such-file.wav", "--classes", "elefant"]) == 1
+    assert "did you mean: elephant" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    ("word", "expected"),
+    [
+        ("cat", DOMESTIC_CATS), ("🐱", DOMESTIC_CATS), ("🐈\u200d⬛", DOMESTIC_CATS),
+        ("bike", names("mountain bike", "bicycle-built-for-two")), ("🍦", names("ice cream")),
+        ("🌪️", names("umbrella", "breakwater")), ("launch", names("space shuttle")), ("skiing", names("ski")),
+        ("surfing", names("seashore", "promontory", "breakwater")), ("king", names("throne")),
+        ("snorkeling", names("snorkel")),
+    ],
+)  # fmt: skip
+def test_answers_the_tester_called_absurd_are_sensible(word: str, expected: set[int]) -> None:
+    assert set(lookup_word(word, random.Random(0)).choices) <= expected
+    assert pickable(word) != {None}
+
+
+@pytest.mark.parametrize("word", ["skateboard", "fork", "cheese", "carrot", "steak", "fog", "fireworks", "boxing"])
+def test_things_with_no_class_are_honest_unknowns(word: str) -> None:
+    assert lookup_word(word, random.Random(0)).class_id is None
+
+
+def test_an_unknown_word_costs_no_table_building() -> None:
+    import subprocess
+    import sys
+
+    snippet = (
+        "import time, random; from pipeline.lookup import load_index, curated_words, lookup_word; load_index(); "
+        "curated_words(); t = time.perf_counter(); lookup_word('xqzelyfyshh', random.Random(0)); "
+        "print(time.perf_counter() - t)"
+    )
+    root = Path(__file__).parents[1]
+    seconds = float(subprocess.check_output([sys.executable, "-c", snippet], text=True, cwd=root))
+    assert seconds < 0.08  # was 0.13-0.15 s, most of it importing numpy

@@ -23,6 +23,7 @@ from bot.discord.commands import server_group, user_group
 from bot.discord.delivery import Delivery
 from bot.discord.service import DEFAULT_UPLOAD_LIMIT, Ask, DiscordService, Origin, Queued, check_attachment
 from bot.messages import CannotPost, ManagersOnly, MessageContentOff, NoClip, NotAllowed
+from pipeline import lookup
 from storage.jobs import INCOMING
 from storage.models import Job
 
@@ -56,6 +57,7 @@ class GanterpBot(discord.Client):
         """Register the commands and start the delivery loop (which also answers jobs from before a restart)."""
         # Blocking work runs in threads; a pool of its own keeps database calls flowing while clips are fetched.
         self.loop.set_default_executor(ThreadPoolExecutor(max_workers=IO_THREADS, thread_name_prefix="ganterp-io"))
+        await asyncio.to_thread(lookup.warm)  # the word index and spelling tables, before the first /ganterp classes
         guild_id = self.service.settings.discord_guild_id
         if guild_id:
             self.tree.copy_global_to(guild=discord.Object(guild_id))
