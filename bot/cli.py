@@ -574,12 +574,31 @@ def _queue_commands(commands: Any) -> dict[str, argparse.ArgumentParser]:
     workers.add_argument("--json", action="store_true")
     jobs = commands.add_parser("jobs", help="recent jobs; `jobs show ID`, `jobs cancel ID`")
     jobs.add_argument("action", nargs="?", choices=["list", "show", "cancel"], default="list")
-    jobs.add_argument("job_id", nargs="?", type=int)
+    jobs.add_argument("job_id", nargs="?", type=_job_id)
     jobs.add_argument("--json", action="store_true")
-    jobs.add_argument("--limit", type=int, default=20)
+    jobs.add_argument("--limit", type=_count, default=20)
     stats = commands.add_parser("stats", help="counts by status, mean wait and render time, per platform")
     stats.add_argument("--json", action="store_true")
     return {"submit": submit, "worker": worker, "dispatch": dispatch, "workers": workers, "jobs": jobs, "stats": stats}
+
+
+_LARGEST_ID = 2**63 - 1  # SQLite's integers
+
+
+def _job_id(text: str) -> int:
+    """A job id as the job log can hold it (1 … 2^63−1)."""
+    value = int(text) if text.strip().isdecimal() and text.isascii() else 0
+    if not 1 <= value <= _LARGEST_ID:
+        raise argparse.ArgumentTypeError(f"{text[:30]!r} is not a job id (a whole number from 1)")
+    return value
+
+
+def _count(text: str) -> int:
+    """How many jobs to list (1 … 10,000)."""
+    value = int(text) if text.strip().isdecimal() and text.isascii() else 0
+    if not 1 <= value <= 10_000:
+        raise argparse.ArgumentTypeError(f"{text[:30]!r} is not a count from 1 to 10000")
+    return value
 
 
 def _segments_arg(text: str) -> int | None:

@@ -391,6 +391,10 @@ def test_cli_submit_jobs_show_cancel_and_stats(
     assert main(["jobs", "cancel", "1"]) == 1, "a finished job cannot be cancelled"
     assert "job 1 is cancelled; only queued or running jobs can be cancelled." in capsys.readouterr().err
     assert main(["jobs", "show", "7"]) == 1 and "no job #7" in capsys.readouterr().err
+    for beyond in (["jobs", "show", "99999999999999999999"], ["jobs", "cancel", "-3"], ["jobs", "--limit", "0"]):
+        with pytest.raises(SystemExit) as refused:  # argparse: usage and one sentence, never a traceback
+            main(beyond)
+        assert refused.value.code == 2 and "is not a" in capsys.readouterr().err
     assert main(["stats", "--json"]) == 0
     assert json.loads(capsys.readouterr().out)["by_status"] == {"cancelled": 1}
 
