@@ -167,7 +167,7 @@ def run_bot(settings: Settings, generator: Callable[[], FrameGenerator] | None =
     if bot:
         deliver["discord"] = lambda job: bot.wake()  # the bot posts it from its own loop, then marks it delivered
     if x:
-        deliver["x"] = x.deliver
+        deliver["x"] = lambda job: x.wake()  # the poller uploads it: the worker goes on rendering
     worker: Worker | Dispatcher
     engine: JobEngine | None = None
     dashboard: Closeable | None = None

@@ -47,6 +47,7 @@ CLIP_HOSTS = frozenset({"video.twimg.com"})  # where X serves post videos; nothi
 SOURCE_PREFIX = "mention:"  # source_ref = "mention:<mention id> <clip url>"
 MAX_BACKOFF_S = 3600.0
 X_MAX_FRAME_SIDE = 1280  # X plays videos up to 1280 px on their longer side inline
+STOP_CHECK_S = 0.5  # how often a waiting poller looks whether it should stop
 X_TIMEOUT_S = 30.0  # tweepy sets no timeout: a silent connection would hold the poller for ever
 
 Download = Callable[[str, Path, int], Path]
@@ -138,10 +139,15 @@ class XFrontEnd:
         self._download = download
         self.reader = MentionReader(client, state, settings.x_daily_reads, clock)
         self.poster = XPoster(client, uploader, store, state, settings.x_daily_posts, clock)
+        self._woken = threading.Event()  # a video was rendered: post it before the next poll is due
 
     def deliver(self, job: Job) -> None:
-        """The worker's hand-over: post a rendered job's video in reply to its mention; never raises."""
+        """Post a rendered job's video in reply to its mention now, on the caller's thread; never raises."""
         self.poster.deliver(job)
+
+    def wake(self) -> None:
+        """The worker's hand-over: the poller posts what was rendered at once (uploading is not the worker's time)."""
+        self._woken.set()
 
     def post_daily(self, job: Job) -> bool:
         """Post a daily video on its own; returns whether it was posted."""
@@ -179,8 +185,16 @@ class XFrontEnd:
                 health.ok()
             except Exception as exc:
                 wait = health.failed(exc)
-            stop_event.wait(max(1.0, wait))
+            self._wait_posting(stop_event, max(1.0, wait))
         log.info("X front end stopped")
+
+    def _wait_posting(self, stop_event: threading.Event, wait_s: float) -> None:
+        """Wait for the next poll; videos rendered meanwhile are posted as they come."""
+        until = time.monotonic() + wait_s
+        while not stop_event.is_set() and (left := until - time.monotonic()) > 0:
+            if self._woken.wait(min(left, STOP_CHECK_S)):
+                self._woken.clear()
+                self.poster.deliver_pending()
 
     def poll_once(self) -> float:
         """Post what waits, answer failed renders, handle new mentions; returns seconds until the next poll."""

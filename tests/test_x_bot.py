@@ -25,7 +25,7 @@ from storage.db import make_engine, sqlite_url
 from storage.jobs import JobStore
 from storage.models import JobStatus
 from storage.x_state import XStateStore
-from tests.conftest import ClipMaker
+from tests.conftest import ClipMaker, wait_until
 
 TW = "https://api.twitter.com"
 UPLOAD = "https://upload.test"
@@ -319,6 +319,32 @@ def test_a_rendered_job_is_posted_once_as_a_reply_with_its_video(
     bot.front.deliver(bot.store.get(job_id))  # the worker and the poller may both try: one post
     bot.front.poster.deliver_pending()
     assert len(posted(api)) == 1
+
+
+def test_the_worker_hands_over_at_once_and_the_poller_posts_before_its_next_poll(
+    tmp_path: Path, make_clip: ClipMaker, api: responses.RequestsMock
+) -> None:
+    bot = Bot(tmp_path / "data", make_clip(3.0), GANTERP_X_POLL_S="300")
+    job_id = rendered_job(bot, tmp_path, api)
+    upload_endpoints(api)
+    api.replace(responses.GET, MENTIONS, json={"meta": {"result_count": 0}})
+    stop = threading.Event()
+    bot.front.poster.deliver_pending = lambda: None  # type: ignore[method-assign]  # the first poll posts nothing
+    polls = len(calls(api, MENTIONS))
+    thread = threading.Thread(target=bot.front.run, args=(stop,))
+    thread.start()
+    try:
+        assert wait_until(lambda: len(calls(api, MENTIONS)) > polls, timeout=5), "the first poll happened"
+        del bot.front.poster.deliver_pending  # back to the real one, for the wake-up
+        started = time.monotonic()
+        bot.front.wake()  # what the worker calls: it does not wait for the upload
+        assert time.monotonic() - started < 0.1
+        assert wait_until(lambda: bot.store.get(job_id).status == JobStatus.DELIVERED.value, timeout=5)
+        assert len(posted(api)) == 1 and len(calls(api, MENTIONS)) == polls + 1, "posted before the next poll"
+    finally:
+        stop.set()
+        thread.join(5)
+    assert not thread.is_alive()
 
 
 def test_a_rate_limited_post_waits_and_goes_out_later_even_after_a_restart(
