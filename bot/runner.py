@@ -189,7 +189,8 @@ def run_bot(settings: Settings, generator: Callable[[], FrameGenerator] | None =
         if dashboard is not None:
             log.info("the engine's dashboard is at %s", dashboard.address)
     scheduler = start_scheduler(database_url(settings), poster) if poster else None
-    threads: list[threading.Thread] = [start_housekeeping(store, retention(settings), worker.stop_event)]
+    housekeeping = start_housekeeping(store, retention(settings), worker.stop_event)
+    threads: list[threading.Thread] = []
     try:
         if x:
             threads.append(_start(x.run, worker.stop_event, name="x-poller"))
@@ -205,7 +206,7 @@ def run_bot(settings: Settings, generator: Callable[[], FrameGenerator] | None =
             scheduler.shutdown(wait=False)
         if threads:
             log.info("stopping: a render in progress goes back to the queue")
-            _join(threads, SHUTDOWN_GRACE_S)
+        _join([*threads, housekeeping], SHUTDOWN_GRACE_S)
         for closeable in (dashboard, engine):
             if closeable is not None:
                 closeable.close()
