@@ -11,6 +11,7 @@ from typing import Any
 
 from dotenv import dotenv_values
 
+from pipeline.audio import MAX_DURATION_S
 from pipeline.links.urls import redacted
 from pipeline.weights import DEFAULT_URL_TEMPLATES, MODEL_CHOICES, PRECISIONS
 
@@ -135,7 +136,7 @@ class Settings:
             device=get("GANTERP_DEVICE") or "auto",
             precision=_choice(get("GANTERP_PRECISION"), "GANTERP_PRECISION", PRECISIONS),
             batch_size=_positive_int(get("GANTERP_BATCH_SIZE"), "GANTERP_BATCH_SIZE"),
-            max_duration_s=_positive(get("GANTERP_MAX_DURATION_S"), "GANTERP_MAX_DURATION_S") or 600.0,
+            max_duration_s=_positive(get("GANTERP_MAX_DURATION_S"), "GANTERP_MAX_DURATION_S", MAX_DURATION_S) or 600.0,
             log_level=_log_level(get("GANTERP_LOG_LEVEL")),
             data_dir=Path(get("GANTERP_DATA_DIR") or Path.home() / ".local" / "share" / "ganterp").expanduser(),
             database_url=get("GANTERP_DATABASE_URL") or None,
@@ -267,10 +268,11 @@ def _log_level(raw: str | None) -> str | None:
     return level
 
 
-def _positive(raw: str | None, name: str) -> float | None:
+def _positive(raw: str | None, name: str, most: float = math.inf) -> float | None:
     value = _float(raw, name)
-    if value is not None and not (math.isfinite(value) and value > 0):
-        raise SettingsError(f"{name} must be a positive number (got {raw!r}).")
+    if value is not None and not (math.isfinite(value) and 0 < value <= most):
+        limit = f" of at most {most:g}" if math.isfinite(most) else ""
+        raise SettingsError(f"{name} must be a positive number{limit} (got {raw!r}).")
     return value
 
 

@@ -42,6 +42,9 @@ from pipeline.ffmpeg import base_command, describe, media_input
 ANALYSIS_RATE = 44_100
 MIN_DURATION_S = 1.0  # the smoothing window (256 columns) alone needs 0.75 s
 MAX_START_S = 7 * 24 * 3600.0  # a week: beyond any clip, and far from float formatting trouble
+MAX_DURATION_S = MAX_START_S  # the longest limit that makes sense; larger ones overflow the byte cap
+QUIET_CHANNEL_DB = 40.0  # a chosen channel this much quieter than the other is taken as silent
+TAIL_DAMAGE_S = 1.0  # a damaged packet this near the end (a streamed WAV's, a cut-off file's) is no fault
 DECODE_TIMEOUT_S = 600
 _BYTES_PER_SECOND = ANALYSIS_RATE * 4  # float32 mono
 _READ_BYTES = 1 << 20
@@ -57,12 +60,10 @@ class Channel(StrEnum):
 
 
 # Upmixing to stereo first makes "right" of a mono file its only channel and
-# "left" of a surround file the left of its stereo downmix.
-_PAN = {
-    Channel.LEFT: "pan=mono|c0=c0",
-    Channel.RIGHT: "pan=mono|c0=c1",
-    Channel.MIX: "pan=mono|c0=0.5*c0+0.5*c1",
-}
+# "left" of a surround file the left of its stereo downmix. Left and right are decoded as both
+# channels, so that a silent chosen channel can give way to the other (a pure channel mapping
+# copies the samples, so the left of the pair is exactly what "pan=mono|c0=c0" gives).
+_MIX = "pan=mono|c0=0.5*c0+0.5*c1"
 
 
 @dataclass(frozen=True)
@@ -73,6 +74,7 @@ class DecodedAudio:
     sample_rate: int
     source: Path
     start_s: float
+    notes: tuple[str, ...] = ()  # sentences for the user: the channel used was not the one asked for
 
     @property
     def duration_s(self) -> float:
@@ -82,8 +84,10 @@ class DecodedAudio:
 
 def check_trim(start_s: float, duration_s: float | None, max_duration_s: float) -> None:
     """Raise InvalidOption (or AudioTooLong) for a trim or limit that cannot make sense."""
-    if not (math.isfinite(max_duration_s) and max_duration_s >= MIN_DURATION_S):
-        raise InvalidOption("--max-duration", max_duration_s, f"a number of seconds of at least {MIN_DURATION_S:g}")
+    if not (math.isfinite(max_duration_s) and MIN_DURATION_S <= max_duration_s <= MAX_DURATION_S):
+        raise InvalidOption(
+            "--max-duration", max_duration_s, f"a number of seconds from {MIN_DURATION_S:g} to 604800 (a week)"
+        )
     if not (math.isfinite(start_s) and 0 <= start_s <= MAX_START_S):
         raise InvalidOption("--start", start_s, "a time in seconds from 0 to 604800 (a week)")
     if duration_s is not None and not (math.isfinite(duration_s) and duration_s >= MIN_DURATION_S):
@@ -108,8 +112,12 @@ def decode_audio(
     check_trim(start_s, duration_s, max_duration_s)
     check_exists(path, name)
     wanted_s = duration_s if duration_s is not None else max_duration_s + 1.0
-    pcm = _run_ffmpeg(path, start_s, wanted_s, channel, name)
+    pair = channel is not Channel.MIX
+    pcm = _decode(path, start_s, wanted_s, 2 if pair else 1, name)
     samples = np.frombuffer(pcm, dtype="<f4")
+    notes: tuple[str, ...] = ()
+    if pair:
+        samples, notes = _pick_channel(samples[: len(samples) // 2 * 2].reshape(-1, 2), channel)
     got_s = len(samples) / ANALYSIS_RATE
     if got_s > max_duration_s + 1e-6:
         raise AudioTooLong(max_duration_s)
@@ -118,7 +126,31 @@ def decode_audio(
         if length is not None and start_s >= length:
             raise StartPastEnd(start_s, length)
         raise AudioTooShort(MIN_DURATION_S, got_s)
-    return DecodedAudio(samples, ANALYSIS_RATE, path, start_s)
+    return DecodedAudio(samples, ANALYSIS_RATE, path, start_s, notes)
+
+
+def _level_db(samples: np.ndarray) -> float:
+    """Mean power in dB (float64 sums: a long float32 sum would lose the quiet channel's level)."""
+    power = sum(float(np.dot(part.astype(np.float64), part)) for part in np.array_split(samples, 64) if len(part))
+    return 10 * math.log10(power / max(len(samples), 1) + 1e-30)
+
+
+def _pick_channel(pair: np.ndarray, channel: Channel) -> tuple[np.ndarray, tuple[str, ...]]:
+    """The asked-for channel of (n, 2) samples, or the other when the asked one is (nearly) silent.
+
+    The released code read the left channel; a recording with nothing there (a mono track panned
+    right, a dead input) would otherwise give one segment for the whole song and no reason why.
+    """
+    index = 0 if channel is Channel.LEFT else 1
+    chosen, other = pair[:, index], pair[:, 1 - index]
+    if _level_db(chosen) < _level_db(other) - QUIET_CHANNEL_DB:
+        used = Channel.RIGHT if channel is Channel.LEFT else Channel.LEFT
+        note = (
+            f"the {channel.value} channel is silent (over {QUIET_CHANNEL_DB:g} dB quieter than the "
+            f"{used.value}), so the {used.value} channel drives the cuts."
+        )
+        return np.ascontiguousarray(other), (note,)
+    return np.ascontiguousarray(chosen), ()
 
 
 def check_exists(path: Path, name: str | None = None) -> None:
@@ -131,22 +163,44 @@ def check_exists(path: Path, name: str | None = None) -> None:
         raise MediaNotFound(name)
 
 
-def _run_ffmpeg(path: Path, start_s: float, duration_s: float, channel: Channel, name: str | None) -> bytearray:
+def _decode(path: Path, start_s: float, duration_s: float, channels: int, name: str | None) -> bytearray:
+    """PCM of the clip: strictly first; where that stops at damage, what is decodable, if the damage is at the end.
+
+    ffmpeg's -xerror stops at the first damaged packet. That is right for damage in the middle
+    (noise decoded as sound, a gap), wrong for a valid file that ends oddly: a WAV streamed from a
+    pipe (its size field 0 or 0xFFFFFFFF) or one cut off mid-sample ends in a short packet. So a
+    strict failure is decoded again leniently, and accepted when the strict decode got to within a
+    second of the lenient one's end (the damage is only at the tail) and it is long enough to use.
+    """
+    try:
+        return _run_ffmpeg(path, start_s, duration_s, channels, name, strict=True)
+    except CorruptMedia as strict:
+        lenient = _run_ffmpeg(path, start_s, duration_s, channels, name, strict=False)
+        got_s = len(lenient) / (channels * _BYTES_PER_SECOND)
+        if strict.decoded_s < got_s - TAIL_DAMAGE_S or got_s < MIN_DURATION_S:
+            raise
+        return lenient
+
+
+def _run_ffmpeg(
+    path: Path, start_s: float, duration_s: float, channels: int, name: str | None, *, strict: bool
+) -> bytearray:
+    layout = f"aformat=sample_fmts=flt:channel_layouts=stereo{'' if channels == 2 else ',' + _MIX}"
     command = [
         *base_command(),
-        "-xerror",  # a damaged packet is an error, not a silent gap
+        *(["-xerror"] if strict else []),  # a damaged packet is an error, not a silent gap
         *media_input(path),
         # Trimming after the input (decode, then drop) is exact to the sample; seeking in the input
         # lands up to 1024 samples off in AAC (its priming), so one recording would cut differently as M4A.
         "-ss", f"{start_s:.6f}",
         "-t", f"{duration_s:.6f}",
         "-map", "0:a:0",
-        "-af", f"aformat=sample_fmts=flt:channel_layouts=stereo,{_PAN[channel]}",
+        "-af", layout,
         "-ar", str(ANALYSIS_RATE),
         "-f", "f32le", "pipe:1",
     ]  # fmt: skip
     # One second of slack over what was asked: ffmpeg's -t already stops it, the cap makes sure.
-    cap = int((duration_s + 1.0) * _BYTES_PER_SECOND)
+    cap = int((duration_s + 1.0) * _BYTES_PER_SECOND) * channels
     # stderr goes to a file: a damaged input can print more errors than a pipe holds.
     with tempfile.TemporaryFile() as stderr:
         process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=stderr)
@@ -170,7 +224,10 @@ def _run_ffmpeg(path: Path, start_s: float, duration_s: float, channel: Channel,
             raise CorruptMedia(name, f"decoding took over {DECODE_TIMEOUT_S} s")
         if returncode != 0 and len(pcm) < cap:
             stderr.seek(max(0, stderr.seek(0, 2) - _STDERR_TAIL_BYTES))
-            raise _classify_failure(path, name, stderr.read().decode("utf-8", "replace"))
+            failure = _classify_failure(path, name, stderr.read().decode("utf-8", "replace"))
+            if isinstance(failure, CorruptMedia):
+                failure.decoded_s = len(pcm) / (channels * _BYTES_PER_SECOND)
+            raise failure
     return pcm
 
 
@@ -207,9 +264,29 @@ def _classify_failure(path: Path, name: str | None, stderr: str) -> Exception:
     return CorruptMedia(name, _last_reason(stderr, path, name))
 
 
+# ffmpeg's phrases for damage, in the words a user reads (the first that occurs wins).
+_PLAIN_REASONS = (
+    ("Invalid PCM packet", "its audio stops in the middle of a sample"),
+    ("corrupt input packet", "a packet of its audio is corrupt"),
+    ("Packet corrupt", "a packet of its audio is corrupt"),
+    ("Invalid data found when processing input", "part of its audio cannot be decoded"),
+    ("Header missing", "part of its audio cannot be decoded"),
+    ("Error while decoding", "part of its audio cannot be decoded"),
+    ("End of file", "it ends before its audio does"),
+)
+# ffmpeg's own bookkeeping, never a reason: the exit, the summary and progress lines.
+_NOT_REASONS = re.compile(r"^(Conversion failed|Terminating thread|Exiting normally|video:|size=|\[out#|Press \[q\])")
+
+
 def _last_reason(stderr: str, path: Path, name: str | None) -> str:
+    """ffmpeg's complaint as a short phrase, with no internal codes and no closing full stop."""
+    for phrase, plain in _PLAIN_REASONS:
+        if phrase in stderr:
+            return plain
     lines = [line.rsplit("] ", 1)[-1].strip() for line in stderr.splitlines() if line.strip()]
-    reason = lines[-1] if lines else "ffmpeg failed without a message"
+    lines = [line for line in lines if not _NOT_REASONS.match(line)]
+    reason = lines[-1] if lines else "ffmpeg could not read it"
+    reason = re.sub(r"\s*\(?(?:return )?code -?\d+\)?", "", reason).rstrip(" .")
     # ffmpeg names the file it read; the user knows it by their own name.
     for spelled in (f"file:{path}", str(path), path.name):
         reason = reason.replace(spelled, name or "the clip")

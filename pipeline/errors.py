@@ -93,6 +93,7 @@ class CorruptMedia(PipelineError):
 
     def __init__(self, name: str | None, detail: str) -> None:
         self.name, self.detail = name, detail
+        self.decoded_s = 0.0  # how much audio came out before the damage stopped the decoder
         super().__init__(f"{called(name)} is damaged or truncated ({detail}).")
 
 

@@ -44,6 +44,7 @@ from pipeline.safety import random_pool
 MAX_OUTPUT_SIZE = 2048
 SMALLEST_MODEL_SIZE = 128
 SIDECAR_VERSION = 1
+MAX_SEGMENT_S = 3600.0  # an hour: longer than any clip allowed; inf or 1e308 would overflow the column counts
 
 
 class FrameGenerator(Protocol):
@@ -216,8 +217,8 @@ def check_options(options: RenderOptions) -> None:
         raise InvalidOption("--threshold", options.threshold, "between 0 and 1")
     if options.segments is not None and options.segments < 1:
         raise InvalidOption("--segments", options.segments, "at least 1")
-    if options.segment_seconds is not None and not options.segment_seconds >= 1:
-        raise InvalidOption("--segment-seconds", options.segment_seconds, "at least 1 second")
+    if options.segment_seconds is not None and not 1 <= options.segment_seconds <= MAX_SEGMENT_S:
+        raise InvalidOption("--segment-seconds", options.segment_seconds, "from 1 to 3600 seconds")
     asked = [
         name
         for name, value in (
@@ -267,6 +268,7 @@ def prepare(
         #    music style's: another signal, the threshold picked from the music, cuts snapped to onsets).
         report("analyse", 0, 1)
         analysis, music, notes = _analyse(audio, options)
+        notes = audio.notes + notes
         # 4. The layout, by the clip's picture.
         picture, layout = looking.result()
     if layout is Layout.GAN and options.layout not in (Layout.AUTO, Layout.GAN):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import subprocess
 from pathlib import Path
 
@@ -173,3 +174,38 @@ def test_a_start_past_the_end_says_how_long_the_audio_is(make_clip: ClipMaker) -
 
     with pytest.raises(StartPastEnd, match=r"--start 9 s is past the end of the audio, which is 3\.00 s long"):
         decode_audio(make_clip(3.0), start_s=9.0)
+
+
+def test_streamed_and_cut_off_wavs_decode_what_they_hold(tmp_path: Path) -> None:
+    """A WAV from a pipe (size fields 0xFFFFFFFF) and one cut off mid-sample are valid to the end."""
+    streamed = tmp_path / "piped.wav"
+    with streamed.open("wb") as out:
+        subprocess.run([*base_command(), "-f", "lavfi", "-i", "sine=d=3", "-f", "wav", "-"], stdout=out, check=True)
+    assert streamed.read_bytes()[4:8] == b"\xff\xff\xff\xff"
+    assert decode_audio(streamed).duration_s == pytest.approx(3.0, abs=0.03)
+    whole = write_wav(tmp_path / "whole.wav", music_like(4.0))
+    cut = tmp_path / "cut.wav"
+    cut.write_bytes(whole.read_bytes()[: 44 + 2 * 2 * 44_100 * 3 + 1])  # 3 s and half a sample
+    assert decode_audio(cut).duration_s == pytest.approx(3.0, abs=0.03)
+
+
+def test_damage_is_told_in_plain_words(tmp_path: Path, make_clip: ClipMaker) -> None:
+    truncated = tmp_path / "truncated.wav"
+    truncated.write_bytes(make_clip(3.0).read_bytes()[:50_001])
+    with pytest.raises(CorruptMedia) as caught:
+        decode_audio(truncated)
+    message = str(caught.value)
+    assert "return code" not in message and "-1094995529" not in message and ".)." not in message
+    assert re.fullmatch(r"the clip is damaged or truncated \([a-z][^()]*[^.]\)\.", message), message
+
+
+def test_a_silent_chosen_channel_gives_way_to_the_other(tmp_path: Path) -> None:
+    song = music_like(3.0, channels=1)[:, 0]
+    for left in (np.zeros_like(song), song * 10 ** (-60 / 20)):  # nothing, and hiss 60 dB down
+        wav = write_wav(tmp_path / "right.wav", np.stack([left, song], axis=1))
+        decoded = decode_audio(wav, channel=Channel.LEFT)
+        assert np.abs(decoded.samples).max() > 0.1
+        assert decoded.notes and "left channel is silent" in decoded.notes[0]
+    quieter = write_wav(tmp_path / "quieter.wav", np.stack([song * 0.1, song], axis=1))  # 20 dB: a real mix
+    kept = decode_audio(quieter, channel=Channel.LEFT)
+    assert kept.notes == () and np.abs(kept.samples).max() < 0.2

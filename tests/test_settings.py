@@ -41,6 +41,7 @@ def test_env_file_is_read_and_the_environment_wins(tmp_path: Path) -> None:
         ("GANTERP_BATCH_SIZE", "eight"),
         ("GANTERP_ALLOW_DOWNLOAD", "maybe"),
         ("GANTERP_MAX_DURATION_S", "long"),
+        ("GANTERP_MAX_DURATION_S", "1e308"),  # finite, yet its byte cap overflowed in the decoder
         ("GANTERP_MODEL", "biggan-deep-1024"),
         ("GANTERP_PRECISION", "float8"),
     ],

@@ -20,6 +20,7 @@ from pipeline.music.signals import Signal, signal_tv
 MIN_GAP_S = 1.0  # no two cuts (nor a cut and the clip's ends) closer than this
 LONGEST_S = 12.0  # a longer segment is split unless the audio is static there
 SHORTEST_TARGET_S, LONGEST_TARGET_S = 2.0, 8.0  # the automatic threshold aims between these
+TARGET_SLACK = math.log(1.2)  # about twice how far a codec moves the target (its onset count, by up to 20%)
 
 
 class Snap(StrEnum):
@@ -49,23 +50,26 @@ class CutRules:
     """What a good set of cuts looks like for one clip."""
 
     target_s: float  # the mean segment length to aim for
+    shortest_mean_s: float = 0.0  # a mean below this costs as much as a segment too long
+    slack: float = 0.0  # log ratio to the target within which a mean costs nothing
     min_gap_s: float = MIN_GAP_S
     longest_s: float = LONGEST_S
+    count: int | None = None  # exactly this many segments asked for (--segments)
 
 
 def target_length(rhythm_: Rhythm, duration_s: float) -> float:
     """The mean segment length that suits the music: a phrase, shorter when the music is busy.
 
-    A phrase at the clip's tempo (120 bpm when it has none): two bars for 8th notes, one bar when
-    the notes are denser, four when they are sparse (held chords, a glide), then kept within 2-8 s.
+    A phrase at the clip's tempo (120 bpm when it has none): two bars for 8th notes, towards one bar
+    as the notes get denser, towards four as they get sparse (held chords, a glide), then kept
+    within 2-8 s. The phrase is continuous in the density, not rounded to whole bars: another codec
+    finds some weak onsets more or fewer (a tenth of them, in a busy mix), and a rounded phrase
+    turned that into twice or half the target, so one recording cut twice as often as an MP3.
     """
     beat_s = 60.0 / rhythm_.tempo_bpm if rhythm_.tempo_bpm else 0.5
     onsets_per_beat = len(rhythm_.onsets) / max(duration_s, 1e-9) * beat_s
-    bars = 4.0 / (1.0 + onsets_per_beat / 2.0)
-    # Whole phrases of 1, 2 or 4 bars: the same music as another codec finds a few onsets more or
-    # less, and a target that moved with them would flip between two equally good counts.
-    phrase = min((1.0, 2.0, 4.0), key=lambda whole: abs(math.log(whole / bars)))
-    return float(np.clip(phrase * 4 * beat_s, SHORTEST_TARGET_S, LONGEST_TARGET_S))
+    bars = float(np.clip(4.0 / (1.0 + onsets_per_beat / 2.0), 1.0, 4.0))
+    return float(np.clip(bars * 4 * beat_s, SHORTEST_TARGET_S, LONGEST_TARGET_S))
 
 
 def snap_points(
@@ -204,6 +208,12 @@ class _Cutter:
 
     def finish(self, points: np.ndarray, strength: np.ndarray | None = None, gap_s: float = 0.0) -> np.ndarray:
         """Snap the interior points, then keep the clearest of any that come closer than `gap_s`."""
+        return self.finish_with_strength(points, strength, gap_s)[0]
+
+    def finish_with_strength(
+        self, points: np.ndarray, strength: np.ndarray | None = None, gap_s: float = 0.0
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """As `finish`, with each final cut's strength (how clear a cut it is; the ends infinite)."""
         strength = _search_strengths(self.search, points) if strength is None else strength
         if len(self.forced):
             # Re-entries after silence are cuts whatever the threshold: clearer than any turn of
@@ -220,7 +230,7 @@ class _Cutter:
         strength[0] = strength[-1] = np.inf
         if gap_s > 0:
             moved, strength = enforce_gap(moved, strength, round(gap_s * self.cps))
-        return moved
+        return moved, strength
 
 
 def _count_plateaus(counts: np.ndarray) -> list[tuple[int, int]]:
@@ -272,7 +282,12 @@ def choose_threshold(cutter: _Cutter, rules: CutRules, duration_s: float) -> flo
         moving = ~cutter.static(cuts[:-1], cuts[1:])
         overshoot = (np.maximum(lengths - rules.longest_s, 0.0) * moving).sum() / max(duration_s, 1e-9)
         mean = lengths[moving].mean() if moving.any() else lengths.mean()
-        costs[index] = abs(math.log(mean / rules.target_s)) + 2.0 * overshoot
+        # The target is a preference, the shortest mean a limit: cuts every second or so read as flicker.
+        hurried = max(math.log(rules.shortest_mean_s / lengths.mean()), 0.0) if rules.shortest_mean_s else 0.0
+        # Within TARGET_SLACK of the target every mean is as good: the target comes from an onset
+        # count that codecs move by a tenth, so among counts near it the clearest (widest run) wins.
+        near = max(abs(math.log(mean / rules.target_s)) - rules.slack, 0.0)
+        costs[index] = near + 2.0 * overshoot + 2.0 * hurried
 
     def bounds(run: tuple[int, int]) -> tuple[float, float]:
         first, last = run
@@ -313,16 +328,65 @@ def _fill_long_segments(
         # Past the paper's method anyway: its absolute threshold would leave a loud stretch uncut.
         local = InflectionSearch.build(part, cutter.settings.kind, absolute_threshold=math.inf)
         wanted = max(2, math.ceil(seconds / rules.target_s))
-        found = local.points(local.threshold_for_segments(wanted))
-        extra_points += (found[1:-1] + begin).tolist()
+        if rules.count is None:
+            found = local.points(local.threshold_for_segments(wanted))
+            clarity, chosen = _search_strengths(local, found), np.arange(1, len(found) - 1)
+        else:
+            # An asked-for count: every turn that is not rounding, then the ones that split evenly.
+            found = local.points(1e-4 * cutter.signal_peak)
+            clarity = _search_strengths(local, found)
+            chosen = _spread(found, clarity, wanted)
+        extra_points += (found[chosen] + begin).tolist()
         # Weaker than any cut of the whole clip's scan, in their own order of clarity.
-        extra_strength += (_search_strengths(local, found)[1:-1] - 10.0).tolist()
+        extra_strength += (clarity[chosen] - 10.0).tolist()
     if not extra_points:
         return points, strength
     merged = np.concatenate([points, extra_points])
     merged_strength = np.concatenate([strength, extra_strength])
     order = np.argsort(merged, kind="stable")
     return merged[order].astype(np.int64), merged_strength[order]
+
+
+def merge_down(points: np.ndarray, strength: np.ndarray, wanted: int) -> np.ndarray:
+    """Drop interior cuts until `wanted` segments are left: each time the one between the shortest pair.
+
+    Merging the shortest neighbours keeps the segments even; of two equally short pairs, the
+    less clear cut goes.
+    """
+    points, strength = points.copy(), strength.copy()
+    while len(points) - 1 > max(wanted, 1):
+        merged = points[2:] - points[:-2]  # (interior,) length of the segment each interior cut's removal makes
+        drop = 1 + int(np.lexsort((strength[1:-1], merged))[0])
+        points, strength = np.delete(points, drop), np.delete(strength, drop)
+    return points
+
+
+def _spread(points: np.ndarray, clarity: np.ndarray, wanted: int) -> np.ndarray:
+    """Indices of up to `wanted - 1` interior points that split [first, last] evenly: the clearest turn
+    in the middle half of the longest piece, again and again.
+
+    The clearest turns of a long stretch often sit together (a fade at one end); taking them by
+    clarity alone left most of the stretch as one segment.
+    """
+    chosen: list[int] = []
+    pieces = [(0, len(points) - 1)]  # index ranges [a, b] of points, ends included
+    while len(chosen) < wanted - 1 and pieces:
+        pieces.sort(key=lambda piece: points[piece[1]] - points[piece[0]])
+        a, b = pieces.pop()
+        quarter = (points[b] - points[a]) / 4
+        if b - a < 2:
+            continue  # no turn inside: this piece stays whole
+        inside = [i for i in range(a + 1, b) if points[a] + quarter <= points[i] <= points[b] - quarter]
+        middle = (points[a] + points[b]) / 2
+        # Without a turn in the middle half, the turn nearest the middle.
+        best = (
+            max(inside, key=lambda i: clarity[i])
+            if inside
+            else min(range(a + 1, b), key=lambda i: abs(points[i] - middle))
+        )
+        chosen.append(best)
+        pieces += [(a, best), (best, b)]
+    return np.asarray(sorted(chosen), dtype=np.int64)
 
 
 def _absolute(settings: MusicSettings) -> float:
@@ -349,20 +413,31 @@ def analyse_music(samples: np.ndarray, sample_rate: int, settings: MusicSettings
     target: float | None = None
     if settings.threshold is not None:
         threshold = settings.threshold
-        points = cutter.finish(search.points(threshold))
-    elif settings.segments is not None:
-        threshold, points = _threshold_for_count(cutter, settings.segments)
-        if len(points) - 1 != settings.segments:
-            notes.append(count_note(settings.segments, len(points) - 1, duration_s))
+        # A fixed δ, but the music style's cuts all the same: snapped, and never a flicker apart.
+        points = cutter.finish(search.points(threshold), gap_s=MIN_GAP_S)
     else:
-        target = settings.segment_seconds or target_length(found, duration_s)
-        rules = CutRules(target)
-        if settings.segment_seconds is not None:
+        if settings.segments is not None:
+            if settings.segments < 1:
+                raise InvalidOption("--segments", settings.segments, "at least 1")
+            # N segments are N of about duration/N each: the same fix-ups as --segment-seconds
+            # (no overlong segment, no two cuts close), so they spread over the whole clip.
+            each = duration_s / settings.segments
+            # Anything longer than that is split, then the shortest neighbours merge down to N.
+            rules = CutRules(each, min_gap_s=min(MIN_GAP_S, each / 2), longest_s=each, count=settings.segments)
+        elif settings.segment_seconds is not None:
+            target = settings.segment_seconds
             rules = CutRules(target, min_gap_s=target / 2, longest_s=1.5 * target)
+        else:
+            target = target_length(found, duration_s)
+            rules = CutRules(target, shortest_mean_s=SHORTEST_TARGET_S, slack=TARGET_SLACK)
         threshold = choose_threshold(cutter, rules, duration_s)
         raw = search.points(threshold)
         filled, strength = _fill_long_segments(cutter, smoothed, raw, rules)
-        points = cutter.finish(filled, strength, gap_s=rules.min_gap_s)
+        points, strength = cutter.finish_with_strength(filled, strength, gap_s=rules.min_gap_s)
+        if rules.count is not None:
+            points = merge_down(points, strength, rules.count)
+        if rules.count is not None and len(points) - 1 != rules.count:
+            notes.append(count_note(rules.count, len(points) - 1, duration_s))
     alphas, segment_of_column = paper.segment_alphas(smoothed, points)
     analysis = Analysis(
         sample_rate=sample_rate,
@@ -386,22 +461,6 @@ def analyse_music(samples: np.ndarray, sample_rate: int, settings: MusicSettings
         frame_rate=feats.frame_rate,
     )
     return analysis, music
-
-
-def _threshold_for_count(cutter: _Cutter, wanted: int) -> tuple[float, np.ndarray]:
-    """The threshold (and its cuts) whose final count is nearest to `wanted`; ties: the larger δ."""
-    if wanted < 1:
-        raise InvalidOption("--segments", wanted, "at least 1")
-    best: tuple[int, float, np.ndarray] | None = None
-    for threshold in _candidates(cutter.search):
-        points = cutter.finish(cutter.search.points(float(threshold)))
-        gap = abs(len(points) - 1 - wanted)
-        if best is None or gap < best[0]:
-            best = (gap, max(float(threshold), 0.0), points)
-        if gap == 0:
-            break
-    assert best is not None
-    return best[1], best[2]
 
 
 def count_note(wanted: int, got: int, duration_s: float) -> str:

@@ -15,6 +15,7 @@ N_BANDS = 40  # log-spaced bands from 40 Hz to 16 kHz; 16 kHz is where a 128 kb/
 _BAND_EDGES_HZ = (40.0, 16_000.0)
 _DB_RANGE = 80.0  # quieter than this below the clip's loudest band is treated as silence
 _CHUNK_FRAMES = 8192  # bounds the memory of the short-time spectra for long clips
+DC_OFFSET = 1e-3  # -60 dBFS: a mean further from 0 is a DC offset, removed before the spectra
 _LAG = 2  # frames between the spectra compared for onsets (11.6 ms)
 
 
@@ -62,6 +63,14 @@ def _band_matrix(sample_rate: int) -> np.ndarray:
 def features(samples: np.ndarray, sample_rate: int) -> Features:
     """Short-time band spectra of the clip, reduced to the per-frame curves the music style uses."""
     x = np.asarray(samples, dtype=np.float32)
+    # Less the clip's mean: a DC offset (a cheap interface, a bad edit) leaks through the window
+    # into the low bands and lifts the floor of every quiet stretch, which moved the cuts. An
+    # offset under -60 dBFS is left alone: it moves nothing, and clean clips keep their analysis
+    # to the bit. (Each frame less its own mean would also do, but it shifts the lowest band with
+    # the codec.)
+    offset = float(x.mean(dtype=np.float64)) if len(x) else 0.0
+    if abs(offset) > DC_OFFSET:
+        x = x - np.float32(offset)
     n_frames = max(1, (len(x) - FRAME_NFFT) // FRAME_HOP + 1)
     if len(x) < FRAME_NFFT:
         x = np.concatenate([x, np.zeros(FRAME_NFFT - len(x), np.float32)])
