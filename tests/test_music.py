@@ -168,6 +168,15 @@ def test_paper_style_is_the_released_analysis_exactly(tmp_path: Path, piano: tup
     )
 
 
+def test_paper_style_says_when_its_fixed_threshold_finds_no_cut(tmp_path: Path) -> None:
+    seconds = np.arange(25 * RATE) / RATE
+    drone = write_wav(tmp_path / "drone.wav", (0.3 * np.sin(2 * np.pi * 220 * seconds))[:, None])
+    paper = prepare(drone, RenderOptions(seed=1, style=M.Style.PAPER))
+    assert len(paper.plan.segments) == 1 and any("found no cut in 25 s" in note for note in paper.notes)
+    short = write_wav(tmp_path / "short.wav", (0.3 * np.sin(2 * np.pi * 220 * seconds[: 5 * RATE]))[:, None])
+    assert prepare(short, RenderOptions(seed=1, style=M.Style.PAPER)).notes == (), "a short clip is one morph anyway"
+
+
 def test_segments_n_gives_n_or_says_the_closest_and_why(tmp_path: Path, piano: tuple[np.ndarray, np.ndarray]) -> None:
     clip = write_wav(tmp_path / "p.wav", piano[0][: 12 * RATE, None])
     six = prepare(clip, RenderOptions(seed=1, segments=6))
