@@ -137,7 +137,7 @@ class Dispatcher:
         # What was last written to the job log per job and per worker: the log is written on change only
         # (and a job's heartbeat every few seconds), not at every round.
         self._written: dict[object, tuple[object, float]] = {}
-        self._stuck: dict[int, str] = {}  # jobs whose last round failed, and why (logged once per reason)
+        self._stuck: dict[int, _Stuck] = {}  # jobs whose last round failed: why, how often, when to try again
 
     def run(self) -> None:
         """Loop until `stop_event` is set; an unreachable engine is logged once and retried.
@@ -184,6 +184,8 @@ class Dispatcher:
         carried = self.store.in_engine()
         for job, state in zip(carried, self.engine.jobs([job.engine_key or "" for job in carried]), strict=True):
             self._follow_one(job, state)
+        for ended in set(self._stuck) - {job.id for job in carried}:
+            del self._stuck[ended]
         self.engine.sweep()
         for _ in range(live - len(self.store.in_engine())):
             fresh = self.store.claim_for_engine(self.engine.key_for)
@@ -230,16 +232,26 @@ class Dispatcher:
             self.store.mark_failed(job.id, MACHINE_FAULT_MESSAGE.format(job_id=job.id), f"stored clip: {exc}")
 
     def _follow_one(self, job: Job, state: EngineJob | None) -> None:
-        """Follow one job; a failure of its own (its video cannot be written) does not hold back the others."""
+        """Follow one job; a failure of its own (its video cannot be written) does not hold back the others.
+
+        Such a job is tried again after a pause that doubles (up to a minute), logged once per reason.
+        """
+        stuck = self._stuck.get(job.id)
+        if stuck is not None and time.monotonic() < stuck.retry_at:
+            return
         try:
             self._follow(job, state)
         except EngineUnavailable:
             raise
         except Exception as exc:
             reason = f"{type(exc).__name__}: {exc}"[:300]
-            if self._stuck.get(job.id) != reason:
-                log.error("job %d: following it failed (%s); trying again next round", job.id, reason, exc_info=exc)
-            self._stuck[job.id] = reason
+            failures = stuck.failures + 1 if stuck else 1
+            pause = min(self.config.max_backoff_s, 0.5 * 2.0 ** min(failures - 1, 16))
+            if stuck is None or stuck.reason != reason:
+                log.error(
+                    "job %d: following it failed (%s); trying again in %.1f s", job.id, reason, pause, exc_info=exc
+                )
+            self._stuck[job.id] = _Stuck(reason, failures, time.monotonic() + pause)
             return
         if self._stuck.pop(job.id, None) is not None:
             log.info("job %d: followed again", job.id)
@@ -346,6 +358,15 @@ class Dispatcher:
         self.store.mark_cancelled(job.id)
         log.info("job %d cancelled", job.id)
         self._forget(job.id)
+
+
+@dataclass(frozen=True)
+class _Stuck:
+    """A job whose following failed: why, how many times in a row, and when to try again (monotonic)."""
+
+    reason: str
+    failures: int
+    retry_at: float
 
 
 def _write_atomically(path: Path, data: bytes) -> None:

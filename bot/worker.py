@@ -47,6 +47,7 @@ class RenderQueue(Protocol):
 
     output_dir: Path
 
+    def for_worker(self, worker_id: str) -> RenderQueue: ...
     def recover_stale(self, lease_s: float, worker_is_dead: Callable[[str], bool] | None = None) -> list[int]: ...
     def claim_next(self, worker_id: str) -> Job | None: ...
     def report_progress(self, job_id: int, stage: str, progress: float, eta_s: float | None) -> bool: ...
@@ -129,9 +130,9 @@ class Worker:
         worker_id: str | None = None,
         deliver: dict[str, Deliver] | None = None,
     ) -> None:
-        self.store = store
         self.config = config or WorkerConfig()
         self.worker_id = worker_id or default_worker_id()
+        self.store = store.for_worker(self.worker_id)  # its writes fenced by its own claims
         self._load_generator = load_generator
         self._generator: FrameGenerator | None = None
         self._deliver = deliver or {}
@@ -308,7 +309,14 @@ class Worker:
         hand_over(self.store, self._deliver, job_id, output)
 
 
-def hand_over(store: RenderQueue, deliver: dict[str, Deliver], job_id: int, output: Path) -> None:
+class DeliveryLog(Protocol):
+    """What a hand-over needs of the job log: the job, and recording a command-line job as delivered."""
+
+    def get(self, job_id: int) -> Job: ...
+    def mark_delivered(self, job_id: int) -> bool: ...
+
+
+def hand_over(store: DeliveryLog, deliver: dict[str, Deliver], job_id: int, output: Path) -> None:
     """Give a rendered job to its front end (the worker here, or the dispatcher in scale-out mode)."""
     job = store.get(job_id)
     front_end = deliver.get(job.platform)

@@ -185,16 +185,19 @@ class XFrontEnd:
                 health.ok()
             except Exception as exc:
                 wait = health.failed(exc)
-            self._wait_posting(stop_event, max(1.0, wait))
+            self._wait_posting(stop_event, max(1.0, wait), health)
         log.info("X front end stopped")
 
-    def _wait_posting(self, stop_event: threading.Event, wait_s: float) -> None:
+    def _wait_posting(self, stop_event: threading.Event, wait_s: float, health: _Health) -> None:
         """Wait for the next poll; videos rendered meanwhile are posted as they come."""
         until = time.monotonic() + wait_s
         while not stop_event.is_set() and (left := until - time.monotonic()) > 0:
             if self._woken.wait(min(left, STOP_CHECK_S)):
                 self._woken.clear()
-                self.poster.deliver_pending()
+                try:
+                    self.poster.deliver_pending()
+                except Exception as exc:  # the job log locked, say: the next poll tries again
+                    health.failed(exc)
 
     def poll_once(self) -> float:
         """Post what waits, answer failed renders, handle new mentions; returns seconds until the next poll."""

@@ -4,10 +4,12 @@ Every write runs in its own short transaction; on SQLite those take the write lo
 up front (storage.db), so a claim is one atomic "pick and mark running" and two
 workers never take the same job.
 
-A worker's writes are fenced by its claim: once a job was taken back from a worker
-(its lease ran out while it was paused or cut off), that worker's progress, heartbeat
-and end state change nothing, so a job cannot be finished twice. And a job moves only
-forward: a delivered job never becomes rendered again.
+A worker's writes are fenced by its claim (`Claim`: who took the job, in which attempt):
+once a job was taken back from a worker (its lease ran out while it was paused or cut
+off), that worker's progress, heartbeat and end state change nothing, so a job cannot be
+finished twice. Workers write through `ClaimedQueue`, which passes their claims along;
+front ends write without one. And a job moves only forward: a delivered job never
+becomes rendered again.
 """
 
 from __future__ import annotations
@@ -35,6 +37,7 @@ log = logging.getLogger(__name__)
 DEFAULT_RENDER_ESTIMATE_S = 60.0  # a job whose frame count is unknown (recorded before counts were kept)
 DEFAULT_SECONDS_PER_FRAME = 0.1  # BigGAN-deep-128 on two CPU cores, until a worker measures itself
 JOB_OVERHEAD_S = 3.0  # decoding, analysis and the end of the encode, beside the frames
+STRAY_MIN_AGE = dt.timedelta(hours=1)
 INCOMING = "incoming"  # under the data folder: attachments as they arrive, before their job is stored
 
 
@@ -113,8 +116,8 @@ class QueuePlace:
 
 
 @dataclass(frozen=True)
-class _Claim:
-    """Which worker holds a running job, and in which attempt."""
+class Claim:
+    """Which worker holds a running job, and in which attempt: what its writes are checked against."""
 
     worker_id: str
     attempt: int
@@ -148,7 +151,6 @@ class JobStore:
         self.output_dir.mkdir(parents=True, exist_ok=True)
         self.limits = limits or QueueLimits()
         self.clock = clock
-        self._claims: dict[int, _Claim] = {}  # jobs this store's workers claimed and still hold
 
     @contextmanager
     def _transaction(self) -> Iterator[Session]:
@@ -208,16 +210,12 @@ class JobStore:
             job.status, job.worker_id, job.attempts = JobStatus.RUNNING.value, worker_id, job.attempts + 1
             job.started_at = job.heartbeat_at = now
             job.stage, job.progress, job.eta_s = "starting", 0.0, None
-        self._claims[job.id] = _Claim(worker_id, job.attempts)
         log.debug("job %d running on %s (attempt %d)", job.id, worker_id, job.attempts)
         return job
 
-    def _held(self, job: Job | None) -> bool:
-        """Whether a job is running and, if a worker of this store claimed it, still under that claim."""
-        if job is None or job.status != JobStatus.RUNNING.value:
-            return False
-        claim = self._claims.get(job.id)
-        return claim is None or (job.worker_id, job.attempts) == (claim.worker_id, claim.attempt)
+    def for_worker(self, worker_id: str) -> ClaimedQueue:
+        """This queue as one worker writes to it: every write fenced by that worker's claims."""
+        return ClaimedQueue(self, worker_id)
 
     # ------------------------------------------------------------------ the dispatcher's side (scale-out)
 
@@ -260,24 +258,27 @@ class JobStore:
             job.heartbeat_at = self.clock()
             return True
 
-    def report_progress(self, job_id: int, stage: str, progress: float, eta_s: float | None) -> bool:
+    def report_progress(
+        self, job_id: int, stage: str, progress: float, eta_s: float | None, claim: Claim | None = None
+    ) -> bool:
         """Record progress and a heartbeat; returns True when the job should stop (cancelled, or no longer held)."""
         with self._transaction() as session:
             job = session.get(Job, job_id)
-            if job is None or not self._held(job):
+            if job is None or not _held(job, claim):
                 return True
             job.stage, job.progress, job.eta_s, job.heartbeat_at = stage, progress, eta_s, self.clock()
             return job.cancel_requested
 
-    def heartbeat(self, job_id: int) -> None:
+    def heartbeat(self, job_id: int, claim: Claim | None = None) -> None:
         """Say the worker of a running job is alive (nothing, once the job was taken back from it)."""
         with self._transaction() as session:
-            if self._held(session.get(Job, job_id)):
+            job = session.get(Job, job_id)
+            if job is not None and _held(job, claim):
                 session.execute(update(Job).where(Job.id == job_id).values(heartbeat_at=self.clock()))
 
-    def mark_rendered(self, job_id: int, output: Path, size_bytes: int, seed: int) -> bool:
+    def mark_rendered(self, job_id: int, output: Path, size_bytes: int, seed: int, claim: Claim | None = None) -> bool:
         """The video exists; the front end still has to post it. False when the job was not this caller's to end."""
-        return self._set_status(job_id, JobStatus.RENDERED, _TO_RENDERED, rendered_at=self.clock(),
+        return self._set_status(job_id, JobStatus.RENDERED, _TO_RENDERED, claim, rendered_at=self.clock(),
                                 output_path=str(output), output_bytes=size_bytes, seed=seed, progress=1.0,
                                 stage="rendered", eta_s=0.0)  # fmt: skip
 
@@ -294,46 +295,44 @@ class JobStore:
 
     def mark_delivered(self, job_id: int) -> bool:
         """The front end posted the video."""
-        return self._set_status(job_id, JobStatus.DELIVERED, _TO_DELIVERED, delivered_at=self.clock())
+        return self._set_status(job_id, JobStatus.DELIVERED, _TO_DELIVERED, None, delivered_at=self.clock())
 
-    def mark_failed(self, job_id: int, user_error: str, operator_error: str) -> bool:
+    def mark_failed(self, job_id: int, user_error: str, operator_error: str, claim: Claim | None = None) -> bool:
         """The job cannot be done; `user_error` is what the requester is told."""
-        return self._set_status(job_id, JobStatus.FAILED, _TO_FAILED, failed_at=self.clock(), user_error=user_error,
-                                operator_error=operator_error)  # fmt: skip
+        return self._set_status(job_id, JobStatus.FAILED, _TO_FAILED, claim, failed_at=self.clock(),
+                                user_error=user_error, operator_error=operator_error)  # fmt: skip
 
-    def mark_cancelled(self, job_id: int) -> bool:
+    def mark_cancelled(self, job_id: int, claim: Claim | None = None) -> bool:
         """A job stopped because it was cancelled."""
-        return self._set_status(job_id, JobStatus.CANCELLED, _TO_CANCELLED, cancelled_at=self.clock())
+        return self._set_status(job_id, JobStatus.CANCELLED, _TO_CANCELLED, claim, cancelled_at=self.clock())
 
-    def release(self, job_id: int) -> bool:
+    def release(self, job_id: int, claim: Claim | None = None) -> bool:
         """Put a running job back in the queue as it was (the worker could not start it; no attempt counted)."""
         with self._transaction() as session:
             job = session.get(Job, job_id)
-            if job is None or not self._held(job):
+            if job is None or not _held(job, claim):
                 return False
             job.status, job.worker_id, job.stage = JobStatus.QUEUED.value, None, "waiting for the renderer"
             job.attempts = max(0, job.attempts - 1)
             job.progress, job.eta_s = 0.0, None
-        self._claims.pop(job_id, None)
         log.info("job %d back in the queue", job_id)
         return True
 
-    def _set_status(self, job_id: int, status: JobStatus, allowed_from: Sequence[JobStatus], **values: Any) -> bool:
-        """Move a job to `status` if it is in one of `allowed_from` (and, while running, still held); else False."""
+    def _set_status(
+        self, job_id: int, status: JobStatus, allowed_from: Sequence[JobStatus], claim: Claim | None, **values: Any
+    ) -> bool:
+        """Move a job to `status` if it is in one of `allowed_from` (and still under `claim`, if given); else False."""
         with self._transaction() as session:
             job = session.get(Job, job_id)
             if job is None:
                 raise JobNotFound(job_id)
             was = job.status
-            # A job this store's worker claimed changes only while that claim holds, whatever it became since.
-            held = self._held(job) if was == JobStatus.RUNNING.value or job_id in self._claims else True
-            if not held or JobStatus(was) not in allowed_from:
+            if (claim is not None and not _held(job, claim)) or JobStatus(was) not in allowed_from:
                 log.warning("job %d stays %s: it cannot become %s from here", job_id, was, status.value)
                 return False
             job.status = status.value
             for name, value in values.items():
                 setattr(job, name, value)
-        self._claims.pop(job_id, None)
         log.info("job %d %s (was %s)", job_id, status.value, was)
         return True
 
@@ -505,7 +504,8 @@ class JobStore:
         What a killed process leaves: a download before its job was stored, a partial video,
         the files of a job whose record was never written. Returns how many files.
         """
-        cutoff = (self.clock() - retention).timestamp()
+        # Never younger than an hour, whatever the retention: a download or an encode may be writing it.
+        cutoff = (self.clock() - max(retention, STRAY_MIN_AGE)).timestamp()
         with self._sessions() as session:
             rows = session.execute(
                 select(Job.audio_path, Job.output_path, Job.preview_path).where(Job.files_removed_at.is_(None))
@@ -519,6 +519,100 @@ class JobStore:
                     path.unlink(missing_ok=True)
                     removed += 1
         return removed
+
+
+def _held(job: Job, claim: Claim | None) -> bool:
+    """Whether a job is running and, if a claim is given, still under it."""
+    if job.status != JobStatus.RUNNING.value:
+        return False
+    return claim is None or (job.worker_id, job.attempts) == (claim.worker_id, claim.attempt)
+
+
+class ClaimedQueue:
+    """A JobStore as one worker writes to it (bot.worker.RenderQueue): its writes carry its claims.
+
+    Each worker has its own, so two workers (threads or processes) on one job log are never
+    taken for each other, and front ends, which write to the JobStore itself, are never refused
+    because of a worker's claim.
+    """
+
+    def __init__(self, store: JobStore, worker_id: str) -> None:
+        self.store, self.worker_id = store, worker_id
+        self.output_dir = store.output_dir
+        self._claims: dict[int, Claim] = {}
+
+    def for_worker(self, worker_id: str) -> ClaimedQueue:
+        """The same job log as another worker writes to it."""
+        return self.store.for_worker(worker_id)
+
+    def claim_next(self, worker_id: str) -> Job | None:
+        """The next job, taken under this worker's claim."""
+        job = self.store.claim_next(worker_id)
+        if job is not None:
+            self._claims[job.id] = Claim(worker_id, job.attempts)
+        return job
+
+    def report_progress(self, job_id: int, stage: str, progress: float, eta_s: float | None) -> bool:
+        """Progress under the claim; True when the render should stop (cancelled, or no longer this worker's)."""
+        return self.store.report_progress(job_id, stage, progress, eta_s, self._claims.get(job_id, _NO_CLAIM))
+
+    def heartbeat(self, job_id: int) -> None:
+        """A heartbeat under the claim (nothing once the job was taken back)."""
+        self.store.heartbeat(job_id, self._claims.get(job_id, _NO_CLAIM))
+
+    def mark_rendered(self, job_id: int, output: Path, size_bytes: int, seed: int) -> bool:
+        """The video exists, if the job is still this worker's."""
+        return self.store.mark_rendered(job_id, output, size_bytes, seed, self._ending(job_id))
+
+    def mark_failed(self, job_id: int, user_error: str, operator_error: str) -> bool:
+        """The job failed, if it is still this worker's."""
+        return self.store.mark_failed(job_id, user_error, operator_error, self._ending(job_id))
+
+    def mark_cancelled(self, job_id: int) -> bool:
+        """The job stopped, cancelled, if it is still this worker's."""
+        return self.store.mark_cancelled(job_id, self._ending(job_id))
+
+    def release(self, job_id: int) -> bool:
+        """The job goes back to the queue uncounted, if it is still this worker's."""
+        return self.store.release(job_id, self._ending(job_id))
+
+    def mark_delivered(self, job_id: int) -> bool:
+        """The hand-over's delivery (a command-line job's file is written): the front end's write."""
+        return self.store.mark_delivered(job_id)
+
+    def _ending(self, job_id: int) -> Claim:
+        return self._claims.pop(job_id, _NO_CLAIM)
+
+    def recover_stale(self, lease_s: float, worker_is_dead: Callable[[str], bool] | None = None) -> list[int]:
+        """As JobStore.recover_stale."""
+        return self.store.recover_stale(lease_s, worker_is_dead)
+
+    def save_preview(self, job_id: int, png: bytes) -> Path:
+        """As JobStore.save_preview."""
+        return self.store.save_preview(job_id, png)
+
+    def get(self, job_id: int) -> Job:
+        """As JobStore.get."""
+        return self.store.get(job_id)
+
+    def worker_started(self, info: WorkerInfo, seconds_per_frame: float | None) -> None:
+        """As JobStore.worker_started."""
+        self.store.worker_started(info, seconds_per_frame)
+
+    def worker_beat(self, worker_id: str, state: str, job_id: int | None) -> None:
+        """As JobStore.worker_beat."""
+        self.store.worker_beat(worker_id, state, job_id)
+
+    def worker_finished_job(self, worker_id: str, seconds_per_frame: float) -> None:
+        """As JobStore.worker_finished_job."""
+        self.store.worker_finished_job(worker_id, seconds_per_frame)
+
+    def worker_stopped(self, worker_id: str) -> None:
+        """As JobStore.worker_stopped."""
+        self.store.worker_stopped(worker_id)
+
+
+_NO_CLAIM = Claim("", -1)  # a job this worker never claimed (or already ended): none of its writes land
 
 
 def _recovered(job: Job, now: dt.datetime, max_attempts: int) -> str:

@@ -486,3 +486,17 @@ async def test_a_mention_replying_to_a_message_it_cannot_see_gets_one_sentence()
     mention = SimpleNamespace(reference=reference, attachments=[], content="<@1> dog", channel=HiddenHistory())
     with pytest.raises(NoClip, match="cannot see the message you replied to"):
         await _message_with_the_clip(mention)  # type: ignore[arg-type]
+
+
+async def test_a_video_is_posted_once_even_when_its_delivery_cannot_be_recorded(
+    env: simcord.Env, worker: Worker, make_clip: ClipMaker
+) -> None:
+    world = World(env)
+    await world.alice.slash(world.channel, "ganterp render", audio=("song.wav", make_clip(3.0).read_bytes()))
+    while worker.run_once():
+        pass
+    store = env.bot.service.store  # type: ignore[attr-defined]
+    store.mark_delivered = lambda job_id: False  # e.g. the job changed state meanwhile
+    await env.bot.sync_posts()  # type: ignore[attr-defined]
+    await env.settle()
+    assert len([m for m in bot_messages(world.channel) if has_video(m)]) == 1, "never posted again in a loop"

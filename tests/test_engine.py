@@ -234,7 +234,7 @@ def test_a_job_whose_video_cannot_be_saved_holds_back_no_other(
     clip = make_clip(1.5)
     stuck, other = store.submit(request(clip, "ann")).id, store.submit(request(clip, "bob")).id
     real_write = bot.dispatch._write_atomically
-    refusals = {"left": 6}
+    refusals = {"left": 3}
 
     def disk_full_for_the_first(path: Path, data: bytes) -> None:
         if path.name.startswith(f"job-{stuck}.") and refusals["left"] > 0:

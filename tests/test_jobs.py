@@ -23,7 +23,7 @@ from bot.worker import Worker, WorkerConfig
 from pipeline.generator import BigGANGenerator
 from pipeline.render import RenderOptions
 from storage.db import MIGRATIONS, make_engine, migrate, sqlite_url
-from storage.jobs import CoolingDown, JobRequest, JobStore, QueueFull, QueueLimits, TooManyQueued
+from storage.jobs import ClaimedQueue, CoolingDown, JobRequest, JobStore, QueueFull, QueueLimits, TooManyQueued
 from storage.models import JobStatus
 from tests.conftest import ClipMaker, wait_until
 
@@ -190,9 +190,9 @@ def test_an_abandoned_job_fails_after_max_attempts(tmp_path: Path, make_clip: Cl
     assert failed.status == "failed" and "stopped 2 times" in (failed.user_error or "")
 
 
-def _taken_back(store: JobStore, job: int, worker: str) -> None:
+def _taken_back(store: JobStore, worker: ClaimedQueue, job: int) -> None:
     """`worker` holds `job`; its lease runs out (paused, cut off) and the job is queued again."""
-    claimed = store.claim_next(worker)
+    claimed = worker.claim_next(worker.worker_id)
     assert claimed is not None and claimed.id == job
     now = store.clock
     store.clock = lambda: now() + dt.timedelta(minutes=10)
@@ -201,29 +201,41 @@ def _taken_back(store: JobStore, job: int, worker: str) -> None:
 
 
 def test_a_worker_whose_job_was_taken_back_changes_nothing(tmp_path: Path, make_clip: ClipMaker) -> None:
-    # Two stores on one database: two worker processes.
-    old, new = open_store(tmp_path / "data"), open_store(tmp_path / "data")
-    job = old.submit(request(make_clip(1.5))).id
-    _taken_back(old, job, "old:1")
+    store = open_store(tmp_path / "data")
+    old, new = store.for_worker("host:1"), open_store(tmp_path / "data").for_worker("host:2")  # two workers
+    job = store.submit(request(make_clip(1.5))).id
+    _taken_back(store, old, job)
     assert old.report_progress(job, "render", 0.5, None), "told to stop: the job is not running under its claim"
     assert not old.mark_cancelled(job), "a requeued job is not cancelled by a worker that lost it"
-    assert store_status(new, job) == "queued" and not new.get(job).cancel_requested
+    assert store_status(store, job) == "queued" and not store.get(job).cancel_requested
 
-    again = new.claim_next("new:2")
+    again = new.claim_next("host:2")
     assert again is not None and again.attempts == 2
     old.heartbeat(job)
     assert old.report_progress(job, "render", 0.9, None)
     assert not old.mark_rendered(job, old.output_dir / "old.mp4", 1, 1)
     assert not old.mark_failed(job, "no.", "no") and not old.release(job)
-    assert new.get(job).worker_id == "new:2" and new.get(job).progress == 0.0
+    assert store.get(job).worker_id == "host:2" and store.get(job).progress == 0.0
     assert not new.report_progress(job, "render", 0.5, None)
     assert new.mark_rendered(job, new.output_dir / "new.mp4", 1, 1)
-    assert new.mark_delivered(job)
+    assert store.mark_delivered(job), "the front end, in the old worker's process too, is never refused"
     assert not new.mark_rendered(job, new.output_dir / "late.mp4", 1, 1), "a delivered job never goes back"
-    assert not new.mark_delivered(job) and not new.mark_failed(job, "late.", "late")
-    final = new.get(job)
-    assert final.status == "delivered" and final.output_path == str(new.output_dir / "new.mp4")
-    assert new.undelivered("cli") == []
+    assert not store.mark_rendered(job, store.output_dir / "late.mp4", 1, 1)
+    assert not store.mark_delivered(job) and not store.mark_failed(job, "late.", "late")
+    final = store.get(job)
+    assert final.status == "delivered" and final.output_path == str(store.output_dir / "new.mp4")
+    assert store.undelivered("cli") == []
+
+
+def test_two_workers_of_one_process_are_never_taken_for_each_other(tmp_path: Path, make_clip: ClipMaker) -> None:
+    store = open_store(tmp_path / "data")
+    stalled, live = store.for_worker("host:7"), store.for_worker("host:7")  # one process, two threads, one id
+    job = store.submit(request(make_clip(1.5))).id
+    _taken_back(store, stalled, job)
+    assert live.claim_next("host:7") is not None
+    assert stalled.report_progress(job, "render", 0.5, None) and not stalled.mark_rendered(job, Path("a.mp4"), 1, 1)
+    assert not live.report_progress(job, "render", 0.5, None) and live.mark_rendered(job, Path("b.mp4"), 1, 1)
+    assert store.get(job).output_path == "b.mp4"
 
 
 def store_status(store: JobStore, job: int) -> str:
@@ -351,6 +363,8 @@ def test_stray_files_of_killed_processes_go_after_the_retention(tmp_path: Path, 
     for stray in strays:
         stray.write_bytes(b"left by a killed process")
     assert store.remove_strays(dt.timedelta(hours=1)) == 0, "young files may belong to work in progress"
+    store.clock = lambda: dt.datetime.now(dt.UTC) + dt.timedelta(minutes=30)
+    assert store.remove_strays(dt.timedelta(minutes=1)) == 0, "never younger than an hour, whatever the retention"
     store.clock = lambda: dt.datetime.now(dt.UTC) + dt.timedelta(hours=2)
     assert store.remove_strays(dt.timedelta(hours=1)) == 3
     assert not any(stray.exists() for stray in strays)

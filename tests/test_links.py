@@ -498,6 +498,17 @@ def test_media_a_site_puts_on_an_allowed_address_is_downloaded_by_yt_dlp_itself(
     assert got.path.read_bytes() == WAV and got.path.parent == tmp_path
 
 
+def test_a_proxy_in_the_environment_is_not_used_for_sites(
+    monkeypatch: pytest.MonkeyPatch, server: Served, tmp_path: Path
+) -> None:
+    # Through a proxy the guard would see only the proxy's address, never where the request goes.
+    for name in ("HTTP_PROXY", "HTTPS_PROXY", "http_proxy", "https_proxy", "ALL_PROXY"):
+        monkeypatch.setenv(name, "http://127.0.0.1:9")  # nothing listens there: a proxied request fails
+    site_answering(monkeypatch, [http_format(f"{server.base}/clip.wav")])
+    got = download_from_site("https://youtu.be/dQw4w9WgXcQ", "Youtube", tmp_path, 10**6, 10.0, 600.0, LOCAL)
+    assert got.path.read_bytes() == WAV
+
+
 @pytest.mark.parametrize("protocol", ["m3u8", "rtmp", "rtsp", "mms"])
 def test_formats_that_would_connect_outside_python_are_never_chosen(
     monkeypatch: pytest.MonkeyPatch, server: Served, tmp_path: Path, protocol: str

@@ -347,6 +347,33 @@ def test_the_worker_hands_over_at_once_and_the_poller_posts_before_its_next_poll
     assert not thread.is_alive()
 
 
+def test_a_failed_wake_up_post_does_not_end_the_poller(
+    tmp_path: Path, make_clip: ClipMaker, api: responses.RequestsMock
+) -> None:
+    bot = Bot(tmp_path / "data", make_clip(3.0), GANTERP_X_POLL_S="300")
+    api.get(MENTIONS, json={"meta": {"result_count": 0}})
+    stop = threading.Event()
+    thread = threading.Thread(target=bot.front.run, args=(stop,))
+    thread.start()
+    try:
+        assert wait_until(lambda: calls(api, MENTIONS), timeout=5)
+        tries: list[int] = []
+
+        def locked() -> None:
+            tries.append(1)
+            raise RuntimeError("database is locked")
+
+        bot.front.poster.deliver_pending = locked  # type: ignore[method-assign]
+        bot.front.wake()
+        assert wait_until(lambda: tries, timeout=5)
+        time.sleep(0.2)
+        assert thread.is_alive(), "the poller goes on; the next poll tries again"
+    finally:
+        stop.set()
+        thread.join(5)
+    assert not thread.is_alive()
+
+
 def test_a_rate_limited_post_waits_and_goes_out_later_even_after_a_restart(
     tmp_path: Path, make_clip: ClipMaker, api: responses.RequestsMock
 ) -> None:

@@ -63,12 +63,14 @@ class Delivery:
         else:
             self._trouble.pop(job_id, None)
 
-    async def _sync_one(self, post: PostRecord) -> None:
+    async def _sync_one(self, post: PostRecord, deliver: bool = True) -> None:
+        """Bring one job's status message up to date; post its video if it is rendered (and `deliver`)."""
         service = self.service
         job = await asyncio.to_thread(service.store.get, post.job_id)
         status = JobStatus(job.status)
         if status is JobStatus.RENDERED:
-            await self._deliver(job, post)
+            if deliver:
+                await self._deliver(job, post)
             return
         position, wait_s = await asyncio.to_thread(service.place, job)
         text = messages.status_text(job, position, wait_s, f"<@{job.requester_id}>", post.summary)
@@ -105,7 +107,7 @@ class Delivery:
                 service.store.mark_failed, job.id, messages.cannot_deliver("the video file is gone"),
                 f"discord: the rendered video {output} is gone",
             )  # fmt: skip
-            await self._sync_one(post)
+            await self._sync_one(post, deliver=False)
             return
         segments = await asyncio.to_thread(_segments, output)
         text = messages.delivered_text(job, segments, f"<@{job.requester_id}>")
@@ -144,7 +146,7 @@ class Delivery:
         else:
             await asyncio.to_thread(service.store.mark_delivered, job.id)
         self._post_tries.pop(job.id, None)
-        await self._sync_one(post)
+        await self._sync_one(post, deliver=False)  # the status message's last word; never a second post
 
     async def post_daily(self, job: Job) -> int:
         """Post a daily video to every server's daily channel; returns how many channels got it."""

@@ -91,6 +91,10 @@ class RemoteQueue:
 
     # --- taking a job
 
+    def for_worker(self, worker_id: str) -> RemoteQueue:
+        """Itself: a remote queue serves one worker, and the engine checks each end against its claim."""
+        return self
+
     def recover_stale(self, lease_s: float, worker_is_dead: Callable[[str], bool] | None = None) -> list[int]:
         """Let the engine's sweep requeue jobs whose worker went silent (any worker can run it)."""
         try:

@@ -180,6 +180,7 @@ def ytdlp_options(extractor: str, outtmpl: str, max_bytes: int, timeout_s: float
         "max_filesize": max_bytes,
         "outtmpl": {"default": outtmpl},
         "socket_timeout": timeout_s,
+        "proxy": "",  # no proxy from the environment: the guard must see where connections really go
         "ffmpeg_location": _NO_FFMPEG,
         "fixup": "never",
         "cachedir": False,
