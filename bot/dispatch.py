@@ -39,11 +39,13 @@ WAITING = "waiting for a renderer"
 
 
 class EngineUnavailable(Exception):
-    """The job engine (Redis) cannot be reached; `reason` says why."""
+    """The job engine (Redis), or the bucket its files travel through, cannot be reached; `reason` says why."""
 
-    def __init__(self, reason: str) -> None:
+    def __init__(
+        self, reason: str, what: str = "the job engine", check: str = "GANTERP_QUEUE_URL and that Redis runs"
+    ) -> None:
         self.reason = reason
-        super().__init__(f"the job engine cannot be reached ({reason}); check GANTERP_QUEUE_URL and that Redis runs")
+        super().__init__(f"{what} cannot be reached ({reason}); check {check}")
 
     def user_message(self) -> str:
         """One sentence for the operator."""
@@ -172,7 +174,7 @@ class Dispatcher:
             self._tick()
         except EngineUnavailable as exc:
             if self._down is None:
-                log.error("%s; jobs wait in the job log meanwhile", str(exc).capitalize())
+                log.error("%s; jobs wait in the job log meanwhile", as_sentence(str(exc)))
             self._down = exc.reason
             return
         if self._down is not None:
@@ -260,7 +262,8 @@ class Dispatcher:
         if state is None:
             # Handed out but unknown to the engine: Redis restarted without its data, or the dispatcher
             # stopped between recording the job and handing it out. The same key cannot run twice.
-            log.warning("job %d is not in the engine (Redis lost it?); handing it out again", job.id)
+            if self._down is None:  # else it is the hand-out that failed while the engine (or bucket) was away
+                log.warning("job %d is not in the engine (Redis lost it?); handing it out again", job.id)
             self._hand_out(job)
             return
         if job.cancel_requested and state.status in ("queued", "active"):
@@ -302,7 +305,13 @@ class Dispatcher:
         if job.cancel_requested:  # asked while the worker finished its encode: the video is not posted
             self._finish_cancelled(job)
             return
-        video = self.engine.output(job.id)
+        try:
+            video = self.engine.output(job.id)
+        except FileTooLarge as exc:  # only a worker that skipped its own check sends one (a bucket takes any size)
+            log.warning("job %d failed: %s", job.id, exc)
+            self.store.mark_failed(job.id, exc.user_message(), f"{exc} (GANTERP_QUEUE_MAX_FILE_BYTES)")
+            self._forget(job.id)
+            return
         if video is None:  # expired before the dispatcher came back (GANTERP_QUEUE_FILE_TTL_S)
             log.warning("job %d was rendered but its video expired in the engine; rendering it again", job.id)
             self._hand_out(job)
@@ -373,6 +382,11 @@ def _write_atomically(path: Path, data: bytes) -> None:
     partial = path.with_name(f".{path.name}.partial")
     partial.write_bytes(data)
     partial.replace(path)
+
+
+def as_sentence(text: str) -> str:
+    """`text` with its first letter upper-cased (str.capitalize would lower-case the setting names in it)."""
+    return text[:1].upper() + text[1:]
 
 
 def _mib(size: int) -> str:

@@ -8,7 +8,7 @@ import os
 import shutil
 import tempfile
 import time
-from collections.abc import Callable, Coroutine
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -16,7 +16,8 @@ from typing import Any
 from saq.job import Job as SaqJob
 from saq.job import Status
 
-from bot.dispatch import EngineUnavailable, FileTooLarge
+from bot.dispatch import EngineUnavailable, FileTooLarge, as_sentence
+from bot.engine.files import BucketRefused, http_get, http_put, urls_in
 from bot.engine.saq_base import (
     CALL_TIMEOUT_S,
     DEQUEUE_WAIT_S,
@@ -70,6 +71,7 @@ class _Taken:
     max_file_bytes: int
     file_ttl_s: int
     claimed: float  # time.monotonic() when taken
+    urls: dict[str, str] | None  # presigned URLs when the job's files travel through a bucket, else Redis keys
 
 
 class RemoteQueue:
@@ -110,7 +112,8 @@ class RemoteQueue:
     def claim_next(self, worker_id: str) -> Job | None:
         """Wait up to a second for the engine's next job and take it: ACTIVE, attempt counted, clip fetched."""
         try:
-            taken = self._loop.run(self._claim(worker_id), timeout=DEQUEUE_WAIT_S + CALL_TIMEOUT_S)
+            engine = self._loop.run(self._claim(worker_id), timeout=DEQUEUE_WAIT_S + CALL_TIMEOUT_S)
+            taken = self._with_clip(engine) if engine is not None else None
         except EngineUnavailable as exc:
             self._unreachable(exc)
             time.sleep(DEQUEUE_WAIT_S)  # the loop would spin otherwise: it waits in Redis when Redis is there
@@ -122,7 +125,7 @@ class RemoteQueue:
         self._taken[taken.job.id] = taken
         return taken.job
 
-    async def _claim(self, worker_id: str) -> _Taken | None:
+    async def _claim(self, worker_id: str) -> SaqJob | None:
         engine = await self.queue.dequeue(timeout=DEQUEUE_WAIT_S)
         if engine is None:
             return None
@@ -130,14 +133,30 @@ class RemoteQueue:
         engine.attempts += 1
         engine.meta = {"stage": "starting"}
         await self.queue.update(engine, status=Status.ACTIVE)
+        return engine
+
+    def _with_clip(self, engine: SaqJob) -> _Taken | None:
+        """Fetch a claimed job's clip (from Redis, or its presigned URL); a clip that is gone fails the job."""
         payload = engine.kwargs or {}
-        job_id = int(payload["job_id"])
-        clip = await redis_get(self.queue.redis, file_key(self.queue, "clip", job_id))
+        job_id, urls = int(payload["job_id"]), urls_in(payload)
+        max_bytes = int(payload.get("max_file_bytes", 100 * 2**20))
+        problem = "the clip expired in Redis before a worker took the job"
+        try:
+            if urls is None:
+                clip = self._loop.run(redis_get(self.queue.redis, file_key(self.queue, "clip", job_id)))
+            else:  # over plain HTTP, outside the event loop: heartbeats and progress need not wait for it
+                clip = http_get(urls["clip"], max_bytes, "clip")
+        except (BucketRefused, FileTooLarge) as exc:
+            clip, problem = None, str(exc).removesuffix(".")
+        except EngineUnavailable:  # the bucket is away: the job goes back uncounted, for a worker that reaches it
+            back = self.queue.copy(engine)
+            back.attempts -= 1
+            self._loop.run(self.queue.retry(back, "its clip could not be fetched"))
+            raise
         if clip is None:  # it waited longer than GANTERP_QUEUE_FILE_TTL_S, or Redis lost it
-            log.error("job %d failed: its clip is no longer in the engine", job_id)
-            result = {"user_error": MACHINE_FAULT_MESSAGE.format(job_id=job_id),
-                      "operator_error": "the clip expired in Redis before a worker took the job"}  # fmt: skip
-            await self.queue.finish(engine, Status.FAILED, result=result, error=result["operator_error"])
+            log.error("job %d failed: %s", job_id, problem)
+            result = {"user_error": MACHINE_FAULT_MESSAGE.format(job_id=job_id), "operator_error": problem}
+            self._loop.run(self.queue.finish(engine, Status.FAILED, result=result, error=problem))
             return None
         path = self.output_dir / f"job-{job_id}.clip"
         path.write_bytes(clip)
@@ -149,8 +168,8 @@ class RemoteQueue:
             seed=int(payload["seed"]), status=JobStatus.RUNNING.value, attempts=engine.attempts, progress=0.0,
             cancel_requested=False, created_at=dt.datetime.now(dt.UTC),
         )  # fmt: skip
-        max_bytes, ttl = int(payload.get("max_file_bytes", 100 * 2**20)), int(payload.get("file_ttl_s", 86_400))
-        return _Taken(engine, job, path, max_bytes, ttl, time.monotonic())
+        ttl = int(payload.get("file_ttl_s", 86_400))
+        return _Taken(engine, job, path, max_bytes, ttl, time.monotonic(), urls)
 
     def _ours(self, stored: SaqJob | None, taken: _Taken) -> bool:
         """Whether the engine still has this job as ours: swept, retried from the dashboard or lost, it is not."""
@@ -200,9 +219,14 @@ class RemoteQueue:
         taken = self._taken.get(job_id)
         ttl = taken.file_ttl_s if taken else 86_400
         try:
-            self._loop.run(redis_set(self.queue.redis, file_key(self.queue, "preview", job_id), png, ttl))
+            if taken is not None and taken.urls is not None:
+                http_put(taken.urls["preview"], png, "preview")
+            else:
+                self._loop.run(redis_set(self.queue.redis, file_key(self.queue, "preview", job_id), png, ttl))
         except EngineUnavailable as exc:  # a missing first look must not cost the video
             self._unreachable(exc)
+        except BucketRefused as exc:
+            log.warning("job %d: %s", job_id, exc)
         return path
 
     # --- ending it
@@ -245,7 +269,7 @@ class RemoteQueue:
     def release(self, job_id: int) -> bool:
         """Put the job back in the engine's queue uncounted (this worker is stopping)."""
         taken = self._take(job_id)
-        return taken is not None and self._retrying(job_id, lambda: self._release(taken))
+        return taken is not None and self._retrying(job_id, lambda: self._loop.run(self._release(taken)))
 
     async def _release(self, taken: _Taken) -> bool:
         stored = await self.queue.job(taken.engine.key)
@@ -280,7 +304,26 @@ class RemoteQueue:
     def _end(
         self, taken: _Taken, status: Status, result: dict[str, Any] | None, error: str | None, video: bytes = b""
     ) -> bool:
-        return self._retrying(taken.job.id, lambda: self._finish(taken, status, result, error, video))
+        return self._retrying(taken.job.id, lambda: self._send_and_finish(taken, status, result, error, video))
+
+    def _send_and_finish(
+        self, taken: _Taken, status: Status, result: dict[str, Any] | None, error: str | None, video: bytes
+    ) -> bool:
+        """End the job in the engine; through a bucket, the video goes up to its presigned URL first."""
+        if not video or taken.urls is None:
+            return self._loop.run(self._finish(taken, status, result, error, video))
+        if not self._loop.run(self._still_ours(taken)):
+            return False
+        try:
+            http_put(taken.urls["output"], video, "video")
+        except BucketRefused as exc:  # an expired URL, or a bucket that refuses the size: the render is lost
+            log.error("job %d failed: %s", taken.job.id, exc)
+            problem = {"user_error": MACHINE_FAULT_MESSAGE.format(job_id=taken.job.id), "operator_error": str(exc)}
+            return self._loop.run(self._finish(taken, Status.FAILED, problem, str(exc), b""))
+        return self._loop.run(self._finish(taken, status, result, error, b""))
+
+    async def _still_ours(self, taken: _Taken) -> bool:
+        return self._ours(await self.queue.job(taken.engine.key), taken)
 
     async def _finish(
         self, taken: _Taken, status: Status, result: dict[str, Any] | None, error: str | None, video: bytes
@@ -294,12 +337,12 @@ class RemoteQueue:
         await self.queue.finish(taken.engine, status, result=result, error=error)
         return True
 
-    def _retrying(self, job_id: int, call: Callable[[], Coroutine[Any, Any, bool]]) -> bool:
-        """Run an end-of-job call, waiting out a Redis restart (up to the worker's lease); False if it did not land."""
+    def _retrying(self, job_id: int, call: Callable[[], bool]) -> bool:
+        """Run an end-of-job call, waiting out a Redis or bucket outage (up to the lease); False if it did not land."""
         deadline = time.monotonic() + self.worker_ttl_s
         while True:
             try:
-                landed = self._loop.run(call())
+                landed = call()
                 self._reachable()
                 return landed
             except EngineUnavailable as exc:
@@ -354,7 +397,7 @@ class RemoteQueue:
     def _unreachable(self, exc: EngineUnavailable) -> None:
         if self._unreachable_since is None:
             self._unreachable_since = time.monotonic()
-            log.error("%s; retrying", str(exc).capitalize())
+            log.error("%s; retrying", as_sentence(str(exc)))
 
     def _reachable(self) -> None:
         if self._unreachable_since is not None:

@@ -6,11 +6,12 @@
 - `SaqEngine` is `bot.dispatch.JobEngine` for the dispatcher: it hands out jobs keyed by their id
   (SAQ refuses a second copy of a key it still carries), reads their state, aborts, sweeps.
 
-Files travel through the same Redis under keys that expire: the clip to the worker, the MP4 (and
-its sidecar, the preview sheet) back. Liveness is SAQ's: every job carries a heartbeat (the lease),
-a worker touches it at every progress report and every 10 s, and `Queue.sweep` (run by idle workers
-and by the dispatcher, at most every few seconds across all of them) puts a silent job back in the
-queue, or ends it once its attempts are spent.
+Files travel through the same Redis under keys that expire (the clip to the worker, the MP4 and
+its sidecar, the preview sheet back), or through an S3-compatible bucket (`bot.engine.files`).
+Liveness is SAQ's: every job carries a heartbeat (the lease), a worker touches it at every progress
+report and every 10 s, and `Queue.sweep` (run by idle workers and by the dispatcher, at most every
+few seconds across all of them) puts a silent job back in the queue, or ends it once its attempts
+are spent.
 
 The remote worker's face is `bot.engine.remote_queue`, the plumbing `bot.engine.saq_base`, the
 dashboard `bot.engine.dashboard`.
@@ -27,6 +28,7 @@ from saq.job import Job as SaqJob
 from saq.job import Status
 
 from bot.dispatch import EngineJob, EngineWorker, FileTooLarge
+from bot.engine.files import FileCarrier, RedisFiles
 from bot.engine.saq_base import (
     FUNCTION,
     SWEEP_ABORT_WAIT_S,
@@ -34,10 +36,7 @@ from bot.engine.saq_base import (
     disconnect,
     engine_job,
     epoch_time,
-    file_key,
     open_queue,
-    redis_get,
-    redis_set,
 )
 from storage.models import Job
 from storage.workers import WorkerInfo
@@ -57,10 +56,12 @@ class SaqEngine:
         file_ttl_s: int = 86_400,
         lease_s: float = 45.0,
         max_attempts: int = 3,
+        files: FileCarrier | None = None,
     ) -> None:
         self._loop, self.queue = open_queue(url, name, "saq-dispatcher")
         self.max_file_bytes, self.file_ttl_s = max_file_bytes, file_ttl_s
         self.lease_s, self.max_attempts = lease_s, max_attempts
+        self.files = files or RedisFiles(self._loop, self.queue, file_ttl_s)
 
     def key_for(self, job_id: int) -> str:
         """The engine job's key for a job of the log: one key per job, whatever the attempt."""
@@ -70,14 +71,14 @@ class SaqEngine:
         """Upload the clip and enqueue the job; nothing happens if the engine already carries it."""
         if len(clip) > self.max_file_bytes:
             raise FileTooLarge("clip", len(clip), self.max_file_bytes)
-        self._loop.run(self._hand_out(job, clip))
+        carried = self.files.put_clip(job.id, clip)
+        self._loop.run(self._hand_out(job, carried))
 
-    async def _hand_out(self, job: Job, clip: bytes) -> None:
-        await redis_set(self.queue.redis, file_key(self.queue, "clip", job.id), clip, self.file_ttl_s)
+    async def _hand_out(self, job: Job, carried: dict[str, Any]) -> None:
         engine_job = SaqJob(
             function=FUNCTION,
             key=self.key_for(job.id),
-            kwargs=_payload(job, self.max_file_bytes, self.file_ttl_s),
+            kwargs=_payload(job, self.max_file_bytes, self.file_ttl_s) | carried,
             timeout=0,  # no wall-clock limit: the heartbeat is what tells a dead worker from a long render
             heartbeat=max(1, round(self.lease_s)),
             retries=self.max_attempts,
@@ -103,21 +104,21 @@ class SaqEngine:
 
     def output(self, job_id: int) -> bytes | None:
         """The rendered MP4 a worker sent back (None: none, or it expired)."""
-        return self._loop.run(redis_get(self.queue.redis, file_key(self.queue, "output", job_id)))
+        return self.files.output(job_id)
 
     def take_preview(self, job_id: int) -> bytes | None:
         """The preview sheet a worker sent, once (None when there is none new)."""
-        return self._loop.run(redis_get(self.queue.redis, file_key(self.queue, "preview", job_id), delete=True))
+        return self.files.take_preview(job_id)
 
     def forget(self, job_id: int) -> None:
-        """Drop an ended job and its files from Redis once the job log has its end."""
+        """Drop an ended job from the engine, and its files, once the job log has its end."""
+        self.files.forget(job_id)
         self._loop.run(self._forget(job_id))
 
     async def _forget(self, job_id: int) -> None:
         engine_id = self.queue.job_id(self.key_for(job_id))
-        files = [file_key(self.queue, kind, job_id) for kind in ("clip", "output", "preview")]
         async with self.queue.redis.pipeline(transaction=True) as pipe:
-            pipe.delete(engine_id, *files)
+            pipe.delete(engine_id)
             pipe.lrem(self.queue.namespace("active"), 0, engine_id)
             pipe.lrem(self.queue.namespace("queued"), 0, engine_id)
             pipe.zrem(self.queue.namespace("incomplete"), engine_id)
@@ -145,8 +146,11 @@ class SaqEngine:
         return {"queued": info["queued"], "active": info["active"], "workers": len(info["workers"])}
 
     def close(self) -> None:
-        """Disconnect from Redis."""
-        disconnect(self._loop, self.queue)
+        """Disconnect from Redis (and the bucket)."""
+        try:
+            self.files.close()
+        finally:
+            disconnect(self._loop, self.queue)
 
 
 def _payload(job: Job, max_file_bytes: int, file_ttl_s: int) -> dict[str, Any]:
