@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import math
 import os
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from urllib.parse import SplitResult, urlsplit
 
 from dotenv import dotenv_values
 
@@ -91,7 +93,9 @@ class Settings:
     queue_url: str | None = None  # redis://host:6379/0: the job engine carries the jobs to remote workers
     queue_name: str = "ganterp"  # the engine's queue, so several deployments can share one Redis
     queue_max_file_bytes: int = 100 * 2**20  # largest clip or video carried through Redis
-    queue_file_ttl_s: int = 86_400  # how long a clip or video may wait in Redis before it expires
+    queue_file_ttl_s: int = 86_400  # how long a clip or video may wait in Redis (or its bucket URL stays valid)
+    queue_bucket: str | None = None  # s3://bucket/prefix: files travel through this bucket instead of Redis
+    s3_endpoint_url: str | None = None  # an S3-compatible service's endpoint (MinIO, R2); None: AWS
     discord_shards: int | str | None = None  # None: one connection; "auto": Discord's count; N: that many
     dashboard_host: str = "127.0.0.1"
     dashboard_port: int | None = None  # the engine's web dashboard; None: not served
@@ -233,15 +237,58 @@ def _scale_out_settings(get: Callable[[str], str | None]) -> dict[str, Any]:
     max_bytes = _positive_int(get("GANTERP_QUEUE_MAX_FILE_BYTES"), "GANTERP_QUEUE_MAX_FILE_BYTES") or 100 * 2**20
     if max_bytes > 512 * 2**20:  # Redis refuses larger strings (proto-max-bulk-len)
         raise SettingsError(f"GANTERP_QUEUE_MAX_FILE_BYTES must be at most 536870912 (got {max_bytes}).")
+    ttl_s = _positive_int(get("GANTERP_QUEUE_FILE_TTL_S"), "GANTERP_QUEUE_FILE_TTL_S") or 86_400
+    bucket, endpoint = _bucket_settings(get, ttl_s)
     return {
         "queue_url": url,
         "queue_name": (get("GANTERP_QUEUE_NAME") or "ganterp").strip(),
         "queue_max_file_bytes": max_bytes,
-        "queue_file_ttl_s": _positive_int(get("GANTERP_QUEUE_FILE_TTL_S"), "GANTERP_QUEUE_FILE_TTL_S") or 86_400,
+        "queue_file_ttl_s": ttl_s,
+        "queue_bucket": bucket,
+        "s3_endpoint_url": endpoint,
         "discord_shards": shards,
         "dashboard_host": (get("GANTERP_DASHBOARD_HOST") or "127.0.0.1").strip(),
         "dashboard_port": port,
     }
+
+
+def _bucket_settings(get: Callable[[str], str | None], ttl_s: int) -> tuple[str | None, str | None]:
+    """GANTERP_QUEUE_BUCKET (s3://bucket/prefix) and GANTERP_S3_ENDPOINT_URL, checked."""
+    bucket = (get("GANTERP_QUEUE_BUCKET") or "").strip() or None
+    endpoint = (get("GANTERP_S3_ENDPOINT_URL") or "").strip() or None
+    if bucket is not None:
+        parts = _split(bucket)
+        if parts is None or parts.scheme != "s3" or not _BUCKET_NAME.fullmatch(parts.netloc) or parts.query:
+            raise SettingsError(
+                f"GANTERP_QUEUE_BUCKET must be an S3 URL such as s3://bucket/prefix, with a bucket name of "
+                f"3 to 63 lower-case letters, digits, dots and hyphens (got {redacted(bucket)!r})."
+            )
+        if ttl_s > _PRESIGNED_MAX_S:
+            raise SettingsError(
+                f"GANTERP_QUEUE_FILE_TTL_S must be at most {_PRESIGNED_MAX_S} (7 days, the longest a presigned URL "
+                f"lives) when GANTERP_QUEUE_BUCKET is set (got {ttl_s})."
+            )
+    if endpoint is not None:
+        parts = _split(endpoint)
+        if parts is None or parts.scheme not in ("http", "https") or not parts.hostname or "@" in parts.netloc:
+            raise SettingsError(
+                f"GANTERP_S3_ENDPOINT_URL must be an http(s) URL such as https://minio.example:9000, without "
+                f"credentials (got {redacted(endpoint)!r})."
+            )
+    return bucket, endpoint
+
+
+def _split(url: str) -> SplitResult | None:
+    try:
+        parts = urlsplit(url)
+        parts.port  # noqa: B018  (a port that is not a number raises only when read)
+    except ValueError:
+        return None
+    return parts
+
+
+_BUCKET_NAME = re.compile(r"[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]")
+_PRESIGNED_MAX_S = 7 * 86_400
 
 
 def _url_credentials(url: str) -> list[str]:

@@ -9,7 +9,10 @@ when called.
 
 from __future__ import annotations
 
+import importlib.util
 from typing import TYPE_CHECKING
+
+from bot.settings import SettingsError
 
 if TYPE_CHECKING:
     from bot.engine.dashboard import Dashboard
@@ -19,10 +22,20 @@ if TYPE_CHECKING:
 
 
 def open_engine(settings: Settings) -> SaqEngine:
-    """The dispatcher's engine at GANTERP_QUEUE_URL, with the configured caps, lease and attempts."""
+    """The dispatcher's engine at GANTERP_QUEUE_URL, with the configured caps, lease, attempts and file carrier."""
     from bot.engine.saq_engine import SaqEngine
 
     assert settings.queue_url is not None
+    files = None
+    if settings.queue_bucket is not None:
+        from bot.engine.bucket import BucketFiles
+
+        if importlib.util.find_spec("boto3") is None:
+            raise SettingsError("GANTERP_QUEUE_BUCKET needs boto3 on the bot's machine: pip install 'ganterp[s3]'.")
+        files = BucketFiles(
+            settings.queue_bucket, settings.queue_name, endpoint_url=settings.s3_endpoint_url,
+            ttl_s=settings.queue_file_ttl_s, max_file_bytes=settings.queue_max_file_bytes,
+        )  # fmt: skip
     return SaqEngine(
         settings.queue_url,
         settings.queue_name,
@@ -30,6 +43,7 @@ def open_engine(settings: Settings) -> SaqEngine:
         file_ttl_s=settings.queue_file_ttl_s,
         lease_s=settings.lease_s,
         max_attempts=settings.max_attempts,
+        files=files,
     )
 
 
