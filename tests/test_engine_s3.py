@@ -1,0 +1,258 @@
+"""Files through an S3-compatible bucket (GANTERP_QUEUE_BUCKET), against moto's S3 server on loopback.
+
+moto's server is a real HTTP endpoint speaking S3 (presigned URLs included), so boto3 on the
+dispatcher's side and plain HTTP on the worker's side run as they would against MinIO or AWS.
+The engine is the real redis-server of tests/test_engine.py.
+"""
+
+from __future__ import annotations
+
+import ast
+import subprocess
+import sys
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import boto3
+import pytest
+import requests
+from moto.server import ThreadedMotoServer
+
+from bot.dispatch import DispatchConfig, Dispatcher, EngineUnavailable
+from bot.engine.bucket import BucketFiles
+from bot.engine.files import BucketRefused, http_get, http_put
+from bot.engine.remote_queue import RemoteQueue
+from bot.engine.saq_engine import SaqEngine
+from bot.settings import Settings, SettingsError
+from storage.jobs import JobStore
+from storage.workers import WorkerInfo
+from tests.conftest import ClipMaker, RedisServer, free_port, wait_until
+from tests.test_engine import LEASE_S, InProcessWorker, live_workers, queue_name, remote_env
+from tests.test_jobs import ROOT, open_store, request
+
+__all__ = ["queue_name"]  # the fixture, shared with tests/test_engine.py
+
+BUCKET = "ganterp-test"
+CREDENTIALS = {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing", "AWS_DEFAULT_REGION": "us-east-1"}
+
+
+class S3Server:
+    """moto's S3 server on a loopback port, with one bucket; stop() and start() again on the same port."""
+
+    def __init__(self) -> None:
+        self.port = free_port()
+        self.endpoint = f"http://127.0.0.1:{self.port}"
+        self.server: ThreadedMotoServer | None = None
+
+    def start(self) -> None:
+        self.server = ThreadedMotoServer(ip_address="127.0.0.1", port=self.port, verbose=False)
+        self.server.start()
+        # moto keeps its buckets in this process, whatever server serves them: start from none.
+        requests.post(f"{self.endpoint}/moto-api/reset", timeout=10).raise_for_status()
+        self.client().create_bucket(Bucket=BUCKET)
+
+    def stop(self) -> None:
+        if self.server is not None:
+            self.server.stop()
+            self.server = None
+
+    def client(self) -> Any:
+        return boto3.client("s3", endpoint_url=self.endpoint, **_lower(CREDENTIALS))
+
+    def keys(self) -> list[str]:
+        return [entry["Key"] for entry in self.client().list_objects_v2(Bucket=BUCKET).get("Contents", [])]
+
+
+def _lower(credentials: dict[str, str]) -> dict[str, str]:
+    names = {"AWS_ACCESS_KEY_ID": "aws_access_key_id", "AWS_SECRET_ACCESS_KEY": "aws_secret_access_key",
+             "AWS_DEFAULT_REGION": "region_name"}  # fmt: skip
+    return {names[k]: v for k, v in credentials.items()}
+
+
+@pytest.fixture
+def s3(monkeypatch: pytest.MonkeyPatch) -> Iterator[S3Server]:
+    """A fresh S3 server; this process (the dispatcher's side) holds the credentials, as the bot's machine would."""
+    for name, value in CREDENTIALS.items():
+        monkeypatch.setenv(name, value)
+    server = S3Server()
+    server.start()
+    yield server
+    server.stop()
+
+
+def bucket_files(s3: S3Server, name: str, max_file_bytes: int = 100 * 2**20) -> BucketFiles:
+    return BucketFiles(
+        f"s3://{BUCKET}/deploy", name, endpoint_url=s3.endpoint, ttl_s=600, max_file_bytes=max_file_bytes
+    )
+
+
+class Dispatching:
+    """A dispatcher on a thread whose engine's files travel through the bucket."""
+
+    def __init__(self, store: JobStore, redis_url: str, name: str, files: BucketFiles) -> None:
+        self.engine = SaqEngine(redis_url, name, lease_s=LEASE_S, max_attempts=3, files=files)
+        self.dispatcher = Dispatcher(store, self.engine, DispatchConfig(poll_s=0.05, lease_s=LEASE_S))
+        self.thread = threading.Thread(target=self.dispatcher.run, daemon=True)
+        self.thread.start()
+
+    def stop(self) -> None:
+        self.dispatcher.stop_event.set()
+        self.thread.join(10)
+        self.engine.close()
+
+
+def redis_file_keys(redis_url: str) -> list[bytes]:
+    import redis
+
+    with redis.Redis.from_url(redis_url) as client:
+        return list(client.scan_iter(match="*ganterp:*"))
+
+
+def test_a_job_renders_with_its_files_through_the_bucket_and_a_worker_without_credentials(
+    tmp_path: Path, make_clip: ClipMaker, tiny_weights: Path, redis_server: RedisServer, queue_name: str, s3: S3Server
+) -> None:
+    store = open_store(tmp_path / "data", per_requester=10)
+    dispatching = Dispatching(store, redis_server.url, queue_name, bucket_files(s3, queue_name))
+    # A GPU machine: the queue URL and the weights; no AWS credentials, no AWS configuration files, no bucket setting.
+    env = {k: v for k, v in remote_env(tmp_path, tiny_weights).items() if not k.startswith("AWS_")}
+    env |= {"GANTERP_QUEUE_NAME": queue_name, "AWS_CONFIG_FILE": str(tmp_path / "none"),
+            "AWS_SHARED_CREDENTIALS_FILE": str(tmp_path / "none"), "AWS_EC2_METADATA_DISABLED": "true"}  # fmt: skip
+    command = [sys.executable, "-m", "bot.cli", "worker", "--queue", redis_server.url, "--batch-size", "1"]
+    worker = subprocess.Popen(command, env=env, cwd=ROOT, stderr=subprocess.PIPE)
+    try:
+        assert wait_until(lambda: live_workers(store) == 1, timeout=90), "the worker registered"
+        seen: set[str] = set()
+        job = store.submit(request(make_clip(1.5))).id
+        assert wait_until(lambda: seen.update(s3.keys()) or store.get(job).status == "delivered", timeout=90)
+        assert f"deploy/{queue_name}/job-{job}/clip" in seen, "the clip went up to the bucket"
+        done = store.get(job)
+        video = Path(done.output_path or "")
+        assert video.read_bytes()[4:8] == b"ftyp" and video.stat().st_size == done.output_bytes
+        assert video.with_suffix(".json").is_file(), "the sidecar came back with the result"
+        assert Path(done.preview_path or "").read_bytes().startswith(b"\x89PNG"), "the first look came back"
+        assert wait_until(lambda: s3.keys() == [], timeout=10), "the job's objects are deleted once it ended"
+        assert redis_file_keys(redis_server.url) == [], "no file travelled through Redis"
+    finally:
+        worker.terminate()
+        _, stderr = worker.communicate(timeout=30)
+        dispatching.stop()
+    assert worker.returncode == 0, stderr.decode()[-2000:]
+    assert "Traceback" not in stderr.decode()
+
+
+def test_a_video_over_the_cap_in_the_bucket_fails_the_job_with_one_sentence(
+    tmp_path: Path, make_clip: ClipMaker, tiny_weights: Path, redis_server: RedisServer, queue_name: str, s3: S3Server
+) -> None:
+    # A bucket takes any size: the dispatcher reads the object's size before its bytes. (Honest workers check
+    # the cap that travels with the job before they upload; this one was told a larger cap.)
+    store = open_store(tmp_path / "data", per_requester=10)
+    dispatching = Dispatching(store, redis_server.url, queue_name, bucket_files(s3, queue_name, max_file_bytes=1000))
+    worker = InProcessWorker(redis_server.url, queue_name, tiny_weights)
+    try:
+        job = store.submit(request(make_clip(1.5))).id
+        assert wait_until(lambda: store.get(job).status == "failed", timeout=60)
+        failed = store.get(job)
+        assert failed.user_error is not None and failed.user_error.startswith("the video is too large to travel")
+        assert failed.user_error.endswith("MiB).") and failed.user_error.count(". ") == 0  # one sentence
+        assert "\n" not in (failed.operator_error or "")
+        assert wait_until(lambda: s3.keys() == [], timeout=10), "its objects are deleted all the same"
+    finally:
+        worker.stop()
+        dispatching.stop()
+
+
+def test_an_unreachable_bucket_is_logged_once_and_the_job_goes_out_when_it_is_back(
+    tmp_path: Path,
+    make_clip: ClipMaker,
+    redis_server: RedisServer,
+    queue_name: str,
+    s3: S3Server,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    store = open_store(tmp_path / "data", per_requester=10)
+    job = store.submit(request(make_clip(1.5))).id
+    idle = RemoteQueue(redis_server.url, queue_name)  # a registered worker that takes nothing
+    idle.worker_started(WorkerInfo("gpu0:1", "gpu0", "biggan-deep-128", "cuda"), 0.01)
+    engine = SaqEngine(redis_server.url, queue_name, files=bucket_files(s3, queue_name))
+    dispatcher = Dispatcher(store, engine)
+    s3.stop()
+    caplog.set_level("INFO")
+    try:
+        for _ in range(3):
+            dispatcher.tick()  # no exception escapes a round
+        errors = [r for r in caplog.records if r.levelname == "ERROR"]
+        assert len(errors) == 1 and errors[0].exc_info is None, "one line, no traceback"
+        assert errors[0].getMessage().startswith("The bucket cannot be reached (")
+        assert "GANTERP_QUEUE_BUCKET" in errors[0].getMessage()
+        assert store.get(job).status == "running" and engine.jobs([f"job-{job}"]) == [None], "waits in the job log"
+        s3.start()
+        dispatcher.tick()
+        assert engine.jobs([f"job-{job}"])[0] is not None, "handed out once the bucket is back"
+        assert s3.keys() == [f"deploy/{queue_name}/job-{job}/clip"]
+        assert "the job engine is reachable again" in caplog.text
+    finally:
+        engine.close()
+        idle.close()
+
+
+def test_the_workers_http_calls_end_in_one_sentence(s3: S3Server) -> None:
+    client = s3.client()
+    missing = client.generate_presigned_url("get_object", Params={"Bucket": BUCKET, "Key": "none"}, ExpiresIn=60)
+    with pytest.raises(BucketRefused, match=r"^the clip could not be fetched through the bucket \(HTTP 404\)\.$"):
+        http_get(missing, 100, "clip")
+    client.put_object(Bucket=BUCKET, Key="big", Body=b"x" * 5000)
+    big = client.generate_presigned_url("get_object", Params={"Bucket": BUCKET, "Key": "big"}, ExpiresIn=60)
+    with pytest.raises(Exception, match=r"the clip is too large to travel"):
+        http_get(big, 1000, "clip")
+    closed = f"http://127.0.0.1:{free_port()}/{BUCKET}/x?X-Amz-Signature=secret"
+    with pytest.raises(EngineUnavailable) as unreachable:
+        http_put(closed, b"video", "video")
+    message = str(unreachable.value)
+    assert message.startswith("the bucket cannot be reached (ConnectionError)") and "secret" not in message
+    assert "\n" not in message
+
+
+@pytest.mark.parametrize(
+    ("environ", "message"),
+    [
+        ({"GANTERP_QUEUE_BUCKET": "my-bucket/videos"}, "GANTERP_QUEUE_BUCKET must be an S3 URL such as s3://"),
+        ({"GANTERP_QUEUE_BUCKET": "s3://Bad_Bucket/x"}, "GANTERP_QUEUE_BUCKET must be an S3 URL such as s3://"),
+        ({"GANTERP_QUEUE_BUCKET": "s3://[oops/x"}, "GANTERP_QUEUE_BUCKET must be an S3 URL such as s3://"),
+        ({"GANTERP_S3_ENDPOINT_URL": "minio:9000"}, "GANTERP_S3_ENDPOINT_URL must be an http(s) URL"),
+        ({"GANTERP_S3_ENDPOINT_URL": "https://key:secret@minio:9000"}, "GANTERP_S3_ENDPOINT_URL must be an http(s)"),
+        ({"GANTERP_QUEUE_BUCKET": "s3://ok-bucket", "GANTERP_QUEUE_FILE_TTL_S": "700000"},
+         "GANTERP_QUEUE_FILE_TTL_S must be at most 604800"),
+    ],
+)  # fmt: skip
+def test_a_bad_bucket_setting_is_one_sentence(environ: dict[str, str], message: str) -> None:
+    with pytest.raises(SettingsError) as bad:
+        Settings.load(environ, env_file=None)
+    text = bad.value.user_message()
+    assert text.startswith(message) and text.endswith(".") and "\n" not in text and "secret" not in text
+
+
+def test_bucket_settings_are_read() -> None:
+    settings = Settings.load(
+        {"GANTERP_QUEUE_BUCKET": "s3://renders/ganterp/", "GANTERP_S3_ENDPOINT_URL": "http://127.0.0.1:9000"},
+        env_file=None,
+    )
+    assert (settings.queue_bucket, settings.s3_endpoint_url) == ("s3://renders/ganterp/", "http://127.0.0.1:9000")
+    assert Settings.load({}, env_file=None).queue_bucket is None
+
+
+def test_only_the_bucket_module_imports_boto3_and_only_when_used() -> None:
+    users = {
+        str(module.relative_to(ROOT))
+        for package in ("pipeline", "bot", "storage")
+        for module in (ROOT / package).rglob("*.py")
+        if "boto3" in module.read_text() and any(
+            isinstance(node, ast.Import | ast.ImportFrom) for node in ast.walk(ast.parse(module.read_text()))
+            if (isinstance(node, ast.Import) and any(a.name.startswith(("boto3", "botocore")) for a in node.names))
+            or (isinstance(node, ast.ImportFrom) and (node.module or "").startswith(("boto3", "botocore")))
+        )
+    }  # fmt: skip
+    assert users == {"bot/engine/bucket.py"}
+    top_level = ast.parse((ROOT / "bot/engine/bucket.py").read_text()).body
+    assert not [n for n in top_level if isinstance(n, ast.Import | ast.ImportFrom) and "boto" in ast.dump(n)]
