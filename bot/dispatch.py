@@ -139,6 +139,7 @@ class Dispatcher:
         # What was last written to the job log per job and per worker: the log is written on change only
         # (and a job's heartbeat every few seconds), not at every round.
         self._written: dict[object, tuple[object, float]] = {}
+        self._lost: set[int] = set()  # jobs found missing from the engine and handed out again (warned once)
         self._stuck: dict[int, _Stuck] = {}  # jobs whose last round failed: why, how often, when to try again
 
     def run(self) -> None:
@@ -188,6 +189,7 @@ class Dispatcher:
             self._follow_one(job, state)
         for ended in set(self._stuck) - {job.id for job in carried}:
             del self._stuck[ended]
+        self._lost &= {job.id for job in carried}
         self.engine.sweep()
         for _ in range(live - len(self.store.in_engine())):
             fresh = self.store.claim_for_engine(self.engine.key_for)
@@ -262,10 +264,12 @@ class Dispatcher:
         if state is None:
             # Handed out but unknown to the engine: Redis restarted without its data, or the dispatcher
             # stopped between recording the job and handing it out. The same key cannot run twice.
-            if self._down is None:  # else it is the hand-out that failed while the engine (or bucket) was away
+            if job.id not in self._lost:  # once per job, however many rounds its hand-out waits for the engine
                 log.warning("job %d is not in the engine (Redis lost it?); handing it out again", job.id)
+                self._lost.add(job.id)
             self._hand_out(job)
             return
+        self._lost.discard(job.id)
         if job.cancel_requested and state.status in ("queued", "active"):
             self.engine.abort(state.key)
             return  # the next round sees it aborted (queued) or aborting (a worker stops it within a batch)

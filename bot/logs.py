@@ -2,12 +2,15 @@
 
 Libraries log what they see: oauthlib's debug lines carry the access token, a failed
 database connection may echo its URL. Every line, tracebacks included, passes through
-a formatter that replaces each secret of the configuration with "***".
+a formatter that replaces each secret of the configuration with "***", and the signature
+of any presigned URL (a bucket's files in scale-out mode: SAQ, botocore and urllib3 log them
+at DEBUG), which is a key to that object until it expires.
 """
 
 from __future__ import annotations
 
 import logging
+import re
 import sys
 from collections.abc import Sequence
 
@@ -17,6 +20,8 @@ LONG_RUNNING_LEVEL = "INFO"  # the bot, the worker and the dispatcher log one li
 DEFAULT_LEVEL = "WARNING"  # one-shot commands print their own results
 FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
 # Libraries that narrate their routine at INFO (alembic lists its plugins at every start).
+# The signing part of a presigned URL (AWS signature v4 and v2, and their lower-case echoes).
+_URL_SIGNATURE = re.compile(r"((?:X-Amz-)?Signature=)[^&\s'\"]+", re.IGNORECASE)
 QUIET_LIBRARIES = ("alembic", "apscheduler", "urllib3", "tweepy", "oauthlib", "requests_oauthlib")
 
 
@@ -35,7 +40,7 @@ class RedactingFormatter(logging.Formatter):
         """`text` with every secret replaced by ***."""
         for secret in self._secrets:
             text = text.replace(secret, "***")
-        return text
+        return _URL_SIGNATURE.sub(r"\1***", text)
 
 
 def configure_logging(settings: Settings, default_level: str = DEFAULT_LEVEL) -> None:

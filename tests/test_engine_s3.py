@@ -256,3 +256,20 @@ def test_only_the_bucket_module_imports_boto3_and_only_when_used() -> None:
     assert users == {"bot/engine/bucket.py"}
     top_level = ast.parse((ROOT / "bot/engine/bucket.py").read_text()).body
     assert not [n for n in top_level if isinstance(n, ast.Import | ast.ImportFrom) and "boto" in ast.dump(n)]
+
+
+def test_a_preview_over_the_cap_is_dropped_not_retried(s3: S3Server) -> None:
+    files = bucket_files(s3, "q", max_file_bytes=1000)
+    s3.client().put_object(Bucket=BUCKET, Key=files.key(7, "preview"), Body=b"\x89PNG" + b"\0" * 5000)
+    assert files.take_preview(7) is None, "a first look is not worth a stuck job"
+    stored = s3.keys()
+    assert files.key(7, "preview") not in stored, "and it does not come back at every round"
+
+
+def test_a_preview_not_sent_yet_reads_as_none_even_without_list_permission(s3: S3Server) -> None:
+    from botocore.stub import Stubber
+
+    files = bucket_files(s3, "q")
+    with Stubber(files.client) as s3_answers:  # AWS's answer for a missing key to credentials without ListBucket
+        s3_answers.add_client_error("get_object", service_error_code="AccessDenied", http_status_code=403)
+        assert files.take_preview(8) is None

@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import http.server
 import json
+import logging
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -118,3 +119,22 @@ def test_the_bots_logs_and_messages_hide_every_secret(
     leaked = [s for s in ALL_SECRETS if s in everything]
     assert leaked == [], everything[-3000:]
     assert json.dumps(store.stats())  # the job log itself holds no credentials to leak
+
+
+def test_presigned_urls_lose_their_signature_in_every_log_line(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import boto3
+
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "AKIDEXAMPLE")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "secret-example-key")
+    client = boto3.client("s3", region_name="us-east-1", endpoint_url="http://127.0.0.1:9")
+    url = client.generate_presigned_url("put_object", Params={"Bucket": "b", "Key": "k"}, ExpiresIn=60)
+    from urllib.parse import parse_qs, urlsplit
+
+    query = parse_qs(urlsplit(url).query)
+    (signature,) = query.get("X-Amz-Signature") or query["Signature"]  # signature v4, or v2
+    configure_logging(Settings.load(environ=environment(tmp_path, "weights.test"), env_file=None))
+    logging.getLogger("saq").debug("Enqueuing Job<kwargs={'urls': {'output': %r}}>", url)
+    err = capsys.readouterr().err
+    assert "Signature=***" in err and signature not in err

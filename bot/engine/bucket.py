@@ -72,18 +72,25 @@ class BucketFiles:
         if now - self._preview_looked.get(job_id, -PREVIEW_POLL_S) < PREVIEW_POLL_S:
             return None
         self._preview_looked[job_id] = now
-        png = self._get(job_id, "preview", "preview")
-        if png is not None:
+        try:
+            # Without s3:ListBucket, AWS answers a missing object with AccessDenied, not NoSuchKey: a preview
+            # not sent yet must not stop the round. (The video is read only once the engine says it is there.)
+            png = self._get(job_id, "preview", "preview", missing=("NoSuchKey", "404", "AccessDenied", "403"))
+            taken = png is not None
+        except FileTooLarge as exc:  # a first look is not worth a stuck job: dropped
+            log.warning("job %d: its preview is not shown (%s)", job_id, exc)
+            png, taken = None, True
+        if taken:
             self._call(self.client.delete_object, Bucket=self.bucket, Key=self.key(job_id, "preview"))
         return png
 
-    def _get(self, job_id: int, kind: str, what: str) -> bytes | None:
+    def _get(self, job_id: int, kind: str, what: str, missing: tuple[str, ...] = ("NoSuchKey", "404")) -> bytes | None:
         from botocore.exceptions import ClientError
 
         try:
             answer = self._call(self.client.get_object, Bucket=self.bucket, Key=self.key(job_id, kind))
         except EngineUnavailable as exc:
-            if isinstance(exc.__cause__, ClientError) and _code(exc.__cause__) in ("NoSuchKey", "404"):
+            if isinstance(exc.__cause__, ClientError) and _code(exc.__cause__) in missing:
                 return None
             raise
         size = int(answer.get("ContentLength") or 0)

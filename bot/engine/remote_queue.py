@@ -88,6 +88,7 @@ class RemoteQueue:
         self.worker_ttl_s = max(30, round(lease_s))
         self._taken: dict[int, _Taken] = {}
         self._ended: dict[int, Job] = {}  # the last job handed back, for the worker's get() after it ends
+        self._ending: dict[int, _Taken] = {}  # jobs whose video is being uploaded: still heartbeated
         self._meta: dict[str, Any] = {}
         self._unreachable_since: float | None = None
 
@@ -148,11 +149,13 @@ class RemoteQueue:
                 clip = http_get(urls["clip"], max_bytes, "clip")
         except (BucketRefused, FileTooLarge) as exc:
             clip, problem = None, str(exc).removesuffix(".")
-        except EngineUnavailable:  # the bucket is away: the job goes back uncounted, for a worker that reaches it
-            back = self.queue.copy(engine)
-            back.attempts -= 1
-            self._loop.run(self.queue.retry(back, "its clip could not be fetched"))
-            raise
+        except EngineUnavailable as exc:
+            # The bucket is away from here: the job goes back for a worker that reaches it, the attempt
+            # counted, so a bucket no worker can reach fails the job in the end instead of looping for ever.
+            if engine.attempts < max(1, engine.retries or 1):
+                self._loop.run(self.queue.retry(self.queue.copy(engine), "its clip could not be fetched"))
+                raise
+            clip, problem = None, f"no render machine could fetch the clip from the bucket ({exc.reason})"
         if clip is None:  # it waited longer than GANTERP_QUEUE_FILE_TTL_S, or Redis lost it
             log.error("job %d failed: %s", job_id, problem)
             result = {"user_error": MACHINE_FAULT_MESSAGE.format(job_id=job_id), "operator_error": problem}
@@ -207,8 +210,8 @@ class RemoteQueue:
         return False
 
     def heartbeat(self, job_id: int) -> None:
-        """Touch the engine's job, so its sweep knows this worker is alive."""
-        taken = self._taken.get(job_id)
+        """Touch the engine's job, so its sweep knows this worker is alive (also while its end is being sent)."""
+        taken = self._taken.get(job_id) or self._ending.get(job_id)
         if taken is not None:
             self._loop.run(self._progress(taken, {}, None))
 
@@ -314,12 +317,21 @@ class RemoteQueue:
             return self._loop.run(self._finish(taken, status, result, error, video))
         if not self._loop.run(self._still_ours(taken)):
             return False
+        # Uploading a large video can outlast the lease: the heartbeat goes on while it does (the end
+        # itself, below, is one short call to the engine, with no heartbeat beside it).
+        self._ending[taken.job.id] = taken
         try:
             http_put(taken.urls["output"], video, "video")
         except BucketRefused as exc:  # an expired URL, or a bucket that refuses the size: the render is lost
-            log.error("job %d failed: %s", taken.job.id, exc)
-            problem = {"user_error": MACHINE_FAULT_MESSAGE.format(job_id=taken.job.id), "operator_error": str(exc)}
-            return self._loop.run(self._finish(taken, Status.FAILED, problem, str(exc), b""))
+            refused: BucketRefused | None = exc
+        else:
+            refused = None
+        finally:
+            self._ending.pop(taken.job.id, None)
+        if refused is not None:
+            log.error("job %d failed: %s", taken.job.id, refused)
+            problem = {"user_error": MACHINE_FAULT_MESSAGE.format(job_id=taken.job.id), "operator_error": str(refused)}
+            return self._loop.run(self._finish(taken, Status.FAILED, problem, str(refused), b""))
         return self._loop.run(self._finish(taken, status, result, error, b""))
 
     async def _still_ours(self, taken: _Taken) -> bool:
