@@ -93,7 +93,10 @@ def set_stored_run_time(database: Path, when: dt.datetime) -> None:
 def restart_with_missed_run(store: JobStore, clips: list[Path], missed_by: dt.timedelta, grace_s: int) -> int:
     """Start, note a run time in the past as if the bot had been down, restart; returns jobs queued."""
     url = sqlite_url(store.data_dir)
-    settings = DailyPostSettings.parse("04:00", "UTC", grace_s=grace_s)
+    # The daily time is half a day away, so only the stored, missed run can fire (a fixed time failed the
+    # test when the suite ran within the grace time after it).
+    daily_at = (dt.datetime.now(dt.UTC) + dt.timedelta(hours=12)).strftime("%H:%M")
+    settings = DailyPostSettings.parse(daily_at, "UTC", grace_s=grace_s)
     start_scheduler(url, DailyPoster(store, lambda: clips, settings)).shutdown()
     set_stored_run_time(store.data_dir / "ganterp.db", dt.datetime.now(dt.UTC) - missed_by)
     again = start_scheduler(url, DailyPoster(store, lambda: clips, settings))
