@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
 
-from bot.rounds import RoundFailures
+from bot.rounds import RoundFailures, growing_pause
 from bot.worker import MACHINE_FAULT_MESSAGE, Deliver, hand_over
 from storage.jobs import JobStore
 from storage.models import Job
@@ -36,6 +36,7 @@ from storage.workers import WorkerInfo
 log = logging.getLogger(__name__)
 
 WAITING = "waiting for a renderer"
+STUCK_FIRST_PAUSE_S = 0.5  # a job that cannot be followed is tried again after this, doubling
 
 
 class EngineUnavailable(Exception):
@@ -250,7 +251,7 @@ class Dispatcher:
         except Exception as exc:
             reason = f"{type(exc).__name__}: {exc}"[:300]
             failures = stuck.failures + 1 if stuck else 1
-            pause = min(self.config.max_backoff_s, 0.5 * 2.0 ** min(failures - 1, 16))
+            pause = growing_pause(STUCK_FIRST_PAUSE_S, failures, self.config.max_backoff_s)
             if stuck is None or stuck.reason != reason:
                 log.error(
                     "job %d: following it failed (%s); trying again in %.1f s", job.id, reason, pause, exc_info=exc

@@ -23,6 +23,7 @@ from urllib.parse import urlsplit
 import requests
 import tweepy
 
+from bot.rounds import growing_pause
 from bot.service import database_url, submit_file
 from bot.settings import Settings
 from bot.x_delivery import XPoster
@@ -109,7 +110,7 @@ class _Health:
     def failed(self, exc: BaseException) -> float:
         kind, sentence = failure_kind(exc)
         self.failures += 1
-        wait = min(MAX_BACKOFF_S, self.poll_s * 2.0 ** min(self.failures - 1, 10))
+        wait = growing_pause(self.poll_s, self.failures, MAX_BACKOFF_S)
         if kind != self.kind:
             if kind.startswith("unexpected"):
                 log.error("%s; retrying in %.0f s", sentence, wait, exc_info=exc)
