@@ -20,6 +20,7 @@ from pathlib import Path
 import pytest
 
 from bot.dispatch import DispatchConfig, Dispatcher
+from bot.engine.files import FileCarrier
 from bot.engine.remote_queue import RemoteQueue
 from bot.engine.saq_engine import SaqEngine
 from bot.worker import Worker, WorkerConfig
@@ -34,15 +35,20 @@ LEASE_S = 6.0  # short, so a killed worker's job comes back quickly
 
 
 class Dispatching:
-    """A dispatcher on its own thread, as `ganterp dispatch` runs it; stop() and start() again like a restart."""
+    """A dispatcher on its own thread, as `ganterp dispatch` runs it; stop() and start() again like a restart.
 
-    def __init__(self, store: JobStore, url: str, name: str, lease_s: float = LEASE_S) -> None:
-        self.store, self.url, self.name, self.lease_s = store, url, name, lease_s
+    `files`: where the engine's files travel (default: its Redis).
+    """
+
+    def __init__(
+        self, store: JobStore, url: str, name: str, lease_s: float = LEASE_S, files: FileCarrier | None = None
+    ) -> None:
+        self.store, self.url, self.name, self.lease_s, self.files = store, url, name, lease_s, files
         self.dispatcher: Dispatcher | None = None
         self.thread: threading.Thread | None = None
 
     def start(self) -> Dispatching:
-        engine = SaqEngine(self.url, self.name, lease_s=self.lease_s, max_attempts=3)
+        engine = SaqEngine(self.url, self.name, lease_s=self.lease_s, max_attempts=3, files=self.files)
         self.dispatcher = Dispatcher(self.store, engine, DispatchConfig(poll_s=0.05, lease_s=self.lease_s))
         self.thread = threading.Thread(target=self.dispatcher.run, daemon=True)
         self.thread.start()

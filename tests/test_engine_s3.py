@@ -10,7 +10,6 @@ from __future__ import annotations
 import ast
 import subprocess
 import sys
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -20,16 +19,15 @@ import pytest
 import requests
 from moto.server import ThreadedMotoServer
 
-from bot.dispatch import DispatchConfig, Dispatcher, EngineUnavailable
+from bot.dispatch import Dispatcher, EngineUnavailable
 from bot.engine.bucket import BucketFiles
 from bot.engine.files import BucketRefused, http_get, http_put
 from bot.engine.remote_queue import RemoteQueue
 from bot.engine.saq_engine import SaqEngine
 from bot.settings import Settings, SettingsError
-from storage.jobs import JobStore
 from storage.workers import WorkerInfo
 from tests.conftest import ClipMaker, RedisServer, free_port, wait_until
-from tests.test_engine import LEASE_S, InProcessWorker, live_workers, queue_name, remote_env
+from tests.test_engine import Dispatching, InProcessWorker, live_workers, queue_name, remote_env
 from tests.test_jobs import ROOT, open_store, request
 
 __all__ = ["queue_name"]  # the fixture, shared with tests/test_engine.py
@@ -88,21 +86,6 @@ def bucket_files(s3: S3Server, name: str, max_file_bytes: int = 100 * 2**20) -> 
     )
 
 
-class Dispatching:
-    """A dispatcher on a thread whose engine's files travel through the bucket."""
-
-    def __init__(self, store: JobStore, redis_url: str, name: str, files: BucketFiles) -> None:
-        self.engine = SaqEngine(redis_url, name, lease_s=LEASE_S, max_attempts=3, files=files)
-        self.dispatcher = Dispatcher(store, self.engine, DispatchConfig(poll_s=0.05, lease_s=LEASE_S))
-        self.thread = threading.Thread(target=self.dispatcher.run, daemon=True)
-        self.thread.start()
-
-    def stop(self) -> None:
-        self.dispatcher.stop_event.set()
-        self.thread.join(10)
-        self.engine.close()
-
-
 def redis_file_keys(redis_url: str) -> list[bytes]:
     import redis
 
@@ -114,7 +97,7 @@ def test_a_job_renders_with_its_files_through_the_bucket_and_a_worker_without_cr
     tmp_path: Path, make_clip: ClipMaker, tiny_weights: Path, redis_server: RedisServer, queue_name: str, s3: S3Server
 ) -> None:
     store = open_store(tmp_path / "data", per_requester=10)
-    dispatching = Dispatching(store, redis_server.url, queue_name, bucket_files(s3, queue_name))
+    dispatching = Dispatching(store, redis_server.url, queue_name, files=bucket_files(s3, queue_name)).start()
     # A GPU machine: the queue URL and the weights; no AWS credentials, no AWS configuration files, no bucket setting.
     env = {k: v for k, v in remote_env(tmp_path, tiny_weights).items() if not k.startswith("AWS_")}
     env |= {"GANTERP_QUEUE_NAME": queue_name, "AWS_CONFIG_FILE": str(tmp_path / "none"),
@@ -148,7 +131,8 @@ def test_a_video_over_the_cap_in_the_bucket_fails_the_job_with_one_sentence(
     # A bucket takes any size: the dispatcher reads the object's size before its bytes. (Honest workers check
     # the cap that travels with the job before they upload; this one was told a larger cap.)
     store = open_store(tmp_path / "data", per_requester=10)
-    dispatching = Dispatching(store, redis_server.url, queue_name, bucket_files(s3, queue_name, max_file_bytes=1000))
+    files = bucket_files(s3, queue_name, max_file_bytes=1000)
+    dispatching = Dispatching(store, redis_server.url, queue_name, files=files).start()
     worker = InProcessWorker(redis_server.url, queue_name, tiny_weights)
     try:
         job = store.submit(request(make_clip(1.5))).id

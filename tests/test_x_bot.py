@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import shutil
 import threading
@@ -262,20 +263,30 @@ def test_the_daily_read_cap_stops_reading(tmp_path: Path, make_clip: ClipMaker, 
     assert calls(api, MENTIONS) == [] and bot.state.used("read") == 1
 
 
+@contextlib.contextmanager
+def polling(bot: Bot) -> Iterator[threading.Thread]:
+    """The X front end's poll loop on its own thread, as `ganterp bot` runs it; stopped (and checked) on exit."""
+    stop = threading.Event()
+    thread = threading.Thread(target=bot.front.run, args=(stop,))
+    thread.start()
+    try:
+        yield thread
+    finally:
+        stop.set()
+        thread.join(5)
+    assert not thread.is_alive()
+
+
 def test_the_poll_loop_survives_errors_and_stops(
     tmp_path: Path, make_clip: ClipMaker, api: responses.RequestsMock
 ) -> None:
     api.get(MENTIONS, body=ConnectionError("network down"))
     bot = Bot(tmp_path / "data", make_clip(3.0))
-    stop = threading.Event()
-    thread = threading.Thread(target=bot.front.run, args=(stop,))
-    thread.start()
-    deadline = time.monotonic() + 5
-    while not calls(api, MENTIONS) and time.monotonic() < deadline:
-        time.sleep(0.02)
-    stop.set()
-    thread.join(5)
-    assert not thread.is_alive() and calls(api, MENTIONS)
+    with polling(bot):
+        deadline = time.monotonic() + 5
+        while not calls(api, MENTIONS) and time.monotonic() < deadline:
+            time.sleep(0.02)
+    assert calls(api, MENTIONS)
 
 
 # ----------------------------------------------------------------------------- delivery
@@ -328,12 +339,9 @@ def test_the_worker_hands_over_at_once_and_the_poller_posts_before_its_next_poll
     job_id = rendered_job(bot, tmp_path, api)
     upload_endpoints(api)
     api.replace(responses.GET, MENTIONS, json={"meta": {"result_count": 0}})
-    stop = threading.Event()
     bot.front.poster.deliver_pending = lambda: None  # type: ignore[method-assign]  # the first poll posts nothing
     polls = len(calls(api, MENTIONS))
-    thread = threading.Thread(target=bot.front.run, args=(stop,))
-    thread.start()
-    try:
+    with polling(bot):
         assert wait_until(lambda: len(calls(api, MENTIONS)) > polls, timeout=5), "the first poll happened"
         del bot.front.poster.deliver_pending  # back to the real one, for the wake-up
         started = time.monotonic()
@@ -341,10 +349,6 @@ def test_the_worker_hands_over_at_once_and_the_poller_posts_before_its_next_poll
         assert time.monotonic() - started < 0.1
         assert wait_until(lambda: bot.store.get(job_id).status == JobStatus.DELIVERED.value, timeout=5)
         assert len(posted(api)) == 1 and len(calls(api, MENTIONS)) == polls + 1, "posted before the next poll"
-    finally:
-        stop.set()
-        thread.join(5)
-    assert not thread.is_alive()
 
 
 def test_a_failed_wake_up_post_does_not_end_the_poller(
@@ -352,10 +356,7 @@ def test_a_failed_wake_up_post_does_not_end_the_poller(
 ) -> None:
     bot = Bot(tmp_path / "data", make_clip(3.0), GANTERP_X_POLL_S="300")
     api.get(MENTIONS, json={"meta": {"result_count": 0}})
-    stop = threading.Event()
-    thread = threading.Thread(target=bot.front.run, args=(stop,))
-    thread.start()
-    try:
+    with polling(bot) as thread:
         assert wait_until(lambda: calls(api, MENTIONS), timeout=5)
         tries: list[int] = []
 
@@ -368,10 +369,6 @@ def test_a_failed_wake_up_post_does_not_end_the_poller(
         assert wait_until(lambda: tries, timeout=5)
         time.sleep(0.2)
         assert thread.is_alive(), "the poller goes on; the next poll tries again"
-    finally:
-        stop.set()
-        thread.join(5)
-    assert not thread.is_alive()
 
 
 def test_a_rate_limited_post_waits_and_goes_out_later_even_after_a_restart(
