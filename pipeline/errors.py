@@ -187,6 +187,16 @@ class EncoderFailed(PipelineError):
         super().__init__(f"the video encoder failed: {detail}.")
 
 
+class OutputMismatch(PipelineError):
+    """A finished video does not hold what it was promised to (read back before it is called done)."""
+
+    machine_fault = True
+
+    def __init__(self, detail: str) -> None:
+        self.detail = detail
+        super().__init__(f"the finished video was not right: {detail}.")
+
+
 class RenderCancelled(PipelineError):
     """The caller asked the render to stop."""
 

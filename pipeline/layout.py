@@ -5,8 +5,8 @@ GANterpretation (`side`), above it (`stack`), or under it with the GANterpretati
 corner inset (`inset`); `gan` is the GANterpretation alone. `auto` picks `stack` for
 portrait videos (a phone held upright: a frame shaped like a phone, not a thin strip), `side` for the
 rest, and `gan` for clips without a moving picture (audio files, cover art, a still
-image posted as a video). The geometry is computed here; pipeline.encode turns it into
-one ffmpeg filter graph, so the source video streams through and memory stays flat.
+image posted as a video). The geometry is computed here; pipeline.picture decodes the clip's picture into its box
+and pipeline.encode lays the two side by side, so the source video streams through and memory stays flat.
 """
 
 from __future__ import annotations
@@ -76,6 +76,7 @@ class Geometry:
     source: Box | None = None
     crop_aspect: float | None = None  # the source is centre-cropped to this width/height first
     crop_y: float = 0.5  # where a vertical crop is taken, 0 top … 1 bottom
+    picture_size: tuple[int, int] | None = None  # the clip's picture as displayed: every frame is scaled to it first
 
 
 def _even(value: float) -> int:
@@ -110,6 +111,7 @@ def geometry(layout: Layout, gan_side: int, picture: Picture | None, max_side: i
         frame = _inset(gan_side, aspect)
     if frame.crop_aspect is None and crop is not None:  # an extreme shape is cropped to MAX_ASPECT first
         frame = dataclasses.replace(frame, crop_aspect=crop)
+    frame = dataclasses.replace(frame, picture_size=(picture.width, picture.height))
     return _fitted(frame, max_side)
 
 
@@ -161,29 +163,6 @@ def _fitted(frame: Geometry, max_side: int | None) -> Geometry:
     return dataclasses.replace(frame, width=width, height=height, gan=gan, source=source)
 
 
-def filter_graph(frame: Geometry, fps: float, start_s: float, duration_s: float) -> str:
-    """The ffmpeg filter graph from [0:v] (GANterpretation frames) and [1:v] (the clip) to [v]."""
-    gan = frame.gan
-    gan_chain = f"[0:v]scale={gan.width}:{gan.height}:flags=lanczos,setsar=1[g]"
-    if frame.source is None:
-        return f"{gan_chain};[g]null[v]"
-    source = frame.source
-    # The clip's picture is trimmed as the audio is, and resampled to the video's frame rate, so frame i
-    # of both shows the same moment (variable-rate phone videos included).
-    chain = [f"trim=start={start_s:.6f}:duration={duration_s:.6f}", "setpts=PTS-STARTPTS", f"fps={fps:g}"]
-    if frame.crop_aspect is not None:
-        chain.append(
-            f"crop='min(iw,ih*{frame.crop_aspect:.6f})':'min(ih,iw/{frame.crop_aspect:.6f})'"
-            f":'(iw-ow)/2':'(ih-oh)*{frame.crop_y:.3f}'"
-        )
-    chain += [f"scale={source.width}:{source.height}:flags=bicubic", "setsar=1"]
-    source_chain = f"[1:v]{','.join(chain)}[s]"
-    if frame.layout is Layout.INSET:
-        return f"{gan_chain};{source_chain};[s][g]overlay={gan.x}:{gan.y}:shortest=1[v]"
-    stack = "hstack" if frame.layout is Layout.SIDE else "vstack"
-    return f"{gan_chain};{source_chain};[g][s]{stack}=inputs=2:shortest=1[v]"
-
-
 # ----------------------------------------------------------------------------- reading the clip's picture
 
 
@@ -191,7 +170,7 @@ def filter_graph(frame: Geometry, fps: float, start_s: float, duration_s: float)
 # stream and side-data lines count: a tag cannot pose as a stream, a size or a rotation.
 _STREAM = re.compile(r"^\s*Stream #\d+:\d+\S*: Video: (?P<rest>.*)")
 _SIZE = re.compile(r", (?P<w>\d{2,5})x(?P<h>\d{2,5})(?: \[SAR (?P<sn>\d+):(?P<sd>\d+))?")
-_FPS = re.compile(r", (?P<fps>\d+(?:\.\d+)?)k? (?:fps|tbr)")
+_FPS = re.compile(r", (?P<fps>\d+(?:\.\d+)?)(?P<k>k?) (?:fps|tbr)")
 _ROTATION = re.compile(r"^\s*(?:displaymatrix|Display Matrix): rotation of (?P<deg>-?\d+(?:\.\d+)?) degrees")
 _PROBE_TIMEOUT_S = 60.0
 
@@ -228,9 +207,16 @@ def parse_picture(text: str) -> Picture | None:
         rotation = _rotation(lines[index + 1 :])
         if round(abs(rotation)) % 180 == 90:
             width, height = height, width
-        fps = _FPS.search(found.group("rest"))
-        return Picture(width, height, float(fps.group("fps")) if fps else None)
+        return Picture(width, height, _frame_rate(found.group("rest")))
     return None
+
+
+def _frame_rate(stream: str) -> float | None:
+    """The stream's frame rate as ffmpeg prints it ("29.97 fps", "100k fps": thousands), or None."""
+    found = _FPS.search(stream)
+    if found is None:
+        return None
+    return float(found.group("fps")) * (1000 if found.group("k") else 1)
 
 
 def _rotation(following: list[str]) -> float:

@@ -38,6 +38,7 @@ from pipeline.music import (
 )
 from pipeline.music import features as music_features
 from pipeline.music import rhythm as music_rhythm
+from pipeline.picture import picture_budget_note
 from pipeline.plan import Motion, RenderPlan, build_plan, check_plan_options
 from pipeline.safety import random_pool
 
@@ -271,7 +272,10 @@ def prepare(
         notes = audio.notes + notes
         # 4. The layout, by the clip's picture.
         picture, layout = looking.result()
-    if layout is Layout.GAN and options.layout not in (Layout.AUTO, Layout.GAN):
+    if picture is not None and (too_costly := picture_budget_note(picture)) is not None:
+        # Beyond the budget the picture would hold the worker longer than the render: shown alone instead.
+        picture, layout, notes = None, Layout.GAN, (*notes, too_costly)
+    elif layout is Layout.GAN and options.layout not in (Layout.AUTO, Layout.GAN):
         notes += (f"the clip has no moving picture, so the {options.layout.value} layout shows the "
                   "GANterpretation alone.",)  # fmt: skip
     # 5. Fit a byte limit: the bitrate first, then a smaller picture or fewer frames if need be.
