@@ -27,6 +27,13 @@ PORTRAIT_BELOW = 0.9  # width / height under this is a portrait video
 PHONE_ASPECT = 9 / 20  # a stacked frame is never taller than a phone screen (9:20 on most of them)
 INSET_SHARE = 0.4  # the inset's side, as a share of the frame's shorter side
 STILL_LEVEL = 2.0  # mean absolute change (0..255) under which sampled frames count as one still picture
+# Decoding a frame costs about as much as 32k pixels whatever its size (measured with the bundled
+# ffmpeg: 1.2 million 16×16 frames took 49 s, 300 1920×1080 frames 0.8 s), so a tiny frame counts as this.
+PER_FRAME_PIXELS = 32 * 1024
+# The picture work one second of video may cost, in pixels × frames: a 1080p clip at 60 fps fits, a 4K
+# one at 30 fps or a 16×16 one at 100,000 fps does not (the box beside the GANterpretation is at most
+# 1280 px, so a 4K picture only costs decoding time). bench/layout_cost.py measures the ratios.
+PICTURE_BUDGET_PER_S = 1920 * 1080 * 60
 _STILL_PROBE_SIDE = 32
 _STILL_SAMPLES = 16  # every tenth frame: the first five or six seconds of a phone video
 
@@ -166,6 +173,23 @@ def _fitted(frame: Geometry, max_side: int | None) -> Geometry:
 # ----------------------------------------------------------------------------- reading the clip's picture
 
 
+def picture_work_per_s(picture: Picture) -> float:
+    """Pixels × frames that decoding one second of the picture costs (a frame at least PER_FRAME_PIXELS)."""
+    fps = picture.fps or 30.0  # a stream that does not say its rate: a phone's
+    return fps * max(picture.width * picture.height, PER_FRAME_PIXELS)
+
+
+def picture_budget_note(picture: Picture) -> str | None:
+    """A sentence saying why the picture is left out when decoding it costs more than the budget, else None."""
+    if picture_work_per_s(picture) <= PICTURE_BUDGET_PER_S:
+        return None
+    rate = f"{picture.fps:g} frames a second" if picture.fps else "its frame rate"
+    return (
+        f"the clip's picture ({picture.width}×{picture.height} at {rate}) costs too much to decode beside "
+        "the render, so the GANterpretation is shown alone; send it at 1080p and 60 frames a second or less."
+    )
+
+
 # `ffmpeg -i` prints the file's own tags too ("    title : …"), so only lines in the shape ffmpeg gives its
 # stream and side-data lines count: a tag cannot pose as a stream, a size or a rotation.
 _STREAM = re.compile(r"^\s*Stream #\d+:\d+\S*: Video: (?P<rest>.*)")
@@ -181,9 +205,9 @@ def probe_picture(path: Path) -> Picture | None:
     if described is None:  # a file built to stall the reader: its sound may still be read
         return None
     picture = parse_picture(described)
-    if picture is None or _is_still(path):
-        return None
-    return picture
+    if picture is None or picture_budget_note(picture) is not None:
+        return picture  # one too costly is refused by its budget note, without sampling its frames first
+    return None if _is_still(path) else picture
 
 
 def parse_picture(text: str) -> Picture | None:

@@ -8,11 +8,11 @@ and one that never shows in the trimmed window leaves its box black. Every frame
 size the clip showed first before it is cropped and fitted, so a stream whose frame size changes
 (an HLS recording moving to a higher rate, or a size that changes every frame) keeps one shape.
 
-The work is bounded before and during decoding: `picture_budget_note` refuses, before anything is
-decoded, a picture whose declared size and frame rate cost more per second of video than
-PICTURE_BUDGET_PER_S; decoding is limited to the trimmed window (`-ss`/`-t` on the input); and a
-picture whose header lied (a declared 25 fps that holds thousands) cannot make the render wait on
-it for longer than MAX_PICTURE_WAIT_S: its last frame is then held for the rest.
+The work is bounded before and during decoding: pipeline.layout's `picture_budget_note` refuses,
+before anything is decoded, a picture whose declared size and frame rate cost more per second of
+video than its PICTURE_BUDGET_PER_S; decoding is limited to the trimmed window (`-ss`/`-t` on the
+input); and a picture whose header lied (a declared 25 fps that holds thousands) cannot make the
+render wait on it for longer than MAX_PICTURE_WAIT_S: its last frame is then held for the rest.
 """
 
 from __future__ import annotations
@@ -30,36 +30,12 @@ from typing import IO
 import numpy as np
 
 from pipeline.ffmpeg import base_command, picture_input
-from pipeline.layout import Geometry, Picture
+from pipeline.layout import Geometry
 
 log = logging.getLogger(__name__)
 
-# Decoding a frame costs about as much as 32k pixels whatever its size (measured with the bundled
-# ffmpeg: 1.2 million 16×16 frames took 49 s, 300 1920×1080 frames 0.8 s), so a tiny frame counts as this.
-PER_FRAME_PIXELS = 32 * 1024
-# The picture work one second of video may cost, in pixels × frames: a 1080p clip at 60 fps fits, a 4K
-# one at 30 fps or a 16×16 one at 100,000 fps does not (the box beside the GANterpretation is at most
-# 1280 px, so a 4K picture only costs decoding time). bench/layout_cost.py measures the ratios.
-PICTURE_BUDGET_PER_S = 1920 * 1080 * 60
 MAX_PICTURE_WAIT_S = 60.0  # the longest the render may wait, in all, for the clip's picture
 _QUEUED_FRAMES = 8
-
-
-def picture_work_per_s(picture: Picture) -> float:
-    """Pixels × frames that decoding one second of the picture costs (a frame at least PER_FRAME_PIXELS)."""
-    fps = picture.fps or 30.0  # a stream that does not say its rate: a phone's
-    return fps * max(picture.width * picture.height, PER_FRAME_PIXELS)
-
-
-def picture_budget_note(picture: Picture) -> str | None:
-    """A sentence saying why the picture is left out when decoding it costs more than the budget, else None."""
-    if picture_work_per_s(picture) <= PICTURE_BUDGET_PER_S:
-        return None
-    rate = f"{picture.fps:g} frames a second" if picture.fps else "its frame rate"
-    return (
-        f"the clip's picture ({picture.width}×{picture.height} at {rate}) costs too much to decode beside "
-        "the render, so the GANterpretation is shown alone; send it at 1080p and 60 frames a second or less."
-    )
 
 
 class ClipFrames:
@@ -173,20 +149,24 @@ def source_filters(frame: Geometry, fps: float) -> str:
     """The filter chain from the clip's decoded frames to frames of the source box at `fps`.
 
     `fps` first, with its clock starting at the window's start, so a picture that starts late repeats
-    its first frame until then and frames are only scaled at the output rate; then every frame is taken
-    to the size the clip showed first (one shape for a stream whose size changes), cropped, and fitted.
+    its first frame until then and frames are only scaled at the output rate. Then one `scale` takes
+    every frame, whatever its size, to a fixed size (one shape for a stream whose size changes): the
+    box itself, or the size at which the crop (to 3:1, or to a phone's shape) is exactly the box.
     """
     box, picture = frame.source, frame.picture_size
     assert box is not None and picture is not None
-    width, height = picture
-    chain = [f"fps={fps:g}:start_time=0", f"scale={width}:{height}:flags=bicubic"]
-    if frame.crop_aspect is not None:
-        crop_w = min(width, round(height * frame.crop_aspect))
-        crop_h = min(height, round(width / frame.crop_aspect))
-        x, y = (width - crop_w) // 2, int((height - crop_h) * frame.crop_y)
-        chain.append(f"crop={crop_w}:{crop_h}:{x}:{y}")
-    chain += [f"scale={box.width}:{box.height}:flags=bicubic", "setsar=1"]
-    return ",".join(chain)
+    chain = [f"fps={fps:g}:start_time=0"]
+    if frame.crop_aspect is None:
+        chain.append(f"scale={box.width}:{box.height}:flags=bicubic")
+    else:
+        width, height = picture
+        kept_w = min(width, height * frame.crop_aspect)  # the part of the picture the box shows
+        kept_h = min(height, width / frame.crop_aspect)
+        scaled_w = max(box.width, round(width * box.width / kept_w))
+        scaled_h = max(box.height, round(height * box.height / kept_h))
+        x, y = (scaled_w - box.width) // 2, int((scaled_h - box.height) * frame.crop_y)
+        chain += [f"scale={scaled_w}:{scaled_h}:flags=bicubic", f"crop={box.width}:{box.height}:{x}:{y}"]
+    return ",".join([*chain, "setsar=1"])
 
 
 def compose(frame: Geometry, gan: np.ndarray, clip: np.ndarray) -> np.ndarray:

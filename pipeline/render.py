@@ -24,7 +24,7 @@ from pipeline.audio import Channel, DecodedAudio, decode_audio
 from pipeline.classes import class_name
 from pipeline.encode import VideoSpec, VideoWriter, check_output, fit_to_limit, temporary_path, video_encoder
 from pipeline.errors import ContradictoryOptions, InvalidOption, RenderCancelled
-from pipeline.layout import Layout, Picture, geometry, probe_picture, resolve
+from pipeline.layout import Layout, Picture, geometry, picture_budget_note, probe_picture, resolve
 from pipeline.music import (
     STYLES,
     MusicAnalysis,
@@ -38,7 +38,6 @@ from pipeline.music import (
 )
 from pipeline.music import features as music_features
 from pipeline.music import rhythm as music_rhythm
-from pipeline.picture import picture_budget_note
 from pipeline.plan import Motion, RenderPlan, build_plan, check_plan_options
 from pipeline.safety import random_pool
 

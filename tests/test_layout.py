@@ -152,7 +152,7 @@ def test_the_clip_is_decoded_in_step_with_the_frames_at_one_size() -> None:
 
     frame = geometry(Layout.SIDE, 128, Picture(640, 360, 29.97))
     command = " ".join(decoder_command(Path("clip.mp4"), frame, 24.0, 1.5, 10.0))
-    assert "-ss 1.500000" in command and "fps=24:start_time=0" in command and "scale=640:360" in command
+    assert "-ss 1.500000" in command and "fps=24:start_time=0" in command and "scale=228:128" in command
     assert "-reinit_filter 0" in command
 
 

@@ -13,8 +13,7 @@ from pathlib import Path
 import pytest
 
 from pipeline.ffmpeg import base_command
-from pipeline.layout import Layout, Picture, parse_picture
-from pipeline.picture import PICTURE_BUDGET_PER_S, picture_budget_note
+from pipeline.layout import PICTURE_BUDGET_PER_S, Layout, Picture, parse_picture, picture_budget_note
 from tests.conftest import music_like, write_wav
 
 RED, BLUE, GREEN = (255, 0, 0), (0, 0, 255), (0, 255, 0)
