@@ -268,7 +268,13 @@ def _decode_many(
     parts: list[np.ndarray] = []
     with tempfile.TemporaryFile() as stderr:
         process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=stderr)
-        timer = threading.Timer(DECODE_TIMEOUT_S, process.kill)
+        timed_out = threading.Event()
+
+        def stop() -> None:
+            timed_out.set()
+            process.kill()
+
+        timer = threading.Timer(DECODE_TIMEOUT_S, stop)
         timer.start()
         try:
             assert process.stdout is not None
@@ -285,6 +291,8 @@ def _decode_many(
             if process.poll() is None:
                 process.kill()
                 process.wait()
+        if timed_out.is_set():
+            raise CorruptMedia(name, f"decoding took over {DECODE_TIMEOUT_S} s")
         if returncode != 0 and got == 0:
             stderr.seek(0)
             raise _classify_failure(path, name, stderr.read()[-_STDERR_TAIL_BYTES:].decode("utf-8", "replace"))

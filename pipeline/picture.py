@@ -79,6 +79,8 @@ class ClipFrames:
             while True:  # unblock the reader if it waits on a full queue
                 self._frames.get_nowait()
         self._reader.join(timeout=10)
+        with contextlib.suppress(queue.Full):
+            self._frames.put_nowait(None)  # a read still waiting (a writer being aborted) ends at once
         self._stderr.close()
 
     def _next(self) -> np.ndarray:
