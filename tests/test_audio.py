@@ -236,3 +236,18 @@ def test_a_clip_of_a_few_samples_says_how_long_it_is(tmp_path: Path) -> None:
     # 8 samples at 8 kHz: a millisecond, said as such (not "0.00 s").
     with pytest.raises(AudioTooShort, match=r"the audio is 0\.001 s long"):
         decode_audio(write_wav(tmp_path / "blip.wav", np.full((8, 1), 0.5, np.float32), 8000))
+
+
+def test_a_compressed_stream_of_over_64_channels_is_refused_in_one_sentence(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import pipeline.audio as A
+    from pipeline.errors import TooManyChannels
+
+    # Opus and Vorbis allow 255 channels, decoded as planar floats that neither ffmpeg's resampler
+    # nor the packed reader takes (the bundled ffmpeg cannot write such a file: its stream is described).
+    wav = write_wav(tmp_path / "many.wav", np.zeros((ANALYSIS_RATE, 255), np.float32))
+    monkeypatch.setattr(A, "_unlaid_stream", lambda *_: A._Unlaid(48_000, 255, "fltp"))
+    with pytest.raises(TooManyChannels, match=r'"many\.opus" has 255 audio channels') as raised:
+        decode_audio(wav, name="many.opus")
+    assert not raised.value.machine_fault
