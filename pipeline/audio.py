@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import IO
 
 import numpy as np
+from scipy import signal
 
 from pipeline.errors import (
     AudioTooLong,
@@ -35,7 +36,9 @@ from pipeline.errors import (
     MediaNotFound,
     NoAudioStream,
     NotMedia,
+    SampleRateTooLow,
     StartPastEnd,
+    TooManyChannels,
 )
 from pipeline.ffmpeg import base_command, describe, media_input
 
@@ -64,6 +67,34 @@ class Channel(StrEnum):
 # channels, so that a silent chosen channel can give way to the other (a pure channel mapping
 # copies the samples, so the left of the pair is exactly what "pan=mono|c0=c0" gives).
 _MIX = "pan=mono|c0=0.5*c0+0.5*c1"
+# ffmpeg's resampler mixes at most this many channels, and only layouts it knows (1-8, 16, 22.2…).
+RESAMPLER_MAX_CHANNELS = 64
+# What ffmpeg prints when it cannot mix a layout itself: "Rematrix is needed between 9 channels and
+# stereo but there is not enough information", or, over 64 channels, its resampler refusing the count.
+_CANNOT_MIX = ("Rematrix is needed", "[SWR")
+_AUDIO_STREAM = re.compile(r"(?m)^\s*Stream #\d+:\d+\S*: Audio: .*?, (\d+) Hz, (\d+) channels, (\w+)")
+# A decoder's own packed sample formats, read as they come: (raw format and encoder, numpy type, scale, offset).
+_RAW_FORMATS: dict[str, tuple[str, str, float, float]] = {
+    "u8": ("u8", "u1", 1 / 128, -128.0),
+    "s16": ("s16le", "<i2", 1 / 2**15, 0.0),
+    "s32": ("s32le", "<i4", 1 / 2**31, 0.0),
+    "flt": ("f32le", "<f4", 1.0, 0.0),
+    "dbl": ("f64le", "<f8", 1.0, 0.0),
+}
+MIN_SAMPLE_RATE = 1000  # below this a file holds no sound anyone hears, and ffmpeg's resampler gives nothing
+
+
+@dataclass(frozen=True)
+class _Unlaid:
+    """An audio stream whose channels have no layout ffmpeg can mix (9, 32, 255 channels of a WAV)."""
+
+    rate: int
+    channels: int
+    sample_format: str
+
+
+class _NeedsMixing(Exception):
+    """ffmpeg cannot mix the stream's channels itself; they are mixed by an explicit recipe instead."""
 
 
 @dataclass(frozen=True)
@@ -113,7 +144,10 @@ def decode_audio(
     check_exists(path, name)
     wanted_s = duration_s if duration_s is not None else max_duration_s + 1.0
     pair = channel is not Channel.MIX
-    pcm = _decode(path, start_s, wanted_s, 2 if pair else 1, name)
+    try:
+        pcm = _decode(path, start_s, wanted_s, 2 if pair else 1, name)
+    except _NeedsMixing:
+        pcm = _decode_unlaid(path, start_s, wanted_s, 2 if pair else 1, name)
     samples = np.frombuffer(pcm, dtype="<f4")
     notes: tuple[str, ...] = ()
     if pair:
@@ -122,9 +156,14 @@ def decode_audio(
     if got_s > max_duration_s + 1e-6:
         raise AudioTooLong(max_duration_s)
     if got_s < MIN_DURATION_S:
-        length = media_duration(path) if start_s > 0 else None
-        if length is not None and start_s >= length:
+        length = media_duration(path)
+        if length is not None and start_s > 0 and start_s >= length:
             raise StartPastEnd(start_s, length)
+        rate = _sample_rate(path)
+        if rate is not None and rate < MIN_SAMPLE_RATE:  # ffmpeg's resampler keeps nothing of it
+            raise SampleRateTooLow(rate, MIN_SAMPLE_RATE, length)
+        if got_s == 0 and rate is not None:  # a few samples the resampler kept none of: counted as they are
+            got_s = _native_length(path, start_s, rate)
         raise AudioTooShort(MIN_DURATION_S, got_s)
     return DecodedAudio(samples, ANALYSIS_RATE, path, start_s, notes)
 
@@ -163,7 +202,112 @@ def check_exists(path: Path, name: str | None = None) -> None:
         raise MediaNotFound(name)
 
 
-def _decode(path: Path, start_s: float, duration_s: float, channels: int, name: str | None) -> bytearray:
+def _sample_rate(path: Path) -> int | None:
+    """The first audio stream's sample rate as ffmpeg reports it, or None."""
+    found = re.search(r"(?m)^\s*Stream #\d+:\d+\S*: Audio: .*?, (\d+) Hz", describe(path) or "")
+    return int(found.group(1)) if found else None
+
+
+def _native_length(path: Path, start_s: float, rate: int) -> float:
+    """Seconds of sound in a clip too short to resample, counted at its own rate (up to the minimum length)."""
+    command = [
+        *base_command(), *media_input(path), "-ss", f"{start_s:.6f}", "-t", f"{MIN_DURATION_S:g}",
+        "-map", "0:a:0", "-ac", "1", "-c:a", "pcm_s16le", "-f", "s16le", "pipe:1",
+    ]  # fmt: skip
+    try:
+        done = subprocess.run(command, capture_output=True, timeout=60, check=False)
+    except subprocess.TimeoutExpired:
+        return 0.0
+    return len(done.stdout) / 2 / rate
+
+
+def _unlaid_stream(path: Path, name: str | None) -> _Unlaid:
+    """The rate, channel count and sample format of a stream ffmpeg cannot mix itself."""
+    found = _AUDIO_STREAM.search(describe(path) or "")
+    if found is None:
+        raise CorruptMedia(name, "its channels cannot be mixed")
+    return _Unlaid(int(found.group(1)), int(found.group(2)), found.group(3))
+
+
+def _decode_unlaid(path: Path, start_s: float, duration_s: float, channels: int, name: str | None) -> bytearray:
+    """PCM of a stream whose channels have no layout: the first two as left and right, or the mean of all.
+
+    Up to 64 channels ffmpeg mixes them by an explicit `pan`; over that its resampler refuses them, so
+    the decoder's own samples are read as they come and mixed here, chunk by chunk (memory stays that
+    of the one or two channels kept), then resampled to the analysis rate.
+    """
+    stream = _unlaid_stream(path, name)
+    if stream.channels <= RESAMPLER_MAX_CHANNELS:
+        return _decode(path, start_s, duration_s, channels, name, _pan(stream.channels, channels))
+    return _decode_many(path, stream, start_s, duration_s, channels, name)
+
+
+def _pan(count: int, channels: int) -> str:
+    """The filter taking `count` channels without a layout to the first two (channels=2) or their mean (1)."""
+    if channels == 2:
+        second = "c1" if count > 1 else "c0"
+        return f"pan=stereo|c0=c0|c1={second},aformat=sample_fmts=flt:channel_layouts=stereo"
+    mean = "+".join(f"{1 / count:.9f}*c{index}" for index in range(count))
+    return f"pan=mono|c0={mean},aformat=sample_fmts=flt:channel_layouts=mono"
+
+
+def _decode_many(
+    path: Path, stream: _Unlaid, start_s: float, duration_s: float, channels: int, name: str | None
+) -> bytearray:
+    """PCM of a stream with more channels than ffmpeg's resampler takes, mixed here as it is read."""
+    if stream.sample_format not in _RAW_FORMATS:
+        raise TooManyChannels(name, stream.channels, RESAMPLER_MAX_CHANNELS)
+    raw, dtype, scale, offset = _RAW_FORMATS[stream.sample_format]
+    command = [
+        *base_command(), *media_input(path),
+        "-ss", f"{start_s:.6f}", "-t", f"{duration_s:.6f}",
+        "-map", "0:a:0", "-c:a", f"pcm_{raw}", "-f", raw, "pipe:1",
+    ]  # fmt: skip
+    width = np.dtype(dtype).itemsize * stream.channels
+    cap = int((duration_s + 1.0) * stream.rate)  # frames, as _run_ffmpeg caps bytes
+    parts: list[np.ndarray] = []
+    with tempfile.TemporaryFile() as stderr:
+        process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=stderr)
+        timed_out = threading.Event()
+
+        def stop() -> None:
+            timed_out.set()
+            process.kill()
+
+        timer = threading.Timer(DECODE_TIMEOUT_S, stop)
+        timer.start()
+        try:
+            assert process.stdout is not None
+            got = 0
+            while got < cap and (chunk := process.stdout.read(min(4096, cap - got) * width)):
+                frames = np.frombuffer(chunk[: len(chunk) // width * width], dtype).reshape(-1, stream.channels)
+                samples = (frames.astype(np.float32) + offset) * scale
+                parts.append(samples[:, :2] if channels == 2 else samples.mean(axis=1, keepdims=True))
+                got += len(frames)
+            process.stdout.close()
+            returncode = process.wait()
+        finally:
+            timer.cancel()
+            if process.poll() is None:
+                process.kill()
+                process.wait()
+        if timed_out.is_set():
+            raise CorruptMedia(name, f"decoding took over {DECODE_TIMEOUT_S} s")
+        if returncode != 0 and got == 0:
+            stderr.seek(0)
+            raise _classify_failure(path, name, stderr.read()[-_STDERR_TAIL_BYTES:].decode("utf-8", "replace"))
+    mixed = np.concatenate(parts) if parts else np.zeros((0, channels), np.float32)
+    if channels == 2 and stream.channels == 1:
+        mixed = np.repeat(mixed, 2, axis=1)
+    if stream.rate != ANALYSIS_RATE and len(mixed):
+        common = math.gcd(stream.rate, ANALYSIS_RATE)
+        mixed = signal.resample_poly(mixed, ANALYSIS_RATE // common, stream.rate // common, axis=0)
+    return bytearray(np.ascontiguousarray(mixed, "<f4").tobytes())
+
+
+def _decode(
+    path: Path, start_s: float, duration_s: float, channels: int, name: str | None, audio_filter: str | None = None
+) -> bytearray:
     """PCM of the clip: strictly first; where that stops at damage, what is decodable, if the damage is at the end.
 
     ffmpeg's -xerror stops at the first damaged packet. That is right for damage in the middle
@@ -173,9 +317,9 @@ def _decode(path: Path, start_s: float, duration_s: float, channels: int, name: 
     second of the lenient one's end (the damage is only at the tail) and it is long enough to use.
     """
     try:
-        return _run_ffmpeg(path, start_s, duration_s, channels, name, strict=True)
+        return _run_ffmpeg(path, start_s, duration_s, channels, name, audio_filter, strict=True)
     except CorruptMedia as strict:
-        lenient = _run_ffmpeg(path, start_s, duration_s, channels, name, strict=False)
+        lenient = _run_ffmpeg(path, start_s, duration_s, channels, name, audio_filter, strict=False)
         got_s = len(lenient) / (channels * _BYTES_PER_SECOND)
         if strict.decoded_s < got_s - TAIL_DAMAGE_S or got_s < MIN_DURATION_S:
             raise
@@ -183,9 +327,16 @@ def _decode(path: Path, start_s: float, duration_s: float, channels: int, name: 
 
 
 def _run_ffmpeg(
-    path: Path, start_s: float, duration_s: float, channels: int, name: str | None, *, strict: bool
+    path: Path,
+    start_s: float,
+    duration_s: float,
+    channels: int,
+    name: str | None,
+    audio_filter: str | None,
+    *,
+    strict: bool,
 ) -> bytearray:
-    layout = f"aformat=sample_fmts=flt:channel_layouts=stereo{'' if channels == 2 else ',' + _MIX}"
+    layout = audio_filter or f"aformat=sample_fmts=flt:channel_layouts=stereo{'' if channels == 2 else ',' + _MIX}"
     command = [
         *base_command(),
         *(["-xerror"] if strict else []),  # a damaged packet is an error, not a silent gap
@@ -224,7 +375,10 @@ def _run_ffmpeg(
             raise CorruptMedia(name, f"decoding took over {DECODE_TIMEOUT_S} s")
         if returncode != 0 and len(pcm) < cap:
             stderr.seek(max(0, stderr.seek(0, 2) - _STDERR_TAIL_BYTES))
-            failure = _classify_failure(path, name, stderr.read().decode("utf-8", "replace"))
+            said = stderr.read().decode("utf-8", "replace")
+            if audio_filter is None and any(marker in said for marker in _CANNOT_MIX):
+                raise _NeedsMixing()
+            failure = _classify_failure(path, name, said)
             if isinstance(failure, CorruptMedia):
                 failure.decoded_s = len(pcm) / (channels * _BYTES_PER_SECOND)
             raise failure

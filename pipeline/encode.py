@@ -3,7 +3,11 @@
 Frames are piped raw to ffmpeg as they are rendered, already at the output size
 (the generator scales them), from a writer thread that also hashes them, so the
 generator never waits on the encoder; the queue is bounded, so memory does not
-grow with the clip. H.264 High, yuv420p, +faststart and AAC-LC audio play inline
+grow with the clip. With a layout, the writer thread lays each frame beside the
+clip's own picture (pipeline.picture decodes it, one frame per frame) first, so
+the frames hashed are the frames encoded, and the clip's file can never make the
+video shorter or stop the encoder. Every finished file is read back
+(pipeline.verify) before it is moved into place. H.264 High, yuv420p, +faststart and AAC-LC audio play inline
 on Discord and X: libx264, or NVENC where frames come from a GPU that has it. The
 file is written under a temporary name and renamed only when complete.
 """
@@ -25,7 +29,9 @@ import numpy as np
 
 from pipeline.errors import CannotFitSize, EncoderFailed, OutputNotWritable
 from pipeline.ffmpeg import base_command, picture_input
-from pipeline.layout import Geometry, filter_graph
+from pipeline.layout import Geometry
+from pipeline.picture import ClipFrames, compose
+from pipeline.verify import Promise, verify_output
 
 AUDIO_BITRATE = 128_000
 LOW_AUDIO_BITRATE = 64_000
@@ -174,10 +180,10 @@ def _same_file(a: Path, b: Path) -> bool:
 
 
 class VideoWriter:
-    """Streams uint8 frames (b, h, w, 3) into an MP4 that appears at `output` only when finished.
+    """Streams uint8 frames (b, h, w, 3) into an MP4 that appears at `output` only when finished and checked.
 
-    `frames_sha256` is the SHA-256 of every frame written, in order (computed beside the pipe,
-    so hashing never holds up the generator).
+    `frames_sha256` is the SHA-256 of every whole frame encoded (with a layout, the GANterpretation
+    beside the clip's picture), in order, computed beside the pipe so hashing never holds up the generator.
     """
 
     def __init__(self, output: Path, spec: VideoSpec) -> None:
@@ -186,6 +192,12 @@ class VideoWriter:
         self._partial = temporary_path(output)
         self._bitrates = bitrates_for(spec.max_bytes, spec.duration_s) if spec.max_bytes else None
         self._queue: queue.Queue[np.ndarray | None] = queue.Queue(maxsize=_QUEUE_BATCHES)
+        self._frames_written = 0
+        self._clip = (
+            ClipFrames(spec.audio_source, spec.layout, spec.fps, spec.audio_start_s, spec.duration_s)
+            if spec.layout is not None
+            else None
+        )
         self._process = subprocess.Popen(
             self._command(),
             stdin=subprocess.PIPE,
@@ -215,17 +227,30 @@ class VideoWriter:
         stderr = self._process.stderr.read().decode("utf-8", "replace") if self._process.stderr else ""
         if self._process.wait() != 0 or self._pipe_error is not None:
             self.abort()
-            raise EncoderFailed(_last_line(stderr) or "ffmpeg stopped")
+            raise EncoderFailed(_last_line(stderr) or str(self._pipe_error or "ffmpeg stopped"))
+        self._close_clip()
         if self.spec.max_bytes is not None:
             self._fit_limit(self.spec.max_bytes)
+        try:
+            verify_output(self._partial, self.promise)
+        except BaseException:
+            self._partial.unlink(missing_ok=True)
+            raise
         self._partial.replace(self.output)
         return self.output.stat().st_size
+
+    @property
+    def promise(self) -> Promise:
+        """What the finished file must hold: the frame size, every frame written, and the trimmed audio."""
+        width, height = self._frame_size()
+        return Promise(width, height, self._frames_written, self.spec.duration_s)
 
     def abort(self) -> None:
         """Stop ffmpeg and remove the partial file; safe to call more than once."""
         if self._process.poll() is None:
             self._process.kill()
             self._process.wait()
+        self._close_clip()
         with contextlib.suppress(queue.Full):
             self._queue.put_nowait(None)
         self._partial.unlink(missing_ok=True)
@@ -242,10 +267,13 @@ class VideoWriter:
         assert stdin is not None
         try:
             while (frames := self._queue.get()) is not None:
+                if self._clip is not None and self.spec.layout is not None:
+                    frames = compose(self.spec.layout, frames, self._clip.read(len(frames)))
                 flat = np.ascontiguousarray(frames).data.cast("B")  # no copy (GPU batches are tens of MB)
                 self._digest.update(flat)
                 stdin.write(flat)
-        except (BrokenPipeError, OSError) as exc:
+                self._frames_written += len(frames)
+        except Exception as exc:  # a broken pipe, or the clip's picture: write() and finish() report it
             self._pipe_error = exc
             while self._queue.get() is not None:  # keep draining so write() never blocks forever
                 pass
@@ -253,23 +281,28 @@ class VideoWriter:
             with contextlib.suppress(OSError):
                 stdin.close()
 
+    def _frame_size(self) -> tuple[int, int]:
+        layout = self.spec.layout
+        return (layout.width, layout.height) if layout is not None else (self.spec.output_size, self.spec.output_size)
+
+    def _close_clip(self) -> None:
+        if self._clip is not None:
+            self._clip.close()
+
     def _command(self) -> list[str]:
         spec = self.spec
+        width, height = self._frame_size()
         video_input = [
             "-f", "rawvideo", "-pix_fmt", "rgb24",
-            "-s", f"{spec.output_size}x{spec.output_size}",
+            "-s", f"{width}x{height}",
             "-framerate", f"{spec.fps:g}", "-i", "pipe:0",
         ]  # fmt: skip
         # The audio is trimmed after decoding, as the analysis trims it: seeking in the input lands
         # up to 1024 samples early in AAC, which would put the sound a frame off the picture.
         trim = f"atrim=start={spec.audio_start_s:.6f}:duration={spec.duration_s:.6f},asetpts=PTS-STARTPTS"
-        picture = ["-map", "0:v:0"]
-        if spec.layout is not None:  # the clip's own video joins the frames, trimmed and timed as they are
-            graph = filter_graph(spec.layout, spec.fps, spec.audio_start_s, spec.duration_s)
-            picture = ["-filter_complex", graph, "-map", "[v]"]
         return [
             *base_command(), "-y", *video_input, *picture_input(spec.audio_source),
-            *picture, "-map", "1:a:0", "-af", trim,
+            "-map", "0:v:0", "-map", "1:a:0", "-af", trim,
             *_video_codec(spec, self._bitrates),
             *_audio_codec(self._bitrates),
             "-movflags", "+faststart", "-f", "mp4", str(self._partial),

@@ -110,7 +110,33 @@ class AudioTooShort(PipelineError):
 
     def __init__(self, min_s: float, got_s: float) -> None:
         self.min_s, self.got_s = min_s, got_s
-        super().__init__(f"the audio is {got_s:.2f} s long; it must be at least {min_s:g} s.")
+        if got_s <= 0:
+            super().__init__(f"the audio holds no sound that can be decoded; it must be at least {min_s:g} s long.")
+        else:  # two decimals, or as many as a blip of a few samples needs ("0.00018 s", never "0.00 s")
+            length = f"{got_s:.2f}" if got_s >= 0.01 else f"{got_s:.2g}"
+            super().__init__(f"the audio is {length} s long; it must be at least {min_s:g} s.")
+
+
+class SampleRateTooLow(PipelineError):
+    """The audio's sample rate is too low to hold sound (ffmpeg's resampler keeps nothing of it)."""
+
+    def __init__(self, rate: int, min_rate: int, length_s: float | None) -> None:
+        self.rate, self.min_rate, self.length_s = rate, min_rate, length_s
+        long = f" is {length_s:g} s long but its" if length_s is not None else "'s"
+        super().__init__(
+            f"the audio{long} sample rate is {rate} Hz; it must be at least {min_rate} Hz to hold any sound."
+        )
+
+
+class TooManyChannels(PipelineError):
+    """An audio stream with more channels than ffmpeg mixes, in a format that cannot be mixed here."""
+
+    def __init__(self, name: str | None, channels: int, most: int) -> None:
+        self.name, self.channels, self.most = name, channels, most
+        super().__init__(
+            f"{called(name)} has {channels} audio channels in a compressed format; ffmpeg mixes at most "
+            f"{most}: send it as a WAV or with fewer channels."
+        )
 
 
 class AudioTooLong(PipelineError):
@@ -185,6 +211,16 @@ class EncoderFailed(PipelineError):
     def __init__(self, detail: str) -> None:
         self.detail = detail
         super().__init__(f"the video encoder failed: {detail}.")
+
+
+class OutputMismatch(PipelineError):
+    """A finished video does not hold what it was promised to (read back before it is called done)."""
+
+    machine_fault = True
+
+    def __init__(self, detail: str) -> None:
+        self.detail = detail
+        super().__init__(f"the finished video was not right: {detail}.")
 
 
 class RenderCancelled(PipelineError):

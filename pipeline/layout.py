@@ -5,8 +5,8 @@ GANterpretation (`side`), above it (`stack`), or under it with the GANterpretati
 corner inset (`inset`); `gan` is the GANterpretation alone. `auto` picks `stack` for
 portrait videos (a phone held upright: a frame shaped like a phone, not a thin strip), `side` for the
 rest, and `gan` for clips without a moving picture (audio files, cover art, a still
-image posted as a video). The geometry is computed here; pipeline.encode turns it into
-one ffmpeg filter graph, so the source video streams through and memory stays flat.
+image posted as a video). The geometry is computed here; pipeline.picture decodes the clip's picture into its box
+and pipeline.encode lays the two side by side, so the source video streams through and memory stays flat.
 """
 
 from __future__ import annotations
@@ -27,6 +27,13 @@ PORTRAIT_BELOW = 0.9  # width / height under this is a portrait video
 PHONE_ASPECT = 9 / 20  # a stacked frame is never taller than a phone screen (9:20 on most of them)
 INSET_SHARE = 0.4  # the inset's side, as a share of the frame's shorter side
 STILL_LEVEL = 2.0  # mean absolute change (0..255) under which sampled frames count as one still picture
+# Decoding a frame costs about as much as 32k pixels whatever its size (measured with the bundled
+# ffmpeg: 1.2 million 16×16 frames took 49 s, 300 1920×1080 frames 0.8 s), so a tiny frame counts as this.
+PER_FRAME_PIXELS = 32 * 1024
+# The picture work one second of video may cost, in pixels × frames: a 1080p clip at 60 fps fits, a 4K
+# one at 30 fps or a 16×16 one at 100,000 fps does not (the box beside the GANterpretation is at most
+# 1280 px, so a 4K picture only costs decoding time). bench/layout_cost.py measures the ratios.
+PICTURE_BUDGET_PER_S = 1920 * 1080 * 60
 _STILL_PROBE_SIDE = 32
 _STILL_SAMPLES = 16  # every tenth frame: the first five or six seconds of a phone video
 
@@ -76,6 +83,7 @@ class Geometry:
     source: Box | None = None
     crop_aspect: float | None = None  # the source is centre-cropped to this width/height first
     crop_y: float = 0.5  # where a vertical crop is taken, 0 top … 1 bottom
+    picture_size: tuple[int, int] | None = None  # the clip's picture as displayed: every frame is scaled to it first
 
 
 def _even(value: float) -> int:
@@ -110,6 +118,7 @@ def geometry(layout: Layout, gan_side: int, picture: Picture | None, max_side: i
         frame = _inset(gan_side, aspect)
     if frame.crop_aspect is None and crop is not None:  # an extreme shape is cropped to MAX_ASPECT first
         frame = dataclasses.replace(frame, crop_aspect=crop)
+    frame = dataclasses.replace(frame, picture_size=(picture.width, picture.height))
     return _fitted(frame, max_side)
 
 
@@ -161,37 +170,31 @@ def _fitted(frame: Geometry, max_side: int | None) -> Geometry:
     return dataclasses.replace(frame, width=width, height=height, gan=gan, source=source)
 
 
-def filter_graph(frame: Geometry, fps: float, start_s: float, duration_s: float) -> str:
-    """The ffmpeg filter graph from [0:v] (GANterpretation frames) and [1:v] (the clip) to [v]."""
-    gan = frame.gan
-    gan_chain = f"[0:v]scale={gan.width}:{gan.height}:flags=lanczos,setsar=1[g]"
-    if frame.source is None:
-        return f"{gan_chain};[g]null[v]"
-    source = frame.source
-    # The clip's picture is trimmed as the audio is, and resampled to the video's frame rate, so frame i
-    # of both shows the same moment (variable-rate phone videos included).
-    chain = [f"trim=start={start_s:.6f}:duration={duration_s:.6f}", "setpts=PTS-STARTPTS", f"fps={fps:g}"]
-    if frame.crop_aspect is not None:
-        chain.append(
-            f"crop='min(iw,ih*{frame.crop_aspect:.6f})':'min(ih,iw/{frame.crop_aspect:.6f})'"
-            f":'(iw-ow)/2':'(ih-oh)*{frame.crop_y:.3f}'"
-        )
-    chain += [f"scale={source.width}:{source.height}:flags=bicubic", "setsar=1"]
-    source_chain = f"[1:v]{','.join(chain)}[s]"
-    if frame.layout is Layout.INSET:
-        return f"{gan_chain};{source_chain};[s][g]overlay={gan.x}:{gan.y}:shortest=1[v]"
-    stack = "hstack" if frame.layout is Layout.SIDE else "vstack"
-    return f"{gan_chain};{source_chain};[g][s]{stack}=inputs=2:shortest=1[v]"
-
-
 # ----------------------------------------------------------------------------- reading the clip's picture
+
+
+def picture_work_per_s(picture: Picture) -> float:
+    """Pixels × frames that decoding one second of the picture costs (a frame at least PER_FRAME_PIXELS)."""
+    fps = picture.fps or 30.0  # a stream that does not say its rate: a phone's
+    return fps * max(picture.width * picture.height, PER_FRAME_PIXELS)
+
+
+def picture_budget_note(picture: Picture) -> str | None:
+    """A sentence saying why the picture is left out when decoding it costs more than the budget, else None."""
+    if picture_work_per_s(picture) <= PICTURE_BUDGET_PER_S:
+        return None
+    rate = f"{picture.fps:g} frames a second" if picture.fps else "its frame rate"
+    return (
+        f"the clip's picture ({picture.width}×{picture.height} at {rate}) costs too much to decode beside "
+        "the render, so the GANterpretation is shown alone; send it at 1080p and 60 frames a second or less."
+    )
 
 
 # `ffmpeg -i` prints the file's own tags too ("    title : …"), so only lines in the shape ffmpeg gives its
 # stream and side-data lines count: a tag cannot pose as a stream, a size or a rotation.
 _STREAM = re.compile(r"^\s*Stream #\d+:\d+\S*: Video: (?P<rest>.*)")
 _SIZE = re.compile(r", (?P<w>\d{2,5})x(?P<h>\d{2,5})(?: \[SAR (?P<sn>\d+):(?P<sd>\d+))?")
-_FPS = re.compile(r", (?P<fps>\d+(?:\.\d+)?)k? (?:fps|tbr)")
+_FPS = re.compile(r", (?P<fps>\d+(?:\.\d+)?)(?P<k>k?) (?:fps|tbr)")
 _ROTATION = re.compile(r"^\s*(?:displaymatrix|Display Matrix): rotation of (?P<deg>-?\d+(?:\.\d+)?) degrees")
 _PROBE_TIMEOUT_S = 60.0
 
@@ -202,9 +205,9 @@ def probe_picture(path: Path) -> Picture | None:
     if described is None:  # a file built to stall the reader: its sound may still be read
         return None
     picture = parse_picture(described)
-    if picture is None or _is_still(path):
-        return None
-    return picture
+    if picture is None or picture_budget_note(picture) is not None:
+        return picture  # one too costly is refused by its budget note, without sampling its frames first
+    return None if _is_still(path) else picture
 
 
 def parse_picture(text: str) -> Picture | None:
@@ -228,9 +231,16 @@ def parse_picture(text: str) -> Picture | None:
         rotation = _rotation(lines[index + 1 :])
         if round(abs(rotation)) % 180 == 90:
             width, height = height, width
-        fps = _FPS.search(found.group("rest"))
-        return Picture(width, height, float(fps.group("fps")) if fps else None)
+        return Picture(width, height, _frame_rate(found.group("rest")))
     return None
+
+
+def _frame_rate(stream: str) -> float | None:
+    """The stream's frame rate as ffmpeg prints it ("29.97 fps", "100k fps": thousands), or None."""
+    found = _FPS.search(stream)
+    if found is None:
+        return None
+    return float(found.group("fps")) * (1000 if found.group("k") else 1)
 
 
 def _rotation(following: list[str]) -> float:

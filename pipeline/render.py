@@ -24,7 +24,7 @@ from pipeline.audio import Channel, DecodedAudio, decode_audio
 from pipeline.classes import class_name
 from pipeline.encode import VideoSpec, VideoWriter, check_output, fit_to_limit, temporary_path, video_encoder
 from pipeline.errors import ContradictoryOptions, InvalidOption, RenderCancelled
-from pipeline.layout import Layout, Picture, geometry, probe_picture, resolve
+from pipeline.layout import Layout, Picture, geometry, picture_budget_note, probe_picture, resolve
 from pipeline.music import (
     STYLES,
     MusicAnalysis,
@@ -271,7 +271,10 @@ def prepare(
         notes = audio.notes + notes
         # 4. The layout, by the clip's picture.
         picture, layout = looking.result()
-    if layout is Layout.GAN and options.layout not in (Layout.AUTO, Layout.GAN):
+    if picture is not None and (too_costly := picture_budget_note(picture)) is not None:
+        # Beyond the budget the picture would hold the worker longer than the render: shown alone instead.
+        picture, layout, notes = None, Layout.GAN, (*notes, too_costly)
+    elif layout is Layout.GAN and options.layout not in (Layout.AUTO, Layout.GAN):
         notes += (f"the clip has no moving picture, so the {options.layout.value} layout shows the "
                   "GANterpretation alone.",)  # fmt: skip
     # 5. Fit a byte limit: the bitrate first, then a smaller picture or fewer frames if need be.

@@ -209,3 +209,45 @@ def test_a_silent_chosen_channel_gives_way_to_the_other(tmp_path: Path) -> None:
     quieter = write_wav(tmp_path / "quieter.wav", np.stack([song * 0.1, song], axis=1))  # 20 dB: a real mix
     kept = decode_audio(quieter, channel=Channel.LEFT)
     assert kept.notes == () and np.abs(kept.samples).max() < 0.2
+
+
+@pytest.mark.parametrize(("count", "rate"), [(9, 44_100), (32, 22_050), (64, 44_100), (255, 44_100), (255, 48_000)])
+def test_wavs_with_any_channel_count_are_mixed(tmp_path: Path, count: int, rate: int) -> None:
+    # Channels without a default layout: the first two are left and right, "mix" is the mean of all.
+    # Over 64 channels ffmpeg's resampler refuses them; they are mixed as they are read.
+    n = rate * 2
+    levels = np.full(count, 0.1, np.float32)
+    levels[:2] = 0.5, -0.25
+    wav = write_wav(tmp_path / f"{count}.wav", np.broadcast_to(levels, (n, count)), rate, "int16")
+    middle = slice(ANALYSIS_RATE // 2, ANALYSIS_RATE * 3 // 2)  # away from the resampler's edges
+    left, right, mix = (decode_audio(wav, channel=channel) for channel in Channel)
+    assert left.duration_s == pytest.approx(2.0, abs=1e-3) and left.sample_rate == ANALYSIS_RATE
+    assert left.samples[middle].mean() == pytest.approx(0.5, abs=1e-3)
+    assert right.samples[middle].mean() == pytest.approx(-0.25, abs=1e-3)
+    assert mix.samples[middle].mean() == pytest.approx(levels.mean(), abs=1e-3)
+
+
+def test_a_clip_of_a_few_samples_says_how_long_it_is(tmp_path: Path) -> None:
+    from pipeline.errors import SampleRateTooLow
+
+    # 8 samples at 1 Hz are 8 s long, but no resampler keeps anything of them.
+    with pytest.raises(SampleRateTooLow, match="the audio is 8 s long but its sample rate is 1 Hz"):
+        decode_audio(write_wav(tmp_path / "slow.wav", np.full((8, 1), 0.5, np.float32), 1))
+    # 8 samples at 8 kHz: a millisecond, said as such (not "0.00 s").
+    with pytest.raises(AudioTooShort, match=r"the audio is 0\.001 s long"):
+        decode_audio(write_wav(tmp_path / "blip.wav", np.full((8, 1), 0.5, np.float32), 8000))
+
+
+def test_a_compressed_stream_of_over_64_channels_is_refused_in_one_sentence(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import pipeline.audio as A
+    from pipeline.errors import TooManyChannels
+
+    # Opus and Vorbis allow 255 channels, decoded as planar floats that neither ffmpeg's resampler
+    # nor the packed reader takes (the bundled ffmpeg cannot write such a file: its stream is described).
+    wav = write_wav(tmp_path / "many.wav", np.zeros((ANALYSIS_RATE, 255), np.float32))
+    monkeypatch.setattr(A, "_unlaid_stream", lambda *_: A._Unlaid(48_000, 255, "fltp"))
+    with pytest.raises(TooManyChannels, match=r'"many\.opus" has 255 audio channels') as raised:
+        decode_audio(wav, name="many.opus")
+    assert not raised.value.machine_fault

@@ -16,7 +16,6 @@ from pipeline.layout import (
     PHONE_ASPECT,
     Layout,
     Picture,
-    filter_graph,
     geometry,
     parse_picture,
     probe_picture,
@@ -148,10 +147,13 @@ def test_every_frame_is_even_fits_and_holds_its_boxes(
     assert source.width <= MAX_ASPECT * (source.height + 4) and source.height <= MAX_ASPECT * (source.width + 4)
 
 
-def test_the_filter_graph_keeps_the_clip_in_step_with_the_frames() -> None:
+def test_the_clip_is_decoded_in_step_with_the_frames_at_one_size() -> None:
+    from pipeline.picture import decoder_command
+
     frame = geometry(Layout.SIDE, 128, Picture(640, 360, 29.97))
-    graph = filter_graph(frame, 24.0, 1.5, 10.0)
-    assert "trim=start=1.500000:duration=10.000000" in graph and "fps=24" in graph and "hstack" in graph
+    command = " ".join(decoder_command(Path("clip.mp4"), frame, 24.0, 1.5, 10.0))
+    assert "-ss 1.500000" in command and "fps=24:start_time=0" in command and "scale=228:128" in command
+    assert "-reinit_filter 0" in command
 
 
 # ----------------------------------------------------------------------------- rendered videos, read back
