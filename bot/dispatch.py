@@ -36,6 +36,7 @@ from storage.workers import WorkerInfo
 log = logging.getLogger(__name__)
 
 WAITING = "waiting for a renderer"
+STRANDED_ABORT_S = 60.0  # past the lease: how long a job may stay aborting, not cancelled, before it goes out again
 STUCK_FIRST_PAUSE_S = 0.5  # a job that cannot be followed is tried again after this, doubling
 
 
@@ -191,7 +192,7 @@ class Dispatcher:
                 failures.succeeded()
                 self.stop_event.wait(self.config.poll_s)
         finally:
-            self._give_back_lease()
+            self.give_back_lease()
         log.info("dispatcher stopped")
 
     def take_lease(self) -> None:
@@ -213,7 +214,13 @@ class Dispatcher:
         self.stop_event.set()
         return False
 
-    def _give_back_lease(self) -> None:
+    @property
+    def holding_lease(self) -> bool:
+        """Whether this dispatcher holds the job log's lease now."""
+        return self._lease_renewed is not None
+
+    def give_back_lease(self) -> None:
+        """Give the job log's lease back (a dispatcher that stops, or could not start), so the next need not wait."""
         if self._lease_renewed is None:
             return
         self._lease_renewed = None
@@ -373,9 +380,17 @@ class Dispatcher:
             log.info("job %d taken by %s (attempt %d)", job.id, state.worker_id, state.attempts)
         self._save_preview(job.id)
         silent_s = (self.store.clock() - state.touched_at).total_seconds() if state.touched_at else 0.0
-        if state.status == "aborting" and silent_s > self.config.lease_s:
+        if state.status == "aborting" and silent_s > self.config.lease_s and job.cancel_requested:
             # Cancelled while its worker was gone: nobody will finish it in the engine.
             self._finish_cancelled(job)
+            return
+        if state.status == "aborting" and silent_s > self.config.lease_s + STRANDED_ABORT_S:
+            # Not a cancel: a sweep marks a silent job aborting, waits a second for its worker, then requeues
+            # it. (Taken for a cancel, a sweep run by a worker lost the job.) One left aborting this long had
+            # its sweeper stop half way: nobody will requeue it in the engine, so it is handed out again.
+            log.warning("job %d was left half swept in the engine; handing it out again", job.id)
+            self._forget(job.id)
+            self._hand_out(job)
             return
         values = {
             "worker_id": state.worker_id, "attempts": state.attempts, "stage": state.stage or "rendering",

@@ -96,6 +96,7 @@ def cmd_dispatch(args: argparse.Namespace, settings: Settings) -> int:
         dispatcher.take_lease()  # one dispatcher per job log: a second one says so and exits
         dashboard = serve_dashboard(settings)
     except BaseException:
+        dispatcher.give_back_lease()
         engine.close()
         raise
     if dashboard is not None:

@@ -189,6 +189,7 @@ def run_bot(settings: Settings, generator: Callable[[], FrameGenerator] | None =
             worker.take_lease()  # one dispatcher per job log: a second bot on it says so and exits
             dashboard = serve_dashboard(settings)
         except BaseException:
+            worker.give_back_lease()
             engine.close()
             raise
         if dashboard is not None:

@@ -21,6 +21,7 @@ import pytest
 
 from bot.dispatch import DispatchConfig, Dispatcher
 from bot.engine.files import FileCarrier
+from bot.engine.payload import BucketOrigin
 from bot.engine.remote_queue import RemoteQueue
 from bot.engine.saq_engine import SaqEngine
 from bot.worker import Worker, WorkerConfig
@@ -135,8 +136,10 @@ def test_two_workers_kill_9_one_mid_render_and_the_other_finishes_it_once(
 class InProcessWorker:
     """A remote worker on a thread of this process (faster to start than a process, for tests that kill nothing)."""
 
-    def __init__(self, url: str, name: str, weights: Path, lease_s: float = LEASE_S) -> None:
-        self.queue = RemoteQueue(url, name, lease_s=lease_s)
+    def __init__(
+        self, url: str, name: str, weights: Path, lease_s: float = LEASE_S, bucket: BucketOrigin | None = None
+    ) -> None:
+        self.queue = RemoteQueue(url, name, lease_s=lease_s, bucket=bucket)
         generator = BigGANGenerator(weights, batch_size=1)
         self.worker = Worker(self.queue, lambda: generator, WorkerConfig(poll_s=0.0, progress_every_s=0.2))
         self.worker.warm_up()

@@ -104,10 +104,12 @@ class BucketLinks:
             return downloader.download(url, dest_dir, limits).path
         except LinkTooLarge as exc:
             raise PayloadRefused(f"its clip is larger than this worker's cap ({max_bytes} bytes)") from exc
-        except (LinkRefused, NotMediaLink) as exc:
-            raise PayloadRefused(f"its clip link was refused ({exc.user_message().removesuffix('.')})") from exc
+        except LinkRefused as exc:  # the messages name no URL: a presigned one carries its signature
+            raise PayloadRefused(f"its clip link was refused: {exc.reason}") from exc
+        except NotMediaLink as exc:
+            raise PayloadRefused(f"its clip is not media (the bucket says {exc.content_type[:60]})") from exc
         except LinkUnreachable as exc:
-            raise EngineUnavailable(exc.user_message().removesuffix("."), what="the bucket", check=URL_CHECK) from exc
+            raise EngineUnavailable(exc.detail, what="the bucket", check=URL_CHECK) from exc
 
     def put(self, url: str, job_id: int, kind: str, data: bytes) -> None:
         """PUT `data` as the job's `kind`: EngineUnavailable when the bucket is away, BucketRefused if it says no."""

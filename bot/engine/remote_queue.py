@@ -217,6 +217,8 @@ class RemoteQueue:
             return path
         if self.bucket is None:
             raise PayloadRefused("its files are in a bucket, and this worker has no GANTERP_QUEUE_BUCKET")
+        for kind, url in payload.urls.items():  # all three before any request: a render's video goes nowhere else
+            self.bucket.origin.check(url, payload.job_id, kind)
         try:  # over plain HTTP, outside the event loop: heartbeats and progress need not wait for it
             return self.bucket.get(payload.urls["clip"], payload.job_id, self.output_dir, self.max_file_bytes)
         except EngineUnavailable as exc:
