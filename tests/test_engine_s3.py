@@ -28,7 +28,7 @@ from bot.engine.saq_engine import SaqEngine
 from bot.settings import Settings, SettingsError
 from storage.workers import WorkerInfo
 from tests.conftest import ClipMaker, RedisServer, free_port, wait_until
-from tests.test_engine import Dispatching, InProcessWorker, live_workers, queue_name, remote_env
+from tests.test_engine import EVENT_S, Dispatching, InProcessWorker, live_workers, queue_name, remote_env
 from tests.test_jobs import ROOT, open_store, request
 
 __all__ = ["queue_name"]  # the fixture, shared with tests/test_engine.py
@@ -107,21 +107,21 @@ def test_a_job_renders_with_its_files_through_the_bucket_and_a_worker_without_cr
     command = [sys.executable, "-m", "bot.cli", "worker", "--queue", redis_server.url, "--batch-size", "1"]
     worker = subprocess.Popen(command, env=env, cwd=ROOT, stderr=subprocess.PIPE)
     try:
-        assert wait_until(lambda: live_workers(store) == 1, timeout=90), "the worker registered"
+        assert wait_until(lambda: live_workers(store) == 1, timeout=EVENT_S), "the worker registered"
         seen: set[str] = set()
         job = store.submit(request(make_clip(1.5))).id
-        assert wait_until(lambda: seen.update(s3.keys()) or store.get(job).status == "delivered", timeout=90)
+        assert wait_until(lambda: seen.update(s3.keys()) or store.get(job).status == "delivered", timeout=EVENT_S)
         assert f"deploy/{queue_name}/job-{job}/clip" in seen, "the clip went up to the bucket"
         done = store.get(job)
         video = Path(done.output_path or "")
         assert video.read_bytes()[4:8] == b"ftyp" and video.stat().st_size == done.output_bytes
         assert video.with_suffix(".json").is_file(), "the sidecar came back with the result"
         assert Path(done.preview_path or "").read_bytes().startswith(b"\x89PNG"), "the first look came back"
-        assert wait_until(lambda: s3.keys() == [], timeout=10), "the job's objects are deleted once it ended"
+        assert wait_until(lambda: s3.keys() == [], timeout=EVENT_S), "the job's objects are deleted once it ended"
         assert redis_file_keys(redis_server.url) == [], "no file travelled through Redis"
     finally:
         worker.terminate()
-        _, stderr = worker.communicate(timeout=30)
+        _, stderr = worker.communicate(timeout=EVENT_S)
         dispatching.stop()
     assert worker.returncode == 0, stderr.decode()[-2000:]
     assert "Traceback" not in stderr.decode()
@@ -138,12 +138,12 @@ def test_a_video_over_the_cap_in_the_bucket_fails_the_job_with_one_sentence(
     worker = InProcessWorker(redis_server.url, queue_name, tiny_weights, bucket=origin(s3, queue_name))
     try:
         job = store.submit(request(make_clip(1.5))).id
-        assert wait_until(lambda: store.get(job).status == "failed", timeout=60)
+        assert wait_until(lambda: store.get(job).status == "failed", timeout=EVENT_S)
         failed = store.get(job)
         assert failed.user_error is not None and failed.user_error.startswith("the video is too large to travel")
         assert failed.user_error.endswith("MiB).") and failed.user_error.count(". ") == 0  # one sentence
         assert "\n" not in (failed.operator_error or "")
-        assert wait_until(lambda: s3.keys() == [], timeout=10), "its objects are deleted all the same"
+        assert wait_until(lambda: s3.keys() == [], timeout=EVENT_S), "its objects are deleted all the same"
     finally:
         worker.stop()
         dispatching.stop()
