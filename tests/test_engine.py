@@ -9,6 +9,7 @@ from __future__ import annotations
 import contextlib
 import errno
 import json
+import logging
 import os
 import shutil
 import signal
@@ -147,7 +148,8 @@ class InProcessWorker:
     ) -> None:
         self.queue = RemoteQueue(url, name, lease_s=lease_s, bucket=bucket)
         generator = BigGANGenerator(weights, batch_size=1)
-        self.worker = Worker(self.queue, lambda: generator, WorkerConfig(poll_s=0.0, progress_every_s=0.2))
+        config = WorkerConfig(lease_s=lease_s, poll_s=0.0, progress_every_s=0.2)  # as `ganterp worker` makes it
+        self.worker = Worker(self.queue, lambda: generator, config)
         self.worker.warm_up()
         self.thread = threading.Thread(target=self.worker.run, daemon=True)
         self.thread.start()
@@ -447,3 +449,65 @@ def dashboard_dom(address: str) -> str:
     command = [browser, "--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
                "--virtual-time-budget=5000", "--dump-dom", address]  # fmt: skip
     return subprocess.run(command, capture_output=True, text=True, timeout=EVENT_S, check=True).stdout
+
+
+def test_redis_restored_from_an_older_snapshot_renders_no_delivered_job_again(
+    tmp_path: Path, make_clip: ClipMaker, tiny_weights: Path, redis_server: RedisServer, queue_name: str,
+    caplog: pytest.LogCaptureFixture,
+) -> None:  # fmt: skip
+    import redis
+
+    store = open_store(tmp_path / "data", per_requester=10)
+    caplog.set_level("INFO")
+    dispatching = Dispatching(store, redis_server.url, queue_name).start()
+    worker = InProcessWorker(redis_server.url, queue_name, tiny_weights)
+    try:
+        job = store.submit(request(make_clip(4.0), fps=30)).id
+        assert wait_until(lambda: store.get(job).progress > 0.1, timeout=EVENT_S)
+        with redis.Redis.from_url(redis_server.url) as client:
+            client.save()  # the snapshot: the job rendering, its clip in Redis
+        snapshot = (redis_server.folder / "dump.rdb").read_bytes()
+        assert wait_until(lambda: store.get(job).status == "delivered", timeout=EVENT_S)
+        redis_server.kill()
+        (redis_server.folder / "dump.rdb").write_bytes(snapshot)
+        redis_server.start()  # loads the older snapshot: the delivered job is back, active, with its clip
+        assert wait_until(lambda: f"job {job} is delivered in the job log but was in the engine" in caplog.text,
+                          timeout=EVENT_S)  # fmt: skip
+        later = store.submit(request(make_clip(1.5), "bob")).id
+        assert wait_until(lambda: store.get(later).status == "delivered", timeout=EVENT_S), "the engine works on"
+        assert caplog.text.count(f"job {job} claimed by") == 1, "the delivered job was never taken again"
+        assert store.get(job).attempts == 1 and store.get(job).status == "delivered"
+        with redis.Redis.from_url(redis_server.url) as client:
+            left = [key.decode() for key in client.scan_iter(match=f"*{queue_name}*")]
+        assert not [key for key in left if key.endswith((f"job-{job}", f":{job}"))], left
+    finally:
+        worker.stop()
+        dispatching.stop()
+
+
+def test_a_redis_outage_is_one_line_per_worker_and_loses_nothing(
+    tmp_path: Path, make_clip: ClipMaker, tiny_weights: Path, redis_server: RedisServer, queue_name: str,
+    caplog: pytest.LogCaptureFixture,
+) -> None:  # fmt: skip
+    redis_server.kill()
+    redis_server.start(appendonly=True)  # an outage, not a loss: Redis comes back with its data
+    store = open_store(tmp_path / "data", per_requester=10)
+    dispatching = Dispatching(store, redis_server.url, queue_name, lease_s=30.0).start()  # longer than the outage
+    worker = InProcessWorker(redis_server.url, queue_name, tiny_weights, lease_s=8.0)  # beats every 2 s
+    try:
+        job = store.submit(request(make_clip(40.0), fps=60)).id  # 2400 frames: it renders through the outage
+        assert wait_until(lambda: store.get(job).progress > 0.05, timeout=EVENT_S)
+        caplog.set_level("INFO")
+        redis_server.kill()
+        time.sleep(6.0)  # the outage itself, as in the report: what is measured is what it logs meanwhile
+        redis_server.start(appendonly=True)
+        assert wait_until(lambda: store.get(job).status == "delivered", timeout=EVENT_S)
+        assert store.get(job).attempts == 1, "the render went on through the outage"
+        worker_lines = [r for r in caplog.records if r.name.startswith(("bot.engine", "bot.worker"))]
+        troubles = [r for r in worker_lines if r.levelno >= logging.WARNING]
+        assert len(troubles) == 1 and troubles[0].exc_info is None, [r.getMessage() for r in troubles]
+        assert troubles[0].getMessage().startswith("The job engine cannot be reached (")
+        assert "Traceback" not in caplog.text
+    finally:
+        worker.stop()
+        dispatching.stop()
