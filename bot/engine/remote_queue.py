@@ -183,7 +183,7 @@ class RemoteQueue:
         try:
             clip = self._fetch_clip(engine, payload)
         except PayloadRefused as exc:
-            self._fail_unread(engine, f"job {job_id} refused: {exc}")
+            self._fail_unread(engine, f"job {job_id} failed: {exc}")
             return None
         except OSError as exc:  # this machine's scratch disk is full: the job goes back for another worker
             problem = f"job {job_id}: its clip could not be written here ({exc.strerror or type(exc).__name__})"
