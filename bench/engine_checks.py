@@ -17,6 +17,7 @@ import subprocess
 import tempfile
 import time
 from collections.abc import Callable
+from typing import Any
 
 import redis
 
@@ -52,7 +53,7 @@ def main() -> None:
     server = subprocess.Popen([binary, "--port", str(port), "--bind", "127.0.0.1", "--dir", folder, "--save", ""],
                               stdout=subprocess.DEVNULL)  # fmt: skip
     try:
-        client = redis.Redis(port=port)
+        client: Any = redis.Redis(port=port)  # redis-py types it as sync or async
         deadline = time.monotonic() + 30
         while True:
             try:
