@@ -28,7 +28,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from bot.rounds import RoundFailures, growing_pause
-from bot.worker import MACHINE_FAULT_MESSAGE, Deliver, hand_over
+from bot.worker import MACHINE_FAULT_MESSAGE, Deliver, default_worker_id, hand_over, is_dead_local_worker
 from storage.jobs import JobStore
 from storage.models import Job
 from storage.workers import WorkerInfo
@@ -36,6 +36,7 @@ from storage.workers import WorkerInfo
 log = logging.getLogger(__name__)
 
 WAITING = "waiting for a renderer"
+STRANDED_ABORT_S = 60.0  # past the lease: how long a job may stay aborting, not cancelled, before it goes out again
 STUCK_FIRST_PAUSE_S = 0.5  # a job that cannot be followed is tried again after this, doubling
 
 
@@ -47,6 +48,21 @@ class EngineUnavailable(Exception):
     ) -> None:
         self.reason = reason
         super().__init__(f"{what} cannot be reached ({reason}); check {check}")
+
+    def user_message(self) -> str:
+        """One sentence for the operator."""
+        return f"{self}."
+
+
+class DispatcherRunning(Exception):
+    """Another dispatcher holds this job log's lease (storage.lease): one dispatcher per job log."""
+
+    def __init__(self, holder: str, lease_s: float) -> None:
+        self.holder = holder
+        super().__init__(
+            f"another dispatcher ({holder}) already feeds the job engine from this job log; stop it first, "
+            f"or wait {lease_s:.0f} s after it stopped if it was killed on another machine"
+        )
 
     def user_message(self) -> str:
         """One sentence for the operator."""
@@ -109,6 +125,9 @@ class JobEngine(Protocol):
     def forget(self, job_id: int) -> None: ...
     def workers(self) -> list[EngineWorker]: ...
     def sweep(self) -> list[str]: ...
+    def generation(self) -> str: ...
+    def carried_ids(self) -> set[int]: ...
+    def mark_reconciled(self, generation: str) -> None: ...
     def close(self) -> None: ...
 
 
@@ -130,10 +149,13 @@ class Dispatcher:
         engine: JobEngine,
         config: DispatchConfig | None = None,
         deliver: dict[str, Deliver] | None = None,
+        holder: str | None = None,
     ) -> None:
         self.store = store
         self.engine = engine
         self.config = config or DispatchConfig()
+        self.holder = holder or default_worker_id()  # host:pid, as the job log's lease names it
+        self._lease_renewed: float | None = None  # monotonic time of the last renewal; None: not held
         self.stop_event = threading.Event()
         self._deliver = deliver or {}
         self._down: str | None = None  # why the engine could not be reached, while it cannot
@@ -142,6 +164,7 @@ class Dispatcher:
         self._written: dict[object, tuple[object, float]] = {}
         self._lost: set[int] = set()  # jobs found missing from the engine and handed out again (warned once)
         self._stuck: dict[int, _Stuck] = {}  # jobs whose last round failed: why, how often, when to try again
+        self._reconciled: str | None = None  # the run of Redis whose contents were last checked against the log
 
     def run(self) -> None:
         """Loop until `stop_event` is set; an unreachable engine is logged once and retried.
@@ -149,21 +172,63 @@ class Dispatcher:
         Any other failure of a round (the job log locked past its timeout, a full disk) is logged and
         the round retried after a growing pause: the dispatcher never ends while its process runs.
         """
+        if self._lease_renewed is None:
+            self.take_lease()
         log.info("dispatcher started")
         failures = RoundFailures("dispatcher", self.config.poll_s, self.config.max_backoff_s)
         recovered = False
-        while not self.stop_event.is_set():
-            try:
-                if not recovered:
-                    self.recover()
-                    recovered = True
-                self.tick()
-            except Exception as exc:
-                self.stop_event.wait(failures.failed(exc))
-                continue
-            failures.succeeded()
-            self.stop_event.wait(self.config.poll_s)
+        try:
+            while not self.stop_event.is_set():
+                try:
+                    if not self._renew_lease():
+                        break
+                    if not recovered:
+                        self.recover()
+                        recovered = True
+                    self.tick()
+                except Exception as exc:
+                    self.stop_event.wait(failures.failed(exc))
+                    continue
+                failures.succeeded()
+                self.stop_event.wait(self.config.poll_s)
+        finally:
+            self.give_back_lease()
         log.info("dispatcher stopped")
+
+    def take_lease(self) -> None:
+        """Hold the job log's dispatcher lease; DispatcherRunning when another live dispatcher holds it."""
+        taken = self.store.leases.take(self.holder, self.config.lease_s, is_dead_local_worker)
+        if taken is not None:
+            raise DispatcherRunning(taken.holder, self.config.lease_s)
+        self._lease_renewed = time.monotonic()
+
+    def _renew_lease(self) -> bool:
+        """Renew the lease every quarter of it; False (and one line) when another dispatcher took it meanwhile."""
+        if self._lease_renewed is not None and time.monotonic() - self._lease_renewed < self.config.lease_s / 4:
+            return True
+        if self.store.leases.renew(self.holder):
+            self._lease_renewed = time.monotonic()
+            return True
+        log.error("another dispatcher took over this job log (this one was silent past its lease); this one stops")
+        self._lease_renewed = None
+        self.stop_event.set()
+        return False
+
+    @property
+    def holding_lease(self) -> bool:
+        """Whether this dispatcher holds the job log's lease now."""
+        return self._lease_renewed is not None
+
+    def give_back_lease(self) -> None:
+        """Give the job log's lease back (a dispatcher that stops, or could not start), so the next need not wait."""
+        if self._lease_renewed is None:
+            return
+        self._lease_renewed = None
+        try:
+            self.store.leases.give_back(self.holder)
+        except Exception as exc:  # it lapses by itself
+            log.warning("the dispatcher's lease could not be given back (%s); it lapses in %.0f s", exc,
+                        self.config.lease_s)  # fmt: skip
 
     def recover(self) -> None:
         """After a restart: command-line jobs rendered before it count as delivered (their file is there)."""
@@ -184,6 +249,7 @@ class Dispatcher:
             self._down = None
 
     def _tick(self) -> None:
+        self._reconcile()
         live = self._mirror_workers()
         carried = self.store.in_engine()
         for job, state in zip(carried, self.engine.jobs([job.engine_key or "" for job in carried]), strict=True):
@@ -202,6 +268,27 @@ class Dispatcher:
                 fresh.requester_name or fresh.requester_id,
             )  # fmt: skip
             self._hand_out(fresh)
+
+    def _reconcile(self) -> None:
+        """Once per run of Redis: the engine carries only what the job log says it carries.
+
+        Redis restored from an older snapshot brings back jobs the log has long delivered (or failed,
+        or cancelled), and their files; they are removed before any worker may take a job (workers
+        wait for `mark_reconciled` of the running Redis), so none is rendered again.
+        """
+        generation = self.engine.generation()
+        if generation == self._reconciled:
+            return
+        carried = {job.id for job in self.store.in_engine()}
+        for job_id in sorted(self.engine.carried_ids() - carried):
+            status = self.store.status_of(job_id)
+            log.warning(
+                "job %d is %s in the job log but was in the engine (Redis restored from an older snapshot?); "
+                "removed from the engine", job_id, status or "unknown",
+            )  # fmt: skip
+            self._forget(job_id)
+        self.engine.mark_reconciled(generation)
+        self._reconciled = generation
 
     def _mirror_workers(self) -> int:
         """Copy the engine's workers into the job log's registry; returns how many can take a job."""
@@ -291,13 +378,19 @@ class Dispatcher:
             return
         if state.worker_id != job.worker_id or state.attempts != job.attempts:
             log.info("job %d taken by %s (attempt %d)", job.id, state.worker_id, state.attempts)
-        preview = self.engine.take_preview(job.id)
-        if preview is not None:
-            self.store.save_preview(job.id, preview)
+        self._save_preview(job.id)
         silent_s = (self.store.clock() - state.touched_at).total_seconds() if state.touched_at else 0.0
-        if state.status == "aborting" and silent_s > self.config.lease_s:
+        if state.status == "aborting" and silent_s > self.config.lease_s and job.cancel_requested:
             # Cancelled while its worker was gone: nobody will finish it in the engine.
             self._finish_cancelled(job)
+            return
+        if state.status == "aborting" and silent_s > self.config.lease_s + STRANDED_ABORT_S:
+            # Not a cancel: a sweep marks a silent job aborting, waits a second for its worker, then requeues
+            # it. (Taken for a cancel, a sweep run by a worker lost the job.) One left aborting this long had
+            # its sweeper stop half way: nobody will requeue it in the engine, so it is handed out again.
+            log.warning("job %d was left half swept in the engine; handing it out again", job.id)
+            self._forget(job.id)
+            self._hand_out(job)
             return
         values = {
             "worker_id": state.worker_id, "attempts": state.attempts, "stage": state.stage or "rendering",
@@ -321,14 +414,17 @@ class Dispatcher:
             log.warning("job %d was rendered but its video expired in the engine; rendering it again", job.id)
             self._hand_out(job)
             return
-        preview = self.engine.take_preview(job.id)
-        if preview is not None:
-            self.store.save_preview(job.id, preview)
+        self._save_preview(job.id)
         output = self.store.output_dir / f"job-{job.id}.mp4"
-        _write_atomically(output, video)
         sidecar = state.result.get("sidecar")
-        if isinstance(sidecar, str):
-            _write_atomically(output.with_suffix(".json"), sidecar.encode())
+        try:
+            _write_atomically(output, video)
+            if isinstance(sidecar, str):
+                _write_atomically(output.with_suffix(".json"), sidecar.encode())
+        except OSError as exc:  # the outputs folder is full (or gone): the job must not keep a worker's slot
+            output.unlink(missing_ok=True)
+            self._not_saved(job, state, exc)
+            return
         self.store.mirror_engine(job.id, worker_id=state.worker_id, attempts=state.attempts)
         seed = int(state.result.get("seed", job.seed))
         self.store.mark_rendered(job.id, output, len(video), seed)
@@ -339,6 +435,36 @@ class Dispatcher:
         )  # fmt: skip
         self._forget(job.id)
         hand_over(self.store, self._deliver, job.id, output)
+
+    def _save_preview(self, job_id: int) -> None:
+        """Keep the preview a worker sent, if any; one that cannot be saved (a full disk) is dropped, not retried."""
+        preview = self.engine.take_preview(job_id)
+        if preview is None:
+            return
+        try:
+            self.store.save_preview(job_id, preview)
+        except OSError as exc:
+            log.warning("job %d: its preview could not be saved (%s); dropped", job_id, exc.strerror or exc)
+
+    def _not_saved(self, job: Job, state: EngineJob, exc: OSError) -> None:
+        """The video came back but cannot be written: the job goes back to the queue (or fails, its attempts spent).
+
+        Either way it leaves the engine, so the worker slot it held goes to the next job; nothing partial stays.
+        """
+        reason = exc.strerror or type(exc).__name__
+        attempts, most = state.attempts, self.store.limits.max_attempts
+        if attempts >= most:
+            log.error("job %d failed: its video could not be saved in the outputs folder (%s), %d times", job.id,
+                      reason, attempts)  # fmt: skip
+            self.store.mirror_engine(job.id, worker_id=state.worker_id, attempts=attempts)
+            self.store.mark_failed(
+                job.id, MACHINE_FAULT_MESSAGE.format(job_id=job.id), f"the outputs folder: {reason} ({attempts} times)"
+            )
+        else:
+            log.error("job %d: its video could not be saved in the outputs folder (%s); back in the queue (attempt %d "
+                      "of %d)", job.id, reason, attempts, most)  # fmt: skip
+            self.store.requeue_from_engine(job.id, attempts)
+        self._forget(job.id)
 
     def _failed(self, job: Job, state: EngineJob) -> None:
         user_error = state.result.get("user_error")
@@ -385,8 +511,11 @@ class _Stuck:
 
 def _write_atomically(path: Path, data: bytes) -> None:
     partial = path.with_name(f".{path.name}.partial")
-    partial.write_bytes(data)
-    partial.replace(path)
+    try:
+        partial.write_bytes(data)
+        partial.replace(path)
+    finally:
+        partial.unlink(missing_ok=True)  # a full disk leaves no partial file behind
 
 
 def as_sentence(text: str) -> str:

@@ -92,7 +92,13 @@ def cmd_dispatch(args: argparse.Namespace, settings: Settings) -> int:
     store = open_store(settings)
     engine = open_engine(settings)
     dispatcher = Dispatcher(store, engine, DispatchConfig(lease_s=settings.lease_s))
-    dashboard = serve_dashboard(settings)
+    try:
+        dispatcher.take_lease()  # one dispatcher per job log: a second one says so and exits
+        dashboard = serve_dashboard(settings)
+    except BaseException:
+        dispatcher.give_back_lease()
+        engine.close()
+        raise
     if dashboard is not None:
         log.info("the engine's dashboard is at %s", dashboard.address)
     for signum in (signal.SIGINT, signal.SIGTERM):

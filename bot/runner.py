@@ -185,7 +185,13 @@ def run_bot(settings: Settings, generator: Callable[[], FrameGenerator] | None =
 
         engine = open_engine(settings)
         worker = Dispatcher(store, engine, DispatchConfig(lease_s=settings.lease_s), deliver=deliver)
-        dashboard = serve_dashboard(settings)
+        try:
+            worker.take_lease()  # one dispatcher per job log: a second bot on it says so and exits
+            dashboard = serve_dashboard(settings)
+        except BaseException:
+            worker.give_back_lease()
+            engine.close()
+            raise
         if dashboard is not None:
             log.info("the engine's dashboard is at %s", dashboard.address)
     scheduler = start_scheduler(database_url(settings), poster) if poster else None

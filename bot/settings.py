@@ -25,6 +25,7 @@ SECRET_FIELDS = (
     "x_access_token",
     "x_access_token_secret",
     "x_bearer_token",
+    "dashboard_token",
 )
 # Fields holding URLs that may carry a user name and password.
 URL_FIELDS = ("database_url", "weights_urls", "queue_url")
@@ -99,6 +100,7 @@ class Settings:
     discord_shards: int | str | None = None  # None: one connection; "auto": Discord's count; N: that many
     dashboard_host: str = "127.0.0.1"
     dashboard_port: int | None = None  # the engine's web dashboard; None: not served
+    dashboard_token: str | None = field(default=None, repr=False)  # allows the dashboard's actions; None: read-only
 
     def __repr__(self) -> str:
         shown = []
@@ -249,7 +251,16 @@ def _scale_out_settings(get: Callable[[str], str | None]) -> dict[str, Any]:
         "discord_shards": shards,
         "dashboard_host": (get("GANTERP_DASHBOARD_HOST") or "127.0.0.1").strip(),
         "dashboard_port": port,
+        "dashboard_token": _dashboard_token(get("GANTERP_DASHBOARD_TOKEN")),
     }
+
+
+def _dashboard_token(raw: str | None) -> str | None:
+    """GANTERP_DASHBOARD_TOKEN: long enough not to be guessed (empty: the dashboard is read-only)."""
+    token = (raw or "").strip() or None
+    if token is not None and len(token) < 16:
+        raise SettingsError("GANTERP_DASHBOARD_TOKEN must be at least 16 characters (or empty: read-only).")
+    return token
 
 
 def _bucket_settings(get: Callable[[str], str | None], ttl_s: int) -> tuple[str | None, str | None]:

@@ -29,6 +29,7 @@ from sqlalchemy import Engine, func, select, update
 from sqlalchemy.orm import Session
 
 from storage.db import session_factory
+from storage.lease import DispatcherLeases
 from storage.models import FINISHED, Job, JobStatus
 from storage.workers import WorkerInfo, WorkerRegistry, fleet_speed
 
@@ -143,6 +144,7 @@ class JobStore:
     ) -> None:
         self._sessions = session_factory(engine)
         self.workers = WorkerRegistry(engine, clock)
+        self.leases = DispatcherLeases(engine, clock)
         self.alive_within_s = alive_within_s  # a worker silent longer than this no longer counts
         self.data_dir = data_dir
         self.audio_dir = data_dir / "audio"
@@ -244,6 +246,20 @@ class JobStore:
         with self._sessions() as session:
             return list(session.scalars(query.order_by(Job.id)).all())
 
+    def requeue_from_engine(self, job_id: int, attempts: int) -> bool:
+        """Put a job the engine carried back in the queue (its video could not be kept), its attempts counted.
+
+        It leaves the engine's count (`in_engine`), so its worker slot goes to the next job in fair order.
+        """
+        with self._transaction() as session:
+            job = session.get(Job, job_id)
+            if job is None or job.status != JobStatus.RUNNING.value or job.engine_key is None:
+                return False
+            job.status, job.engine_key, job.worker_id, job.stage = JobStatus.QUEUED.value, None, None, "requeued"
+            job.attempts, job.progress, job.eta_s = attempts, 0.0, None
+        log.info("job %d back in the queue", job_id)
+        return True
+
     def mirror_engine(self, job_id: int, **values: Any) -> bool:
         """Copy what the engine says of a running job (worker, attempt, stage, progress, eta, start) and beat.
 
@@ -286,8 +302,11 @@ class JobStore:
         """Keep a job's first look (a PNG contact sheet of its classes) beside its video; returns its path."""
         path = self.output_dir / f"job-{job_id}.preview.png"
         partial = path.with_name(f".{path.name}.partial")
-        partial.write_bytes(png)
-        partial.replace(path)
+        try:
+            partial.write_bytes(png)
+            partial.replace(path)
+        finally:
+            partial.unlink(missing_ok=True)  # a full disk leaves no partial file behind
         with self._transaction() as session:
             session.execute(update(Job).where(Job.id == job_id).values(preview_path=str(path)))
         log.debug("job %d preview saved", job_id)
@@ -396,6 +415,11 @@ class JobStore:
             if job is None:
                 raise JobNotFound(job_id)
             return job
+
+    def status_of(self, job_id: int) -> str | None:
+        """A job's status, or None when the job log has no such job."""
+        with self._sessions() as session:
+            return session.scalar(select(Job.status).where(Job.id == job_id))
 
     def recent(self, limit: int = 20, requester_id: str | None = None) -> list[Job]:
         """The newest jobs first."""

@@ -150,3 +150,14 @@ class WorkerRecord(Base):
     jobs_done: Mapped[int] = mapped_column(default=0)
     started_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
     heartbeat_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+
+
+class DispatcherLease(Base):
+    """Which dispatcher feeds the job engine from this job log: one row, held by one process at a time."""
+
+    __tablename__ = "dispatcher_lease"
+
+    name: Mapped[str] = mapped_column(String(32), primary_key=True)  # "dispatcher": the one lease there is
+    holder: Mapped[str] = mapped_column(String(128))  # host:pid of the dispatcher holding it
+    acquired_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    renewed_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)  # it lapses once older than the lease

@@ -21,13 +21,14 @@ from moto.server import ThreadedMotoServer
 
 from bot.dispatch import Dispatcher, EngineUnavailable
 from bot.engine.bucket import BucketFiles
-from bot.engine.files import BucketRefused, http_get, http_put
+from bot.engine.files import BucketLinks
+from bot.engine.payload import BucketOrigin, PayloadRefused
 from bot.engine.remote_queue import RemoteQueue
 from bot.engine.saq_engine import SaqEngine
 from bot.settings import Settings, SettingsError
 from storage.workers import WorkerInfo
 from tests.conftest import ClipMaker, RedisServer, free_port, wait_until
-from tests.test_engine import Dispatching, InProcessWorker, live_workers, queue_name, remote_env
+from tests.test_engine import EVENT_S, Dispatching, InProcessWorker, live_workers, queue_name, remote_env
 from tests.test_jobs import ROOT, open_store, request
 
 __all__ = ["queue_name"]  # the fixture, shared with tests/test_engine.py
@@ -98,28 +99,29 @@ def test_a_job_renders_with_its_files_through_the_bucket_and_a_worker_without_cr
 ) -> None:
     store = open_store(tmp_path / "data", per_requester=10)
     dispatching = Dispatching(store, redis_server.url, queue_name, files=bucket_files(s3, queue_name)).start()
-    # A GPU machine: the queue URL and the weights; no AWS credentials, no AWS configuration files, no bucket setting.
+    # A GPU machine: the queue URL, the weights and where the bucket is; no AWS credentials, no AWS configuration files.
     env = {k: v for k, v in remote_env(tmp_path, tiny_weights).items() if not k.startswith("AWS_")}
-    env |= {"GANTERP_QUEUE_NAME": queue_name, "AWS_CONFIG_FILE": str(tmp_path / "none"),
+    env |= {"GANTERP_QUEUE_NAME": queue_name, "GANTERP_QUEUE_BUCKET": f"s3://{BUCKET}/deploy",
+            "GANTERP_S3_ENDPOINT_URL": s3.endpoint, "AWS_CONFIG_FILE": str(tmp_path / "none"),
             "AWS_SHARED_CREDENTIALS_FILE": str(tmp_path / "none"), "AWS_EC2_METADATA_DISABLED": "true"}  # fmt: skip
     command = [sys.executable, "-m", "bot.cli", "worker", "--queue", redis_server.url, "--batch-size", "1"]
     worker = subprocess.Popen(command, env=env, cwd=ROOT, stderr=subprocess.PIPE)
     try:
-        assert wait_until(lambda: live_workers(store) == 1, timeout=90), "the worker registered"
+        assert wait_until(lambda: live_workers(store) == 1, timeout=EVENT_S), "the worker registered"
         seen: set[str] = set()
         job = store.submit(request(make_clip(1.5))).id
-        assert wait_until(lambda: seen.update(s3.keys()) or store.get(job).status == "delivered", timeout=90)
+        assert wait_until(lambda: seen.update(s3.keys()) or store.get(job).status == "delivered", timeout=EVENT_S)
         assert f"deploy/{queue_name}/job-{job}/clip" in seen, "the clip went up to the bucket"
         done = store.get(job)
         video = Path(done.output_path or "")
         assert video.read_bytes()[4:8] == b"ftyp" and video.stat().st_size == done.output_bytes
         assert video.with_suffix(".json").is_file(), "the sidecar came back with the result"
         assert Path(done.preview_path or "").read_bytes().startswith(b"\x89PNG"), "the first look came back"
-        assert wait_until(lambda: s3.keys() == [], timeout=10), "the job's objects are deleted once it ended"
+        assert wait_until(lambda: s3.keys() == [], timeout=EVENT_S), "the job's objects are deleted once it ended"
         assert redis_file_keys(redis_server.url) == [], "no file travelled through Redis"
     finally:
         worker.terminate()
-        _, stderr = worker.communicate(timeout=30)
+        _, stderr = worker.communicate(timeout=EVENT_S)
         dispatching.stop()
     assert worker.returncode == 0, stderr.decode()[-2000:]
     assert "Traceback" not in stderr.decode()
@@ -129,19 +131,19 @@ def test_a_video_over_the_cap_in_the_bucket_fails_the_job_with_one_sentence(
     tmp_path: Path, make_clip: ClipMaker, tiny_weights: Path, redis_server: RedisServer, queue_name: str, s3: S3Server
 ) -> None:
     # A bucket takes any size: the dispatcher reads the object's size before its bytes. (Honest workers check
-    # the cap that travels with the job before they upload; this one was told a larger cap.)
+    # their own cap before they upload; this one has a larger cap than the bot's.)
     store = open_store(tmp_path / "data", per_requester=10)
     files = bucket_files(s3, queue_name, max_file_bytes=1000)
     dispatching = Dispatching(store, redis_server.url, queue_name, files=files).start()
-    worker = InProcessWorker(redis_server.url, queue_name, tiny_weights)
+    worker = InProcessWorker(redis_server.url, queue_name, tiny_weights, bucket=origin(s3, queue_name))
     try:
         job = store.submit(request(make_clip(1.5))).id
-        assert wait_until(lambda: store.get(job).status == "failed", timeout=60)
+        assert wait_until(lambda: store.get(job).status == "failed", timeout=EVENT_S)
         failed = store.get(job)
         assert failed.user_error is not None and failed.user_error.startswith("the video is too large to travel")
         assert failed.user_error.endswith("MiB).") and failed.user_error.count(". ") == 0  # one sentence
         assert "\n" not in (failed.operator_error or "")
-        assert wait_until(lambda: s3.keys() == [], timeout=10), "its objects are deleted all the same"
+        assert wait_until(lambda: s3.keys() == [], timeout=EVENT_S), "its objects are deleted all the same"
     finally:
         worker.stop()
         dispatching.stop()
@@ -181,21 +183,35 @@ def test_an_unreachable_bucket_is_logged_once_and_the_job_goes_out_when_it_is_ba
         idle.close()
 
 
-def test_the_workers_http_calls_end_in_one_sentence(s3: S3Server) -> None:
+def origin(s3: S3Server, name: str) -> BucketOrigin:
+    """What a worker is told of the bucket: GANTERP_QUEUE_BUCKET and GANTERP_S3_ENDPOINT_URL, as the bot's."""
+    return BucketOrigin.of(f"s3://{BUCKET}/deploy", name, s3.endpoint)
+
+
+def test_the_workers_http_calls_end_in_one_sentence(s3: S3Server, tmp_path: Path) -> None:
     client = s3.client()
-    missing = client.generate_presigned_url("get_object", Params={"Bucket": BUCKET, "Key": "none"}, ExpiresIn=60)
-    with pytest.raises(BucketRefused, match=r"^the clip could not be fetched through the bucket \(HTTP 404\)\.$"):
-        http_get(missing, 100, "clip")
-    client.put_object(Bucket=BUCKET, Key="big", Body=b"x" * 5000)
-    big = client.generate_presigned_url("get_object", Params={"Bucket": BUCKET, "Key": "big"}, ExpiresIn=60)
-    with pytest.raises(Exception, match=r"the clip is too large to travel"):
-        http_get(big, 1000, "clip")
-    closed = f"http://127.0.0.1:{free_port()}/{BUCKET}/x?X-Amz-Signature=secret"
+    links = BucketLinks(origin(s3, "q"))
+    key = bucket_files(s3, "q").key
+
+    def signed(method: str, job_id: int, kind: str) -> str:
+        params = {"Bucket": BUCKET, "Key": key(job_id, kind)}
+        return str(client.generate_presigned_url(method, Params=params, ExpiresIn=60))
+
+    with pytest.raises(EngineUnavailable, match=r"^the bucket cannot be reached \(.*404.*\); check"):
+        links.get(signed("get_object", 1, "clip"), 1, tmp_path, 100)
+    client.put_object(Bucket=BUCKET, Key=key(2, "clip"), Body=b"RIFF" + b"x" * 5000, ContentType="audio/wav")
+    with pytest.raises(PayloadRefused, match=r"^its clip is larger than this worker's cap \(1000 bytes\)$"):
+        links.get(signed("get_object", 2, "clip"), 2, tmp_path, 1000)
+    assert list(tmp_path.iterdir()) == [], "no partial file is left"
+    closed = BucketLinks(BucketOrigin.of(f"s3://{BUCKET}/deploy", "q", f"http://127.0.0.1:{free_port()}"))
+    url = f"{closed.origin.endpoint}/{BUCKET}/deploy/q/job-3/output?X-Amz-Signature=secret"
     with pytest.raises(EngineUnavailable) as unreachable:
-        http_put(closed, b"video", "video")
+        closed.put(url, 3, "output", b"video")
     message = str(unreachable.value)
     assert message.startswith("the bucket cannot be reached (ConnectionError)") and "secret" not in message
     assert "\n" not in message
+    with pytest.raises(PayloadRefused, match=r"^its output link is not the job's object in the configured bucket$"):
+        links.put(signed("put_object", 4, "preview"), 4, "output", b"video")
 
 
 @pytest.mark.parametrize(

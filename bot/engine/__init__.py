@@ -48,16 +48,26 @@ def open_engine(settings: Settings) -> SaqEngine:
 
 
 def open_remote_queue(url: str, settings: Settings) -> RemoteQueue:
-    """A remote worker's render queue at `url` (the caps and the lease come with each job)."""
+    """A remote worker's render queue at `url`, with this machine's own caps, lease, attempts and bucket."""
+    from bot.engine.payload import BucketOrigin
     from bot.engine.remote_queue import RemoteQueue
 
-    return RemoteQueue(url, settings.queue_name, lease_s=settings.lease_s)
+    bucket = None
+    if settings.queue_bucket is not None:
+        bucket = BucketOrigin.of(settings.queue_bucket, settings.queue_name, settings.s3_endpoint_url)
+    return RemoteQueue(
+        url, settings.queue_name, lease_s=settings.lease_s, max_file_bytes=settings.queue_max_file_bytes,
+        file_ttl_s=settings.queue_file_ttl_s, max_attempts=settings.max_attempts, bucket=bucket,
+    )  # fmt: skip
 
 
 def serve_dashboard(settings: Settings) -> Dashboard | None:
-    """SAQ's dashboard on GANTERP_DASHBOARD_HOST:PORT, when a port and a queue URL are set."""
+    """SAQ's dashboard on GANTERP_DASHBOARD_HOST:PORT when a port and a queue URL are set; read-only without a token."""
     if settings.dashboard_port is None or settings.queue_url is None:
         return None
     from bot.engine.dashboard import Dashboard
 
-    return Dashboard(settings.queue_url, settings.queue_name, settings.dashboard_host, settings.dashboard_port)
+    return Dashboard(
+        settings.queue_url, settings.queue_name, settings.dashboard_host, settings.dashboard_port,
+        token=settings.dashboard_token,
+    )  # fmt: skip

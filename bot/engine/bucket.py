@@ -11,22 +11,17 @@ from __future__ import annotations
 import logging
 import time
 from typing import Any
-from urllib.parse import urlsplit
 
 from bot.dispatch import EngineUnavailable, FileTooLarge
-from bot.engine.files import KINDS
+from bot.engine.payload import KINDS, object_prefix, split_bucket_url
 from bot.engine.saq_base import reason
 
 log = logging.getLogger(__name__)
 
 PREVIEW_POLL_S = 2.0  # a running job's preview is looked for at most this often (a GET per look, not a Redis GETDEL)
+# A clip may be in any container ffmpeg reads: its type says media, so a worker's guarded download takes it as such.
+CLIP_CONTENT_TYPE = "audio/x-ganterp-clip"
 CHECK = "GANTERP_QUEUE_BUCKET, GANTERP_S3_ENDPOINT_URL and the AWS credentials of the bot's machine"
-
-
-def split_bucket_url(url: str) -> tuple[str, str]:
-    """s3://bucket/prefix → (bucket, prefix without slashes at its ends)."""
-    parts = urlsplit(url)
-    return parts.netloc, parts.path.strip("/")
 
 
 class BucketFiles:
@@ -37,7 +32,7 @@ class BucketFiles:
         from botocore.config import Config
 
         self.bucket, prefix = split_bucket_url(url)
-        self.prefix = f"{prefix}/{queue_name}" if prefix else queue_name
+        self.prefix = object_prefix(prefix, queue_name)
         self.ttl_s, self.max_file_bytes = ttl_s, max_file_bytes
         config = Config(connect_timeout=10, read_timeout=60, retries={"max_attempts": 3, "mode": "standard"})
         self.client: Any = boto3.client("s3", endpoint_url=endpoint_url, config=config)
@@ -49,7 +44,8 @@ class BucketFiles:
 
     def put_clip(self, job_id: int, clip: bytes) -> dict[str, Any]:
         """Upload the clip; the payload gets the three presigned URLs the worker uses."""
-        self._call(self.client.put_object, Bucket=self.bucket, Key=self.key(job_id, "clip"), Body=clip)
+        key = self.key(job_id, "clip")
+        self._call(self.client.put_object, Bucket=self.bucket, Key=key, Body=clip, ContentType=CLIP_CONTENT_TYPE)
         urls = {
             "clip": self._sign("get_object", job_id, "clip"),
             "output": self._sign("put_object", job_id, "output"),

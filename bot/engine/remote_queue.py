@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import logging
 import os
@@ -17,7 +18,8 @@ from saq.job import Job as SaqJob
 from saq.job import Status
 
 from bot.dispatch import EngineUnavailable, FileTooLarge, as_sentence
-from bot.engine.files import BucketRefused, http_get, http_put, urls_in
+from bot.engine.files import BucketLinks, BucketRefused
+from bot.engine.payload import BucketOrigin, JobPayload, PayloadRefused, job_id_of, read_payload
 from bot.engine.saq_base import (
     CALL_TIMEOUT_S,
     DEQUEUE_WAIT_S,
@@ -28,8 +30,11 @@ from bot.engine.saq_base import (
     file_key,
     now_ms,
     open_queue,
+    reconciled_key,
     redis_get,
+    redis_run_id,
     redis_set,
+    redis_strlen,
     saq_worker_id,
 )
 from bot.worker import MACHINE_FAULT_MESSAGE
@@ -68,8 +73,6 @@ class _Taken:
     engine: SaqJob
     job: Job
     clip: Path
-    max_file_bytes: int
-    file_ttl_s: int
     claimed: float  # time.monotonic() when taken
     urls: dict[str, str] | None  # presigned URLs when the job's files travel through a bucket, else Redis keys
 
@@ -81,8 +84,21 @@ class RemoteQueue:
     in a scratch folder of its own while a job runs.
     """
 
-    def __init__(self, url: str, name: str = "ganterp", *, lease_s: float = 45.0) -> None:
+    def __init__(
+        self,
+        url: str,
+        name: str = "ganterp",
+        *,
+        lease_s: float = 45.0,
+        max_file_bytes: int = 100 * 2**20,
+        file_ttl_s: int = 86_400,
+        max_attempts: int = 3,
+        bucket: BucketOrigin | None = None,
+    ) -> None:
         self._loop, self.queue = open_queue(url, name, "saq-worker")
+        # The caps are this worker's own settings: a payload's word is not taken for them.
+        self.max_file_bytes, self.file_ttl_s, self.max_attempts = max_file_bytes, file_ttl_s, max_attempts
+        self.bucket = BucketLinks(bucket) if bucket is not None else None
         remove_scratch_of_dead_workers()
         self.output_dir = Path(tempfile.mkdtemp(prefix=f"{SCRATCH_PREFIX}{os.getpid()}-"))
         self.worker_ttl_s = max(30, round(lease_s))
@@ -91,6 +107,7 @@ class RemoteQueue:
         self._ending: dict[int, _Taken] = {}  # jobs whose video is being uploaded: still heartbeated
         self._meta: dict[str, Any] = {}
         self._unreachable_since: float | None = None
+        self._reconciled_seen = True  # whether the engine was last seen checked by the dispatcher (logged on change)
 
     # --- taking a job
 
@@ -127,6 +144,9 @@ class RemoteQueue:
         return taken.job
 
     async def _claim(self, worker_id: str) -> SaqJob | None:
+        if not await self._engine_reconciled():
+            await asyncio.sleep(DEQUEUE_WAIT_S)
+            return None
         engine = await self.queue.dequeue(timeout=DEQUEUE_WAIT_S)
         if engine is None:
             return None
@@ -136,43 +156,104 @@ class RemoteQueue:
         await self.queue.update(engine, status=Status.ACTIVE)
         return engine
 
+    async def _engine_reconciled(self) -> bool:
+        """Whether the dispatcher checked this run of Redis against the job log (after a restart, from an older
+        snapshot say, jobs the log has delivered may be back: none is taken until the dispatcher removed them)."""
+        run_id = await redis_run_id(self.queue.redis)
+        stamp = await redis_get(self.queue.redis, reconciled_key(self.queue))
+        reconciled = stamp is not None and stamp.decode(errors="replace") == run_id
+        if reconciled != self._reconciled_seen:
+            self._reconciled_seen = reconciled
+            if not reconciled:
+                log.info("waiting for the dispatcher to check the job engine against the job log before taking jobs")
+        return reconciled
+
     def _with_clip(self, engine: SaqJob) -> _Taken | None:
-        """Fetch a claimed job's clip (from Redis, or its presigned URL); a clip that is gone fails the job."""
-        payload = engine.kwargs or {}
-        job_id, urls = int(payload["job_id"]), urls_in(payload)
-        max_bytes = int(payload.get("max_file_bytes", 100 * 2**20))
-        problem = "the clip expired in Redis before a worker took the job"
+        """Check a claimed job's payload and fetch its clip; a payload refused or a clip that is gone fails the job.
+
+        The payload is untrusted input (anyone who can write to Redis can write one): it is checked
+        before any request is made, and the caps are this worker's own.
+        """
         try:
-            if urls is None:
-                clip = self._loop.run(redis_get(self.queue.redis, file_key(self.queue, "clip", job_id)))
-            else:  # over plain HTTP, outside the event loop: heartbeats and progress need not wait for it
-                clip = http_get(urls["clip"], max_bytes, "clip")
-        except (BucketRefused, FileTooLarge) as exc:
-            clip, problem = None, str(exc).removesuffix(".")
+            payload = read_payload(engine.key, engine.kwargs)
+        except PayloadRefused as exc:
+            self._fail_unread(engine, f"engine job {engine.key[:80]!r} refused: {exc}")
+            return None
+        job_id = payload.job_id
+        try:
+            clip = self._fetch_clip(engine, payload)
+        except PayloadRefused as exc:
+            self._fail_unread(engine, f"job {job_id} failed: {exc}")
+            return None
+        except OSError as exc:  # this machine's scratch disk is full: the job goes back for another worker
+            problem = f"job {job_id}: its clip could not be written here ({exc.strerror or type(exc).__name__})"
+            if engine.attempts >= self._attempts_allowed(engine):
+                self._fail_unread(engine, problem)
+                return None
+            log.error("%s; back in the engine's queue", problem)
+            self._put_back(engine, problem)
+            time.sleep(DEQUEUE_WAIT_S)  # not at once again: another worker may have room
+            return None
+        job = Job(
+            id=job_id, platform=REMOTE, requester_id=payload.requester_id, requester_name=payload.requester_name,
+            source_kind="file", source_ref="", source_name=payload.source_name, n_frames=payload.n_frames,
+            audio_path=str(clip), classes=list(payload.classes), options=dict(payload.options), seed=payload.seed,
+            status=JobStatus.RUNNING.value, attempts=engine.attempts, progress=0.0, cancel_requested=False,
+            created_at=dt.datetime.now(dt.UTC),
+        )  # fmt: skip
+        return _Taken(engine, job, clip, time.monotonic(), payload.urls)
+
+    def _fetch_clip(self, engine: SaqJob, payload: JobPayload) -> Path:
+        """The job's clip in the scratch folder: from its Redis key, or from the configured bucket."""
+        path = self.output_dir / f"job-{payload.job_id}.clip"
+        if payload.urls is None:
+            clip = self._loop.run(self._redis_clip(payload.job_id))
+            partial = path.with_name(f".{path.name}.partial")
+            try:
+                partial.write_bytes(clip)
+                partial.replace(path)
+            finally:
+                partial.unlink(missing_ok=True)
+            return path
+        if self.bucket is None:
+            raise PayloadRefused("its files are in a bucket, and this worker has no GANTERP_QUEUE_BUCKET")
+        for kind, url in payload.urls.items():  # all three before any request: a render's video goes nowhere else
+            self.bucket.origin.check(url, payload.job_id, kind)
+        try:  # over plain HTTP, outside the event loop: heartbeats and progress need not wait for it
+            return self.bucket.get(payload.urls["clip"], payload.job_id, self.output_dir, self.max_file_bytes)
         except EngineUnavailable as exc:
             # The bucket is away from here: the job goes back for a worker that reaches it, the attempt
             # counted, so a bucket no worker can reach fails the job in the end instead of looping for ever.
-            if engine.attempts < max(1, engine.retries or 1):
-                self._loop.run(self.queue.retry(self.queue.copy(engine), "its clip could not be fetched"))
+            if engine.attempts < self._attempts_allowed(engine):
+                self._put_back(engine, "its clip could not be fetched")
                 raise
-            clip, problem = None, f"no render machine could fetch the clip from the bucket ({exc.reason})"
+            raise PayloadRefused(f"no render machine could fetch the clip from the bucket ({exc.reason})") from exc
+
+    async def _redis_clip(self, job_id: int) -> bytes:
+        """The clip under the job's key, its size read before its bytes (PayloadRefused: gone, or over the cap)."""
+        key = file_key(self.queue, "clip", job_id)
+        size = await redis_strlen(self.queue.redis, key)
+        if size > self.max_file_bytes:
+            raise PayloadRefused(f"its clip is larger than this worker's cap ({self.max_file_bytes} bytes)")
+        clip = await redis_get(self.queue.redis, key)
         if clip is None:  # it waited longer than GANTERP_QUEUE_FILE_TTL_S, or Redis lost it
-            log.error("job %d failed: %s", job_id, problem)
-            result = {"user_error": MACHINE_FAULT_MESSAGE.format(job_id=job_id), "operator_error": problem}
-            self._loop.run(self.queue.finish(engine, Status.FAILED, result=result, error=problem))
-            return None
-        path = self.output_dir / f"job-{job_id}.clip"
-        path.write_bytes(clip)
-        job = Job(
-            id=job_id, platform=REMOTE, requester_id=payload["requester_id"],
-            requester_name=payload.get("requester_name") or "", source_kind="file", source_ref="",
-            source_name=payload.get("source_name"), n_frames=payload.get("n_frames"), audio_path=str(path),
-            classes=list(payload.get("classes") or []), options=dict(payload.get("options") or {}),
-            seed=int(payload["seed"]), status=JobStatus.RUNNING.value, attempts=engine.attempts, progress=0.0,
-            cancel_requested=False, created_at=dt.datetime.now(dt.UTC),
-        )  # fmt: skip
-        ttl = int(payload.get("file_ttl_s", 86_400))
-        return _Taken(engine, job, path, max_bytes, ttl, time.monotonic(), urls)
+            raise PayloadRefused("the clip expired in Redis before a worker took the job")
+        return clip
+
+    def _attempts_allowed(self, engine: SaqJob) -> int:
+        """The job's attempts, as handed out but never more than this worker's GANTERP_MAX_ATTEMPTS."""
+        return max(1, min(engine.retries or 1, self.max_attempts))
+
+    def _put_back(self, engine: SaqJob, why: str) -> None:
+        self._loop.run(self.queue.retry(self.queue.copy(engine), why))
+
+    def _fail_unread(self, engine: SaqJob, problem: str) -> None:
+        """End a job this worker will not render: one log line, and the job failed in the engine."""
+        log.error("%s", problem)
+        job_id = job_id_of(engine.key)
+        user_error = MACHINE_FAULT_MESSAGE.format(job_id=job_id if job_id is not None else "?")
+        result = {"user_error": user_error, "operator_error": problem}
+        self._loop.run(self.queue.finish(engine, Status.FAILED, result=result, error=problem))
 
     def _ours(self, stored: SaqJob | None, taken: _Taken) -> bool:
         """Whether the engine still has this job as ours: swept, retried from the dashboard or lost, it is not."""
@@ -191,10 +272,12 @@ class RemoteQueue:
         if taken is None:
             return True
         try:
-            return self._loop.run(self._progress(taken, {"stage": stage, "eta_s": eta_s}, progress))
+            stop = self._loop.run(self._progress(taken, {"stage": stage, "eta_s": eta_s}, progress))
         except EngineUnavailable as exc:  # keep rendering: the result waits for Redis, the sweep for a dead us
             self._unreachable(exc)
             return False
+        self._reachable()
+        return stop
 
     async def _progress(self, taken: _Taken, meta: dict[str, Any], progress: float | None) -> bool:
         stored = await self.queue.job(taken.engine.key)
@@ -212,24 +295,31 @@ class RemoteQueue:
     def heartbeat(self, job_id: int) -> None:
         """Touch the engine's job, so its sweep knows this worker is alive (also while its end is being sent)."""
         taken = self._taken.get(job_id) or self._ending.get(job_id)
-        if taken is not None:
+        if taken is None:
+            return
+        try:
             self._loop.run(self._progress(taken, {}, None))
+        except EngineUnavailable as exc:  # one line per outage (the render goes on; the sweep judges a dead us)
+            self._unreachable(exc)
+            return
+        self._reachable()
 
     def save_preview(self, job_id: int, png: bytes) -> Path:
         """Send the preview sheet back through the engine (the dispatcher saves it); keep a local copy."""
         path = self.output_dir / f"job-{job_id}.preview.png"
         path.write_bytes(png)
         taken = self._taken.get(job_id)
-        ttl = taken.file_ttl_s if taken else 86_400
         try:
             if taken is not None and taken.urls is not None:
-                http_put(taken.urls["preview"], png, "preview")
+                assert self.bucket is not None  # a job with URLs is taken only with a bucket configured
+                self.bucket.put(taken.urls["preview"], job_id, "preview", png)
             else:
-                self._loop.run(redis_set(self.queue.redis, file_key(self.queue, "preview", job_id), png, ttl))
+                key = file_key(self.queue, "preview", job_id)
+                self._loop.run(redis_set(self.queue.redis, key, png, self.file_ttl_s))
         except EngineUnavailable as exc:  # a missing first look must not cost the video
             self._unreachable(exc)
-        except BucketRefused as exc:
-            log.warning("job %d: %s", job_id, exc)
+        except (BucketRefused, PayloadRefused) as exc:
+            log.warning("job %d: no preview sent (%s)", job_id, exc)
         return path
 
     # --- ending it
@@ -240,8 +330,8 @@ class RemoteQueue:
         if taken is None:
             return False
         try:
-            if size_bytes > taken.max_file_bytes:
-                too_large = FileTooLarge("video", size_bytes, taken.max_file_bytes)
+            if size_bytes > self.max_file_bytes:
+                too_large = FileTooLarge("video", size_bytes, self.max_file_bytes)
                 problem = {"user_error": too_large.user_message(), "operator_error": f"{too_large} (job {job_id})"}
                 return self._end(taken, Status.FAILED, problem, problem["operator_error"])
             sidecar = output.with_suffix(".json")
@@ -321,9 +411,10 @@ class RemoteQueue:
         # itself, below, is one short call to the engine, with no heartbeat beside it).
         self._ending[taken.job.id] = taken
         try:
-            http_put(taken.urls["output"], video, "video")
-        except BucketRefused as exc:  # an expired URL, or a bucket that refuses the size: the render is lost
-            refused: BucketRefused | None = exc
+            assert self.bucket is not None  # a job with URLs is taken only with a bucket configured
+            self.bucket.put(taken.urls["output"], taken.job.id, "output", video)
+        except (BucketRefused, PayloadRefused) as exc:  # an expired URL, a bucket that refuses the size: lost
+            refused: Exception | None = exc
         else:
             refused = None
         finally:
@@ -345,7 +436,7 @@ class RemoteQueue:
             return False
         if video:
             key = file_key(self.queue, "output", taken.job.id)
-            await redis_set(self.queue.redis, key, video, taken.file_ttl_s)
+            await redis_set(self.queue.redis, key, video, self.file_ttl_s)
         await self.queue.finish(taken.engine, status, result=result, error=error)
         return True
 

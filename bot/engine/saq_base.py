@@ -14,7 +14,7 @@ from collections.abc import Coroutine
 from typing import Any, TypeVar
 
 from redis import asyncio as aioredis
-from redis.exceptions import RedisError
+from redis.exceptions import RedisError, ResponseError
 from saq.job import Job as SaqJob
 from saq.queue.redis import RedisQueue
 
@@ -75,8 +75,21 @@ async def redis_get(redis: Any, key: str, *, delete: bool = False) -> bytes | No
     return bytes(value) if value is not None else None
 
 
-async def redis_set(redis: Any, key: str, value: bytes, ttl_s: int) -> None:
+async def redis_strlen(redis: Any, key: str) -> int:
+    return int(await redis.strlen(key))
+
+
+async def redis_set(redis: Any, key: str, value: bytes, ttl_s: int | None) -> None:
     await redis.set(key, value, ex=ttl_s)
+
+
+async def redis_run_id(redis: Any) -> str:
+    """The running Redis's run_id ("" where INFO is not allowed, as on some hosted services: no restart is seen)."""
+    try:
+        info = await redis.info("server")
+    except ResponseError:
+        return ""
+    return str(info.get("run_id", ""))
 
 
 def open_queue(url: str, name: str, thread_name: str) -> tuple[EventLoop, RedisQueue]:
@@ -105,6 +118,11 @@ def reason(exc: BaseException) -> str:
 
 def file_key(queue: RedisQueue, kind: str, job_id: int) -> str:
     return queue.namespace(f"ganterp:{kind}:{job_id}")
+
+
+def reconciled_key(queue: RedisQueue) -> str:
+    """Where the dispatcher says which run of Redis it reconciled with the job log (workers take jobs only then)."""
+    return queue.namespace("reconciled")
 
 
 def saq_worker_id(worker_id: str) -> str:

@@ -29,6 +29,7 @@ from saq.job import Status
 
 from bot.dispatch import EngineJob, EngineWorker, FileTooLarge
 from bot.engine.files import FileCarrier, RedisFiles
+from bot.engine.payload import job_id_of
 from bot.engine.saq_base import (
     FUNCTION,
     SWEEP_ABORT_WAIT_S,
@@ -37,6 +38,9 @@ from bot.engine.saq_base import (
     engine_job,
     epoch_time,
     open_queue,
+    reconciled_key,
+    redis_run_id,
+    redis_set,
 )
 from storage.models import Job
 from storage.workers import WorkerInfo
@@ -78,7 +82,7 @@ class SaqEngine:
         engine_job = SaqJob(
             function=FUNCTION,
             key=self.key_for(job.id),
-            kwargs=_payload(job, self.max_file_bytes, self.file_ttl_s) | carried,
+            kwargs=_payload(job) | carried,
             timeout=0,  # no wall-clock limit: the heartbeat is what tells a dead worker from a long render
             heartbeat=max(1, round(self.lease_s)),
             retries=self.max_attempts,
@@ -124,6 +128,30 @@ class SaqEngine:
             pipe.zrem(self.queue.namespace("incomplete"), engine_id)
             await pipe.execute()
 
+    def generation(self) -> str:
+        """Which run of Redis this is (its run_id): any restart, from an older snapshot or from none, changes it."""
+        return self._loop.run(redis_run_id(self.queue.redis))
+
+    def carried_ids(self) -> set[int]:
+        """The job log ids of every engine job and job file Redis holds for this queue, whatever their state."""
+        return self._loop.run(self._carried_ids())
+
+    async def _carried_ids(self) -> set[int]:
+        ids: set[int] = set()
+        job_prefix = self.queue.job_id("")
+        async for key in self.queue.redis.scan_iter(match=f"{job_prefix}job-*", count=1000):
+            job_id = job_id_of(key.decode().removeprefix(job_prefix))
+            ids.update([job_id] if job_id is not None else [])
+        file_prefix = self.queue.namespace("ganterp:")
+        async for key in self.queue.redis.scan_iter(match=f"{file_prefix}*", count=1000):
+            number = key.decode().rsplit(":", 1)[-1]
+            ids.update([int(number)] if number.isdigit() else [])
+        return ids
+
+    def mark_reconciled(self, generation: str) -> None:
+        """Tell the workers the engine matches the job log in this run of Redis: they may take jobs again."""
+        self._loop.run(redis_set(self.queue.redis, reconciled_key(self.queue), generation.encode(), ttl_s=None))
+
     def workers(self) -> list[EngineWorker]:
         """The remote workers that beat within their time to live."""
         info = self._loop.run(self.queue.info())
@@ -153,13 +181,12 @@ class SaqEngine:
             disconnect(self._loop, self.queue)
 
 
-def _payload(job: Job, max_file_bytes: int, file_ttl_s: int) -> dict[str, Any]:
-    """What a remote worker needs to render a job; the caps travel along, so a worker needs only the URL."""
+def _payload(job: Job) -> dict[str, Any]:
+    """What a remote worker needs to render a job (checked there: bot.engine.payload); caps are each side's own."""
     return {
         "job_id": job.id, "platform": job.platform, "requester_id": job.requester_id,
         "requester_name": job.requester_name, "source_name": job.source_name, "n_frames": job.n_frames,
         "options": job.options, "classes": list(job.classes), "seed": job.seed,
-        "max_file_bytes": max_file_bytes, "file_ttl_s": file_ttl_s,
     }  # fmt: skip
 
 
