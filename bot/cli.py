@@ -21,7 +21,7 @@ from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any, Generic, TextIO, TypeVar
 
-from bot.logs import DEFAULT_LEVEL, LONG_RUNNING_LEVEL, configure_logging
+from bot.logs import DEFAULT_LEVEL, LONG_RUNNING_LEVEL, LoggingState, configure_logging
 from bot.settings import Settings, SettingsError
 from pipeline.analysis import DEFAULT_THRESHOLD, InflectionKind
 from pipeline.audio import Channel, check_exists
@@ -50,12 +50,15 @@ class Terminated(BaseException):
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the `ganterp` console script."""
+    logging_before = LoggingState.capture()
     try:
         return _main(argv)
     finally:
         if argv is None:  # the program itself (a test calling main() passes argv): the process exits next
             # Exit then skips a last scan of every object torch made: 0.2-0.3 s of a short render.
             gc.freeze()
+        else:  # called in-process: its log handler, on a stderr that may be gone next, must not outlive the call
+            logging_before.restore()
 
 
 def _main(argv: Sequence[str] | None) -> int:

@@ -9,10 +9,12 @@ at DEBUG), which is a key to that object until it expires.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import re
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
 
 from bot.settings import Settings
 
@@ -44,7 +46,11 @@ class RedactingFormatter(logging.Formatter):
 
 
 def configure_logging(settings: Settings, default_level: str = DEFAULT_LEVEL) -> None:
-    """Send every log line to stderr at the configured level (or the command's default), secrets hidden."""
+    """Send every log line to stderr at the configured level (or the command's default), secrets hidden.
+
+    Idempotent: a second call replaces the handler of the first. It stays until the process ends
+    (the program's last lines are redacted too); in-process callers use configured_logging.
+    """
     root = logging.getLogger()
     for handler in list(root.handlers):
         if getattr(handler, "ganterp", False):
@@ -57,3 +63,45 @@ def configure_logging(settings: Settings, default_level: str = DEFAULT_LEVEL) ->
     root.setLevel(level)
     for name in QUIET_LIBRARIES:  # their warnings still show; their chatter only when asked for (DEBUG)
         logging.getLogger(name).setLevel(level if level == "DEBUG" else "WARNING")
+
+
+@dataclass(frozen=True)
+class LoggingState:
+    """The root logger's handlers and level and the quietened libraries' levels: what configure_logging changes."""
+
+    handlers: tuple[logging.Handler, ...]
+    level: int
+    library_levels: tuple[tuple[str, int], ...]
+
+    @classmethod
+    def capture(cls) -> LoggingState:
+        """The state now."""
+        root = logging.getLogger()
+        levels = tuple((name, logging.getLogger(name).level) for name in QUIET_LIBRARIES)
+        return cls(tuple(root.handlers), root.level, levels)
+
+    def restore(self) -> None:
+        """Put the state back: a handler configure_logging added since is removed and closed, one it replaced
+        is back (handlers others added meanwhile are theirs to remove)."""
+        root = logging.getLogger()
+        for handler in list(root.handlers):
+            if getattr(handler, "ganterp", False) and handler not in self.handlers:
+                root.removeHandler(handler)
+                handler.close()
+        for handler in self.handlers:
+            if handler not in root.handlers:
+                root.addHandler(handler)
+        root.setLevel(self.level)
+        for name, level in self.library_levels:
+            logging.getLogger(name).setLevel(level)
+
+
+@contextlib.contextmanager
+def configured_logging(settings: Settings, default_level: str = DEFAULT_LEVEL) -> Iterator[None]:
+    """configure_logging for the length of a block, and the logging as it was afterwards (in-process callers)."""
+    before = LoggingState.capture()
+    configure_logging(settings, default_level)
+    try:
+        yield
+    finally:
+        before.restore()

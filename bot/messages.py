@@ -5,8 +5,8 @@ from __future__ import annotations
 import logging
 import re
 from collections.abc import Sequence
-from typing import Any
 
+from bot.shown import ShownClass
 from pipeline.classes import class_name
 from pipeline.errors import PipelineError, quoted
 from pipeline.lookup import Match, Method
@@ -17,7 +17,7 @@ from storage.models import Job, JobStatus
 
 log = logging.getLogger(__name__)
 
-MAX_LISTED_SEGMENTS = 12
+MAX_LISTED_CLASSES = 12  # in a posted video's text
 MESSAGE_LIMIT = 2000  # Discord's characters per message
 
 
@@ -250,25 +250,26 @@ def _status_line(job: Job, position: int | None, wait_s: float | None, requester
     return f"{head}: failed. {sentence(job.user_error or 'something went wrong')}"
 
 
-def delivered_text(job: Job, segments: Sequence[dict[str, Any]], requester_mention: str) -> str:
-    """The text of the posted video: who asked, the segments (time → class, asked or random) and the seed."""
+def delivered_text(job: Job, shown: Sequence[ShownClass], requester_mention: str) -> str:
+    """The text of the posted video: who asked, every class it shows (time → class, asked or random), the seed."""
     head = f"{requester_mention} your GANterpretation, job #{job.id} (seed {job.seed}):"
-    return fit("\n".join([head, *segment_lines(segments)]))
+    return fit("\n".join([head, *class_lines(shown)]))
 
 
-def daily_text(job: Job, segments: Sequence[dict[str, Any]]) -> str:
-    """The text of the daily post: the segments (time → class) and the seed."""
-    return fit("\n".join([f"Today's GANterpretation (seed {job.seed}):", *segment_lines(segments)]))
+def daily_text(job: Job, shown: Sequence[ShownClass]) -> str:
+    """The text of the daily post: every class it shows (time → class) and the seed."""
+    return fit("\n".join([f"Today's GANterpretation (seed {job.seed}):", *class_lines(shown)]))
 
 
-def segment_lines(segments: Sequence[dict[str, Any]]) -> list[str]:
-    """One line per segment: when it starts, its class, and "random" for classes nobody asked for."""
+def class_lines(shown: Sequence[ShownClass]) -> list[str]:
+    """One line per class, the last scene's destination included: when the picture is that class, its name,
+    and "random" for classes nobody asked for."""
     lines = []
-    for segment in segments[:MAX_LISTED_SEGMENTS]:
-        fill = "" if segment.get("asked") else " · random"
-        lines.append(f"`{_clock(float(segment['start']))}` {segment['class_name']} ({segment['class_id']}){fill}")
-    if len(segments) > MAX_LISTED_SEGMENTS:
-        lines.append(f"… and {len(segments) - MAX_LISTED_SEGMENTS} more segments")
+    for entry in shown[:MAX_LISTED_CLASSES]:
+        when = f"`{_clock(entry.at_s)}` " if entry.at_s is not None else ""
+        lines.append(f"{when}{entry.name} ({entry.class_id}){'' if entry.asked else ' · random'}")
+    if len(shown) > MAX_LISTED_CLASSES:
+        lines.append(f"… and {len(shown) - MAX_LISTED_CLASSES} more classes")
     return lines
 
 

@@ -83,6 +83,8 @@ class Settings:
     discord_progress_s: float = 5.0  # how often status messages are edited
     discord_fps: float = 24.0
     discord_size: int | None = 256
+    # Bytes of clips being fetched and checked at once (attachments at their declared size, links at their cap).
+    discord_inflight_bytes: int = 128 * 2**20
     clips_dir: Path | None = None  # the `/ganterp random` library (default: $GANTERP_DATA_DIR/clips)
     # --- Scheduled daily posts (bot/scheduler.py); off unless a time is set.
     daily_post_time: str | None = None  # "HH:MM"
@@ -206,8 +208,18 @@ def _discord_settings(get: Callable[[str], str | None]) -> dict[str, Any]:
         ),
         "discord_fps": _positive(get("GANTERP_DISCORD_FPS"), "GANTERP_DISCORD_FPS") or 24.0,
         "discord_size": _int(get("GANTERP_DISCORD_SIZE"), "GANTERP_DISCORD_SIZE") or 256,
+        "discord_inflight_bytes": _inflight_bytes(get("GANTERP_DISCORD_INFLIGHT_BYTES")),
         "clips_dir": Path(clips).expanduser() if clips else None,
     }
+
+
+def _inflight_bytes(raw: str | None) -> int:
+    """GANTERP_DISCORD_INFLIGHT_BYTES: at least 1 MiB, so a short clip still gets through."""
+    name = "GANTERP_DISCORD_INFLIGHT_BYTES"
+    value = _positive_int(raw, name) or 128 * 2**20
+    if value < 2**20:
+        raise SettingsError(f"{name} must be at least 1048576 (1 MiB; got {value}).")
+    return value
 
 
 def _daily_settings(get: Callable[[str], str | None]) -> dict[str, Any]:

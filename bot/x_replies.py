@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from bot.messages import fit, without_paths
+from bot.shown import shown_classes
 from pipeline.errors import AudioTooShort, CorruptMedia, NoAudioStream, NotMedia, PipelineError
 from pipeline.render import read_sidecar
 from storage.jobs import QueueRefused
@@ -72,8 +73,8 @@ def failure_text(job: Job) -> str:
 
 def reply_text(job: Job) -> str:
     """The reply under the video: the classes in order (random fill marked *) and the seed, no links."""
-    shown = read_sidecar(Path(job.output_path)).get("classes", []) if job.output_path else []
-    names = [str(c["class_name"]) + ("" if c.get("asked", True) else "*") for c in shown]
+    shown = shown_classes(read_sidecar(Path(job.output_path))) if job.output_path else ()
+    names = [entry.name + ("" if entry.asked else "*") for entry in shown]
     if not names:
         from pipeline.classes import class_name
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import http.server
+import logging
 import os
 import shutil
 import socket
@@ -16,11 +17,19 @@ from typing import Any
 
 import numpy as np
 import pytest
+
+# torch gives its loggers handlers on the stderr of the moment it is first imported; imported here, that is
+# the session's own, never a test's captured stream that closes when the test ends.
+import torch  # noqa: F401
 from scipy.io import wavfile
 
 from pipeline.ffmpeg import base_command
 
 ClipMaker = Callable[..., Path]
+
+# redis-py gives this logger a handler on the stderr of the moment the process makes its first PubSub,
+# unless the logger exists already: made here, it logs through the root logger like any other.
+logging.getLogger("push_response")
 
 
 @pytest.fixture(scope="session")
@@ -172,3 +181,43 @@ def redis_server(tmp_path: Path) -> Iterator[RedisServer]:
     server.start()
     yield server
     server.kill()
+
+
+def _writing_handlers() -> dict[str, tuple[logging.Handler, ...]]:
+    """Every logger's handlers (the root's under "") that write somewhere: pytest's own and NullHandlers aside."""
+    loggers = {"": logging.getLogger()} | {
+        name: logger for name, logger in logging.root.manager.loggerDict.items() if isinstance(logger, logging.Logger)
+    }
+    found = {
+        name: tuple(h for h in logger.handlers
+                    if not isinstance(h, logging.NullHandler) and not type(h).__module__.startswith("_pytest"))
+        for name, logger in loggers.items()
+    }  # fmt: skip
+    return {name: handlers for name, handlers in found.items() if handlers}
+
+
+@pytest.fixture(autouse=True)
+def no_leaked_log_handlers() -> Iterator[None]:
+    """Fail a test that leaves a logging handler behind, after putting every logger's handlers back as they were.
+
+    A handler left on a logger writes to the stream it was given, often a test's captured stderr
+    that is closed afterwards: a later test logging from any thread then prints "--- Logging
+    error --- ValueError: I/O operation on closed file". Code configures logging once per process
+    (bot.logs) and undoes it when called in-process (bot.cli.main, bot.logs.configured_logging).
+    """
+    before, root_level = _writing_handlers(), logging.getLogger().level
+    yield
+    after = _writing_handlers()
+    leaked = {name: [h for h in handlers if h not in before.get(name, ())] for name, handlers in after.items()}
+    leaked = {name: handlers for name, handlers in leaked.items() if handlers}
+    for name, left in leaked.items():
+        for handler in left:
+            logging.getLogger(name).removeHandler(handler)
+    for name, kept in before.items():
+        for handler in kept:
+            if handler not in logging.getLogger(name).handlers:
+                logging.getLogger(name).addHandler(handler)
+    logging.getLogger().setLevel(root_level)
+    if leaked:
+        where = "; ".join(f"{name or 'root'}: {left}" for name, left in leaked.items())
+        pytest.fail(f"the test left logging handlers behind ({where}); remove them where they are added")

@@ -23,6 +23,8 @@ from tests.conftest import ClipMaker
 
 pytestmark = pytest.mark.asyncio
 
+WAIT_S = 120.0  # bound on waiting for another thread: generous, for a loaded machine
+
 
 @pytest.fixture
 def settings(tmp_path: Path) -> Settings:
@@ -295,41 +297,31 @@ async def test_one_clip_in_preparation_per_member_and_a_few_in_all(settings: Set
 
     from bot.discord.service import MAX_PREPARING, Admission
     from bot.messages import StillPreparing, TooBusy
+    from tests.conftest import wait_until
 
     admission = Admission()
     with admission.slot("ann"), pytest.raises(StillPreparing), admission.slot("ann"):
         pass
-    held = threading.Event()
     release = threading.Event()
 
     def hold(member: str) -> None:
         with admission.slot(member):
-            held.set()
-            release.wait(5)
+            release.wait(WAIT_S)
 
     threads = [threading.Thread(target=hold, args=(f"m{i}",)) for i in range(MAX_PREPARING)]
     for thread in threads:
         thread.start()
     try:
-        assert held.wait(5)
-        await asyncio_sleep_until(lambda: len(admission._busy) == MAX_PREPARING)
+        assert wait_until(lambda: len(admission._busy) == MAX_PREPARING, timeout=WAIT_S), "every slot is taken"
         with pytest.raises(TooBusy), admission.slot("zed"):
             pass
     finally:
         release.set()
         for thread in threads:
-            thread.join()
+            thread.join(WAIT_S)
+    assert not any(thread.is_alive() for thread in threads)
     with admission.slot("zed"):  # free again once the others are done
         pass
-
-
-async def asyncio_sleep_until(condition: Any, timeout: float = 5.0) -> None:
-    import asyncio
-    import time
-
-    deadline = time.monotonic() + timeout
-    while not condition() and time.monotonic() < deadline:
-        await asyncio.sleep(0.01)
 
 
 async def test_members_see_their_own_file_names_never_a_server_path(

@@ -27,6 +27,8 @@ from storage.jobs import ClaimedQueue, CoolingDown, JobRequest, JobStore, QueueF
 from storage.models import JobStatus
 from tests.conftest import ClipMaker, wait_until
 
+WAIT_S = 120.0  # bound on waiting for another thread or process: generous, for a loaded machine
+
 ROOT = Path(__file__).resolve().parents[1]
 
 
@@ -106,9 +108,10 @@ def test_worker_renders_and_cancel_stops_queued_and_running(
     slow = _SlowGenerator(BigGANGenerator(tiny_weights, batch_size=2))
     thread = threading.Thread(target=Worker(store, lambda: slow, WorkerConfig(progress_every_s=0.0)).run_once)
     thread.start()
-    slow.started.wait(30)
+    assert slow.started.wait(WAIT_S), "the render started"
     assert store.cancel(running) is JobStatus.RUNNING
-    thread.join(30)
+    thread.join(WAIT_S)
+    assert not thread.is_alive()
     cancelled = store.get(running)
     assert cancelled.status == "cancelled" and cancelled.progress < 0.5
     assert not list(store.output_dir.glob(f"job-{running}.mp4")) and not list(store.output_dir.glob(".*partial"))
@@ -163,13 +166,14 @@ def test_kill_9_mid_render_then_restart_finishes_the_job_once(
     env = worker_env(data, tiny_weights)
     worker = subprocess.Popen([sys.executable, "-m", "bot.cli", "worker", "--batch-size", "1"], env=env, cwd=ROOT)
     try:
-        assert wait_until(lambda: store.get(long_job).progress > 0.05, timeout=60)
+        assert wait_until(lambda: store.get(long_job).progress > 0.05, timeout=WAIT_S)
     finally:
         worker.send_signal(signal.SIGKILL)
         worker.wait()
     assert store.get(long_job).status == "running", "killed mid-render"
     # No waiting for the lease: the new worker sees the old one's process is gone.
-    subprocess.run([sys.executable, "-m", "bot.cli", "worker", "--once"], env=env, cwd=ROOT, check=True, timeout=120)
+    command = [sys.executable, "-m", "bot.cli", "worker", "--once"]
+    subprocess.run(command, env=env, cwd=ROOT, check=True, timeout=5 * WAIT_S)
     redone, other = store.get(long_job), store.get(waiting)
     assert redone.status == other.status == "delivered"
     assert redone.attempts == 2 and other.attempts == 1
@@ -306,11 +310,12 @@ def test_the_worker_outlives_a_round_that_fails(
     with caplog.at_level("INFO"):
         thread.start()
         try:
-            assert wait_until(lambda: store.get(job).status == "delivered", timeout=60)
+            assert wait_until(lambda: store.get(job).status == "delivered", timeout=WAIT_S)
             assert thread.is_alive()
         finally:
             worker.stop_event.set()
-            thread.join(30)
+            thread.join(WAIT_S)
+    assert not thread.is_alive()
     assert caplog.text.count("worker round failed") == 1, "one log line for the same failure in a row"
     assert "worker rounds succeed again after 2 failed" in caplog.text
 
@@ -323,7 +328,7 @@ def test_two_workers_racing_take_each_job_once(tmp_path: Path, make_clip: ClipMa
     env = worker_env(data, tiny_weights)
     command = [sys.executable, "-m", "bot.cli", "worker", "--once"]
     workers = [subprocess.Popen(command, env=env, cwd=ROOT) for _ in range(2)]
-    assert [w.wait(timeout=240) for w in workers] == [0, 0]
+    assert [w.wait(timeout=5 * WAIT_S) for w in workers] == [0, 0]
     jobs = [store.get(i) for i in ids]
     assert all(job.status == "delivered" and job.attempts == 1 for job in jobs)
     assert len({job.output_path for job in jobs}) == 8
@@ -381,10 +386,10 @@ def test_housekeeping_runs_while_the_process_runs(tmp_path: Path, make_clip: Cli
     thread = start_housekeeping(store, dt.timedelta(seconds=0.2), stop, every_s=0.1)
     try:
         store.cancel(job)
-        assert wait_until(lambda: not audio.exists(), timeout=10), "removed by a later round, not only at start"
+        assert wait_until(lambda: not audio.exists(), timeout=WAIT_S), "removed by a later round, not only at start"
     finally:
         stop.set()
-        thread.join(5)
+        thread.join(WAIT_S)
     assert not thread.is_alive()
 
 

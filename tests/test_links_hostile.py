@@ -29,7 +29,9 @@ from pipeline.links.urls import MAX_LINK_CHARS, parse_link, redacted
 from tests.test_links import LOCAL, WAV
 
 DEADLINE_S = 1.0
-SLACK_S = 1.5  # the deadline plus thread wake-ups on a loaded 2-core machine
+# A fetch given up at the deadline returns within this, however loaded the machine; every misbehaviour
+# below lasts far longer, so returning within it still proves the deadline, not the server, ended the fetch.
+BOUND_S = 30.0
 
 # ----------------------------------------------------------------------------- a server that misbehaves
 
@@ -37,7 +39,7 @@ SLACK_S = 1.5  # the deadline plus thread wake-ups on a loaded 2-core machine
 Behaviour = Callable[[socket.socket, threading.Event], None]
 
 
-def _trickle(conn: socket.socket, stop: threading.Event, data: bytes, every_s: float = 0.05) -> None:
+def _trickle(conn: socket.socket, stop: threading.Event, data: bytes, every_s: float = 0.25) -> None:
     for byte in data:
         if stop.wait(every_s):
             return
@@ -75,7 +77,7 @@ BEHAVIOURS: dict[str, Behaviour] = {
         c.sendall(b"HTTP/1.1 200 OK\r\nContent-Type: audio/wav\r\nContent-Length: 999999\r\n\r\n"),
         _forever(c, s, b"\0", 0.05),
     ),
-    "silent-after-accept": lambda c, s: s.wait(30),
+    "silent-after-accept": lambda c, s: s.wait(10 * BOUND_S),
     # Answers that end early or hide text behind padding.
     "short-body": lambda c, s: c.sendall(
         b"HTTP/1.1 200 OK\r\nContent-Type: audio/wav\r\nContent-Length: %d\r\n\r\n" % (len(WAV) + 1000) + WAV
@@ -161,7 +163,7 @@ def test_one_deadline_bounds_the_download_whatever_the_server_does(
     started = time.monotonic()
     with pytest.raises(LinkUnreachable, match=r"did not finish within 1 s"):
         fetch_link(misbehaving.url(behaviour), tmp_path, guard=LOCAL, timeout_s=DEADLINE_S)
-    assert time.monotonic() - started < DEADLINE_S + SLACK_S
+    assert time.monotonic() - started < BOUND_S
     assert list(tmp_path.iterdir()) == []
 
 
@@ -190,21 +192,26 @@ def test_text_that_ffmpeg_would_follow_is_refused_however_it_starts(
 
 
 def test_a_slow_dns_answer_counts_against_the_deadline(tmp_path: Path) -> None:
+    answer = threading.Event()
+
     def slow_resolver(host: str, port: int) -> list[ipaddress.IPv4Address]:
-        time.sleep(5)
+        answer.wait(10 * BOUND_S)  # answers only once the test is over
         return [ipaddress.IPv4Address("93.184.216.34")]
 
     started = time.monotonic()
-    with pytest.raises(LinkUnreachable, match="did not finish within 1 s"):
-        fetch_link("http://slow-dns.test/a.wav", tmp_path, timeout_s=DEADLINE_S, resolver=slow_resolver)
-    assert time.monotonic() - started < DEADLINE_S + SLACK_S
+    try:
+        with pytest.raises(LinkUnreachable, match="did not finish within 1 s"):
+            fetch_link("http://slow-dns.test/a.wav", tmp_path, timeout_s=DEADLINE_S, resolver=slow_resolver)
+        assert time.monotonic() - started < BOUND_S
+    finally:
+        answer.set()
 
 
 def test_a_known_site_download_runs_in_a_child_killed_at_the_deadline() -> None:
     started = time.monotonic()
     with pytest.raises(LinkUnreachable, match="did not finish within 1 s"):
-        run_in_child(time.sleep, (60,), Deadline("https://youtu.be/x", DEADLINE_S))
-    assert time.monotonic() - started < DEADLINE_S + 3.0  # a fresh interpreter starts, then is killed
+        run_in_child(time.sleep, (10 * BOUND_S,), Deadline("https://youtu.be/x", DEADLINE_S))
+    assert time.monotonic() - started < BOUND_S  # a fresh interpreter starts, then is killed
 
 
 def test_a_refusal_raised_in_the_child_arrives_whole() -> None:
@@ -281,7 +288,7 @@ def test_https_that_trickles_is_bounded_too(certificate: tuple[Path, Path], tmp_
         with pytest.raises(LinkUnreachable, match="did not finish within 1 s"):
             fetch_link(f"https://media.test:{port}/", tmp_path, guard=LOCAL, resolver=resolver, tls=trusted,
                        timeout_s=DEADLINE_S)  # fmt: skip
-        assert time.monotonic() - started < DEADLINE_S + SLACK_S
+        assert time.monotonic() - started < BOUND_S
     finally:
         stop.set()
         close()

@@ -14,7 +14,7 @@ import pytest
 import responses
 
 from bot.cli import main
-from bot.logs import configure_logging
+from bot.logs import configured_logging
 from bot.service import open_store
 from bot.settings import Settings
 from bot.x_bot import XFrontEnd
@@ -96,23 +96,23 @@ def test_the_bots_logs_and_messages_hide_every_secret(
     assert main(["bot"]) == 1
     # The X front end at DEBUG: oauthlib logs every parameter it signs, tokens included.
     settings = Settings.load(env_file=None)
-    configure_logging(settings)
-    store = open_store(settings)
-    front = XFrontEnd.from_settings(settings, store)
-    with responses.RequestsMock(assert_all_requests_are_fired=False) as api:
-        api.get(f"{TW}/2/users/me", status=401, json={"title": "Unauthorized"})
-        for _ in range(2):
-            try:
-                front.poll_once()
-            except Exception as exc:  # the loop's own handling is what logs it
-                from bot.x_bot import _Health
+    with configured_logging(settings):
+        store = open_store(settings)
+        front = XFrontEnd.from_settings(settings, store)
+        with responses.RequestsMock(assert_all_requests_are_fired=False) as api:
+            api.get(f"{TW}/2/users/me", status=401, json={"title": "Unauthorized"})
+            for _ in range(2):
+                try:
+                    front.poll_once()
+                except Exception as exc:  # the loop's own handling is what logs it
+                    from bot.x_bot import _Health
 
-                _Health(120).failed(exc)
-        api.replace(responses.GET, f"{TW}/2/users/me", json={"data": {"id": ME, "username": "ganterp"}})
-        parent = {"id": "500", "attachments": {"media_keys": ["7_500"]}}
-        api.get(MENTIONS, json=page([mention("501", "dog", replied_to="500")], [parent], [video_media("7_500")]))
-        api.post(f"{TW}/2/tweets", json={"data": {"id": "9", "text": "ok"}})
-        front.poll_once()  # no clip download here: refused, and the refusal is posted (signed) on X
+                    _Health(120).failed(exc)
+            api.replace(responses.GET, f"{TW}/2/users/me", json={"data": {"id": ME, "username": "ganterp"}})
+            parent = {"id": "500", "attachments": {"media_keys": ["7_500"]}}
+            api.get(MENTIONS, json=page([mention("501", "dog", replied_to="500")], [parent], [video_media("7_500")]))
+            api.post(f"{TW}/2/tweets", json={"data": {"id": "9", "text": "ok"}})
+            front.poll_once()  # no clip download here: refused, and the refusal is posted (signed) on X
     captured = capsys.readouterr()
     everything = captured.out + captured.err
     assert "***" in everything, "the logs held secrets, and they were hidden"
@@ -134,7 +134,7 @@ def test_presigned_urls_lose_their_signature_in_every_log_line(
 
     query = parse_qs(urlsplit(url).query)
     (signature,) = query.get("X-Amz-Signature") or query["Signature"]  # signature v4, or v2
-    configure_logging(Settings.load(environ=environment(tmp_path, "weights.test"), env_file=None))
-    logging.getLogger("saq").debug("Enqueuing Job<kwargs={'urls': {'output': %r}}>", url)
+    with configured_logging(Settings.load(environ=environment(tmp_path, "weights.test"), env_file=None)):
+        logging.getLogger("saq").debug("Enqueuing Job<kwargs={'urls': {'output': %r}}>", url)
     err = capsys.readouterr().err
     assert "Signature=***" in err and signature not in err

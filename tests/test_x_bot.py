@@ -6,7 +6,6 @@ import contextlib
 import json
 import shutil
 import threading
-import time
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
@@ -27,6 +26,8 @@ from storage.jobs import JobStore
 from storage.models import JobStatus
 from storage.x_state import XStateStore
 from tests.conftest import ClipMaker, wait_until
+
+WAIT_S = 120.0  # bound on waiting for the poller thread: generous, for a loaded machine
 
 TW = "https://api.twitter.com"
 UPLOAD = "https://upload.test"
@@ -273,7 +274,7 @@ def polling(bot: Bot) -> Iterator[threading.Thread]:
         yield thread
     finally:
         stop.set()
-        thread.join(5)
+        thread.join(WAIT_S)
     assert not thread.is_alive()
 
 
@@ -283,9 +284,7 @@ def test_the_poll_loop_survives_errors_and_stops(
     api.get(MENTIONS, body=ConnectionError("network down"))
     bot = Bot(tmp_path / "data", make_clip(3.0))
     with polling(bot):
-        deadline = time.monotonic() + 5
-        while not calls(api, MENTIONS) and time.monotonic() < deadline:
-            time.sleep(0.02)
+        assert wait_until(lambda: calls(api, MENTIONS), timeout=WAIT_S)
     assert calls(api, MENTIONS)
 
 
@@ -341,13 +340,23 @@ def test_the_worker_hands_over_at_once_and_the_poller_posts_before_its_next_poll
     api.replace(responses.GET, MENTIONS, json={"meta": {"result_count": 0}})
     bot.front.poster.deliver_pending = lambda: None  # type: ignore[method-assign]  # the first poll posts nothing
     polls = len(calls(api, MENTIONS))
-    with polling(bot):
-        assert wait_until(lambda: len(calls(api, MENTIONS)) > polls, timeout=5), "the first poll happened"
+    with polling(bot) as poller:
+        assert wait_until(lambda: len(calls(api, MENTIONS)) > polls, timeout=WAIT_S), "the first poll happened"
         del bot.front.poster.deliver_pending  # back to the real one, for the wake-up
-        started = time.monotonic()
+        real_delivery = bot.front.poster.deliver_pending
+        released, posted_by = threading.Event(), []
+
+        def held_delivery() -> None:  # the upload waits until the worker's call has returned
+            posted_by.append(threading.current_thread())
+            released.wait(WAIT_S)
+            real_delivery()
+
+        bot.front.poster.deliver_pending = held_delivery  # type: ignore[method-assign]
         bot.front.wake()  # what the worker calls: it does not wait for the upload
-        assert time.monotonic() - started < 0.1
-        assert wait_until(lambda: bot.store.get(job_id).status == JobStatus.DELIVERED.value, timeout=5)
+        assert bot.store.get(job_id).status != JobStatus.DELIVERED.value, "the worker did not wait for it"
+        released.set()
+        assert wait_until(lambda: bot.store.get(job_id).status == JobStatus.DELIVERED.value, timeout=WAIT_S)
+        assert posted_by == [poller], "the poller posted it"
         assert len(posted(api)) == 1 and len(calls(api, MENTIONS)) == polls + 1, "posted before the next poll"
 
 
@@ -357,7 +366,7 @@ def test_a_failed_wake_up_post_does_not_end_the_poller(
     bot = Bot(tmp_path / "data", make_clip(3.0), GANTERP_X_POLL_S="300")
     api.get(MENTIONS, json={"meta": {"result_count": 0}})
     with polling(bot) as thread:
-        assert wait_until(lambda: calls(api, MENTIONS), timeout=5)
+        assert wait_until(lambda: calls(api, MENTIONS), timeout=WAIT_S)
         tries: list[int] = []
 
         def locked() -> None:
@@ -366,9 +375,10 @@ def test_a_failed_wake_up_post_does_not_end_the_poller(
 
         bot.front.poster.deliver_pending = locked  # type: ignore[method-assign]
         bot.front.wake()
-        assert wait_until(lambda: tries, timeout=5)
-        time.sleep(0.2)
-        assert thread.is_alive(), "the poller goes on; the next poll tries again"
+        assert wait_until(lambda: tries, timeout=WAIT_S)
+        bot.front.wake()  # answered only by a poller that lived through the first failure
+        assert wait_until(lambda: len(tries) == 2, timeout=WAIT_S), "the poller goes on after a failed post"
+        assert thread.is_alive()
 
 
 def test_a_rate_limited_post_waits_and_goes_out_later_even_after_a_restart(

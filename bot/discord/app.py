@@ -12,7 +12,6 @@ import logging
 import re
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from pathlib import Path
 
 import discord
 from discord import app_commands
@@ -21,10 +20,10 @@ from discord.ext import tasks
 from bot import messages
 from bot.discord.commands import server_group, user_group
 from bot.discord.delivery import Delivery
+from bot.discord.intake import queue_upload
 from bot.discord.service import DEFAULT_UPLOAD_LIMIT, Ask, DiscordService, Origin, Queued, check_attachment
 from bot.messages import CannotPost, ManagersOnly, MessageContentOff, NoClip, NotAllowed
 from pipeline import lookup
-from storage.jobs import INCOMING
 from storage.models import Job
 
 log = logging.getLogger(__name__)
@@ -104,7 +103,7 @@ class GanterpBot(discord.Client):
             self.service.check_channel(origin)
             _check_can_post(interaction.app_permissions, interaction.guild_id)
             if attachment is not None:
-                check_attachment(attachment.filename, attachment.content_type, attachment.size)
+                self._check_attachment(attachment)
             elif link is None and not library:
                 raise NoClip()
         except Exception as exc:
@@ -122,6 +121,10 @@ class GanterpBot(discord.Client):
         await self._post_status(channel, queued, interaction.user.mention, reply_to=message)
         await interaction.followup.send(messages.queued_ephemeral(queued.job.id), ephemeral=True)
 
+    def _check_attachment(self, attachment: discord.Attachment) -> None:
+        """Refuse a file that is not a clip, or larger than the bot fetches, before anything else happens."""
+        check_attachment(attachment.filename, attachment.content_type, attachment.size, self.service.max_download_bytes)
+
     async def _queue(
         self,
         origin: Origin,
@@ -132,27 +135,8 @@ class GanterpBot(discord.Client):
         library: bool,
     ) -> Queued:
         service = self.service
-        if attachment is not None:
-            await asyncio.to_thread(service.check_can_submit, origin)  # before reading the attachment
-            data = await attachment.read()
-            folder = service.store.data_dir / INCOMING
-            folder.mkdir(parents=True, exist_ok=True)
-            suffix = Path(attachment.filename).suffix.lower()[:8]  # never the user's name itself
-            path = folder / f"{attachment.id}{suffix if suffix.isascii() else ''}"
-            await asyncio.to_thread(path.write_bytes, data)
-            try:
-                return await asyncio.to_thread(
-                    service.submit_file,
-                    origin,
-                    path,
-                    ask,
-                    max_bytes=max_bytes,
-                    source_kind="attachment",
-                    source_ref=attachment.url,
-                    source_name=attachment.filename,
-                )
-            finally:
-                path.unlink(missing_ok=True)
+        if attachment is not None:  # admitted (limits, slot, bytes in flight) before a byte of it is read
+            return await queue_upload(service, origin, attachment, ask, max_bytes=max_bytes)
         if link is not None:
             return await asyncio.to_thread(service.submit_link, origin, link, ask, max_bytes=max_bytes)
         return await asyncio.to_thread(service.submit_library_clip, origin, ask, max_bytes=max_bytes)
@@ -204,7 +188,7 @@ class GanterpBot(discord.Client):
             )
             link = _first_link(source.content) if attachment is None else None
             if attachment is not None:
-                check_attachment(attachment.filename, attachment.content_type, attachment.size)
+                self._check_attachment(attachment)
             ask = Ask(words=words or None)
             queued = await self._queue(origin, attachment, link, ask, _upload_limit(message.guild), False)
         except Exception as exc:

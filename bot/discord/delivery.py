@@ -17,6 +17,7 @@ import discord
 
 from bot import messages
 from bot.discord.service import DiscordService
+from bot.shown import ShownClass, shown_classes
 from pipeline.render import read_sidecar
 from storage.guilds import PostRecord
 from storage.models import Job, JobStatus
@@ -109,8 +110,8 @@ class Delivery:
             )  # fmt: skip
             await self._sync_one(post, deliver=False)
             return
-        segments = await asyncio.to_thread(_segments, output)
-        text = messages.delivered_text(job, segments, f"<@{job.requester_id}>")
+        shown = await asyncio.to_thread(_shown, output)
+        text = messages.delivered_text(job, shown, f"<@{job.requester_id}>")
         channel = self.client.get_partial_messageable(int(post.channel_id))
         reply_to = post.reply_to_id or post.status_message_id
         reference = (
@@ -152,8 +153,8 @@ class Delivery:
         """Post a daily video to every server's daily channel; returns how many channels got it."""
         assert job.output_path is not None
         output = Path(job.output_path)
-        segments = await asyncio.to_thread(_segments, output)
-        text = messages.daily_text(job, segments)
+        shown = await asyncio.to_thread(_shown, output)
+        text = messages.daily_text(job, shown)
         posted = 0
         for guild_id, channel_id in (await asyncio.to_thread(self.service.guilds.daily_channels)).items():
             try:
@@ -176,6 +177,5 @@ def buttons(job_id: int) -> discord.ui.View:
     return view
 
 
-def _segments(output: Path) -> list[dict[str, Any]]:
-    segments: list[dict[str, Any]] = read_sidecar(output).get("segments", [])
-    return segments
+def _shown(output: Path) -> tuple[ShownClass, ...]:
+    return shown_classes(read_sidecar(output))

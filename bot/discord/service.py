@@ -7,6 +7,7 @@ results (or typed refusals) into messages; everything here is plain and tested w
 from __future__ import annotations
 
 import contextlib
+import logging
 import random
 import secrets
 import tempfile
@@ -36,11 +37,14 @@ from storage.guilds import GuildStore, ServerSettings
 from storage.jobs import JobNotFound, JobStore
 from storage.models import Job, JobStatus
 
+log = logging.getLogger(__name__)
+
 PLATFORM = "discord"
 DEFAULT_UPLOAD_LIMIT = 10 * 2**20  # Discord's upload limit without boosts
 UPLOAD_HEADROOM = 64 * 2**10  # the message around the file counts too
 MAX_DOWNLOAD_BYTES = 50 * 2**20
 MAX_PREPARING = 4  # clips fetched and checked at once; the rest are asked to come back in a minute
+MAX_INFLIGHT_BYTES = 128 * 2**20  # the bytes of those clips (GANTERP_DISCORD_INFLIGHT_BYTES)
 AUDIO_SUFFIXES = clips.MEDIA_SUFFIXES | {".mov", ".mkv", ".wma", ".aiff", ".aif", ".m4v", ".3gp"}
 
 # (link, folder, max_bytes, max_duration_s) → a local media file; raises PipelineError subclasses.
@@ -91,14 +95,14 @@ class Queued:
         return self.accepted.job
 
 
-def check_attachment(filename: str, content_type: str | None, size: int) -> None:
-    """Refuse an attachment that is not audio/video by type or name, or is over the download cap."""
+def check_attachment(filename: str, content_type: str | None, size: int, max_bytes: int = MAX_DOWNLOAD_BYTES) -> None:
+    """Refuse an attachment that is not audio/video by type or name, or is over `max_bytes`."""
     suffix = Path(filename).suffix.lower()
     media_type = (content_type or "").split(";")[0].strip().lower()
     if not (media_type.startswith(("audio/", "video/")) or suffix in AUDIO_SUFFIXES):
         raise NotAudioAttachment(filename, content_type)
-    if size > MAX_DOWNLOAD_BYTES:
-        raise AttachmentTooLarge(filename, size, MAX_DOWNLOAD_BYTES)
+    if size > max_bytes:
+        raise AttachmentTooLarge(filename, size, max_bytes)
 
 
 def read_words(words: str | None, seed: int, blocked: frozenset[int] = frozenset()) -> tuple[Match, ...]:
@@ -115,31 +119,45 @@ def read_words(words: str | None, seed: int, blocked: frozenset[int] = frozenset
 
 
 class Admission:
-    """At most one clip in preparation (download, decode, analysis) per member, and `limit` in all.
+    """At most one clip in preparation (download, decode, analysis) per member, `limit` clips and
+    `max_bytes` of them in all.
 
-    Preparing a clip holds a thread for up to the download's time limit; without this, a few
-    members pasting slow links could take every thread the bot has.
+    A slot is taken before a byte of the clip is read and held until it is queued or refused:
+    preparing a clip holds a thread for up to the download's time limit and its bytes on disk, so
+    without this a few members pasting slow links, or a crowd sending large files at once, could
+    take every thread and fill the disk before anyone is refused.
     """
 
-    def __init__(self, limit: int = MAX_PREPARING) -> None:
-        self._limit = limit
+    def __init__(self, limit: int = MAX_PREPARING, max_bytes: int = MAX_INFLIGHT_BYTES) -> None:
+        self._limit, self._max_bytes = limit, max_bytes
         self._busy: set[str] = set()
+        self._bytes = 0
         self._lock = threading.Lock()
 
+    @property
+    def bytes_in_flight(self) -> int:
+        """The bytes reserved by the clips in preparation now."""
+        with self._lock:
+            return self._bytes
+
     @contextlib.contextmanager
-    def slot(self, requester_id: str) -> Iterator[None]:
-        """Hold the requester's slot while their clip is prepared; refuse at once if none is free."""
+    def slot(self, requester_id: str, size: int = 0) -> Iterator[None]:
+        """Hold the requester's slot and `size` bytes while their clip is prepared; refuse at once if none is free."""
         with self._lock:
             if requester_id in self._busy:
                 raise StillPreparing()
-            if len(self._busy) >= self._limit:
+            if len(self._busy) >= self._limit or self._bytes + size > self._max_bytes:
+                log.info("clip of member %s refused: %d clips, %d bytes in preparation", requester_id,
+                         len(self._busy), self._bytes)  # fmt: skip
                 raise TooBusy()
             self._busy.add(requester_id)
+            self._bytes += size
         try:
             yield
         finally:
             with self._lock:
                 self._busy.discard(requester_id)
+                self._bytes -= size
 
 
 class DiscordService:
@@ -149,7 +167,10 @@ class DiscordService:
         self.store, self.guilds, self.settings = store, guilds, settings
         self._fetch = fetch
         self.clips_dir = settings.clips_dir or settings.data_dir / "clips"
-        self.admission = Admission()
+        self.admission = Admission(max_bytes=settings.discord_inflight_bytes)
+        # The largest clip fetched: never more than may be in flight at all, so it is refused for its size
+        # (one clear sentence) rather than asked to come back in a minute forever.
+        self.max_download_bytes = min(MAX_DOWNLOAD_BYTES, settings.discord_inflight_bytes)
 
     # ------------------------------------------------------------------ checks
 
@@ -189,18 +210,23 @@ class DiscordService:
         """Read the words, check the audio and limits, queue the job; raises a typed refusal otherwise."""
         self.check_can_submit(origin)
         with self.admission.slot(origin.requester_id):
-            return self._queue_file(origin, audio, ask, max_bytes, source_kind, source_ref, source_name)
+            return self.queue_admitted(
+                origin, audio, ask, max_bytes=max_bytes, source_kind=source_kind, source_ref=source_ref,
+                source_name=source_name,
+            )  # fmt: skip
 
-    def _queue_file(
+    def queue_admitted(
         self,
         origin: Origin,
         audio: Path,
         ask: Ask,
+        *,
         max_bytes: int,
         source_kind: str,
         source_ref: str,
         source_name: str | None,
     ) -> Queued:
+        """Read the words, check the audio, queue the job: for a clip whose admission slot the caller holds."""
         seed = ask.seed if ask.seed is not None else secrets.randbelow(2**31)
         server = self.server(origin.guild_id)
         matches = read_words(ask.words, seed, frozenset(server.blocked_classes))
@@ -238,9 +264,15 @@ class DiscordService:
         Every limit is checked before the download starts, and a member has one clip in preparation at a time.
         """
         self.check_can_submit(origin)
-        with self.admission.slot(origin.requester_id), tempfile.TemporaryDirectory(prefix="ganterp-discord-") as folder:
-            path = self._fetch(url, Path(folder), MAX_DOWNLOAD_BYTES, self._max_duration(origin))
-            return self._queue_file(origin, path, ask, max_bytes, "link", url, url)
+        cap = self.max_download_bytes  # its size is known only once downloaded: the most it may be is reserved
+        with (
+            self.admission.slot(origin.requester_id, cap),
+            tempfile.TemporaryDirectory(prefix="ganterp-discord-") as folder,
+        ):
+            path = self._fetch(url, Path(folder), cap, self._max_duration(origin))
+            return self.queue_admitted(
+                origin, path, ask, max_bytes=max_bytes, source_kind="link", source_ref=url, source_name=url
+            )
 
     def submit_library_clip(self, origin: Origin, ask: Ask, *, max_bytes: int) -> Queued:
         """A random clip from the library (made on first use), random classes unless words were given."""
