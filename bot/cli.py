@@ -339,15 +339,15 @@ def _print_segments(prepared: PreparedRender, out: TextIO) -> None:
 
 
 def _print_matches(matches: Sequence[Match], out: TextIO) -> None:
-    width = max(terminal_width(m.query) for m in matches)
+    width = max(terminal_width(m.short_query) for m in matches)
     for match in matches:
         chosen = f"{match.class_id:>3} {match.class_name}" if match.class_id is not None else "  ?"
         also = f"  (also {', '.join(map(str, match.alternatives))})" if match.alternatives else ""
-        padding = " " * (width - terminal_width(match.query))
+        padding = " " * (width - terminal_width(match.short_query))
         explain = match.explain()
         if match.method is Method.SPELLING:
             explain += f"; render and analyze refuse the typo: write {match.via!r}"
-        print(f"{match.query}{padding}  → {chosen}  [{explain}]{also}", file=out)
+        print(f"{match.short_query}{padding}  → {chosen}  [{explain}]{also}", file=out)
 
 
 def _render_refuses(match: Match) -> bool:

@@ -132,8 +132,13 @@ def _why_unknown(match: Match) -> str:
 
 
 def _quoted(query: str) -> str:
-    """A word as a message quotes it: cut after a word's length, so a pasted page stays one sentence."""
-    return repr(query if len(query) <= MAX_WORD_CHARS else query[: MAX_WORD_CHARS - 1] + "…")
+    """A word as a message quotes it."""
+    return repr(_cut(query))
+
+
+def _cut(query: str) -> str:
+    """A word as a message shows it: cut after a word's length, so a pasted page stays one line."""
+    return query if len(query) <= MAX_WORD_CHARS else query[: MAX_WORD_CHARS - 1] + "…"
 
 
 def _seed_base(seed: int | random.Random) -> int:
@@ -162,6 +167,11 @@ class Match:
     position: int = 0  # the word's place in its request: with the seed, it decides the pick
     label: str = ""  # what the choices are, as a plural noun phrase: "kinds of dog"
     blocked: tuple[int, ...] = ()  # for a blocked word: the classes it reached
+
+    @property
+    def short_query(self) -> str:
+        """The word as a message shows it: cut when it is longer than a word can be."""
+        return _cut(self.query)
 
     @property
     def class_name(self) -> str | None:

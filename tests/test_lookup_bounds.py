@@ -168,5 +168,6 @@ def test_a_long_number_in_the_cli_is_a_refusal_not_a_crash(capsys: pytest.Captur
     for text in ("9" * 4_301, "\uff19" * 5_000, "-" + "1" * 5_000):
         assert main(["classes", text]) == 1  # was exit 3, "something went wrong"
         assert main(["analyze", "no-such-file.wav", "--classes", text]) == 1
-    err = capsys.readouterr().err
+    out, err = capsys.readouterr()
     assert "something went wrong" not in err and "is not a BigGAN class id (0-999)." in err
+    assert all(len(line) < 2 * MAX_WORD_CHARS for line in (out + err).splitlines())  # the number is cut
