@@ -148,9 +148,9 @@ def _prepared_with_generator(
         options = dataclasses.replace(options, size=int(model.rsplit("-", 1)[1]))
     # Loading BigGAN takes a moment: do it while the audio is decoded and analysed, but only
     # from weights already on disk, so no download starts for input that may yet be refused.
-    loading = _InBackground(lambda: _generator_for(args, settings, model, allow_download=False))
-    prepared = prepare(source, options, name=args.source)
-    generator = loading.result(unless=WeightsUnavailable) or _generator_for(args, settings, model)
+    with _InBackground(lambda: _generator_for(args, settings, model, allow_download=False)) as loading:
+        prepared = prepare(source, options, name=args.source)
+        generator = loading.result(unless=WeightsUnavailable) or _generator_for(args, settings, model)
     return prepared, generator, model
 
 
@@ -370,14 +370,25 @@ def terminal_width(text: str) -> int:
 
 
 class _InBackground(Generic[T]):
-    """Runs a function in a daemon thread; `result` waits and re-raises what it raised."""
+    """Runs a function in a thread while the block runs; `result` waits and re-raises what it raised.
+
+    Leaving the block, however it is left, waits for the function to end: a refused input must
+    not exit while torch is still loading in a thread, or torch's C++ threads are torn down
+    while running and the process aborts ("terminate called without an active exception").
+    """
 
     def __init__(self, function: Callable[[], T]) -> None:
         self._function = function
         self._value: T | None = None
         self._error: Exception | None = None
-        self._thread = threading.Thread(target=self._run, name="ganterp-load", daemon=True)
+        self._thread = threading.Thread(target=self._run, name="ganterp-load")
+
+    def __enter__(self) -> _InBackground[T]:
         self._thread.start()
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self._thread.join()
 
     def _run(self) -> None:
         try:
