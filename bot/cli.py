@@ -6,6 +6,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import dataclasses
+import datetime as dt
 import gc
 import json
 import logging
@@ -61,6 +62,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 def _main(argv: Sequence[str] | None) -> int:
     parser = _parser()
     args = parser.parse_args(argv)
+    settings: Settings | None = None  # known once loaded: where a crash report goes
     try:
         with _terminate_as_exception():
             settings = Settings.load()
@@ -82,7 +84,7 @@ def _main(argv: Sequence[str] | None) -> int:
         if _is_users_error(exc):
             _say(f"ganterp: {_sentence(str(exc))}")
             return EXIT_INPUT
-        report = _save_traceback()
+        report = _save_traceback(settings)
         _say(f"ganterp: something went wrong (a bug, not your input); the details are in {report}.")
         return EXIT_BUG
 
@@ -489,7 +491,13 @@ def _silence_stdout() -> None:
         os.dup2(devnull, sys.stdout.fileno())
 
 
-def _save_traceback() -> str:
+def _save_traceback(settings: Settings | None) -> str:
+    """Where the traceback was saved: the data folder's crash reports, under its retention."""
+    if settings is not None:
+        from bot.crashes import save_crash_log
+
+        with contextlib.suppress(OSError):  # an unwritable data folder: the system's temporary folder
+            return str(save_crash_log(settings.data_dir, dt.timedelta(hours=settings.retention_h)))
     with tempfile.NamedTemporaryFile("w", prefix="ganterp-crash-", suffix=".log", delete=False) as handle:
         traceback.print_exc(file=handle)
         return handle.name
