@@ -143,9 +143,9 @@ def main(argv: list[str]) -> int:
     pasted = {chars: pasted_cost(chars) for chars in PASTED_CHARS}
     for chars, (seconds, mib) in pasted.items():
         bounded = seconds < PASTED_GOAL_S and mib < PASTED_GOAL_MIB
-        goal = f"goal < {PASTED_GOAL_S * 1000:g} ms, < {PASTED_GOAL_MIB:g} MiB"
+        wanted = f"goal < {PASTED_GOAL_S * 1000:g} ms, < {PASTED_GOAL_MIB:g} MiB"
         name = f"pasted {chars:,} characters"
-        print(f"{name:<32} {seconds * 1000:9.3f} ms {mib:7.1f} MiB peak   {goal}   {'ok' if bounded else 'MISSED'}")
+        print(f"{name:<32} {seconds * 1000:9.3f} ms {mib:7.1f} MiB peak   {wanted}   {'ok' if bounded else 'MISSED'}")
     pasted_ok = all(s < PASTED_GOAL_S and m < PASTED_GOAL_MIB for s, m in pasted.values())
     return 0 if rate >= HIT_GOAL and pasted_ok and all(got < goal for _, got, goal in rows) else 1
 
