@@ -6,6 +6,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import dataclasses
+import datetime as dt
 import gc
 import json
 import logging
@@ -64,6 +65,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 def _main(argv: Sequence[str] | None) -> int:
     parser = _parser()
     args = parser.parse_args(argv)
+    settings: Settings | None = None  # known once loaded: where a crash report goes
     try:
         with _terminate_as_exception():
             settings = Settings.load()
@@ -85,7 +87,7 @@ def _main(argv: Sequence[str] | None) -> int:
         if _is_users_error(exc):
             _say(f"ganterp: {_sentence(str(exc))}")
             return EXIT_INPUT
-        report = _save_traceback()
+        report = _save_traceback(settings)
         _say(f"ganterp: something went wrong (a bug, not your input); the details are in {report}.")
         return EXIT_BUG
 
@@ -151,9 +153,9 @@ def _prepared_with_generator(
         options = dataclasses.replace(options, size=int(model.rsplit("-", 1)[1]))
     # Loading BigGAN takes a moment: do it while the audio is decoded and analysed, but only
     # from weights already on disk, so no download starts for input that may yet be refused.
-    loading = _InBackground(lambda: _generator_for(args, settings, model, allow_download=False))
-    prepared = prepare(source, options, name=args.source)
-    generator = loading.result(unless=WeightsUnavailable) or _generator_for(args, settings, model)
+    with _InBackground(lambda: _generator_for(args, settings, model, allow_download=False)) as loading:
+        prepared = prepare(source, options, name=args.source)
+        generator = loading.result(unless=WeightsUnavailable) or _generator_for(args, settings, model)
     return prepared, generator, model
 
 
@@ -342,15 +344,15 @@ def _print_segments(prepared: PreparedRender, out: TextIO) -> None:
 
 
 def _print_matches(matches: Sequence[Match], out: TextIO) -> None:
-    width = max(terminal_width(m.query) for m in matches)
+    width = max(terminal_width(m.short_query) for m in matches)
     for match in matches:
         chosen = f"{match.class_id:>3} {match.class_name}" if match.class_id is not None else "  ?"
         also = f"  (also {', '.join(map(str, match.alternatives))})" if match.alternatives else ""
-        padding = " " * (width - terminal_width(match.query))
+        padding = " " * (width - terminal_width(match.short_query))
         explain = match.explain()
         if match.method is Method.SPELLING:
             explain += f"; render and analyze refuse the typo: write {match.via!r}"
-        print(f"{match.query}{padding}  → {chosen}  [{explain}]{also}", file=out)
+        print(f"{match.short_query}{padding}  → {chosen}  [{explain}]{also}", file=out)
 
 
 def _render_refuses(match: Match) -> bool:
@@ -373,14 +375,25 @@ def terminal_width(text: str) -> int:
 
 
 class _InBackground(Generic[T]):
-    """Runs a function in a daemon thread; `result` waits and re-raises what it raised."""
+    """Runs a function in a thread while the block runs; `result` waits and re-raises what it raised.
+
+    Leaving the block, however it is left, waits for the function to end: a refused input must
+    not exit while torch is still loading in a thread, or torch's C++ threads are torn down
+    while running and the process aborts ("terminate called without an active exception").
+    """
 
     def __init__(self, function: Callable[[], T]) -> None:
         self._function = function
         self._value: T | None = None
         self._error: Exception | None = None
-        self._thread = threading.Thread(target=self._run, name="ganterp-load", daemon=True)
+        self._thread = threading.Thread(target=self._run, name="ganterp-load")
+
+    def __enter__(self) -> _InBackground[T]:
         self._thread.start()
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self._thread.join()
 
     def _run(self) -> None:
         try:
@@ -481,7 +494,13 @@ def _silence_stdout() -> None:
         os.dup2(devnull, sys.stdout.fileno())
 
 
-def _save_traceback() -> str:
+def _save_traceback(settings: Settings | None) -> str:
+    """Where the traceback was saved: the data folder's crash reports, under its retention."""
+    if settings is not None:
+        from bot.crashes import save_crash_log
+
+        with contextlib.suppress(OSError):  # an unwritable data folder: the system's temporary folder
+            return str(save_crash_log(settings.data_dir, dt.timedelta(hours=settings.retention_h)))
     with tempfile.NamedTemporaryFile("w", prefix="ganterp-crash-", suffix=".log", delete=False) as handle:
         traceback.print_exc(file=handle)
         return handle.name

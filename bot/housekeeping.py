@@ -10,6 +10,7 @@ import datetime as dt
 import logging
 import threading
 
+from bot.crashes import remove_old_crash_logs
 from storage.jobs import JobStore
 
 log = logging.getLogger(__name__)
@@ -22,8 +23,10 @@ def keep_tidy(store: JobStore, retention: dt.timedelta, stop: threading.Event, e
     while True:
         try:
             jobs, strays = store.cleanup(retention), store.remove_strays(retention)
-            if jobs or strays:
-                log.info("housekeeping: removed the files of %d old jobs and %d stray files", jobs, strays)
+            crashes = remove_old_crash_logs(store.data_dir, retention)
+            if jobs or strays or crashes:
+                log.info("housekeeping: removed the files of %d old jobs, %d stray files and %d crash reports",
+                         jobs, strays, crashes)  # fmt: skip
         except Exception as exc:  # a full disk or a locked database: the next round tries again
             log.warning("housekeeping failed (%s); trying again in %.0f s", exc, every_s)
         if stop.wait(every_s):

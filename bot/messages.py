@@ -102,6 +102,14 @@ class TooBusy(ChatRefused):
         super().__init__("I am fetching many clips right now; please try again in a minute.")
 
 
+class WordsTooSlow(ChatRefused):
+    """Reading a request's words took longer than a member is kept waiting (a very busy machine)."""
+
+    def __init__(self, waited_s: float) -> None:
+        self.waited_s = waited_s
+        super().__init__(f"reading those words took more than {waited_s:g} s; please try again in a minute.")
+
+
 class MessageContentOff(ChatRefused):
     """A replied-to message looked empty because the message-content intent is off."""
 
@@ -186,7 +194,7 @@ def word_lines(matches: Sequence[Match], seed: int | None = None) -> list[str]:
         if match.class_id is None:
             hint = f" — did you mean {', '.join(match.suggestions)}?" if match.suggestions else ""
             why = "blocked on this server" if match.method is Method.BLOCKED else "not a class"
-            lines.append(f"• {match.query} → {why}, skipped{hint}")
+            lines.append(f"• {match.short_query} → {why}, skipped{hint}")
         else:
             lines.append(f"• {match.preview(seed)}")
     return lines

@@ -35,6 +35,10 @@ DEFAULT_MAX_WORDS = 50
 MAX_ALTERNATIVES = 5
 MAX_PHRASE_WORDS = 4  # the longest class names and WordNet lemmas people type
 MAX_WORD_CHARS = 60  # longer is not a word; guessing its spelling would only cost time
+# A request's text may hold this many characters per word it may ask for (6,000 for 50 words:
+# Discord's longest option): room for names, separators and function words, yet a bound on the
+# work whatever is pasted, checked before anything else is done with the text.
+MAX_CHARS_PER_WORD = 2 * MAX_WORD_CHARS
 MIN_TWO_EDIT_CHARS = 7  # two edits in a shorter word change a third of it: another word, not a typo
 # Below this length a one-edit fix is made only for the slips of a typist (a letter left out,
 # doubled or two swapped): a changed letter or an extra one there is as often another language's
@@ -81,9 +85,18 @@ _EXPLAIN = {
 class TooManyWords(PipelineError):
     """A request names more words than allowed."""
 
-    def __init__(self, max_words: int, got: int) -> None:
-        self.max_words, self.got = max_words, got
-        super().__init__(f"at most {max_words} classes can be asked for at once (got {got}).")
+    def __init__(self, max_words: int, got: int, *, at_least: bool = False) -> None:
+        self.max_words, self.got, self.at_least = max_words, got, at_least
+        counted = f"at least {got}" if at_least else str(got)
+        super().__init__(f"at most {max_words} classes can be asked for at once (got {counted}).")
+
+
+class TextTooLong(PipelineError):
+    """A request's text is longer than any request of the allowed number of words needs."""
+
+    def __init__(self, max_chars: int, got: int) -> None:
+        self.max_chars, self.got = max_chars, got
+        super().__init__(f"a request can be at most {max_chars:,} characters long (got {got:,}); ask for fewer words.")
 
 
 class NoWords(PipelineError):
@@ -110,12 +123,22 @@ class BlockedWords(UnknownWords):
 def _why_unknown(match: Match) -> str:
     if match.method is Method.BLOCKED:
         names = ", ".join(class_name(c) for c in match.blocked[:3]) + (", …" if len(match.blocked) > 3 else "")
-        return f"{match.query!r} reaches only classes that are blocked here ({names})"
+        return f"{_quoted(match.query)} reaches only classes that are blocked here ({names})"
     if _NUMBER.fullmatch(normalise(match.query)) and not E.is_emoji(match.query):
-        return f"{match.query!r} is not a BigGAN class id (0-999)"
+        return f"{_quoted(match.query)} is not a BigGAN class id (0-999)"
     what = f" ({match.via})" if E.is_emoji(match.query) and match.via else ""
     hint = f" (did you mean: {', '.join(match.suggestions)}?)" if match.suggestions else ""
-    return f"{match.query!r}{what} matches no BigGAN class{hint}"
+    return f"{_quoted(match.query)}{what} matches no BigGAN class{hint}"
+
+
+def _quoted(query: str) -> str:
+    """A word as a message quotes it."""
+    return repr(_cut(query))
+
+
+def _cut(query: str) -> str:
+    """A word as a message shows it: cut after a word's length, so a pasted page stays one line."""
+    return query if len(query) <= MAX_WORD_CHARS else query[: MAX_WORD_CHARS - 1] + "…"
 
 
 def _seed_base(seed: int | random.Random) -> int:
@@ -144,6 +167,11 @@ class Match:
     position: int = 0  # the word's place in its request: with the seed, it decides the pick
     label: str = ""  # what the choices are, as a plural noun phrase: "kinds of dog"
     blocked: tuple[int, ...] = ()  # for a blocked word: the classes it reached
+
+    @property
+    def short_query(self) -> str:
+        """The word as a message shows it: cut when it is longer than a word can be."""
+        return _cut(self.query)
 
     @property
     def class_name(self) -> str | None:
@@ -317,6 +345,18 @@ def _is_id(word: str) -> bool:
     return word.isascii() and word.isdigit()
 
 
+_ID_DIGITS = len(str(N_CLASSES - 1))
+
+
+def _class_id(word: str) -> int | None:
+    """The class a number names, or None; never int() on a long run of digits, which Python
+    refuses past 4,300 of them (and which could be no class id anyway)."""
+    if not _is_id(word):
+        return None
+    digits = word.lstrip("0") or "0"  # "007" is class 7, as before
+    return int(digits) if len(digits) <= _ID_DIGITS and int(digits) < N_CLASSES else None
+
+
 def clean(text: str) -> str:
     """Text as a person sees it: NFKC outside emoji ("ｄｏｇ" is dog, "１２３" is 123) and invisible
     format characters (zero-width spaces, direction marks) dropped, except the joiners inside emoji."""
@@ -383,10 +423,12 @@ def _has_words(words: str) -> bool:
     return any(token not in STOPWORDS for token in words.split())
 
 
-def _units(text: str) -> list[_Unit]:
-    chunks = _chunks(text)
+def _units(text: str, max_words: int | None = None) -> list[_Unit]:
+    """The words, phrases and emoji of a request; past `max_words` words it stops reading (and
+    searching) at once: every word found so far stays a word whatever follows."""
     units: list[_Unit] = []
-    for number, chunk in enumerate(chunks):
+    words = 0  # an emoji may yet be dropped as an echo of a word beside it, a word never is
+    for number, chunk in enumerate(_chunks(text)):
         for is_emoji, piece in E.split_emoji(chunk):
             if is_emoji:
                 previous = units[-1] if units and units[-1].chunk == number else None
@@ -396,7 +438,11 @@ def _units(text: str) -> list[_Unit]:
                 if not reading.decoration:
                     units.append(_Unit(piece, number, reading))
             else:
-                units += [_Unit(w, number) for w in _pieces(normalise(piece))]
+                for word in _pieces(normalise(piece)):
+                    units.append(_Unit(word, number))
+                    words += 1
+                    if max_words is not None and words > max_words:
+                        raise TooManyWords(max_words, words, at_least=True)
     return _drop_echoes(units)
 
 
@@ -416,20 +462,27 @@ def _drop_echoes(units: list[_Unit]) -> list[_Unit]:
     return keep
 
 
-def _pieces(words: str) -> list[str]:
+def _pieces(words: str) -> Iterator[str]:
     """The words and phrases of a run of text: the whole run when it is known; else its longest
     known phrases less function words ("golden retriever ocean" is two, "cat in a hat" too),
     unless one of those is unknown and the whole run reads as a misspelt name ("golden retreiver")
-    or ends in a known phrase ("big red dog" → dog, "walk in the park" → park)."""
+    or ends in a known phrase ("big red dog" → dog, "walk in the park" → park).
+
+    A run longer than a word can be is never read whole (see _read), so it is never searched
+    whole (the spelling search costs the square of its length) and its phrases come one at a
+    time, for the caller to stop at its word cap."""
     if not _has_words(words):
-        return []
+        return iter(())
     if _known(words):
-        return [words]
-    pieces = [piece for piece in _segment(words.split()) if piece not in STOPWORDS]
-    unknown = len(pieces) > 1 and not all(_known(piece) for piece in pieces)
+        return iter((words,))
+    pieces = (piece for piece in _segment(words.split()) if piece not in STOPWORDS)
+    if len(words) > MAX_WORD_CHARS:
+        return pieces
+    found = list(pieces)
+    unknown = len(found) > 1 and not all(_known(piece) for piece in found)
     if unknown and (_spelling_fix(words) is not None or _known_tail(words) is not None):
-        return [words]
-    return pieces
+        return iter((words,))
+    return iter(found)
 
 
 def _segment(tokens: list[str]) -> Iterator[str]:
@@ -506,7 +559,8 @@ class _Reading:
 
 def lookup(text: str, seed: int | random.Random = 0, options: LookupOptions = LookupOptions()) -> list[Match]:
     """Resolve every word of a request; unknown words are kept, marked unknown."""
-    units = _units(text)
+    _check_length(text, options)
+    units = _units(text, options.max_words)
     if not units:
         raise NoWords(text)
     if len(units) > options.max_words:
@@ -533,7 +587,15 @@ def lookup_word(query: str, rng: random.Random, options: LookupOptions = LookupO
     Without `fix_spelling` a misspelt word is unknown, its fix the first suggestion: for
     front ends that cannot show the user what was corrected.
     """
+    _check_length(query, options)
     return _choose(query, _read(query), _seed_base(rng), 0, options)
+
+
+def _check_length(text: str, options: LookupOptions) -> None:
+    """Refuse text longer than the allowed words can need, before any work is done on it."""
+    max_chars = max(1, options.max_words) * MAX_CHARS_PER_WORD
+    if len(text) > max_chars:
+        raise TextTooLong(max_chars, len(text))
 
 
 @functools.lru_cache(maxsize=4096)
@@ -543,7 +605,8 @@ def _read(query: str) -> _Reading:
         return _read_emoji(query)
     word = normalise(query)
     if _NUMBER.fullmatch(word):
-        return _Reading(Method.ID, (int(word),)) if _is_id(word) and int(word) < N_CLASSES else _Reading(Method.UNKNOWN)
+        class_id = _class_id(word)
+        return _Reading(Method.UNKNOWN) if class_id is None else _Reading(Method.ID, (class_id,))
     if not _has_words(word):
         return _Reading(Method.UNKNOWN)  # "the" alone names nothing
     found = _find(word)
@@ -578,8 +641,9 @@ def _read_emoji(emoji: str) -> _Reading:
         return _Reading(Method.UNKNOWN, via=reading.name, decoration=True)
     words = normalise(reading.words)
     found = None
-    if _is_id(words) and int(words) < N_CLASSES:
-        found = _Entry(Method.ID, (int(words),), (), "")
+    number = _class_id(words)  # a keycap: "7️⃣" reads "7"
+    if number is not None:
+        found = _Entry(Method.ID, (number,), (), "")
     elif reading.curated:
         found = _find(words) or _known_tail(words)
     elif words:
@@ -694,7 +758,7 @@ def _spelling_guess(word: str) -> tuple[str, bool] | None:
     doubled or swapped ("banan", "tigre"), not changed ("gato" → gate) or added ("chien" → chen).
     """
     index = load_index()
-    if len(word) < 4 or any(form in index.unresolved for form in base_forms(word)):
+    if not 4 <= len(word) <= MAX_WORD_CHARS or any(form in index.unresolved for form in base_forms(word)):
         return None  # short words have too many neighbours to guess from; real words are not typos
     near = [c for c in _one_edit(word) if _guessable(c)]
     if near:
@@ -877,9 +941,8 @@ def complete(prefix: str, limit: int = 25) -> list[tuple[int, str]]:
     key = normalise(prefix)
     keys, values = _completion_keys()
     if _NUMBER.fullmatch(key):
-        if not _is_id(key):
-            return []
-        return [(int(key), class_name(int(key)))] if int(key) < N_CLASSES else []
+        class_id = _class_id(key)
+        return [] if class_id is None else [(class_id, class_name(class_id))]
     start = bisect.bisect_left(keys, key)
     out: dict[int, str] = {}
     for position in range(start, len(keys)):

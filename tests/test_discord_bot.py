@@ -12,11 +12,13 @@ import simcord
 
 from bot.discord.app import GanterpBot
 from bot.discord.service import Ask, DiscordService, Origin
+from bot.messages import WordsTooSlow
 from bot.runner import build_service
 from bot.settings import Settings
 from bot.worker import Worker
 from pipeline.errors import NotMedia
 from pipeline.generator import BigGANGenerator
+from pipeline.lookup import TooManyWords
 from storage.jobs import QueueLimits
 from storage.models import JobStatus
 from tests.conftest import ClipMaker
@@ -492,3 +494,74 @@ async def test_a_video_is_posted_once_even_when_its_delivery_cannot_be_recorded(
     await env.bot.sync_posts()  # type: ignore[attr-defined]
     await env.settle()
     assert len([m for m in bot_messages(world.channel) if has_video(m)]) == 1, "never posted again in a loop"
+
+
+async def test_words_are_read_off_the_event_loop(
+    env: simcord.Env, service: DiscordService, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import threading
+
+    from bot.discord import commands
+
+    threads: dict[str, threading.Thread] = {}
+
+    def recorded(name: str) -> None:
+        real = getattr(commands, name)
+
+        def call(*args: Any, **kwargs: Any) -> Any:
+            threads[name] = threading.current_thread()
+            return real(*args, **kwargs)
+
+        monkeypatch.setattr(commands, name, call)
+
+    for name in ("lookup", "resolve_words", "complete"):
+        recorded(name)
+    world = World(env)
+    shown = await world.alice.slash(world.channel, "ganterp classes", words="dog, ocean")
+    assert "dog →" in response_text(shown)
+    await world.alice.autocomplete(world.channel, "ganterp render", "classes", "golden ret")
+    await world.mod.slash(world.channel, "ganterp-server block", classes="revolver")
+    assert "revolver" in response_text(await world.mod.slash(world.channel, "ganterp-server unblock", classes="dog"))
+    # Was the event loop's own thread: a long request stalled the gateway (5.4 s measured).
+    assert set(threads) == {"lookup", "resolve_words", "complete"}
+    assert threading.current_thread() not in threads.values()
+
+
+async def test_a_lookup_that_does_not_finish_is_answered_in_bounded_time(monkeypatch: pytest.MonkeyPatch) -> None:
+    import asyncio
+    import threading
+
+    from bot.discord import commands
+    from bot.messages import error_message
+
+    release = threading.Event()
+    monkeypatch.setattr(commands, "WORDS_TIMEOUT_S", 0.5)
+    ticks = 0
+
+    async def heartbeat() -> None:
+        nonlocal ticks
+        while not release.is_set():
+            ticks += 1
+            await asyncio.sleep(0.01)
+
+    beating = asyncio.create_task(heartbeat())
+    try:
+        # A machine too busy to read the words in time (simcord's clock waits for threads, so plain asyncio here).
+        with pytest.raises(WordsTooSlow) as refused:
+            await commands.off_the_loop(lambda: release.wait(60))
+        assert not release.is_set() and ticks > 0  # answered while the words were still being read; the loop ran
+    finally:
+        release.set()
+        await beating
+    assert error_message(refused.value) == "Reading those words took more than 0.5 s; please try again in a minute."
+    assert await commands.off_the_loop(lambda: "read") == "read"
+
+
+async def test_a_pasted_page_of_words_is_one_sentence_on_discord(env: simcord.Env) -> None:
+    world = World(env)
+    page = " ".join(["dog", "qzxvw", "ocean", "tree"] * 1500)[:6000]
+    answered = response_text(await world.alice.slash(world.channel, "ganterp classes", words=page))
+    assert "At most 50 classes can be asked for at once" in answered and "went wrong" not in answered
+    number = response_text(await world.alice.slash(world.channel, "ganterp classes", words="7" * 5000))
+    assert "→ not a class, skipped" in number and len(number) < 200  # was "Something went wrong"
+    assert [type(getattr(e, "original", e)) for e in env.errors] == [TooManyWords]  # answered, as a refusal

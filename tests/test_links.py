@@ -559,3 +559,25 @@ def test_the_command_line_refuses_a_private_link_in_one_sentence(
         "ganterp: the link http://127.0.0.1:9/x.wav was refused: "
         "it leads to a private, local or cloud-internal address."
     )
+
+
+@pytest.mark.parametrize(
+    ("allowed", "admitted", "refused"),
+    [
+        ("::1/128", ["::1"], ["::", "::2", "::ffff:127.0.0.1", "127.0.0.1", "0.0.0.1"]),
+        ("::/128", ["::"], ["::1", "0.0.0.0"]),
+        ("::/127", ["::", "::1"], ["::2"]),
+        ("0.0.0.0/8", ["0.0.0.1", "::5", "::ffff:0.0.0.1"], ["::1", "::"]),  # ::5 is IPv4-compatible 0.0.0.5
+    ],
+)
+def test_an_allowance_of_ipv6_loopback_or_unspecified_means_what_it_says(
+    allowed: str, admitted: list[str], refused: list[str]
+) -> None:
+    guard = AddressGuard(allowed_networks=(ipaddress.ip_network(allowed),))
+    # ::1 was judged as IPv4-compatible 0.0.0.1, so "::1/128" never admitted [::1].
+    assert [a for a in admitted if not guard.permits(ipaddress.ip_address(a))] == []
+    assert [a for a in refused if guard.permits(ipaddress.ip_address(a))] == []
+
+
+def test_without_an_allowance_ipv6_loopback_and_unspecified_stay_refused() -> None:
+    assert not any(PUBLIC_ONLY.permits(ipaddress.ip_address(a)) for a in ("::1", "::", "::ffff:127.0.0.1", "::7f00:1"))

@@ -135,3 +135,39 @@ def test_defaults_of_long_running_commands_log_state_changes() -> None:
     from bot.logs import LONG_RUNNING_LEVEL
 
     assert LONG_RUNNING_LEVEL == "INFO" and Settings.load(environ={}, env_file=None).log_level is None
+
+
+def test_a_refused_input_exits_1_every_time_while_the_model_loads(
+    make_clip: ClipMaker, tiny_weights: Path, tmp_path: Path
+) -> None:
+    """A refusal printed while BigGAN loads in a thread: the process waits for the loader, then exits 1.
+
+    It exited 134 (SIGABRT, "terminate called without an active exception") in 9 of 10 runs: the
+    interpreter ended while torch ran C++ threads for the loading thread it had left behind.
+    """
+    import numpy as np
+
+    from tests.conftest import write_wav
+
+    notes = tmp_path / "notes.txt"
+    notes.write_text("not a clip\n")
+    empty = tmp_path / "empty.mp3"
+    empty.write_bytes(b"")
+    truncated = tmp_path / "cut.mp3"
+    truncated.write_bytes(make_clip(2.0, name="whole.mp3").read_bytes()[:300])
+    one_hz = write_wav(tmp_path / "one-hz.wav", np.zeros(4, dtype=np.float32), rate=1)
+    runs = [("render", notes, "v.mp4"), ("preview", notes, "p.png"), ("render", empty, "v.mp4"),
+            ("render", truncated, "v.mp4"), ("preview", one_hz, "p.png"), ("render", notes, "v.mp4"),
+            ("render", one_hz, "v.mp4"), ("preview", truncated, "p.png")]  # fmt: skip
+    env = worker_env(tmp_path / "data", tiny_weights)
+    for batch in (runs[:4], runs[4:]):  # a few at a time: the machine is shared
+        commands = [[sys.executable, "-m", "bot.cli", command, str(source), "-o", str(tmp_path / output),
+                     "--weights", str(tiny_weights)] for command, source, output in batch]  # fmt: skip
+        started = [subprocess.Popen(c, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+                   for c in commands]  # fmt: skip
+        for process, (command, source, _) in zip(started, batch, strict=True):
+            _, stderr = process.communicate(timeout=180)
+            said = stderr.decode().strip()
+            assert process.returncode == 1, f"{command} {source.name}: exit {process.returncode}: {said}"
+            assert said.startswith("ganterp: ") and len(said.splitlines()) == 1, said
+    assert not list(tmp_path.glob("*.mp4")) and not list(tmp_path.glob("*.png"))

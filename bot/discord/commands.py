@@ -7,20 +7,26 @@ Each command only reads its options and hands them to the bot (requests) or to t
 from __future__ import annotations
 
 import asyncio
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import discord
 from discord import app_commands
 
 from bot import messages
 from bot.discord.service import Ask
-from bot.messages import ManagersOnly
+from bot.messages import ManagersOnly, WordsTooSlow
 from pipeline.layout import Layout
-from pipeline.lookup import LookupOptions, complete, lookup, resolve_words
+from pipeline.lookup import LookupOptions, Match, complete, lookup, resolve_words
 from pipeline.music import Style
 
 if TYPE_CHECKING:
     from bot.discord.app import GanterpBot
+
+T = TypeVar("T")
+# The lookup's own work is bounded (pipeline/lookup.py caps the text and the searching); this bounds
+# the wait on a machine busy with renders, well within the 15 minutes a deferred answer may take.
+WORDS_TIMEOUT_S = 10.0
 
 LAYOUT_CHOICES = [
     app_commands.Choice(name="auto: stacked for portrait videos, side by side for the rest", value=Layout.AUTO.value),
@@ -70,7 +76,10 @@ def user_group(bot: GanterpBot) -> app_commands.Group:
 
     @render.autocomplete("classes")
     async def classes_autocomplete(interaction: discord.Interaction, current: str) -> list[app_commands.Choice[str]]:
-        return _class_choices(current)
+        try:
+            return await off_the_loop(lambda: _class_choices(current))
+        except WordsTooSlow:
+            return []  # no suggestions this time; the member may go on typing
 
     @group.command(name="random", description="Random classes for your clip, or a clip from the bot's library")
     @app_commands.choices(style=STYLE_CHOICES)
@@ -91,10 +100,15 @@ def user_group(bot: GanterpBot) -> app_commands.Group:
     async def classes_(
         interaction: discord.Interaction, words: str, seed: app_commands.Range[int, 0, 2**31 - 1] | None = None
     ) -> None:
-        blocked = frozenset(bot.service.server(str(interaction.guild_id) if interaction.guild_id else None)
-                            .blocked_classes)  # fmt: skip
-        matches = lookup(words, seed=seed or 0, options=LookupOptions(blocked=blocked))
-        await interaction.response.send_message(messages.classes_text(matches, seed), ephemeral=True)
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        guild = str(interaction.guild_id) if interaction.guild_id else None
+
+        def read() -> list[Match]:
+            blocked = frozenset(bot.service.server(guild).blocked_classes)
+            return lookup(words, seed=seed or 0, options=LookupOptions(blocked=blocked))
+
+        matches = await off_the_loop(read)
+        await interaction.followup.send(messages.classes_text(matches, seed), ephemeral=True)
 
     @group.command(name="queue", description="Where your videos are, and how long to wait")
     async def queue(interaction: discord.Interaction) -> None:
@@ -133,7 +147,11 @@ def server_group(bot: GanterpBot) -> app_commands.Group:
             server = await asyncio.to_thread(guilds.update, str(interaction.guild_id), **changes)
         else:
             server = await asyncio.to_thread(guilds.settings, str(interaction.guild_id))
-        await interaction.response.send_message(messages.server_settings_text(server), ephemeral=True)
+        text = messages.server_settings_text(server)
+        if interaction.response.is_done():  # deferred while words were read
+            await interaction.followup.send(text, ephemeral=True)
+        else:
+            await interaction.response.send_message(text, ephemeral=True)
 
     @group.command(name="show", description="The bot's settings on this server")
     async def show(interaction: discord.Interaction) -> None:
@@ -170,16 +188,18 @@ def server_group(bot: GanterpBot) -> app_commands.Group:
     @group.command(name="block", description="Never render these classes here, even when named (words or ids)")
     async def block(interaction: discord.Interaction, classes: str) -> None:
         assert interaction.guild_id is not None
+        await interaction.response.defer(ephemeral=True, thinking=True)
         current = bot.service.server(str(interaction.guild_id)).blocked_classes
-        added = resolve_words(classes, 0, LookupOptions(fix_spelling=False, steer_safe=False))
+        added = await off_the_loop(lambda: resolve_words(classes, 0, _AS_NAMED))
         await reply(interaction, blocked_classes=sorted({*current, *added}))
 
     @group.command(name="unblock", description="Allow classes again (words or ids; 'all' clears the list)")
     async def unblock(interaction: discord.Interaction, classes: str) -> None:
         assert interaction.guild_id is not None
+        await interaction.response.defer(ephemeral=True, thinking=True)
         current = bot.service.server(str(interaction.guild_id)).blocked_classes
         removed = set(current) if classes.strip().lower() == "all" else set(
-            resolve_words(classes, 0, LookupOptions(fix_spelling=False, steer_safe=False)))  # fmt: skip
+            await off_the_loop(lambda: resolve_words(classes, 0, _AS_NAMED)))  # fmt: skip
         await reply(interaction, blocked_classes=sorted(set(current) - removed))
 
     @group.command(name="random-fill", description="Whether random classes come from the safe set or all 1000")
@@ -197,6 +217,17 @@ def server_group(bot: GanterpBot) -> app_commands.Group:
         await reply(interaction, max_queued_per_member=waiting_per_member, max_duration_s=longest_clip_s)
 
     return group
+
+
+_AS_NAMED = LookupOptions(fix_spelling=False, steer_safe=False)  # a block list takes words as written
+
+
+async def off_the_loop(read: Callable[[], T]) -> T:
+    """Run a lookup in a worker thread, so the gateway keeps its heartbeat, and wait at most WORDS_TIMEOUT_S."""
+    try:
+        return await asyncio.wait_for(asyncio.to_thread(read), WORDS_TIMEOUT_S)
+    except TimeoutError:
+        raise WordsTooSlow(WORDS_TIMEOUT_S) from None
 
 
 def _class_choices(current: str) -> list[app_commands.Choice[str]]:

@@ -35,6 +35,9 @@ _TRANSLATION_PREFIXES = (
     _V6("::ffff:0:0:0/96"),  # IPv4-translated (SIIT)
     _V6("64:ff9b::/96"),  # NAT64 well-known prefix
 )
+# `::` and `::1` are IPv6's own unspecified and loopback addresses, never IPv4-compatible 0.0.0.0 and
+# 0.0.0.1 (RFC 4291 leaves them out of that form): judged, and allowed, as themselves.
+_NOT_TRANSLATED = _V6("::/127")
 # Local-use NAT64 (RFC 8215) places the IPv4 address by an operator's prefix length, which cannot be
 # known from outside: refused whole.
 _OPAQUE_TRANSLATION = _V6("64:ff9b:1::/48")
@@ -79,13 +82,14 @@ class AddressGuard:
 
     def permits(self, address: IPAddress) -> bool:
         """True when a connection to `address` is allowed."""
-        if isinstance(address, ipaddress.IPv6Address):
-            if address in _OPAQUE_TRANSLATION:
-                return False
-            if any(address in prefix for prefix in _TRANSLATION_PREFIXES):
-                return self._permits_one(_last_ipv4(address))
-            return self._permits_one(address) and all(self._permits_one(v4) for v4 in embedded_ipv4(address))
-        return self._permits_one(address)
+        if not isinstance(address, ipaddress.IPv6Address):
+            return self._permits_one(address)
+        translated = _translated(address)
+        if translated is not None:  # what goes on the wire, so what is judged
+            return self._permits_one(translated)
+        if address in _OPAQUE_TRANSLATION:
+            return False
+        return self._permits_one(address) and all(self._permits_one(v4) for v4 in embedded_ipv4(address))
 
     def permits_host(self, host: str) -> bool:
         """False for host names that reach cloud metadata services whatever they resolve to."""
@@ -94,9 +98,17 @@ class AddressGuard:
     def _permits_one(self, address: IPAddress) -> bool:
         if address in METADATA_ADDRESSES:
             return False
-        if any(address in network for network in self.allowed_networks):
-            return True
-        return is_public(address)
+        return self._allows(address) or is_public(address)
+
+    def _allows(self, address: IPAddress) -> bool:
+        return any(address in network for network in self.allowed_networks)
+
+
+def _translated(address: ipaddress.IPv6Address) -> ipaddress.IPv4Address | None:
+    """The IPv4 address a translation prefix makes of `address`, None when it has none."""
+    if address in _NOT_TRANSLATED or not any(address in prefix for prefix in _TRANSLATION_PREFIXES):
+        return None
+    return _last_ipv4(address)
 
 
 PUBLIC_ONLY = AddressGuard()
