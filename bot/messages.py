@@ -203,7 +203,12 @@ def plan_summary(matches: Sequence[Match], prepared: PreparedRender) -> str:
     plan = prepared.plan
     lines = word_lines(matches, prepared.seed) if matches else []
     fill = [class_name(int(c)) for c in plan.class_ids[plan.n_asked :]]
-    if fill:
+    if fill and prepared.options.lyrics and prepared.hearing is None:
+        # The words are heard when the job runs: the random classes listed now would mislead.
+        lines.append(
+            f"• {'then ' if plan.n_asked else ''}the things named in the clip, heard when it renders; the rest random"
+        )
+    elif fill:
         shown = ", ".join(fill[:MAX_LISTED_RANDOM]) + (f" and {len(fill) - MAX_LISTED_RANDOM} more" if len(
             fill) > MAX_LISTED_RANDOM else "")  # fmt: skip
         lines.append(
@@ -266,6 +271,8 @@ def segment_lines(segments: Sequence[dict[str, Any]]) -> list[str]:
     lines = []
     for segment in segments[:MAX_LISTED_SEGMENTS]:
         fill = "" if segment.get("asked") else " · random"
+        if segment.get("heard_word") and segment.get("heard_at") is not None:
+            fill = f' · heard "{segment["heard_word"]}" at {_clock(float(segment["heard_at"]))}'
         lines.append(f"`{_clock(float(segment['start']))}` {segment['class_name']} ({segment['class_id']}){fill}")
     if len(segments) > MAX_LISTED_SEGMENTS:
         lines.append(f"… and {len(segments) - MAX_LISTED_SEGMENTS} more segments")
@@ -336,6 +343,7 @@ def server_settings_text(server: ServerSettings) -> str:
                 f"Style: {server.style or 'music (the bot default)'}",
                 f"Layout for videos: {server.layout or 'auto (stack for portrait, side for the rest)'}",
                 f"Random classes: {'the safe set' if server.random_safe_only else 'all 1000'}",
+                f"Classes from the words heard (lyrics): {'on' if server.lyrics else 'off'}",
                 f"Blocked classes: {blocked}",
             ]
         )
@@ -347,13 +355,14 @@ def help_text() -> str:
     return "\n".join(
         [
             "**GANterpretations**: a BigGAN video that changes with your music.",
-            "• `/ganterp render audio:<clip>` or `link:<url>`, optional `classes:dog, ocean 🌊`, `seed`, `style`",
+            "• `/ganterp render audio:<clip>` or `link:<url>`, optional `classes:dog, ocean 🌊`, `seed`, `style`, "
+            "`lyrics` (the things named in the clip's words)",
             "• `/ganterp random`: random classes (a clip from the library when you give none)",
             "• Right-click a message with a clip → Apps → **GANterpret**",
             "• Mention me with words on a message with a clip, or in a reply to one: `@ganterp dog, ocean`",
             "• `/ganterp classes <words> [seed]`: what words become; `/ganterp queue`; `/ganterp cancel [job]`",
             "• Server managers: `/ganterp-server show | answer-in | answer-everywhere | daily | limits | style | "
-            "block | unblock | random-fill`",
+            "lyrics | block | unblock | random-fill`",
             "Buttons on a video: Re-roll (new classes), Remix (same classes, new seed), Delete.",
         ]
     )

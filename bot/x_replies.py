@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from bot.messages import fit, without_paths
 from pipeline.errors import AudioTooShort, CorruptMedia, NoAudioStream, NotMedia, PipelineError
@@ -73,7 +74,7 @@ def failure_text(job: Job) -> str:
 def reply_text(job: Job) -> str:
     """The reply under the video: the classes in order (random fill marked *) and the seed, no links."""
     shown = read_sidecar(Path(job.output_path)).get("classes", []) if job.output_path else []
-    names = [str(c["class_name"]) + ("" if c.get("asked", True) else "*") for c in shown]
+    names = [str(c["class_name"]) + _how_chosen(c) for c in shown]
     if not names:
         from pipeline.classes import class_name
 
@@ -81,6 +82,14 @@ def reply_text(job: Job) -> str:
     classes = " → ".join(names) if names else "random classes"
     tail = (" · *random" if any(name.endswith("*") for name in names) else "") + f" · seed {job.seed}"
     return post_text(f"Your GANterpretation: {post_text(classes, MAX_POST_CHARS - len(tail) - 22)}{tail}")
+
+
+def _how_chosen(shown: dict[str, Any]) -> str:
+    """After a class's name: nothing when asked for, the word and its time when heard, * when random."""
+    if shown.get("heard_word") and shown.get("heard_at") is not None:
+        minutes, seconds = divmod(float(shown["heard_at"]), 60)
+        return f' ("{shown["heard_word"]}" {int(minutes)}:{seconds:04.1f})'
+    return "" if shown.get("asked", True) else "*"
 
 
 def daily_text(job: Job) -> str:

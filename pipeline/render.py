@@ -475,34 +475,37 @@ def read_sidecar(output: Path) -> dict[str, Any]:
 def describe(prepared: PreparedRender) -> dict[str, Any]:
     """What the analysis found and the plan shows: the `analyze --json` object and the sidecar's core."""
     analysis, plan = prepared.analysis, prepared.plan
-    return (
-        {
-            "version": SIDECAR_VERSION,
-            "source": prepared.name,
-            "seed": prepared.seed,
-            "options": prepared.options.as_dict(),
-            "sample_rate": analysis.sample_rate,
-            "duration_s": round(prepared.audio.duration_s, 6),
-            "threshold": analysis.threshold,
-            "kind": analysis.kind.value,
-            "inflection_points": analysis.inflection_points.tolist(),
-            "inflection_times": [round(t, 4) for t in analysis.inflection_times.tolist()],
-            "classes": [
-                {"class_id": int(c), "class_name": class_name(int(c)), "asked": i < plan.n_asked}
-                for i, c in enumerate(plan.class_ids)
-            ],
-            "unused_classes": list(plan.unused_classes),
-            "segments": [segment.as_dict() for segment in plan.segments],
-            "fps": plan.fps,
-            "n_frames": plan.n_frames,
-            "layout": prepared.layout.value,
-            "picture": None
-            if prepared.picture is None
-            else {"width": prepared.picture.width, "height": prepared.picture.height},
-        }
-        | _music_fields(prepared)
-        | _lyrics_fields(prepared)
-    )
+    core = {
+        "version": SIDECAR_VERSION,
+        "source": prepared.name,
+        "seed": prepared.seed,
+        "options": prepared.options.as_dict(),
+        "sample_rate": analysis.sample_rate,
+        "duration_s": round(prepared.audio.duration_s, 6),
+        "threshold": analysis.threshold,
+        "kind": analysis.kind.value,
+        "inflection_points": analysis.inflection_points.tolist(),
+        "inflection_times": [round(t, 4) for t in analysis.inflection_times.tolist()],
+        "classes": [
+            {"class_id": int(c), "class_name": class_name(int(c)), "asked": i < plan.n_asked} | _heard_field(plan, i)
+            for i, c in enumerate(plan.class_ids)
+        ],
+        "unused_classes": list(plan.unused_classes),
+        "segments": [segment.as_dict() for segment in plan.segments],
+        "fps": plan.fps,
+        "n_frames": plan.n_frames,
+        "layout": prepared.layout.value,
+        "picture": None
+        if prepared.picture is None
+        else {"width": prepared.picture.width, "height": prepared.picture.height},
+    }
+    return core | _music_fields(prepared) | _lyrics_fields(prepared)
+
+
+def _heard_field(plan: RenderPlan, point: int) -> dict[str, Any]:
+    """The word heard that chose the class at a cut, with its time, where one did."""
+    heard = plan.segments[point].heard if point < len(plan.segments) else None
+    return {} if heard is None else {"heard_word": heard.word, "heard_at": round(heard.start_s, 3)}
 
 
 def _lyrics_fields(prepared: PreparedRender) -> dict[str, Any]:

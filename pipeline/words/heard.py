@@ -26,7 +26,6 @@ from pathlib import Path
 from typing import Any, Protocol
 
 import numpy as np
-from scipy import signal
 
 from pipeline.errors import PipelineError
 
@@ -298,6 +297,8 @@ def to_whisper_rate(samples: np.ndarray, sample_rate: int) -> np.ndarray:
     samples = np.asarray(samples, dtype=np.float32)
     if sample_rate == WHISPER_RATE:
         return samples
+    from scipy import signal  # a third of a second to import: only when a clip is heard, not with the settings
+
     divisor = np.gcd(sample_rate, WHISPER_RATE)
     resampled: np.ndarray = signal.resample_poly(samples, WHISPER_RATE // divisor, sample_rate // divisor)
     return resampled.astype(np.float32)
