@@ -7,7 +7,7 @@ synthesised music of tests/synth.py at 10, 5 and 0 dB speech-to-music; the same 
 (each word held on a note of a melody, espeak-ng's pitch per word); and music without a voice.
 For each condition it prints the word error rate against the text, the error of the phrase
 start times (the first word heard against the first voiced sample), the share of phrases whose
-segment shows the class the chooser gives for the true text (segment hits), the words invented on
+segment shows the word the chooser picks from the true text (segment hits), the words invented on
 music alone, and the time to hear a second of audio. Needs espeak-ng (apt-get install espeak-ng).
 """
 
@@ -94,11 +94,11 @@ def voice_onsets(clip: KnownClip, folder: Path) -> list[float]:
     return onsets
 
 
-def oracle_class(phrase: Phrase, seed: int) -> int | None:
-    """The class the chooser gives for the phrase's true words (what a perfect recogniser would give)."""
+def oracle_word(phrase: Phrase, seed: int) -> str | None:
+    """The word the chooser picks from the phrase's true words (what a perfect recogniser would give)."""
     said = [HeardWord(f" {w}", i * 0.3, i * 0.3 + 0.25, 1.0) for i, w in enumerate(words_of(phrase.text))]
     found = heard_classes(said, seed, safe_only=True)
-    return max(found, key=lambda h: h.score).class_id if found else None
+    return max(found, key=lambda h: h.score).word if found else None
 
 
 def measure(clip: KnownClip, listener: WhisperListener, tally: Tally, folder: Path, seed: int = 1) -> None:
@@ -117,13 +117,13 @@ def measure(clip: KnownClip, listener: WhisperListener, tally: Tally, folder: Pa
     options = RenderOptions(seed=seed, segment_seconds=SEGMENT_S, lyrics=True, safe_random=True)
     prepared = prepare(Path(clip.path), options, listener=_Replay(hearing))
     for phrase in clip.phrases:
-        expected = oracle_class(phrase, seed)
+        expected = oracle_word(phrase, seed)
         if expected is None:
             continue
         tally.phrases += 1
         end = phrase.start_s + 3.0
         shown = [s for s in prepared.plan.segments if s.start_s < end and s.end_s > phrase.start_s and s.heard]
-        tally.hits += any(s.class_id == expected for s in shown)
+        tally.hits += any(s.heard is not None and s.heard.word == expected for s in shown)
 
 
 @dataclass(frozen=True)

@@ -163,6 +163,12 @@ def test_a_class_name_of_two_words_is_one_thing() -> None:
     assert [(h.word, h.class_id) for h in found] == [("teddy bear", 850)]
 
 
+def test_a_name_of_several_words_beats_a_plain_word_beside_it() -> None:
+    found = heard_classes(_sentence("a golden retriever and a castle"), seed=0)
+    [best] = [h for h in per_segment(found, [0.0, 10.0]) if h is not None]
+    assert best.word == "golden retriever" and best.class_id == 207
+
+
 def test_function_words_and_numbers_name_nothing() -> None:
     assert heard_classes(_sentence("and then it was so 207 of them"), seed=0) == []
 

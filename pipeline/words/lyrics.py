@@ -194,7 +194,10 @@ def noun_likelihood(word: str, before: str = "") -> float:
 
 def _name_floor(match: Match) -> float:
     """A class's own name is a thing to see however rarely WordNet's corpus met it ("teddy bear")."""
-    return CLASS_NAME_NOUN if match.method is Method.EXACT else 0.0
+    if match.method is not Method.EXACT:
+        return 0.0
+    # A name of several words ("golden retriever") is more particular than any one word beside it.
+    return 1.0 if " " in match.query.strip() else CLASS_NAME_NOUN
 
 
 def _confidence(match: Match) -> float:
