@@ -41,7 +41,7 @@ from pipeline.music import rhythm as music_rhythm
 from pipeline.plan import Motion, RenderPlan, build_plan, check_plan_options
 from pipeline.safety import random_pool
 from pipeline.words.heard import Hearing, Listener
-from pipeline.words.lyrics import HeardClass, heard_classes, per_segment
+from pipeline.words.lyrics import HeardClass, cuts_on_words, heard_classes, per_segment
 
 MAX_OUTPUT_SIZE = 2048
 SMALLEST_MODEL_SIZE = 128
@@ -285,8 +285,10 @@ def prepare(
     if layout is Layout.GAN and options.layout not in (Layout.AUTO, Layout.GAN):
         notes += (f"the clip has no moving picture, so the {options.layout.value} layout shows the "
                   "GANterpretation alone.",)  # fmt: skip
-    # 5. Listen: the words heard, and the best one to show in each segment (--lyrics).
+    # 5. Listen: the words heard, the best one to show in each segment, and a cut moved onto its word
+    #    where the two are close (--lyrics).
     hearing, heard, heard_notes = _listen(audio, analysis, options, seed, listener, report)
+    analysis = cuts_on_words(analysis, heard)
     notes += heard_notes
     # 6. Fit a byte limit: the bitrate first, then a smaller picture or fewer frames if need be.
     size, fps = _fit(options, audio.duration_s, picture)

@@ -271,3 +271,17 @@ def test_without_a_listener_nothing_is_heard_and_the_plan_is_random(tmp_path: Pa
     clip = write_wav(tmp_path / "music.wav", music(6.0, seed=7) * 0.5)
     prepared = prepare(clip, RenderOptions(seed=1, lyrics=True))
     assert prepared.hearing is None and "lyrics" not in describe(prepared)
+
+
+def test_a_cut_close_to_its_word_moves_onto_it_a_far_one_stays(tmp_path: Path) -> None:
+    clip = write_wav(tmp_path / "c.wav", music(12.0, seed=2) * 0.5)
+    options = RenderOptions(seed=4, segment_seconds=3.0, lyrics=True)
+    cuts = prepare(clip, dataclasses.replace(options, lyrics=False)).analysis.inflection_times
+    assert len(cuts) >= 4
+    near, far = float(cuts[1]) + 0.3, float(cuts[2]) + min(1.2, (cuts[3] - cuts[2]) / 2)
+    listener = _Words(_said((near, "banana"), (far, "volcano")))
+    moved = prepare(clip, options, listener=listener).plan.segments
+    assert moved[1].heard is not None and moved[1].heard.word == "banana"
+    assert moved[1].start_s == pytest.approx(near, abs=0.01)  # the banana is whole as it is named
+    assert moved[2].heard is not None and moved[2].heard.word == "volcano"
+    assert moved[2].start_s == pytest.approx(float(cuts[2]), abs=1e-6)  # too far: the music's cut stays

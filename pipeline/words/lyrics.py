@@ -23,6 +23,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+import numpy as np
+
+from pipeline.analysis import Analysis, segment_alphas
 from pipeline.classes import class_name
 from pipeline.errors import PipelineError
 from pipeline.lookup import STOPWORDS, LookupOptions, Match, Method, base_forms, curated_words, load_index, lookup
@@ -43,6 +46,8 @@ COMMON_NOUN_TAGS = 30  # a noun tagged this often in WordNet's corpus counts as 
 MIN_WORD_LETTERS = 3
 MAX_PHRASE_WORDS = 3
 MAX_PHRASE_GAP_S = 0.6  # words further apart than this are not one name
+MAX_CUT_SHIFT_S = 0.5  # a cut this close to the start of its segment's word moves onto it
+MIN_SEGMENT_S = 0.25  # nor may a move leave a segment shorter than this
 # Words before a noun, and words before a verb: "the saw" is a tool, "I saw" is not.
 BEFORE_NOUN = frozenset(
     {"a", "an", "the", "my", "your", "his", "her", "our", "their", "this", "that", "these", "those", "every",
@@ -118,6 +123,25 @@ def per_segment(found: Sequence[HeardClass], cut_times: Sequence[float], first: 
         if current is None or heard.score > current.score:
             chosen[segment] = heard
     return chosen
+
+
+def cuts_on_words(analysis: Analysis, chosen: Sequence[HeardClass | None]) -> Analysis:
+    """The analysis with each cut that is close to the start of its segment's word moved onto it, so the
+    thing is shown whole as it is named; the alphas follow the cuts. The clip's first and last cut stay."""
+    points = analysis.inflection_points.copy()
+    rate = analysis.columns_per_second
+    gap = max(1, round(MIN_SEGMENT_S * rate))
+    for index, heard in enumerate(chosen):
+        if heard is None or index == 0 or index >= len(points) - 1:
+            continue
+        column = round(heard.start_s * rate)
+        close = abs(column - points[index]) <= MAX_CUT_SHIFT_S * rate
+        if close and points[index - 1] + gap <= column <= points[index + 1] - gap:
+            points[index] = column
+    if np.array_equal(points, analysis.inflection_points):
+        return analysis
+    alphas, segment_of_column = segment_alphas(analysis.smoothed, points)
+    return dataclasses.replace(analysis, inflection_points=points, alphas=alphas, segment_of_column=segment_of_column)
 
 
 def _segment_at(cut_times: Sequence[float], time_s: float) -> int | None:
