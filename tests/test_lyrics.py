@@ -87,6 +87,14 @@ def test_a_named_model_is_downloaded_once_into_the_cache_then_loaded_from_it(tmp
     assert not [p for p in (tmp_path / "whisper").iterdir() if p.name.startswith(".")]  # no partial folder left
 
 
+def test_an_incomplete_cached_model_is_fetched_again(tmp_path: Path) -> None:
+    stale = tmp_path / "whisper" / "tiny.en"
+    stale.mkdir(parents=True)
+    (stale / "model.bin").write_bytes(b"half")
+    assert H.model_folder(ModelChoice("tiny.en", cache_dir=tmp_path), _copy_bundled) == stale
+    assert H._complete(stale) and (stale / "model.bin").resolve() == (H.bundled_folder() / "model.bin").resolve()
+
+
 def test_a_named_model_missing_with_downloads_off_names_the_setting(tmp_path: Path) -> None:
     with pytest.raises(H.LyricsModelUnavailable, match="GANTERP_ALLOW_DOWNLOAD"):
         H.model_folder(ModelChoice("small.en", cache_dir=tmp_path, allow_download=False))

@@ -212,6 +212,7 @@ def model_folder(choice: ModelChoice, download: Download = _download_with_faster
             raise LyricsModelUnavailable(choice.model, f"the download failed: {type(exc).__name__}") from exc
         if not _complete(partial):
             raise LyricsModelUnavailable(choice.model, "the download lacks model.bin, config.json or tokenizer.json")
+        shutil.rmtree(folder, ignore_errors=True)  # what an older, incomplete copy left
         partial.replace(folder)
     finally:
         shutil.rmtree(partial, ignore_errors=True)
