@@ -17,6 +17,7 @@ unsafe classes is never used, nor shown.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import itertools
 import math
 from collections.abc import Sequence
@@ -168,7 +169,7 @@ def _candidate(
     positions: dict[str, int],
 ) -> HeardClass | None:
     text = " ".join(w.word for w in run)
-    if not _worth_looking_up(text):
+    if not _worth_looking_up(text) or (len(run) > 1 and not _listed(text)):
         return None
     match = _lookup(text, seed, options)
     if match is None or match.method not in METHOD_WEIGHT or (len(run) > 1 and match.method not in _NAME_METHODS):
@@ -192,6 +193,14 @@ def _worth_looking_up(text: str) -> bool:
     return len(text.replace(" ", "")) >= MIN_WORD_LETTERS and text not in STOPWORDS
 
 
+def _listed(phrase: str) -> bool:
+    """Whether a run of words is itself a known name: checked before the full lookup, whose spelling
+    guesses on every unknown pair of words would cost seconds over a song's lyrics."""
+    index, curated = load_index(), curated_words()
+    return any(form in index.words or form in curated for form in base_forms(phrase))
+
+
+@functools.lru_cache(maxsize=8192)
 def _lookup(text: str, seed: int, options: LookupOptions) -> Match | None:
     try:
         matches = lookup(text, seed, options)
