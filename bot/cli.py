@@ -35,6 +35,7 @@ from pipeline.lookup import DEFAULT_MAX_WORDS, LookupOptions, Match, Method, loo
 from pipeline.music import Signal, Snap, Style
 from pipeline.render import FrameGenerator, PreparedRender, Progress, RenderOptions, describe, prepare, render
 from pipeline.weights import MODEL_CHOICES, MODELS, PRECISIONS, cached_folder, download_weights, resolve_weights
+from pipeline.words.heard import Listener
 
 log = logging.getLogger("ganterp")
 T = TypeVar("T")
@@ -154,7 +155,7 @@ def _prepared_with_generator(
     # Loading BigGAN takes a moment: do it while the audio is decoded and analysed, but only
     # from weights already on disk, so no download starts for input that may yet be refused.
     with _InBackground(lambda: _generator_for(args, settings, model, allow_download=False)) as loading:
-        prepared = prepare(source, options, name=args.source)
+        prepared = prepare(source, options, name=args.source, listener=_listener(options, settings))
         generator = loading.result(unless=WeightsUnavailable) or _generator_for(args, settings, model)
     return prepared, generator, model
 
@@ -164,7 +165,7 @@ def _cmd_analyze(args: argparse.Namespace, settings: Settings) -> int:
     if args.plot:
         check_writable(Path(args.plot), (".png",))  # before the analysis, not after it
     with local_media(args.source, max_duration_s=options.max_duration_s) as media:
-        prepared = prepare(media.path, options, name=args.source)
+        prepared = prepare(media.path, options, name=args.source, listener=_listener(options, settings))
     if args.plot:
         from pipeline.plot import plot_analysis  # matplotlib is slow to import; only when asked
 
@@ -298,7 +299,15 @@ def _options(args: argparse.Namespace, settings: Settings) -> RenderOptions:
         snap=Snap(args.snap) if args.snap else None,
         pulse=args.pulse,
         motion=args.motion,
+        lyrics=args.lyrics,
     )
+
+
+def _listener(options: RenderOptions, settings: Settings) -> Listener | None:
+    """The speech recogniser, when the classes come from the words heard (--lyrics)."""
+    from bot.listening import lyrics_listener
+
+    return lyrics_listener(settings) if options.lyrics else None
 
 
 def _generator_for(
@@ -334,8 +343,9 @@ def _print_segments(prepared: PreparedRender, out: TextIO) -> None:
     for note in prepared.notes:
         print(f"  note: {note}", file=out)
     for segment in prepared.plan.segments:
+        heard = f'  (heard "{segment.heard.word}" at {segment.heard.start_s:.2f} s)' if segment.heard else ""
         print(
-            f"  {segment.start_s:8.2f} s  {segment.class_id:>3} {segment.class_name}  → {segment.next_class_id}",
+            f"  {segment.start_s:8.2f} s  {segment.class_id:>3} {segment.class_name}  → {segment.next_class_id}{heard}",
             file=out,
         )
     if prepared.plan.unused_classes:
@@ -701,6 +711,11 @@ def _analysis_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--max-duration", type=float, help="refuse longer audio (default GANTERP_MAX_DURATION_S or 600)"
     )
+    parser.add_argument(
+        "--lyrics", action="store_true",
+        help="classes from the words sung or spoken in the clip: each segment shows the thing named in it "
+        "(speech model: GANTERP_LYRICS_MODEL); --classes still come first, the rest stay random",
+    )  # fmt: skip
 
 
 if __name__ == "__main__":

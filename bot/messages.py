@@ -211,7 +211,12 @@ def plan_summary(matches: Sequence[Match], prepared: PreparedRender) -> str:
     plan = prepared.plan
     lines = word_lines(matches, prepared.seed) if matches else []
     fill = [class_name(int(c)) for c in plan.class_ids[plan.n_asked :]]
-    if fill:
+    if fill and prepared.options.lyrics and prepared.hearing is None:
+        # The words are heard when the job runs: the random classes listed now would mislead.
+        lines.append(
+            f"• {'then ' if plan.n_asked else ''}the things named in the clip, heard when it renders; the rest random"
+        )
+    elif fill:
         shown = ", ".join(fill[:MAX_LISTED_RANDOM]) + (f" and {len(fill) - MAX_LISTED_RANDOM} more" if len(
             fill) > MAX_LISTED_RANDOM else "")  # fmt: skip
         lines.append(
@@ -275,7 +280,10 @@ def class_lines(shown: Sequence[ShownClass]) -> list[str]:
     lines = []
     for entry in shown[:MAX_LISTED_CLASSES]:
         when = f"`{_clock(entry.at_s)}` " if entry.at_s is not None else ""
-        lines.append(f"{when}{entry.name} ({entry.class_id}){'' if entry.asked else ' · random'}")
+        fill = "" if entry.asked else " · random"
+        if entry.heard_word is not None and entry.heard_at is not None:
+            fill = f' · heard "{entry.heard_word}" at {_clock(entry.heard_at)}'
+        lines.append(f"{when}{entry.name} ({entry.class_id}){fill}")
     if len(shown) > MAX_LISTED_CLASSES:
         lines.append(f"… and {len(shown) - MAX_LISTED_CLASSES} more classes")
     return lines
@@ -345,6 +353,7 @@ def server_settings_text(server: ServerSettings) -> str:
                 f"Style: {server.style or 'music (the bot default)'}",
                 f"Layout for videos: {server.layout or 'auto (stack for portrait, side for the rest)'}",
                 f"Random classes: {'the safe set' if server.random_safe_only else 'all 1000'}",
+                f"Classes from the words heard (lyrics): {'on' if server.lyrics else 'off'}",
                 f"Blocked classes: {blocked}",
             ]
         )
@@ -356,13 +365,14 @@ def help_text() -> str:
     return "\n".join(
         [
             "**GANterpretations**: a BigGAN video that changes with your music.",
-            "• `/ganterp render audio:<clip>` or `link:<url>`, optional `classes:dog, ocean 🌊`, `seed`, `style`",
+            "• `/ganterp render audio:<clip>` or `link:<url>`, optional `classes:dog, ocean 🌊`, `seed`, `style`, "
+            "`lyrics` (the things named in the clip's words)",
             "• `/ganterp random`: random classes (a clip from the library when you give none)",
             "• Right-click a message with a clip → Apps → **GANterpret**",
             "• Mention me with words on a message with a clip, or in a reply to one: `@ganterp dog, ocean`",
             "• `/ganterp classes <words> [seed]`: what words become; `/ganterp queue`; `/ganterp cancel [job]`",
             "• Server managers: `/ganterp-server show | answer-in | answer-everywhere | daily | limits | style | "
-            "block | unblock | random-fill`",
+            "lyrics | block | unblock | random-fill`",
             "Buttons on a video: Re-roll (new classes), Remix (same classes, new seed), Delete.",
         ]
     )

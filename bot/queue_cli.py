@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from bot.housekeeping import start_housekeeping
+from bot.listening import lyrics_listener
 from bot.service import open_store, retention, submit_file
 from bot.settings import Settings, SettingsError
 from bot.worker import RenderQueue, Worker, WorkerConfig
@@ -56,12 +57,14 @@ def cmd_worker(args: argparse.Namespace, settings: Settings, generator_from: Gen
     generator = generator_from(args, settings, model)  # missing weights: one sentence now, not a failed job later
     if url is None:
         store: RenderQueue = open_store(settings)
-        config = WorkerConfig(lease_s=lease_s, model_name=model)
+        config = WorkerConfig(lease_s=lease_s, model_name=model, listener=lyrics_listener(settings))
     else:
         from bot.engine import open_remote_queue
 
         store = open_remote_queue(url, dataclasses.replace(settings, lease_s=lease_s))
-        config = WorkerConfig(lease_s=lease_s, model_name=model, poll_s=0.0)  # it waits in Redis instead
+        config = WorkerConfig(  # it waits in Redis instead of polling
+            lease_s=lease_s, model_name=model, poll_s=0.0, listener=lyrics_listener(settings)
+        )
     worker = Worker(store, lambda: generator, config)
     try:
         if url is not None:

@@ -22,6 +22,7 @@ from bot.discord.app import GanterpBot
 from bot.discord.service import DEFAULT_UPLOAD_LIMIT, UPLOAD_HEADROOM, DiscordService
 from bot.dispatch import DispatchConfig, Dispatcher, JobEngine
 from bot.housekeeping import start_housekeeping
+from bot.listening import lyrics_listener
 from bot.scheduler import PLATFORM as DAILY_PLATFORM
 from bot.scheduler import DailyPoster, DailyPostSettings, start_scheduler
 from bot.service import database_url, open_store, retention
@@ -177,7 +178,11 @@ def run_bot(settings: Settings, generator: Callable[[], FrameGenerator] | None =
         worker = Worker(
             store,
             generator or (lambda: load_generator(settings)),
-            WorkerConfig(lease_s=settings.lease_s, model_name=pick_model(settings.model, settings.device)),
+            WorkerConfig(
+                lease_s=settings.lease_s,
+                model_name=pick_model(settings.model, settings.device),
+                listener=lyrics_listener(settings),
+            ),
             deliver=deliver,
         )
     else:  # scale-out: remote workers render; this process feeds them and keeps the record

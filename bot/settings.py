@@ -16,6 +16,7 @@ from dotenv import dotenv_values
 from pipeline.audio import MAX_DURATION_S
 from pipeline.links.urls import redacted
 from pipeline.weights import DEFAULT_URL_TEMPLATES, MODEL_CHOICES, PRECISIONS
+from pipeline.words.heard import check_model_choice
 
 # Fields whose values are secrets: never in a repr, a log line or a message.
 SECRET_FIELDS = (
@@ -103,6 +104,8 @@ class Settings:
     dashboard_host: str = "127.0.0.1"
     dashboard_port: int | None = None  # the engine's web dashboard; None: not served
     dashboard_token: str | None = field(default=None, repr=False)  # allows the dashboard's actions; None: read-only
+    # --- Lyrics (--lyrics, pipeline/words/heard.py): the speech model; named ones are fetched into cache_dir.
+    lyrics_model: str = "bundled"
 
     def __repr__(self) -> str:
         shown = []
@@ -161,6 +164,7 @@ class Settings:
             **_discord_settings(get),
             **_daily_settings(get),
             **_scale_out_settings(get),
+            lyrics_model=_lyrics_model(get("GANTERP_LYRICS_MODEL")),
         )
 
 
@@ -232,6 +236,16 @@ def _daily_settings(get: Callable[[str], str | None]) -> dict[str, Any]:
         "daily_grace_s": 3600 if grace is None else grace,
         "daily_on_x": _flag(get("GANTERP_DAILY_ON_X"), "GANTERP_DAILY_ON_X", default=True),
     }
+
+
+def _lyrics_model(value: str | None) -> str:
+    """GANTERP_LYRICS_MODEL: bundled (the default), a model name faster-whisper can fetch, or a folder."""
+    model = (value or "").strip() or "bundled"
+    try:
+        check_model_choice(model)
+    except ValueError as exc:
+        raise SettingsError(f"GANTERP_LYRICS_MODEL must be {exc} (got {model!r}).") from None
+    return model
 
 
 def _scale_out_settings(get: Callable[[str], str | None]) -> dict[str, Any]:

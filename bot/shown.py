@@ -23,6 +23,8 @@ class ShownClass:
     name: str
     asked: bool  # the requester's class (False: random fill)
     at_s: float | None = None  # None: the description has no times
+    heard_word: str | None = None  # the word heard in the clip that chose this class (--lyrics)
+    heard_at: float | None = None  # when that word was heard, in seconds
 
 
 def shown_classes(described: Mapping[str, Any]) -> tuple[ShownClass, ...]:
@@ -37,6 +39,8 @@ def shown_classes(described: Mapping[str, Any]) -> tuple[ShownClass, ...]:
             name=str(c.get("class_name") or class_name(int(c["class_id"]))),
             asked=bool(c.get("asked", True)),  # a description that does not say marks nothing random
             at_s=times[i] if i < len(times) else None,
+            heard_word=str(c["heard_word"]) if c.get("heard_word") and c.get("heard_at") is not None else None,
+            heard_at=float(c["heard_at"]) if c.get("heard_word") and c.get("heard_at") is not None else None,
         )
         for i, c in enumerate(classes)
     )

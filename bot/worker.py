@@ -29,6 +29,7 @@ from pipeline.classes import N_CLASSES
 from pipeline.errors import PipelineError, RenderCancelled, WeightsInvalid, WeightsUnavailable
 from pipeline.preview import contact_sheet
 from pipeline.render import FrameGenerator, PreparedRender, Progress, RenderOptions, prepare, render
+from pipeline.words.heard import Listener
 from storage.models import Job
 from storage.workers import WorkerInfo
 
@@ -78,6 +79,7 @@ class WorkerConfig:
     model_name: str = ""
     setup_retry_s: float = 60.0  # how long to wait before loading the model again after it failed
     max_backoff_s: float = 60.0  # the longest pause after a round that failed (the database locked, a full disk)
+    listener: Listener | None = None  # hears the words of --lyrics jobs (its model loads on the first one)
 
     @property
     def beat_every_s(self) -> float:
@@ -242,7 +244,14 @@ class Worker:
         options = RenderOptions.from_dict(job.options, classes=tuple(job.classes), seed=job.seed)
         reporter = _ProgressReporter(self.store, job.id, self.config.progress_every_s, self.stop_event)
         assert job.audio_path is not None
-        prepared = prepare(Path(job.audio_path), options, progress=reporter, name=job.source_name)
+        prepared = prepare(
+            Path(job.audio_path), options, progress=reporter, name=job.source_name, listener=self.config.listener
+        )
+        if prepared.hearing is not None:
+            log.info(
+                "job %d heard %d words in %.1f s (%s)",
+                job.id, len(prepared.hearing.words), prepared.hearing.seconds, prepared.hearing.model,
+            )  # fmt: skip
         log.info(
             "job %d prepared: %.1f s of audio, %d segments, %d frames",
             job.id, prepared.audio.duration_s, len(prepared.plan.segments), prepared.plan.n_frames,

@@ -23,6 +23,7 @@ from urllib.parse import urlsplit
 import requests
 import tweepy
 
+from bot.listening import wants_lyrics
 from bot.rounds import growing_pause
 from bot.service import database_url, submit_file
 from bot.settings import Settings
@@ -237,7 +238,7 @@ class XFrontEnd:
     def _queue(self, mention: dict[str, Any], includes: dict[str, Any], author: str, username: str) -> Job:
         mention_id = str(mention["id"])
         clip = find_clip(mention, includes, self.settings.x_max_bytes)
-        words = mention_words(str(mention.get("text") or ""))
+        words, lyrics = wants_lyrics(mention_words(str(mention.get("text") or "")))
         seed = secrets.randbelow(2**31)
         classes = resolve_words(words, seed, LookupOptions(max_words=20)) if words else []
         trim = self.settings.x_max_duration_s
@@ -247,6 +248,7 @@ class XFrontEnd:
             max_duration_s=max(trim, self.settings.max_duration_s),
             safe_random=True,  # a public account: random fill never shows what nobody would post unasked
             max_frame_side=X_MAX_FRAME_SIDE,
+            lyrics=lyrics,  # the words heard go through the same safe set as random fill
         )  # fmt: skip
         self.store.check_limits(f"x:{author}")  # before the download
         with tempfile.TemporaryDirectory(prefix="ganterp-x-") as folder:

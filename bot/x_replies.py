@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from bot.messages import fit, without_paths
-from bot.shown import shown_classes
+from bot.shown import ShownClass, shown_classes
 from pipeline.errors import AudioTooShort, CorruptMedia, NoAudioStream, NotMedia, PipelineError
 from pipeline.render import read_sidecar
 from storage.jobs import QueueRefused
@@ -74,7 +74,7 @@ def failure_text(job: Job) -> str:
 def reply_text(job: Job) -> str:
     """The reply under the video: the classes in order (random fill marked *) and the seed, no links."""
     shown = shown_classes(read_sidecar(Path(job.output_path))) if job.output_path else ()
-    names = [entry.name + ("" if entry.asked else "*") for entry in shown]
+    names = [entry.name + _how_chosen(entry) for entry in shown]
     if not names:
         from pipeline.classes import class_name
 
@@ -82,6 +82,14 @@ def reply_text(job: Job) -> str:
     classes = " → ".join(names) if names else "random classes"
     tail = (" · *random" if any(name.endswith("*") for name in names) else "") + f" · seed {job.seed}"
     return post_text(f"Your GANterpretation: {post_text(classes, MAX_POST_CHARS - len(tail) - 22)}{tail}")
+
+
+def _how_chosen(shown: ShownClass) -> str:
+    """After a class's name: nothing when asked for, the word and its time when heard, * when random."""
+    if shown.heard_word is not None and shown.heard_at is not None:
+        minutes, seconds = divmod(shown.heard_at, 60)
+        return f' ("{shown.heard_word}" {int(minutes)}:{seconds:04.1f})'
+    return "" if shown.asked else "*"
 
 
 def daily_text(job: Job) -> str:

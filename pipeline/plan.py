@@ -14,6 +14,7 @@ from pipeline.analysis import Analysis
 from pipeline.classes import N_CLASSES, class_name
 from pipeline.errors import InvalidOption
 from pipeline.music import MusicAnalysis, drift_phase, pulse_curve
+from pipeline.words.lyrics import HeardClass
 
 Z_DIM = 128
 _LATENT_SD = 0.88  # standard deviation of a normal truncated to [-2, 2]
@@ -30,6 +31,7 @@ class Segment:
     class_id: int
     next_class_id: int
     asked: bool = False  # the class was the requester's, not random fill
+    heard: HeardClass | None = None  # the word heard in the segment that chose its class (--lyrics)
 
     @property
     def class_name(self) -> str:
@@ -48,6 +50,8 @@ class Segment:
             "next_class_id": self.next_class_id,
             "next_class_name": class_name(self.next_class_id),
             "asked": self.asked,
+            "heard_word": self.heard.word if self.heard else None,
+            "heard_at": round(self.heard.start_s, 3) if self.heard else None,
         }
 
 
@@ -113,15 +117,23 @@ def build_plan(
     fixed_noise: bool = False,
     pool: Sequence[int] | None = None,
     motion: Motion | None = None,
+    heard: Sequence[HeardClass | None] = (),
 ) -> RenderPlan:
     """Pick classes and latents for each inflection point, sample the alphas and the motion at each frame.
 
     The user's classes come first; the rest are drawn from `pool` (default: all 1000 classes;
-    pipeline.safety.random_pool gives the safe-for-random pool)."""
+    pipeline.safety.random_pool gives the safe-for-random pool); `heard[i]`, where given, is the
+    class of segment i from the words heard in it, over its random one (never over the user's)."""
     check_plan_options(fps, truncation)
     rng = np.random.default_rng(seed)
     n_points = len(analysis.inflection_points)
     class_ids = _choose_classes(classes, n_points, rng, pool)
+    n_asked = min(len(classes), n_points)
+    # The random draw stays the same with or without words heard, so the other segments keep their classes.
+    heard = [h if index >= n_asked else None for index, h in enumerate(heard[: n_points - 1])]
+    for index, chosen in enumerate(heard):
+        if chosen is not None:
+            class_ids[index] = chosen.class_id
     latents = _sample_latents(n_points, truncation, fixed_noise, rng)
     duration_s = analysis.n_samples / analysis.sample_rate
     n_frames = max(1, round(duration_s * fps))
@@ -137,9 +149,9 @@ def build_plan(
         latents=latents,
         frame_segment=analysis.segment_of_column[column],
         frame_alpha=analysis.alphas[column],
-        segments=_segments(analysis, class_ids, duration_s, n_asked=min(len(classes), n_points)),
+        segments=_segments(analysis, class_ids, duration_s, n_asked, heard),
         unused_classes=tuple(classes[n_points:]),
-        n_asked=min(len(classes), n_points),
+        n_asked=n_asked,
         **_motion(motion, frame_time, truncation, rng),
     )
 
@@ -201,12 +213,20 @@ def truncated_normal(rng: np.random.Generator, size: tuple[int, ...], bound: flo
     return samples
 
 
-def _segments(analysis: Analysis, class_ids: np.ndarray, duration_s: float, n_asked: int) -> tuple[Segment, ...]:
+def _segments(
+    analysis: Analysis, class_ids: np.ndarray, duration_s: float, n_asked: int, heard: Sequence[HeardClass | None]
+) -> tuple[Segment, ...]:
     times = analysis.inflection_times
     ends = [*times[1:-1], duration_s]
     return tuple(
         Segment(
-            index, float(times[index]), float(end), int(class_ids[index]), int(class_ids[index + 1]), index < n_asked
+            index,
+            float(times[index]),
+            float(end),
+            int(class_ids[index]),
+            int(class_ids[index + 1]),
+            index < n_asked,
+            heard[index] if index < len(heard) else None,
         )
         for index, end in enumerate(ends)
     )

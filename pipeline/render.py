@@ -40,6 +40,8 @@ from pipeline.music import features as music_features
 from pipeline.music import rhythm as music_rhythm
 from pipeline.plan import Motion, RenderPlan, build_plan, check_plan_options
 from pipeline.safety import random_pool
+from pipeline.words.heard import Hearing, Listener
+from pipeline.words.lyrics import HeardClass, cuts_on_words, heard_classes, per_segment
 
 MAX_OUTPUT_SIZE = 2048
 SMALLEST_MODEL_SIZE = 128
@@ -90,6 +92,7 @@ class RenderOptions:
     motion: float | None = None  # 0..1: the latent drifting with loudness between cuts
     layout: Layout = Layout.AUTO  # where the GANterpretation goes beside a clip's own video (pipeline/layout.py)
     max_frame_side: int | None = None  # the whole frame's longer side, at most (X takes 1280)
+    lyrics: bool = False  # classes from the words heard in the clip (pipeline/words/lyrics.py)
 
     @classmethod
     def from_dict(cls, values: dict[str, Any], **overrides: Any) -> RenderOptions:
@@ -194,6 +197,7 @@ class PreparedRender:
     notes: tuple[str, ...] = ()  # what could not be done as asked, one sentence each
     picture: Picture | None = None  # the clip's own moving picture, when it has one and a layout shows it
     layout: Layout = Layout.GAN  # the layout the video gets (auto resolved by the clip's picture)
+    hearing: Hearing | None = None  # the words heard (--lyrics), None when nobody listened
 
 
 @dataclass(frozen=True)
@@ -240,12 +244,19 @@ def check_options(options: RenderOptions) -> None:
 
 
 def prepare(
-    source: Path, options: RenderOptions, progress: ProgressCallback | None = None, *, name: str | None = None
+    source: Path,
+    options: RenderOptions,
+    progress: ProgressCallback | None = None,
+    *,
+    name: str | None = None,
+    listener: Listener | None = None,
 ) -> PreparedRender:
     """Steps 1-3: check options, decode and analyse the audio, plan every frame.
 
     `name` is how errors and the sidecar call the clip (what its sender called it); errors say
-    "the clip" and the sidecar the file's name when it is None.
+    "the clip" and the sidecar the file's name when it is None. With `options.lyrics`, `listener`
+    hears the clip's words and they choose classes; without a listener (a bot checking a request
+    before queueing it) the plan keeps random classes until the job runs with one.
     """
     report = _Reporter(progress)
     # 1. Check the options before touching the file.
@@ -277,9 +288,14 @@ def prepare(
     elif layout is Layout.GAN and options.layout not in (Layout.AUTO, Layout.GAN):
         notes += (f"the clip has no moving picture, so the {options.layout.value} layout shows the "
                   "GANterpretation alone.",)  # fmt: skip
-    # 5. Fit a byte limit: the bitrate first, then a smaller picture or fewer frames if need be.
+    # 5. Listen: the words heard, the best one to show in each segment, and a cut moved onto its word
+    #    where the two are close (--lyrics).
+    hearing, heard, heard_notes = _listen(audio, analysis, options, seed, listener, report)
+    analysis = cuts_on_words(analysis, heard)
+    notes += heard_notes
+    # 6. Fit a byte limit: the bitrate first, then a smaller picture or fewer frames if need be.
     size, fps = _fit(options, audio.duration_s, picture)
-    # 6. Plan: classes and latents per inflection point, (segment, alpha) per frame.
+    # 7. Plan: classes and latents per inflection point, (segment, alpha) per frame.
     plan = build_plan(
         analysis,
         fps=fps,
@@ -289,10 +305,40 @@ def prepare(
         fixed_noise=options.fixed_noise,
         pool=_random_pool(options),
         motion=_motion(music, options),
+        heard=heard,
     )
     return PreparedRender(
-        source, options, seed, audio, analysis, plan, size, name or source.name, music, notes, picture, layout
+        source, options, seed, audio, analysis, plan, size, name or source.name, music, notes, picture, layout, hearing
     )
+
+
+def _listen(
+    audio: DecodedAudio,
+    analysis: Analysis,
+    options: RenderOptions,
+    seed: int,
+    listener: Listener | None,
+    report: _Reporter,
+) -> tuple[Hearing | None, list[HeardClass | None], tuple[str, ...]]:
+    """What was heard, the word chosen for each segment (None: random), and a note when nothing could be used."""
+    if not options.lyrics or listener is None:
+        return None, [], ()
+    report("listen", 0, 1)
+    hearing = listener.hear(audio.samples, audio.sample_rate)
+    report("listen", 1, 1)
+    found = heard_classes(hearing.words, seed, blocked=frozenset(options.exclude_random), safe_only=options.safe_random)
+    times = analysis.inflection_times
+    cuts = [*times[:-1].tolist(), audio.duration_s]
+    heard = per_segment(found, cuts, first=len(options.classes))
+    if not hearing.words:
+        return hearing, heard, ("no words were heard in the clip, so its classes are random",)
+    if not any(heard):
+        return (
+            hearing,
+            heard,
+            (f"{len(hearing.words)} words were heard, but none names a thing to show, so the classes are random",),
+        )
+    return hearing, heard, ()
 
 
 def _picture(source: Path, options: RenderOptions) -> tuple[Picture | None, Layout]:
@@ -434,7 +480,7 @@ def read_sidecar(output: Path) -> dict[str, Any]:
 def describe(prepared: PreparedRender) -> dict[str, Any]:
     """What the analysis found and the plan shows: the `analyze --json` object and the sidecar's core."""
     analysis, plan = prepared.analysis, prepared.plan
-    return {
+    core = {
         "version": SIDECAR_VERSION,
         "source": prepared.name,
         "seed": prepared.seed,
@@ -446,7 +492,7 @@ def describe(prepared: PreparedRender) -> dict[str, Any]:
         "inflection_points": analysis.inflection_points.tolist(),
         "inflection_times": [round(t, 4) for t in analysis.inflection_times.tolist()],
         "classes": [
-            {"class_id": int(c), "class_name": class_name(int(c)), "asked": i < plan.n_asked}
+            {"class_id": int(c), "class_name": class_name(int(c)), "asked": i < plan.n_asked} | _heard_field(plan, i)
             for i, c in enumerate(plan.class_ids)
         ],
         "unused_classes": list(plan.unused_classes),
@@ -457,7 +503,30 @@ def describe(prepared: PreparedRender) -> dict[str, Any]:
         "picture": None
         if prepared.picture is None
         else {"width": prepared.picture.width, "height": prepared.picture.height},
-    } | _music_fields(prepared)
+    }
+    return core | _music_fields(prepared) | _lyrics_fields(prepared)
+
+
+def _heard_field(plan: RenderPlan, point: int) -> dict[str, Any]:
+    """The word heard that chose the class at a cut, with its time, where one did."""
+    heard = plan.segments[point].heard if point < len(plan.segments) else None
+    return {} if heard is None else {"heard_word": heard.word, "heard_at": round(heard.start_s, 3)}
+
+
+def _lyrics_fields(prepared: PreparedRender) -> dict[str, Any]:
+    """The words heard (--lyrics): the model, every word kept with its time, and how long listening took."""
+    hearing = prepared.hearing
+    if hearing is None:
+        return {}
+    return {
+        "lyrics": {
+            "model": hearing.model,
+            "language": hearing.language,
+            "seconds": round(hearing.seconds, 3),
+            "dropped": hearing.dropped,
+            "words": [word.as_dict() for word in hearing.words],
+        }
+    }
 
 
 def _music_fields(prepared: PreparedRender) -> dict[str, Any]:

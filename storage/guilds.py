@@ -27,6 +27,7 @@ class ServerSettings:
     blocked_classes: tuple[int, ...] = ()  # never rendered on this server, even when named
     random_safe_only: bool = True  # random fill leaves out the classes unsafe for random picks
     layout: str | None = None  # where the GANterpretation goes beside a clip's own video (None: auto)
+    lyrics: bool = False  # classes from the words heard in a clip when a request does not say
 
     def answers_in(self, channel_id: str) -> bool:
         """Whether the bot answers requests made in this channel."""
@@ -67,6 +68,7 @@ class GuildStore:
                 tuple(row.blocked_classes or ()),
                 row.random_safe_only is not False,
                 row.layout,
+                row.lyrics is True,
             )
 
     def update(self, guild_id: str, **values: Any) -> ServerSettings:

@@ -38,6 +38,10 @@ log = logging.getLogger(__name__)
 DEFAULT_RENDER_ESTIMATE_S = 60.0  # a job whose frame count is unknown (recorded before counts were kept)
 DEFAULT_SECONDS_PER_FRAME = 0.1  # BigGAN-deep-128 on two CPU cores, until a worker measures itself
 JOB_OVERHEAD_S = 3.0  # decoding, analysis and the end of the encode, beside the frames
+# Hearing the words of a --lyrics job: Whisper tiny.en int8 on two loaded CPU cores took 0.1-0.25 s per
+# second of audio (bench/lyrics.py), and its first clip loads the model (about 2 s).
+LISTEN_S_PER_AUDIO_S = 0.25
+LISTEN_OVERHEAD_S = 2.0
 STRAY_MIN_AGE = dt.timedelta(hours=1)
 INCOMING = "incoming"  # under the data folder: attachments as they arrive, before their job is stored
 
@@ -715,9 +719,18 @@ def _estimator(seconds_per_frame: float | None) -> Callable[[Job], float]:
     def estimate(job: Job) -> float:
         if job.n_frames is None:
             return DEFAULT_RENDER_ESTIMATE_S
-        return JOB_OVERHEAD_S + job.n_frames * per_frame
+        return JOB_OVERHEAD_S + job.n_frames * per_frame + _listening_s(job)
 
     return estimate
+
+
+def _listening_s(job: Job) -> float:
+    """The time a job spends hearing its clip's words (--lyrics): none for the others."""
+    options = job.options or {}
+    fps = options.get("fps")
+    if not options.get("lyrics") or not job.n_frames or not isinstance(fps, int | float) or fps <= 0:
+        return 0.0
+    return LISTEN_OVERHEAD_S + job.n_frames / fps * LISTEN_S_PER_AUDIO_S
 
 
 def _past_seconds_per_frame(session: Session) -> float | None:

@@ -118,6 +118,7 @@ class GuildSettings(Base):
     layout: Mapped[str | None] = mapped_column(String(16))  # the layout for clips that are videos (None: auto)
     blocked_classes: Mapped[list[int] | None] = mapped_column(JSON)  # never rendered here, even when named
     random_safe_only: Mapped[bool | None]  # random fill from the safe set only (None: yes)
+    lyrics: Mapped[bool | None]  # classes from the words heard in a clip by default (None: no)
     updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
 
 

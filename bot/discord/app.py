@@ -22,6 +22,7 @@ from bot.discord.commands import server_group, user_group
 from bot.discord.delivery import Delivery
 from bot.discord.intake import queue_upload
 from bot.discord.service import DEFAULT_UPLOAD_LIMIT, Ask, DiscordService, Origin, Queued, check_attachment
+from bot.listening import wants_lyrics
 from bot.messages import CannotPost, ManagersOnly, MessageContentOff, NoClip, NotAllowed
 from pipeline import lookup
 from storage.models import Job
@@ -189,7 +190,8 @@ class GanterpBot(discord.Client):
             link = _first_link(source.content) if attachment is None else None
             if attachment is not None:
                 self._check_attachment(attachment)
-            ask = Ask(words=words or None)
+            words, lyrics = wants_lyrics(words)
+            ask = Ask(words=words or None, lyrics=lyrics or None)  # without the word: the server's default
             queued = await self._queue(origin, attachment, link, ask, _upload_limit(message.guild), False)
         except Exception as exc:
             await _reply_quietly(message, messages.error_message(exc))

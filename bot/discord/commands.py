@@ -55,6 +55,7 @@ def user_group(bot: GanterpBot) -> app_commands.Group:
         duration="use this many seconds",
         style="music: cuts on the music's events, motion with the beat; paper: the paper's analysis exactly",
         layout="a clip that is a video: where the GANterpretation goes beside its picture",
+        lyrics="classes from the words sung or spoken in the clip (your classes still come first)",
     )
     @app_commands.choices(style=STYLE_CHOICES, layout=LAYOUT_CHOICES)
     async def render(
@@ -68,10 +69,11 @@ def user_group(bot: GanterpBot) -> app_commands.Group:
         duration: app_commands.Range[float, 1.0] | None = None,
         style: app_commands.Choice[str] | None = None,
         layout: app_commands.Choice[str] | None = None,
+        lyrics: bool | None = None,
     ) -> None:
         ask = Ask(words=classes, seed=seed, segments=segments, start_s=start, duration_s=duration,
                   style=Style(style.value) if style else None,
-                  layout=Layout(layout.value) if layout else None)  # fmt: skip
+                  layout=Layout(layout.value) if layout else None, lyrics=lyrics)  # fmt: skip
         await bot.accept_interaction(interaction, attachment=audio, link=link, ask=ask)
 
     @render.autocomplete("classes")
@@ -184,6 +186,12 @@ def server_group(bot: GanterpBot) -> app_commands.Group:
     @app_commands.choices(style=STYLE_CHOICES)
     async def style(interaction: discord.Interaction, style: app_commands.Choice[str]) -> None:
         await reply(interaction, style=style.value)
+
+    @group.command(name="lyrics", description="Whether the words heard in a clip choose its classes by default")
+    @app_commands.choices(choice=[app_commands.Choice(name="on: things named in the clip are shown", value="on"),
+                                  app_commands.Choice(name="off: random classes", value="off")])  # fmt: skip
+    async def lyrics(interaction: discord.Interaction, choice: app_commands.Choice[str]) -> None:
+        await reply(interaction, lyrics=choice.value == "on")
 
     @group.command(name="block", description="Never render these classes here, even when named (words or ids)")
     async def block(interaction: discord.Interaction, classes: str) -> None:

@@ -80,6 +80,7 @@ class Ask:
     duration_s: float | None = None
     style: Style | None = None  # None: the server's default, else the bot's
     layout: Layout | None = None  # None: the server's default, else auto
+    lyrics: bool | None = None  # classes from the words heard in the clip; None: the server's default
 
 
 @dataclass(frozen=True)
@@ -246,6 +247,8 @@ class DiscordService:
             # Random fill on a public server: the safe set (unless its managers chose all), never a blocked class.
             safe_random=server.random_safe_only,
             exclude_random=server.blocked_classes,
+            # Words heard go through the same block list and safe set (pipeline/words/lyrics.py).
+            lyrics=ask.lyrics if ask.lyrics is not None else server.lyrics,
         )
         # The job row keeps the guild, channel and message, so a restarted bot still answers in the right place.
         accepted = queue_file(
@@ -294,6 +297,8 @@ class DiscordService:
             segments=old.options.get("segments"),
             style=Style(old.options.get("style") or Style.PAPER),  # a record without a style predates them
             layout=Layout(old.options.get("layout") or Layout.GAN),
+            # A remix's classes already hold the words heard; a re-roll hears them again.
+            lyrics=bool(old.options.get("lyrics")) and not same_classes,
         )
         kind = "remix" if same_classes else "reroll"
         return self.submit_file(
