@@ -9,6 +9,7 @@ import dataclasses
 import gc
 import json
 import logging
+import math
 import os
 import secrets
 import signal
@@ -318,12 +319,17 @@ def _generator_for(
     )
 
 
+def _threshold_words(threshold: float) -> str:
+    """The threshold, or that the cuts were chosen among the music's phrases (no threshold)."""
+    return "cuts on phrases" if math.isnan(threshold) else f"threshold {threshold:.4g}"
+
+
 def _print_segments(prepared: PreparedRender, out: TextIO) -> None:
     analysis, music = prepared.analysis, prepared.music
     tempo = f", {music.rhythm.tempo_bpm:.0f} bpm" if music and music.rhythm.tempo_bpm else ""
     print(
         f"{len(prepared.plan.segments)} segments, seed {prepared.seed}, style {prepared.options.style.value}, "
-        f"threshold {analysis.threshold:.4g} ({analysis.kind.value}), {prepared.audio.duration_s:.2f} s{tempo}",
+        f"{_threshold_words(analysis.threshold)} ({analysis.kind.value}), {prepared.audio.duration_s:.2f} s{tempo}",
         file=out,
     )
     for note in prepared.notes:
