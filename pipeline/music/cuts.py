@@ -76,6 +76,19 @@ def target_length(rhythm_: Rhythm, duration_s: float) -> float:
     return float(np.clip(bars * 4 * beat_s, SHORTEST_TARGET_S, LONGEST_TARGET_S))
 
 
+def phrase_length(rhythm_: Rhythm, duration_s: float) -> float:
+    """The segment length cuts on phrases aim at: four bars (eight beats without bars), within 3-8 s.
+
+    Only the tempo and the metre set it: they are the same in every codec, where the onset count
+    behind `target_length` moves by a tenth, and a target that moves flips a phrase between one
+    segment and two.
+    """
+    if rhythm_.tempo_bpm is None:
+        return target_length(rhythm_, duration_s)
+    beats = 4 * (rhythm_.beats_per_bar or 0) or 8
+    return float(np.clip(beats * 60.0 / rhythm_.tempo_bpm, 3.0, LONGEST_TARGET_S))
+
+
 def snap_points(
     points: np.ndarray, columns_per_second: float, events: np.ndarray, weights: np.ndarray, window: tuple[float, float]
 ) -> np.ndarray:
@@ -433,7 +446,7 @@ def analyse_music(samples: np.ndarray, sample_rate: int, settings: MusicSettings
     target: float | None = None
     automatic = settings.threshold is None and settings.segments is None and settings.segment_seconds is None
     if candidates is not None and automatic and not settings.paper_filter:
-        target = target_length(found, duration_s)
+        target = phrase_length(found, duration_s)
         threshold = math.nan  # no threshold: the cuts are chosen among the music's turns
         points = _phrase_points(candidates, returns, duration_s, target, cutter.cps, search.n_columns)
     elif settings.threshold is not None:

@@ -16,6 +16,7 @@ import math
 from dataclasses import dataclass
 
 import numpy as np
+import scipy.ndimage
 
 from pipeline.music.features import Features
 from pipeline.music.harmony import Harmony
@@ -41,7 +42,8 @@ def breath_marks(onsets: np.ndarray, feats: Features) -> np.ndarray:
     if len(onsets) == 0:
         return np.empty(0)
     fps = feats.frame_rate
-    level = feats.loudness_db
+    # A breath lasts: the level must stay down for 0.12 s, not dip between two legato notes.
+    level = scipy.ndimage.maximum_filter1d(feats.loudness_db, max(1, round(0.12 * fps)), mode="nearest")
     frames = np.clip(np.rint(onsets * fps).astype(np.int64), 0, len(level) - 1)
     before, after = round(0.35 * fps), round(0.25 * fps)
     dip = np.zeros(len(onsets))
@@ -50,10 +52,14 @@ def breath_marks(onsets: np.ndarray, feats: Features) -> np.ndarray:
         behind = level[max(0, frame - before) : max(1, frame - round(0.02 * fps))]
         if len(ahead) and len(behind):
             dip[index] = float(ahead.max() - behind.min())
-    breath = np.clip((dip - BREATH_DB) / 12.0, 0.0, 1.0)
+    # Against the clip's usual dip before a note: drums and staccato dip before every hit.
+    usual_dip = float(np.median(dip)) if len(dip) > 4 else 0.0
+    breath = np.clip((dip - max(usual_dip, 0.0) - BREATH_DB) / 12.0, 0.0, 1.0)
     gaps = np.diff(onsets, prepend=onsets[0] - 1.0)
     usual = float(np.median(gaps)) if len(gaps) > 2 else 1.0
-    held = np.clip((gaps / max(usual, 0.05) - 2.0) / 2.0, 0.0, 1.0) * (gaps > 0.6)
+    # A held note (a fermata, a long note at a cadence) marks less than a breath: dotted rhythms
+    # and syncopations hold notes too.
+    held = 0.6 * np.clip((gaps / max(usual, 0.05) - 2.5) / 2.0, 0.0, 1.0) * (gaps > 0.6)
     out: np.ndarray = np.maximum(breath, held)
     return out
 
@@ -107,31 +113,53 @@ def boundaries(found: Rhythm, feats: Features, harm: Harmony) -> Boundaries:
     if len(grid):
         edges = np.concatenate([[0.0], grid, [duration]])
         beat_novelty = foote_novelty(beat_features(edges, feats, harm))[1:-1]  # at each beat
-        on_beat = _snap_to_onsets(grid, found.onsets, 0.07)
+        on_beat = _snap_to_onsets(grid, found.onsets, found.onset_strength, 0.1)
         lines = found.downbeats if len(found.downbeats) >= 4 else grid
         index = np.clip(np.searchsorted(grid, lines - 1e-6), 0, len(grid) - 1)
         times, novelty = on_beat[index], beat_novelty[index]
-        grid_bonus = _phrase_grid(novelty) if len(found.downbeats) >= 4 else np.zeros(len(times))
     else:
-        times, novelty, grid_bonus = found.onsets.copy(), np.zeros(len(found.onsets)), np.zeros(len(found.onsets))
+        times, novelty = found.onsets.copy(), np.zeros(len(found.onsets))
     peak = float(np.quantile(novelty, 0.95)) if len(novelty) else 0.0
     novelty = np.clip(novelty / peak, 0.0, 1.5) if peak > 0 else novelty
+    base = 0.6 * novelty + 0.5 * _accents(times, found) + 0.5 * _fills(times, found)
+    bonus = _phrase_grid(base) if len(found.downbeats) >= 4 else np.zeros(len(times))
     marked_times = found.onsets[marks >= 0.25]
     marked_values = marks[marks >= 0.25]
     # A marked phrase start replaces the bar line next to it: the phrase starts on its note (a pickup).
     all_times = np.concatenate([times, marked_times])
     all_marks = np.concatenate([np.zeros(len(times)), marked_values])
     all_novelty = np.concatenate([novelty, _at(marked_times, times, novelty)])
-    all_bonus = np.concatenate([grid_bonus, _at(marked_times, times, grid_bonus)])
+    all_base = np.concatenate([base, _at(marked_times, times, base)])
+    all_bonus = np.concatenate([bonus, _at(marked_times, times, bonus)])
     order = np.argsort(all_times, kind="stable")
-    all_times, all_marks, all_novelty, all_bonus = (a[order] for a in (all_times, all_marks, all_novelty, all_bonus))
+    columns = [a[order] for a in (all_times, all_marks, all_novelty, all_base, all_bonus)]
     keep = np.ones(len(all_times), dtype=bool)
-    for i in np.flatnonzero(all_marks > 0).tolist():
-        close = np.flatnonzero((np.abs(all_times - all_times[i]) < 0.6) & (all_marks == 0))
-        keep[close] = False
-    all_times, all_marks, all_novelty, all_bonus = (a[keep] for a in (all_times, all_marks, all_novelty, all_bonus))
-    score = 0.6 * all_novelty + 1.5 * all_marks + 0.4 * all_bonus
+    for i in np.flatnonzero(columns[1] > 0).tolist():
+        keep[(np.abs(columns[0] - columns[0][i]) < 0.6) & (columns[1] == 0)] = False
+    all_times, all_marks, all_novelty, all_base, all_bonus = (c[keep] for c in columns)
+    score = all_base + 1.5 * all_marks + 0.6 * all_bonus
     return Boundaries(times=all_times, score=score, marked=all_marks, novelty=all_novelty)
+
+
+def _accents(times: np.ndarray, found: Rhythm) -> np.ndarray:
+    """Per candidate, 0..1: how much stronger its note is than the other candidates' (a crash, a tutti)."""
+    if len(times) < 4 or len(found.onsets) == 0:
+        return np.zeros(len(times))
+    nearest = np.clip(np.searchsorted(found.onsets, times), 0, len(found.onsets) - 1)
+    strength = np.where(np.abs(found.onsets[nearest] - times) < 0.05, found.onset_strength[nearest], 0.0)
+    spread = float(np.std(strength)) or 1.0
+    out: np.ndarray = np.clip((strength - float(np.median(strength))) / (2 * spread), 0.0, 1.0)
+    return out
+
+
+def _fills(times: np.ndarray, found: Rhythm) -> np.ndarray:
+    """Per candidate, 0..1: how much busier the second before it is than usual (a drum fill, a run)."""
+    if len(times) < 4 or len(found.onsets) == 0:
+        return np.zeros(len(times))
+    counts = np.searchsorted(found.onsets, times - 0.02) - np.searchsorted(found.onsets, times - 1.0)
+    usual = float(np.median(counts)) or 1.0
+    out: np.ndarray = np.clip((counts / usual - 1.3) / 1.0, 0.0, 1.0)
+    return out
 
 
 def _at(times: np.ndarray, grid: np.ndarray, values: np.ndarray) -> np.ndarray:
@@ -142,17 +170,24 @@ def _at(times: np.ndarray, grid: np.ndarray, values: np.ndarray) -> np.ndarray:
     return out
 
 
-def _snap_to_onsets(times: np.ndarray, onsets: np.ndarray, within: float) -> np.ndarray:
-    """Each time moved to the nearest onset within `within` seconds: a cut lands on the note itself."""
+def _snap_to_onsets(times: np.ndarray, onsets: np.ndarray, strength: np.ndarray, within: float) -> np.ndarray:
+    """Each time moved to the strongest onset within `within` seconds: a cut lands on the note itself,
+    and on the same note in every codec (a beat's time moves by a few ms with the codec, a note does not)."""
     if len(onsets) == 0:
         return times.copy()
-    nearest = onsets[np.abs(times[:, None] - onsets[None, :]).argmin(axis=1)]
-    out: np.ndarray = np.where(np.abs(nearest - times) <= within, nearest, times)
+    out = times.copy()
+    low = np.searchsorted(onsets, times - within)
+    high = np.searchsorted(onsets, times + within, side="right")
+    for index, (a, b) in enumerate(zip(low.tolist(), high.tolist(), strict=True)):
+        if b > a:
+            near = np.arange(a, b)
+            weight = strength[near] * np.exp(-np.abs(onsets[near] - times[index]) / within)
+            out[index] = onsets[near[int(np.argmax(weight))]]
     return out
 
 
 def _phrase_grid(bar_novelty: np.ndarray) -> np.ndarray:
-    """Per bar, 1 on the phrase grid (every 4 bars at the phase where novelty is highest), else 0."""
+    """Per bar, 1 on the phrase grid (every 4 bars at the phase where the turns are clearest), else 0."""
     out = np.zeros(len(bar_novelty))
     if len(bar_novelty) < 8:
         return out

@@ -195,36 +195,68 @@ def merge_onsets(
 
 
 def downbeats(
-    beats: np.ndarray, found: Harmony, envelope: np.ndarray, frame_rate: float
+    beats: np.ndarray, found: Harmony, envelope: np.ndarray, feats: Features
 ) -> tuple[np.ndarray, int | None]:
-    """(bar lines, beats per bar): the metre and phase at whose beats harmony changes and accents fall most.
+    """(bar lines, beats per bar): the metre and phase at whose beats the music changes and leans most.
 
-    Chords change on the bar line more than inside it, and players lean on its first beat; each
-    metre of 2, 3 or 4 beats and each phase is scored by how much more its beats carry than the rest,
-    in standard deviations.
+    Chords change on the bar line more than inside it, the bass moves there, and players lean on
+    its first beat (louder just after it); each metre of 2, 3 or 4 beats and each phase is scored by
+    how much more its beats carry of these than the other beats, in standard deviations.
     """
     if len(beats) < 8:
         return np.empty(0), None
-    harmonic = _chord_change_at(beats, found)
-    frames = np.clip(np.rint(beats * frame_rate).astype(np.int64), 0, len(envelope) - 1)
-    near = max(1, round(0.04 * frame_rate))
+    fps = feats.frame_rate
+    frames = np.clip(np.rint(beats * fps).astype(np.int64), 0, len(envelope) - 1)
+    near = max(1, round(0.04 * fps))
     accent = scipy.ndimage.maximum_filter1d(envelope, 2 * near + 1, mode="nearest")[frames]
-    cue = _standard(harmonic) + 0.5 * _standard(accent)
-    best: tuple[float, int, int] = (-np.inf, 0, 0)
+    low = feats.band_db[:, :10].astype(np.float64)  # under about 150 Hz: the bass and the kick
+    rise = np.maximum(np.diff(low, axis=0, prepend=low[:1]), 0.0).mean(axis=1)
+    bass = scipy.ndimage.maximum_filter1d(rise, 2 * near + 1, mode="nearest")[frames]
+    level = feats.loudness_db[np.clip(frames + round(0.03 * fps), 0, len(feats.loudness_db) - 1)]
+    cue = _standard(_chord_change_at(beats, found)) + 0.5 * _standard(accent) + 0.5 * _standard(bass)
+    cue += _standard(level)
+    best: tuple[float, np.ndarray, int] = (-np.inf, np.zeros(0, dtype=bool), 0)
+    # 4 and 2 share their downbeats (a 4 must beat its own half-bar); 3 must beat 4 clearly, the
+    # commoner metre, since a short clip's beats can fall into threes by chance.
+    preference = {2: 0.95, 3: 0.85, 4: 1.0}
     for metre in (2, 3, 4):
-        for phase in range(metre):
-            on = np.arange(len(beats)) % metre == phase
-            if on.sum() < 2:
-                continue
-            # 4 and 2 share their downbeats; a bar of 4 must beat its own half-bar to count as 4.
-            score = float(cue[on].mean() - cue[~on].mean()) * (1.0 if metre != 2 else 1.15)
-            if score > best[0]:
-                best = (score, metre, phase)
-    score, metre, phase = best
-    if score < 0.3:
+        positions = _bar_positions(cue, metre)
+        on = positions == 0
+        if on.sum() < 2 or on.all():
+            continue
+        # Each restart of the count is a freedom the metre took to fit: it costs, per bar.
+        restarts = int(np.count_nonzero(positions[1:] != (positions[:-1] + 1) % metre))
+        score = float(cue[on].mean() - cue[~on].mean()) * preference[metre] - 2.0 * restarts / on.sum()
+        if score > best[0]:
+            best = (score, on, metre)
+    score, on, metre = best
+    if score < 0.5:
         return np.empty(0), None
-    out: np.ndarray = beats[np.arange(len(beats)) % metre == phase]
+    out: np.ndarray = beats[on]
     return out, metre
+
+
+def _bar_positions(cue: np.ndarray, metre: int, jump: float = 3.0) -> np.ndarray:
+    """Per beat, its place in the bar (0 = the bar line): the most likely path (Viterbi).
+
+    The count runs on beat by beat, but may restart at a cost: a held fermata or a breath makes
+    the beat tracker count an extra beat there, and the bar must not stay a beat off after it.
+    """
+    n = len(cue)
+    gain = np.where(np.arange(metre)[None, :] == 0, cue[:, None], -cue[:, None] / max(metre - 1, 1))
+    score = gain[0].copy()
+    back = np.zeros((n, metre), dtype=np.int64)
+    following = (np.arange(metre) - 1) % metre  # the state each state follows without a restart
+    for i in range(1, n):
+        steady = score[following]
+        restart = score.max() - jump
+        back[i] = np.where(steady >= restart, following, int(score.argmax()))
+        score = np.maximum(steady, restart) + gain[i]
+    path = np.zeros(n, dtype=np.int64)
+    path[-1] = int(score.argmax())
+    for i in range(n - 1, 0, -1):
+        path[i - 1] = back[i, path[i]]
+    return path
 
 
 def _chord_change_at(beats: np.ndarray, found: Harmony) -> np.ndarray:
@@ -270,7 +302,7 @@ def rhythm(feats: Features, found: Harmony | None = None) -> Rhythm:
     else:
         beats = feats.frame_time(track_beats(envelope, feats.frame_rate, tempo))
         if found is not None:
-            bars, metre = downbeats(beats, found, envelope, feats.frame_rate)
+            bars, metre = downbeats(beats, found, envelope, feats)
     return Rhythm(
         onsets=onsets,
         onset_strength=strength,
