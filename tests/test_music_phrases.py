@@ -208,3 +208,10 @@ def test_the_plot_shows_beats_bar_lines_and_phrase_starts() -> None:
         assert "cuts chosen on phrases" in ax.get_title(loc="left")
     finally:
         plt.close(fig)
+
+
+def test_a_count_asked_for_moves_each_cut_to_a_turn_near_it() -> None:
+    samples, changes, _ = _chorale(phrases=4)
+    analysis, _ = M.analyse_music(samples, RATE, M.MusicSettings(snap=M.Snap.PHRASES, segments=4))
+    assert len(analysis.inflection_points) - 1 == 4
+    assert np.mean(_near(analysis.inflection_times[1:-1], changes, 0.05)) >= 0.66
