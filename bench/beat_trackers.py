@@ -82,9 +82,8 @@ def main() -> None:
         print(" | ".join(cells))
     for name in trackers:
         right = sum(v in ("ok", "x2", "x½") for v in verdicts[name])
-        print(
-            f"{name}: tempo right (ok, double or half) {right} of {len(verdicts[name])}, mean beat F {np.mean(scores[name]):.2f}"
-        )
+        total = len(verdicts[name])
+        print(f"{name}: tempo right (ok, double or half) {right} of {total}, mean beat F {np.mean(scores[name]):.2f}")
 
 
 if __name__ == "__main__":

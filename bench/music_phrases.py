@@ -16,8 +16,10 @@ from __future__ import annotations
 
 import argparse
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TypeVar
 
 import mir_eval
 import numpy as np
@@ -26,9 +28,12 @@ from bench.music_follow import CODECS
 from bench.music_set import Truth, build
 from pipeline import music as M
 from pipeline.audio import decode_audio
+from pipeline.music.harmony import harmony
+from pipeline.music.phrases import boundaries
 from tests.conftest import transcode
 
 NOTE_S, BAR_S, PHRASE_S, FRAME_S = 0.05, 0.07, 0.25, 1 / 30
+T = TypeVar("T")
 
 
 def near_share(times: np.ndarray, truth: list[float] | np.ndarray, window: float) -> float:
@@ -180,6 +185,26 @@ def summary(rows: list[Row], codecs: bool) -> list[str]:
     return lines
 
 
+def ten_minutes(truths: list[Truth], folder: Path) -> str:
+    """Analysis time of 10 minutes of the set's clips one after another, and where it goes."""
+    parts = [decode_audio(folder / t.wav).samples for t in truths]
+    whole = np.concatenate(parts * (int(600 * 44_100 / sum(map(len, parts))) + 1))[: 600 * 44_100]
+    clock: dict[str, float] = {}
+
+    def timed(name: str, work: Callable[[], T]) -> T:
+        started = time.perf_counter()
+        out = work()
+        clock[name] = time.perf_counter() - started
+        return out
+
+    feats = timed("band spectra", lambda: M.features(whole, 44_100))
+    harm = timed("semitone spectra", lambda: harmony(whole, 44_100))
+    found = timed("onsets, tempo, beats, bars", lambda: M.rhythm(feats, harm))
+    timed("phrase candidates", lambda: boundaries(found, feats, harm))
+    timed("whole analysis", lambda: M.analyse_music(whole, 44_100, M.MusicSettings()))
+    return "10-minute clip: " + ", ".join(f"{name} {seconds:.2f} s" for name, seconds in clock.items())
+
+
 def main() -> None:
     """Render (or reuse) the set and print the table and the goals' numbers per split."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -190,9 +215,13 @@ def main() -> None:
     )
     parser.add_argument("--no-codecs", action="store_true", help="skip the MP3/Ogg/AAC comparison")
     parser.add_argument("--only", default="", help="clips whose name holds this")
+    parser.add_argument("--ten-minutes", action="store_true", help="only time the analysis of a 10-minute clip")
     args = parser.parse_args()
     folder = Path(args.set)
     truths = [t for t in build(folder) if args.split in ("all", t.split) and args.only in t.name]
+    if args.ten_minutes:
+        print(ten_minutes(truths, folder))
+        return
     settings = M.MusicSettings(snap=M.Snap(args.snap)) if args.snap else M.MusicSettings()
     rows = [measure(truth, folder, settings, not args.no_codecs) for truth in truths]
     columns = list(rows[0].cells)
