@@ -10,6 +10,7 @@ import datetime as dt
 import gc
 import json
 import logging
+import math
 import os
 import secrets
 import signal
@@ -332,12 +333,17 @@ def _generator_for(
     )
 
 
+def _threshold_words(threshold: float) -> str:
+    """The threshold, or that the cuts were chosen among the music's phrases (no threshold)."""
+    return "cuts on phrases" if math.isnan(threshold) else f"threshold {threshold:.4g}"
+
+
 def _print_segments(prepared: PreparedRender, out: TextIO) -> None:
     analysis, music = prepared.analysis, prepared.music
     tempo = f", {music.rhythm.tempo_bpm:.0f} bpm" if music and music.rhythm.tempo_bpm else ""
     print(
         f"{len(prepared.plan.segments)} segments, seed {prepared.seed}, style {prepared.options.style.value}, "
-        f"threshold {analysis.threshold:.4g} ({analysis.kind.value}), {prepared.audio.duration_s:.2f} s{tempo}",
+        f"{_threshold_words(analysis.threshold)} ({analysis.kind.value}), {prepared.audio.duration_s:.2f} s{tempo}",
         file=out,
     )
     for note in prepared.notes:
@@ -692,7 +698,8 @@ def _analysis_arguments(parser: argparse.ArgumentParser) -> None:
     )  # fmt: skip
     parser.add_argument(
         "--snap", choices=[s.value for s in Snap],
-        help="move each cut to the nearest onset or beat (default: music onsets, paper none)",
+        help="move each cut to the nearest onset or beat, or choose cuts on phrase starts then bar lines "
+        "(default: music onsets, paper none)",
     )  # fmt: skip
     parser.add_argument("--pulse", type=float, help="0..1: a kick on percussive onsets (default: music 0.3, paper 0)")
     parser.add_argument("--motion", type=float, help="0..1: drift with the loudness (default: music 0.3, paper 0)")

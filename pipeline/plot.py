@@ -86,14 +86,23 @@ def _draw_signal(ax: Axes, analysis: Analysis, music: MusicAnalysis | None) -> N
     ax.plot(times[:-1:step], analysis.tv[::step], color="0.75", linewidth=0.5, label=name)
     ax.plot(times, analysis.smoothed, color="C0", label="smoothed")
     ax.plot(analysis.inflection_times, analysis.smoothed[analysis.inflection_points], "o", color="C3", label="cuts")
-    title = f"{name}: threshold {analysis.threshold:.4g}, kind {analysis.kind.value}"
+    chosen = "cuts chosen on phrases" if np.isnan(analysis.threshold) else f"threshold {analysis.threshold:.4g}"
+    title = f"{name}: {chosen}, kind {analysis.kind.value}"
     if music is not None:
         found = music.rhythm
         top = float(max(analysis.smoothed.max(initial=0.0), analysis.tv.max(initial=0.0))) or 1.0
         # Onsets and beats as ticks under the signal, where they meet the cuts' lines.
-        for events, row, colour, label in ((found.onsets, -0.04, "C1", "onsets"), (found.beats, -0.1, "C4", "beats")):
+        rows = (
+            (found.onsets, -0.04, "C1", "onsets"),
+            (found.beats, -0.1, "C4", "beats"),
+            (found.downbeats, -0.16, "C2", "bar lines"),
+        )
+        for events, row, colour, label in rows:
             if len(events):
                 ax.plot(events, np.full(len(events), row * top), "|", color=colour, markersize=7, label=label)
+        # The phrase and section starts found: dashed lines through the signal, where cuts prefer to fall.
+        for index, start in enumerate(music.phrase_starts.tolist()):
+            ax.axvline(start, color="C2", linestyle="--", linewidth=0.8, label="phrase starts" if index == 0 else None)
         tempo = f", {found.tempo_bpm:.0f} bpm" if found.tempo_bpm else ", no steady beat"
         snapped = f", cuts snapped to {music.snap.value}" if music.snap.value != "none" else ""
         target = f", aiming at {music.target_s:.1f} s segments" if music.target_s else ""

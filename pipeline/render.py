@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import math
 import secrets
 import time
 from collections.abc import Callable
@@ -487,7 +488,7 @@ def describe(prepared: PreparedRender) -> dict[str, Any]:
         "options": prepared.options.as_dict(),
         "sample_rate": analysis.sample_rate,
         "duration_s": round(prepared.audio.duration_s, 6),
-        "threshold": analysis.threshold,
+        "threshold": None if math.isnan(analysis.threshold) else analysis.threshold,  # NaN: cuts on phrases
         "kind": analysis.kind.value,
         "inflection_points": analysis.inflection_points.tolist(),
         "inflection_times": [round(t, 4) for t in analysis.inflection_times.tolist()],

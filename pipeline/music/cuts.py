@@ -14,6 +14,8 @@ from pipeline import analysis as paper
 from pipeline.analysis import HOP, Analysis, InflectionKind, InflectionSearch
 from pipeline.errors import InvalidOption
 from pipeline.music.features import FRAME_HOP, FRAME_NFFT, Features, features, loudness_curve
+from pipeline.music.harmony import harmony
+from pipeline.music.phrases import Boundaries, boundaries, choose_cuts
 from pipeline.music.rhythm import ONSET_FLOOR_DB, Rhythm, moving, rhythm
 from pipeline.music.signals import Signal, signal_tv
 
@@ -28,6 +30,7 @@ class Snap(StrEnum):
 
     ONSETS = "onsets"
     BEATS = "beats"
+    PHRASES = "phrases"  # phrase and section starts, then bar lines (chosen together, not moved one by one)
     NONE = "none"
 
 
@@ -43,6 +46,7 @@ class MusicAnalysis:
     notes: tuple[str, ...] = field(default=())  # sentences for the user: what could not be done as asked
     loudness: np.ndarray = field(default_factory=lambda: np.zeros(0))  # (m,) 0..1 per frame, for motion
     frame_rate: float = 0.0
+    phrase_starts: np.ndarray = field(default_factory=lambda: np.zeros(0))  # (q,) seconds: the clear turns found
 
 
 @dataclass(frozen=True)
@@ -70,6 +74,19 @@ def target_length(rhythm_: Rhythm, duration_s: float) -> float:
     onsets_per_beat = len(rhythm_.onsets) / max(duration_s, 1e-9) * beat_s
     bars = float(np.clip(4.0 / (1.0 + onsets_per_beat / 2.0), 1.0, 4.0))
     return float(np.clip(bars * 4 * beat_s, SHORTEST_TARGET_S, LONGEST_TARGET_S))
+
+
+def phrase_length(rhythm_: Rhythm, duration_s: float) -> float:
+    """The segment length cuts on phrases aim at: four bars (eight beats without bars), within 3-8 s.
+
+    Only the tempo and the metre set it: they are the same in every codec, where the onset count
+    behind `target_length` moves by a tenth, and a target that moves flips a phrase between one
+    segment and two.
+    """
+    if rhythm_.tempo_bpm is None:
+        return target_length(rhythm_, duration_s)
+    beats = 4 * (rhythm_.beats_per_bar or 0) or 8
+    return float(np.clip(beats * 60.0 / rhythm_.tempo_bpm, 3.0, LONGEST_TARGET_S))
 
 
 def snap_points(
@@ -176,8 +193,16 @@ class MusicSettings:
 class _Cutter:
     """Turns the scan's points into the final cuts: snapped to events, fixed up, at least a gap apart."""
 
-    def __init__(self, search: InflectionSearch, rhythm_: Rhythm, settings: MusicSettings, feats: Features) -> None:
+    def __init__(
+        self,
+        search: InflectionSearch,
+        rhythm_: Rhythm,
+        settings: MusicSettings,
+        feats: Features,
+        candidates: Boundaries | None = None,
+    ) -> None:
         self.search, self.settings, self.cps = search, settings, feats.sample_rate / HOP
+        self.candidates = candidates
         self.signal_peak = 1.0
         self.forced = np.empty(0, dtype=np.int64)  # columns that are cuts at any threshold
         # Cumulative count of still frames, so any stretch's share of stillness costs two lookups.
@@ -190,6 +215,10 @@ class _Cutter:
                 on_beat = np.abs(rhythm_.onsets[:, None] - rhythm_.beats[None, :]).min(axis=1) < 0.03
                 self.weights[on_beat] *= 1.5
             self.window = (0.25, 0.5)  # the trailing running mean reaches its low just before the event
+        elif settings.snap is Snap.PHRASES and self.candidates is not None and len(self.candidates.times):
+            # A count or a threshold asked for: each cut moves to the clearest turn near it.
+            self.events, self.weights = self.candidates.times, 1.0 + self.candidates.score
+            self.window = (0.5, 0.75)
         elif settings.snap is Snap.BEATS and len(rhythm_.beats):
             beat = 60.0 / (rhythm_.tempo_bpm or 120.0)
             self.events, self.weights = rhythm_.beats, np.ones(len(rhythm_.beats))
@@ -398,20 +427,29 @@ def analyse_music(samples: np.ndarray, sample_rate: int, settings: MusicSettings
     if settings.threshold is not None and not 0 <= settings.threshold <= 1:
         raise InvalidOption("--threshold", settings.threshold, "between 0 and 1")
     feats = features(samples, sample_rate)
-    found = rhythm(feats)
+    harm = harmony(samples, sample_rate)
+    found = rhythm(feats, harm)
     tv = signal_tv(samples, settings.signal, feats)
     smoothed = paper.smooth(tv)
     search = InflectionSearch.build(smoothed, settings.kind, absolute_threshold=_absolute(settings))
     duration_s = len(samples) / sample_rate
-    cutter = _Cutter(search, found, settings, feats)
+    candidates = boundaries(found, feats, harm) if settings.snap is Snap.PHRASES else None
+    cutter = _Cutter(search, found, settings, feats, candidates)
     cutter.signal_peak = float(np.max(smoothed, initial=0.0))
+    returns = np.empty(0)
     if settings.threshold is None and settings.segments is None and not settings.paper_filter:
-        cutter.forced = np.ceil(reentries(feats, found) * cutter.cps - 1e-9).astype(np.int64)
+        returns = reentries(feats, found)
+        cutter.forced = np.ceil(returns * cutter.cps - 1e-9).astype(np.int64)
     notes: list[str] = []
     if settings.snap is Snap.BEATS and len(found.beats) == 0:
         notes.append("the clip has no steady beat, so the cuts stay where the signal turns.")
     target: float | None = None
-    if settings.threshold is not None:
+    automatic = settings.threshold is None and settings.segments is None and settings.segment_seconds is None
+    if candidates is not None and automatic and not settings.paper_filter:
+        target = phrase_length(found, duration_s)
+        threshold = math.nan  # no threshold: the cuts are chosen among the music's turns
+        points = _phrase_points(candidates, returns, duration_s, target, cutter.cps, search.n_columns)
+    elif settings.threshold is not None:
         threshold = settings.threshold
         # A fixed δ, but the music style's cuts all the same: snapped, and never a flicker apart.
         points = cutter.finish(search.points(threshold), gap_s=MIN_GAP_S)
@@ -455,12 +493,30 @@ def analyse_music(samples: np.ndarray, sample_rate: int, settings: MusicSettings
         signal=settings.signal,
         snap=settings.snap,
         target_s=target,
-        raw_points=search.points(threshold),
+        raw_points=points if math.isnan(threshold) else search.points(threshold),
         notes=tuple(notes),
         loudness=loudness_curve(feats),
         frame_rate=feats.frame_rate,
+        phrase_starts=np.empty(0) if candidates is None else candidates.times[candidates.score >= 1.0],
     )
     return analysis, music
+
+
+def _phrase_points(
+    candidates: Boundaries, returns: np.ndarray, duration_s: float, target: float, cps: float, n_columns: int
+) -> np.ndarray:
+    """Columns of the cuts chosen among the music's turns; the music coming back after silence always one."""
+    if len(returns):
+        # As clear as a cut can be: the dynamic programming keeps them unless two are closer than the gap.
+        times = np.concatenate([candidates.times, returns])
+        order = np.argsort(times, kind="stable")
+        score = np.concatenate([candidates.score, np.full(len(returns), 10.0)])[order]
+        zeros = np.zeros(len(times))
+        candidates = Boundaries(times=times[order], score=score, marked=zeros, novelty=zeros)
+    cut_times = choose_cuts(candidates, duration_s, target, MIN_GAP_S, LONGEST_S)
+    columns = np.ceil(cut_times[1:-1] * cps - 1e-9).astype(np.int64)
+    inner = np.clip(columns, 1, max(n_columns - 2, 1))
+    return np.unique(np.concatenate([[0], inner, [n_columns - 1]])).astype(np.int64)
 
 
 def count_note(wanted: int, got: int, duration_s: float) -> str:

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import scipy.ndimage
 
 from pipeline.music.features import Features
+from pipeline.music.harmony import Harmony, change_peaks
 
 ONSET_FLOOR_DB = 1.5  # mean rise per band for an onset
 MIN_TEMPO_BPM, MAX_TEMPO_BPM = 40.0, 240.0
@@ -23,6 +24,8 @@ class Rhythm:
     tempo_bpm: float | None  # None when the clip has no steady pulse (speech, glides)
     beats: np.ndarray  # (b,) seconds; empty without a tempo
     pulse_clarity: float  # 0..1: autocorrelation at the beat period; how steady the pulse is
+    downbeats: np.ndarray = field(default_factory=lambda: np.empty(0))  # (d,) seconds: the bar lines found
+    beats_per_bar: int | None = None  # None without a clear metre
 
 
 def moving(values: np.ndarray, before: int, after: int, reducer: str) -> np.ndarray:
@@ -99,7 +102,12 @@ def estimate_tempo(envelope: np.ndarray, frame_rate: float) -> tuple[float | Non
     bpm = 60 * frame_rate / lags
     # A prior around 120 bpm, one octave wide, picks between a tempo and its double or half.
     prior = np.exp(-0.5 * (np.log2(bpm / 120.0)) ** 2)
-    best = int(lags[np.argmax(acf[lags] * prior)])
+    # A beat's multiples are the bar: a true period also correlates at twice or three times itself,
+    # a period of three 8th notes in 4/4 (a reel's fiddle line) does not.
+    longest = len(acf) - 1
+    multiples = np.maximum(acf[np.minimum(2 * lags, longest)], acf[np.minimum(3 * lags, longest)])
+    multiples = np.where(3 * lags <= longest, multiples, acf[lags])
+    best = int(lags[np.argmax((acf[lags] + 0.5 * np.maximum(multiples, 0.0)) * prior)])
     clarity = float(np.clip(acf[best], 0.0, 1.0))
     # Parabolic interpolation between lags for a tempo finer than one frame of lag.
     a, b, c = acf[best - 1], acf[best], acf[best + 1]
@@ -154,22 +162,155 @@ def track_beats(envelope: np.ndarray, frame_rate: float, tempo_bpm: float, tight
     return frames[first : last + 1]
 
 
-def rhythm(feats: Features) -> Rhythm:
-    """Onsets, tempo and beats of the clip."""
+PULSE_CLARITY = 0.25  # on the onset envelope alone
+PULSE_CLARITY_WITH_HARMONY = 0.06  # on onsets and harmonic change together: a chorale's pulse is its chords
+
+
+def pulse_envelope(feats: Features, found: Harmony) -> np.ndarray:
+    """Onset strength and harmonic change together, each scaled by its own strong values, per frame.
+
+    Held music has no attacks to tap along to; its pulse is in the chord changes, which land on
+    beats as reliably as a drummer's hits.
+    """
+    onset = feats.onset_envelope / (float(np.quantile(feats.onset_envelope, 0.99)) or 1.0)
+    times = feats.frame_time(np.arange(len(onset)))
+    change = np.interp(times, found.frame_time(np.arange(len(found.change))), found.change)
+    out: np.ndarray = onset + change / (float(np.quantile(change, 0.99)) or 1.0)
+    return out
+
+
+def merge_onsets(
+    onsets: np.ndarray, strength: np.ndarray, extra: np.ndarray, extra_strength: np.ndarray, within: float = 0.05
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(times, strengths, which are new) of the onsets with the extra ones that none is near."""
+    if len(extra) == 0:
+        return onsets, strength, np.zeros(len(onsets), dtype=bool)
+    if len(onsets):
+        gap = np.abs(extra[:, None] - onsets[None, :]).min(axis=1)
+        extra, extra_strength = extra[gap > within], extra_strength[gap > within]
+    times = np.concatenate([onsets, extra])
+    order = np.argsort(times, kind="stable")
+    new = np.concatenate([np.zeros(len(onsets), bool), np.ones(len(extra), bool)])
+    return times[order], np.concatenate([strength, extra_strength])[order], new[order]
+
+
+def downbeats(
+    beats: np.ndarray, found: Harmony, envelope: np.ndarray, feats: Features
+) -> tuple[np.ndarray, int | None]:
+    """(bar lines, beats per bar): the metre and phase at whose beats the music changes and leans most.
+
+    Chords change on the bar line more than inside it, the bass moves there, and players lean on
+    its first beat (louder just after it); each metre of 2, 3 or 4 beats and each phase is scored by
+    how much more its beats carry of these than the other beats, in standard deviations.
+    """
+    if len(beats) < 8:
+        return np.empty(0), None
+    fps = feats.frame_rate
+    frames = np.clip(np.rint(beats * fps).astype(np.int64), 0, len(envelope) - 1)
+    near = max(1, round(0.04 * fps))
+    accent = scipy.ndimage.maximum_filter1d(envelope, 2 * near + 1, mode="nearest")[frames]
+    low = feats.band_db[:, :10].astype(np.float64)  # under about 150 Hz: the bass and the kick
+    rise = np.maximum(np.diff(low, axis=0, prepend=low[:1]), 0.0).mean(axis=1)
+    bass = scipy.ndimage.maximum_filter1d(rise, 2 * near + 1, mode="nearest")[frames]
+    level = feats.loudness_db[np.clip(frames + round(0.03 * fps), 0, len(feats.loudness_db) - 1)]
+    cue = _standard(_chord_change_at(beats, found)) + 0.5 * _standard(accent) + 0.5 * _standard(bass)
+    cue += _standard(level)
+    best: tuple[float, np.ndarray, int] = (-np.inf, np.zeros(0, dtype=bool), 0)
+    # 4 and 2 share their downbeats: a 2 must beat the 4 clearly, or another codec's rounding flips
+    # between them (and every other bar line with them); 3 too, since a short clip's beats can fall
+    # into threes by chance. 4 is the commonest metre.
+    preference = {2: 0.85, 3: 0.85, 4: 1.0}
+    for metre in (2, 3, 4):
+        positions = _bar_positions(cue, metre)
+        on = positions == 0
+        if on.sum() < 2 or on.all():
+            continue
+        # Each restart of the count is a freedom the metre took to fit: it costs, per bar.
+        restarts = int(np.count_nonzero(positions[1:] != (positions[:-1] + 1) % metre))
+        score = float(cue[on].mean() - cue[~on].mean()) * preference[metre] - 2.0 * restarts / on.sum()
+        if score > best[0]:
+            best = (score, on, metre)
+    score, on, metre = best
+    if score < 0.5:
+        return np.empty(0), None
+    out: np.ndarray = beats[on]
+    return out, metre
+
+
+def _bar_positions(cue: np.ndarray, metre: int, jump: float = 3.0) -> np.ndarray:
+    """Per beat, its place in the bar (0 = the bar line): the most likely path (Viterbi).
+
+    The count runs on beat by beat, but may restart at a cost: a held fermata or a breath makes
+    the beat tracker count an extra beat there, and the bar must not stay a beat off after it.
+    """
+    n = len(cue)
+    gain = np.where(np.arange(metre)[None, :] == 0, cue[:, None], -cue[:, None] / max(metre - 1, 1))
+    score = gain[0].copy()
+    back = np.zeros((n, metre), dtype=np.int64)
+    following = (np.arange(metre) - 1) % metre  # the state each state follows without a restart
+    for i in range(1, n):
+        steady = score[following]
+        restart = score.max() - jump
+        back[i] = np.where(steady >= restart, following, int(score.argmax()))
+        score = np.maximum(steady, restart) + gain[i]
+    path = np.zeros(n, dtype=np.int64)
+    path[-1] = int(score.argmax())
+    for i in range(n - 1, 0, -1):
+        path[i - 1] = back[i, path[i]]
+    return path
+
+
+def _chord_change_at(beats: np.ndarray, found: Harmony) -> np.ndarray:
+    """Per beat, how different the chroma of the beat after it is from the beat before (0..1)."""
+    frames = np.clip(np.rint(beats * found.frame_rate).astype(np.int64), 0, len(found.chroma) - 1)
+    cumulative = np.concatenate([np.zeros((1, 12)), np.cumsum(found.chroma, axis=0)])
+    edges = np.concatenate(
+        [[max(0, 2 * frames[0] - frames[1])], frames, [min(len(found.chroma), 2 * frames[-1] - frames[-2])]]
+    )
+    edges = np.clip(edges, 0, len(found.chroma))
+    means = (cumulative[edges[1:]] - cumulative[edges[:-1]]) / np.maximum(edges[1:] - edges[:-1], 1)[:, None]
+    before, after = means[:-1], means[1:]
+    norm = np.linalg.norm(before, axis=1) * np.linalg.norm(after, axis=1)
+    out: np.ndarray = 1 - (before * after).sum(axis=1) / np.maximum(norm, 1e-12)
+    return out
+
+
+def _standard(values: np.ndarray) -> np.ndarray:
+    out: np.ndarray = (values - values.mean()) / (values.std() or 1.0)
+    return out
+
+
+def rhythm(feats: Features, found: Harmony | None = None) -> Rhythm:
+    """Onsets, tempo, beats and (with the harmony) soft onsets and bar lines of the clip."""
     frames, strength, percussive = pick_onsets(feats)
-    tempo, clarity = estimate_tempo(feats.onset_envelope, feats.frame_rate)
+    onsets = feats.frame_time(frames)
+    envelope, clarity_floor = feats.onset_envelope, PULSE_CLARITY
+    if found is not None:
+        # Note and chord changes with no attack (organ, strings, voices) join the onsets.
+        extra, extra_strength = change_peaks(found)
+        onsets, strength, new = merge_onsets(onsets, strength, extra, extra_strength)
+        tonal = np.zeros(len(onsets))
+        tonal[~new] = percussive
+        percussive = tonal
+        envelope, clarity_floor = pulse_envelope(feats, found), PULSE_CLARITY_WITH_HARMONY
+    tempo, clarity = estimate_tempo(envelope, feats.frame_rate)
     # Below this clarity the "tempo" of speech or a glide is noise, and beats would be made up;
     # and a pulse needs notes: at least one every two seconds.
     seconds = feats.n_samples / feats.sample_rate
-    if tempo is None or clarity < 0.25 or len(frames) < max(8.0, 0.5 * seconds):
+    bars, metre = np.empty(0), None
+    if tempo is None or clarity < clarity_floor or len(onsets) < max(8.0, 0.5 * seconds):
         tempo, beats = None, np.empty(0)
     else:
-        beats = feats.frame_time(track_beats(feats.onset_envelope, feats.frame_rate, tempo))
+        beats = feats.frame_time(track_beats(envelope, feats.frame_rate, tempo))
+        if found is not None:
+            bars, metre = downbeats(beats, found, envelope, feats)
     return Rhythm(
-        onsets=feats.frame_time(frames),
+        onsets=onsets,
         onset_strength=strength,
         percussive=percussive,
         tempo_bpm=tempo,
         beats=beats,
         pulse_clarity=clarity,
+        downbeats=bars,
+        beats_per_bar=metre,
     )
