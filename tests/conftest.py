@@ -172,3 +172,14 @@ def redis_server(tmp_path: Path) -> Iterator[RedisServer]:
     server.start()
     yield server
     server.kill()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def words_model_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The bundled words model with its vectors cached once for the whole run, shared by xdist workers
+    (the base temp folder's parent is common to them; vectors are written atomically)."""
+    from pipeline.words import configure
+
+    cache = tmp_path_factory.getbasetemp().parent / "words-cache"
+    configure("bundled", cache)
+    return cache
