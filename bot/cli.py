@@ -26,6 +26,7 @@ from bot.settings import Settings, SettingsError
 from pipeline.analysis import DEFAULT_THRESHOLD, InflectionKind
 from pipeline.audio import Channel, check_exists
 from pipeline.classes import all_classes
+from pipeline.words import configure as configure_words
 from pipeline.encode import check_output, check_writable
 from pipeline.errors import InvalidOption, PipelineError, WeightsUnavailable
 from pipeline.layout import Layout
@@ -66,6 +67,7 @@ def _main(argv: Sequence[str] | None) -> int:
             settings = Settings.load()
             _HIDDEN[:] = settings.secret_values()  # messages printed below never show them either
             configure_logging(settings, LONG_RUNNING_LEVEL if args.long_running else DEFAULT_LEVEL)
+            configure_words(settings.words_model, settings.cache_dir, override=False)  # loaded on first use
             handler: Callable[[argparse.Namespace, Settings], int] = args.handler
             return handler(args, settings)
     except KeyboardInterrupt:
@@ -345,6 +347,8 @@ def _print_matches(matches: Sequence[Match], out: TextIO) -> None:
         also = f"  (also {', '.join(map(str, match.alternatives))})" if match.alternatives else ""
         padding = " " * (width - terminal_width(match.query))
         explain = match.explain()
+        if match.class_id is not None:  # why, and how sure: "exact", "WordNet", "curated", "meaning"…
+            explain += f"; {match.reason}, {match.confidence:.0%} sure"
         if match.method is Method.SPELLING:
             explain += f"; render and analyze refuse the typo: write {match.via!r}"
         print(f"{match.query}{padding}  → {chosen}  [{explain}]{also}", file=out)

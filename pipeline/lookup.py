@@ -458,7 +458,7 @@ def _modified_head(words: str, pieces: list[str]) -> bool:
     """Whether a run of words is one thing named by its last piece, every earlier piece a single
     word that is no thing of its own ("red", "cute", "hot", "baby"): the head noun and its modifiers.
     Two things side by side ("dog cat", "golden retriever ocean") stay two."""
-    if len(pieces) < 2 or " ".join(pieces) != words or _is_thing(pieces[-1]) is False:
+    if len(pieces) < 2 or " ".join(pieces) != words or _is_thing(pieces[-1]) is None:
         return False
     return all(" " not in piece and not _is_thing(piece) and not _NUMBER.fullmatch(piece) for piece in pieces[:-1])
 

@@ -39,16 +39,20 @@ class ModelSource:
 
 # Until a front end configures it: the bundled model, its vectors cached where the settings'
 # default cache folder is (GANTERP_CACHE_DIR), so no process computes them twice.
-_config: dict[str, str | Path | None] = {"model": BUNDLED, "cache": Path.home() / ".cache" / "ganterp"}
+_config: dict[str, str | Path | None] = {"model": BUNDLED, "cache": Path.home() / ".cache" / "ganterp", "explicit": None}
 _lock = threading.Lock()
 
 
-def configure(model: str = BUNDLED, cache_dir: Path | None = None) -> None:
+def configure(model: str = BUNDLED, cache_dir: Path | None = None, *, override: bool = True) -> None:
     """Choose the words model ("" or "bundled", "off", a folder or a model name) and the cache folder
-    for downloaded models and precomputed embeddings; front ends call it once at start."""
+    for downloaded models and precomputed embeddings; front ends call it once at start with
+    `override=False`, which keeps a choice made before (a test's, an embedding program's)."""
     with _lock:
+        if not override and _config["explicit"]:
+            return
         _config["model"] = (model or BUNDLED).strip()
         _config["cache"] = cache_dir
+        _config["explicit"] = "yes" if override else None
     model_source.cache_clear()
     from pipeline.words.meaning import shared_meaning
 
