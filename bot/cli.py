@@ -26,7 +26,6 @@ from bot.settings import Settings, SettingsError
 from pipeline.analysis import DEFAULT_THRESHOLD, InflectionKind
 from pipeline.audio import Channel, check_exists
 from pipeline.classes import all_classes
-from pipeline.words import configure as configure_words
 from pipeline.encode import check_output, check_writable
 from pipeline.errors import InvalidOption, PipelineError, WeightsUnavailable
 from pipeline.layout import Layout
@@ -35,6 +34,7 @@ from pipeline.lookup import DEFAULT_MAX_WORDS, LookupOptions, Match, Method, loo
 from pipeline.music import Signal, Snap, Style
 from pipeline.render import FrameGenerator, PreparedRender, Progress, RenderOptions, describe, prepare, render
 from pipeline.weights import MODEL_CHOICES, MODELS, PRECISIONS, cached_folder, download_weights, resolve_weights
+from pipeline.words import configure as configure_words
 
 log = logging.getLogger("ganterp")
 T = TypeVar("T")

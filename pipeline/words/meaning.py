@@ -72,16 +72,16 @@ class Meaning:
 
     def _embed(self, text: str) -> np.ndarray:
         with self._lock:  # the encoder is not safe to share between threads
-            return encode(self.encoder, [text])[0]
+            return np.asarray(encode(self.encoder, [text])[0], dtype=np.float32)
 
     def _vectors(self, kind: str, texts: list[str]) -> np.ndarray:
         """Vectors of many texts, from the cache folder when computed before."""
         digest = hashlib.sha256("\n".join([self.source.name, str(self.source.folder), *texts]).encode()).hexdigest()
         path = None if self.source.cache is None else self.source.cache / "words-vectors" / f"{kind}-{digest[:20]}.npy"
         if path is not None and path.is_file():
-            vectors = np.load(path)
-            if vectors.shape[0] == len(texts):
-                return vectors
+            cached = np.asarray(np.load(path), dtype=np.float16)
+            if cached.shape[0] == len(texts):
+                return cached
         log.info("words model %s: computing %d %s vectors once", self.source.name, len(texts), kind)
         vectors = encode(self.encoder, texts).astype(np.float16)
         if path is not None:
@@ -91,11 +91,11 @@ class Meaning:
     def class_scores(self, text: str) -> np.ndarray:
         """Cosine similarity of the text to each of the 1000 classes (the better of name and definition)."""
         vector = self.embed(text)
-        return np.maximum(self.class_name_vectors @ vector, self.class_text_vectors @ vector).astype(np.float32)
+        return np.asarray(np.maximum(self.class_name_vectors @ vector, self.class_text_vectors @ vector), np.float32)
 
     def definition_scores(self, text: str) -> np.ndarray:
         """Cosine similarity of the text to each class's definition alone (no name to match letters with)."""
-        return (self.class_text_vectors @ self.embed(text)).astype(np.float32)
+        return np.asarray(self.class_text_vectors @ self.embed(text), np.float32)
 
     def nearest_words(self, text: str, vocabulary: tuple[str, ...], k: int = 5) -> list[Neighbour]:
         """The k vocabulary words nearest the text in meaning, nearest first (the text itself left out)."""

@@ -39,7 +39,8 @@ class ModelSource:
 
 # Until a front end configures it: the bundled model, its vectors cached where the settings'
 # default cache folder is (GANTERP_CACHE_DIR), so no process computes them twice.
-_config: dict[str, str | Path | None] = {"model": BUNDLED, "cache": Path.home() / ".cache" / "ganterp", "explicit": None}
+_DEFAULT_CACHE = Path.home() / ".cache" / "ganterp"
+_config: dict[str, str | Path | None] = {"model": BUNDLED, "cache": _DEFAULT_CACHE, "explicit": None}
 _lock = threading.Lock()
 
 
