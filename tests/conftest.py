@@ -221,3 +221,14 @@ def no_leaked_log_handlers() -> Iterator[None]:
     if leaked:
         where = "; ".join(f"{name or 'root'}: {left}" for name, left in leaked.items())
         pytest.fail(f"the test left logging handlers behind ({where}); remove them where they are added")
+
+
+@pytest.fixture(scope="session", autouse=True)
+def words_model_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The bundled words model with its vectors cached once for the whole run, shared by xdist workers
+    (the base temp folder's parent is common to them; vectors are written atomically)."""
+    from pipeline.words import configure
+
+    cache = tmp_path_factory.getbasetemp().parent / "words-cache"
+    configure("bundled", cache)
+    return cache

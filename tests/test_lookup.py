@@ -560,14 +560,20 @@ def test_and_splits_two_things_but_not_a_name(text: str, expected: list[str]) ->
     assert not pickable("rock and roll") & names("stone wall", "bagel")
 
 
-@pytest.mark.parametrize("word", ["chien", "gato", "Hund", "playa", "diwali", "dogcat"])
+@pytest.mark.parametrize("word", ["playa", "diwali", "dogcat"])
 def test_words_of_other_languages_are_not_respelt_into_nonsense(word: str) -> None:
     match = lookup_word(word, random.Random(0))
     assert match.class_id is None and match.method is Method.UNKNOWN, match
 
 
+@pytest.mark.parametrize("word", ["chien", "gato", "Hund", "perro", "собака", "cachorro"])
+def test_words_of_other_languages_are_read_through_the_emoji_they_name(word: str) -> None:
+    match = lookup_word(word, random.Random(0))
+    assert match.method is Method.TRANSLATION and set(match.choices) <= DOGS | DOMESTIC_CATS, match
+
+
 def test_an_unsure_fix_is_offered_not_made() -> None:
-    assert lookup_word("gato", random.Random(0)).suggestions[0] == "gate"
+    assert lookup_word("lemom", random.Random(0)).suggestions[0] == "lemon"
     assert lookup_word("firetruck", random.Random(0)).via == "fire truck"  # two words run together: its own fix
 
 
@@ -614,7 +620,8 @@ def test_an_unknown_word_costs_no_table_building() -> None:
     import sys
 
     snippet = (
-        "import time, random; from pipeline.lookup import load_index, curated_words, lookup_word; load_index(); "
+        "import time, random; from pipeline.words import configure, lexicon; configure('off'); lexicon.names(); "
+        "from pipeline.lookup import load_index, curated_words, lookup_word; load_index(); "
         "curated_words(); t = time.perf_counter(); lookup_word('xqzelyfyshh', random.Random(0)); "
         "print(time.perf_counter() - t)"
     )

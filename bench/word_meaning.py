@@ -1,0 +1,120 @@
+"""Words by meaning (pipeline/words/) against its goals: word accuracy per category on the tuning and
+held-out tables, with the model and without it, the model's load time and memory, and a lookup's time.
+
+Usage: python bench/word_meaning.py [runs]
+
+Accuracy: a word is a hit when every class a seed can pick for it, as typed and split as the bots
+split it, is one the person who typed it accepts ("unknown" rows accept an honest unknown):
+tests/data/meaning_tuning.tsv (tuned on) and tests/data/meaning_holdout.tsv (written before
+tuning, never tuned on). Load: a fresh process importing sentence-transformers and loading the
+bundled model with its cached vectors; memory: its resident size over a process that has
+imported torch already (as the bots have). Lookup: words that reach the model, cold (the
+lookup's and the model's caches cleared before each word), each word's median of `runs`.
+"""
+
+from __future__ import annotations
+
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+HOLDOUT_GOAL, BENCHMARK_GOAL, LOAD_GOAL_S, LOOKUP_GOAL_MS, MEMORY_GOAL_MB = 0.95, 0.98, 2.0, 20.0, 300.0
+CACHE = Path(tempfile.gettempdir()) / "ganterp-bench-words"
+LOAD_SNIPPET = f"""
+import resource, time
+import torch
+before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+t = time.perf_counter()
+from pathlib import Path
+from pipeline.words import configure, shared_meaning
+from pipeline.lookup import _meaning_vocabulary
+configure("bundled", Path({str(CACHE)!r}))
+shared_meaning().nearest_words("dog", _meaning_vocabulary(), k=1)
+print(time.perf_counter() - t, (resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before) / 1024)
+"""
+TIMED = ["catto", "fishies", "froggy", "octopus", "laboratory", "red sports car", "blizzard", "savanna", "perro"]
+
+
+def load_once() -> tuple[float, float]:
+    """Seconds to import and load the model (vectors cached) in a fresh process, and the megabytes it added."""
+    out = subprocess.check_output([sys.executable, "-c", LOAD_SNIPPET], text=True, cwd=ROOT, stderr=subprocess.DEVNULL)
+    seconds, megabytes = out.split()
+    return float(seconds), float(megabytes)
+
+
+def cold_lookup_ms(runs: int) -> tuple[float, float, str]:
+    """Mean and worst milliseconds of a lookup that reaches the model, nothing cached but the model."""
+    import random
+
+    from pipeline import lookup as L
+    from pipeline.words import shared_meaning
+
+    meaning = shared_meaning()
+    assert meaning is not None
+    L.warm()
+    times: dict[str, list[float]] = {w: [] for w in TIMED}
+    for _ in range(runs):
+        for word in TIMED:
+            L._read.cache_clear()
+            meaning.embed.cache_clear()
+            started = time.perf_counter()
+            L.lookup_word(word, random.Random(0))
+            times[word].append((time.perf_counter() - started) * 1000)
+    medians = {w: statistics.median(t) for w, t in times.items()}
+    worst = max(medians, key=medians.__getitem__)
+    return statistics.fmean(medians.values()), medians[worst], worst
+
+
+def accuracy_lines(model: str) -> list[tuple[str, float]]:
+    """Print the per-category accuracy of both tables with the model on or off; (table, rate) pairs."""
+    from pipeline import lookup as L
+    from pipeline.words import configure
+    from tests.test_lookup import CHAT_WORDS, hit_rate
+    from tests.test_words import HOLDOUT_FILE, TUNING_FILE, overall, rates
+
+    configure(model, CACHE)
+    L._read.cache_clear()
+    out = []
+    for name, path in (("tuning", TUNING_FILE), ("held-out", HOLDOUT_FILE)):
+        per, _ = rates(path)
+        cells = "  ".join(f"{c} {h}/{n} {h / n:.0%}" for c, (h, n) in per.items())
+        print(f"  {name:<9} {overall(per):6.1%}   {cells}")
+        out.append((name, overall(per)))
+    chat, _ = hit_rate(CHAT_WORDS)
+    print(f"  {'benchmark':<9} {chat:6.1%}   ({len(CHAT_WORDS)} chat words, tests/data/chat_words.tsv)")
+    out.append(("benchmark", chat))
+    return out
+
+
+def main(argv: list[str]) -> int:
+    """Print each measurement beside its goal; exit 1 when one is missed."""
+    runs = int(argv[0]) if argv else 5
+    print("word accuracy without the model (WordNet, curated table, other languages):")
+    accuracy_lines("off")
+    print("word accuracy with the model (all-MiniLM-L6-v2):")
+    rated = dict(accuracy_lines("bundled"))
+    load_once()  # computes and caches the vectors the first time
+    loads = [load_once() for _ in range(runs)]
+    load_s, memory_mb = statistics.median(s for s, _ in loads), statistics.median(m for _, m in loads)
+    lookup_ms, worst_ms, worst = cold_lookup_ms(runs)
+    rows = [
+        ("held-out words (fresh)", rated["held-out"] * 100, HOLDOUT_GOAL * 100, "%", rated["held-out"] >= HOLDOUT_GOAL),
+        ("benchmark words", rated["benchmark"] * 100, BENCHMARK_GOAL * 100, "%", rated["benchmark"] >= BENCHMARK_GOAL),
+        ("model load (fresh process)", load_s, LOAD_GOAL_S, "s", load_s <= LOAD_GOAL_S),
+        ("memory over torch", memory_mb, MEMORY_GOAL_MB, "MB", memory_mb <= MEMORY_GOAL_MB),
+        ("lookup via model, cold (mean)", lookup_ms, LOOKUP_GOAL_MS, "ms", lookup_ms <= LOOKUP_GOAL_MS),
+        (f"slowest ({worst})", worst_ms, LOOKUP_GOAL_MS, "ms", worst_ms <= LOOKUP_GOAL_MS),
+    ]
+    for name, got, goal, unit, ok in rows:
+        print(f"{name:<32} {got:9.2f} {unit:<2}  goal {goal:g} {unit}  {'ok' if ok else 'MISSED'}")
+    return 0 if all(ok for *_, ok in rows) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
