@@ -23,6 +23,7 @@ from typing import Any, Generic, TextIO, TypeVar
 
 from bot.logs import DEFAULT_LEVEL, LONG_RUNNING_LEVEL, configure_logging
 from bot.settings import Settings, SettingsError
+from bot.wording import counted
 from pipeline.analysis import DEFAULT_THRESHOLD, InflectionKind
 from pipeline.audio import Channel, check_exists
 from pipeline.classes import all_classes
@@ -105,7 +106,7 @@ def _cmd_render(args: argparse.Namespace, settings: Settings) -> int:
             result = render(prepared, output, generator, progress=progress, model_name=model)
         finally:
             progress.close()
-    _print_segments(prepared, sys.stdout)
+    _print_segments(prepared, sys.stdout, seed_drawn=args.seed is None)
     print(f"wrote {result.output} ({result.size_bytes / 2**20:.2f} MiB) and {result.sidecar}")
     return 0
 
@@ -127,7 +128,7 @@ def _cmd_preview(args: argparse.Namespace, settings: Settings) -> int:
             partial.replace(output)
         finally:
             partial.unlink(missing_ok=True)
-    _print_segments(prepared, sys.stdout)
+    _print_segments(prepared, sys.stdout, seed_drawn=args.seed is None)
     print(f"wrote {output}")
     return 0
 
@@ -170,7 +171,7 @@ def _cmd_analyze(args: argparse.Namespace, settings: Settings) -> int:
     if args.json:
         print(json.dumps(describe(prepared), indent=2))
     else:
-        _print_segments(prepared, sys.stdout)
+        _print_segments(prepared, sys.stdout, seed_drawn=args.seed is None)
         if args.plot:
             print(f"wrote {args.plot}")
     return 0
@@ -203,6 +204,12 @@ def _cmd_classes(args: argparse.Namespace, settings: Settings) -> int:
         print(json.dumps(records, indent=2, ensure_ascii=False))
     else:
         _print_matches(matches, sys.stdout)
+        if any(len(m.choices) > 1 for m in matches):
+            # render and analyze draw a seed of their own unless given one: say how to see these there.
+            print(
+                f"where a word has several kinds, seed {args.seed} picked one (--seed picks others); "
+                f"render and analyze draw a random seed unless given --seed {args.seed}"
+            )
     # Unknown words are shown with the rest; the status tells scripts that some failed.
     return EXIT_INPUT if any(m.class_id is None for m in matches) else 0
 
@@ -318,14 +325,17 @@ def _generator_for(
     )
 
 
-def _print_segments(prepared: PreparedRender, out: TextIO) -> None:
+def _print_segments(prepared: PreparedRender, out: TextIO, *, seed_drawn: bool) -> None:
     analysis, music = prepared.analysis, prepared.music
     tempo = f", {music.rhythm.tempo_bpm:.0f} bpm" if music and music.rhythm.tempo_bpm else ""
     print(
-        f"{len(prepared.plan.segments)} segments, seed {prepared.seed}, style {prepared.options.style.value}, "
+        f"{counted(len(prepared.plan.segments), 'segment')}, seed {prepared.seed}, "
+        f"style {prepared.options.style.value}, "
         f"threshold {analysis.threshold:.4g} ({analysis.kind.value}), {prepared.audio.duration_s:.2f} s{tempo}",
         file=out,
     )
+    if seed_drawn:
+        print(f"  the seed was drawn at random: add --seed {prepared.seed} to get these classes again", file=out)
     for note in prepared.notes:
         print(f"  note: {note}", file=out)
     for segment in prepared.plan.segments:
@@ -493,7 +503,11 @@ def _parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     render_cmd = commands.add_parser("render", help="render a GANterpretation MP4 from any audio or video file")
-    render_cmd.add_argument("source", help="audio or video file (wav, mp3, ogg, flac, m4a, mp4, mov, webm, mkv…)")
+    render_cmd.add_argument(
+        "source",
+        help="audio or video file (wav, mp3, ogg, flac, m4a, mp4, mov, webm, mkv…) or a link "
+        "(YouTube, SoundCloud, Bandcamp, Vimeo, X, or a direct https link to a media file)",
+    )
     render_cmd.add_argument("-o", "--output", help="MP4 to write (default: SOURCE.ganterp.mp4 here)")
     _analysis_arguments(render_cmd)
     render_cmd.add_argument("--size", type=int, help="output side in pixels, scaled up for posting (e.g. 512)")
@@ -510,7 +524,7 @@ def _parser() -> argparse.ArgumentParser:
     preview_cmd.set_defaults(handler=_cmd_preview)
 
     analyze_cmd = commands.add_parser("analyze", help="show where the cuts fall and which classes they get")
-    analyze_cmd.add_argument("source", help="audio or video file")
+    analyze_cmd.add_argument("source", help="audio or video file, or a link")
     _analysis_arguments(analyze_cmd)
     analyze_cmd.add_argument("--plot", help="write a PNG: spectrogram, TV distances with the cuts, alphas")
     analyze_cmd.add_argument("--json", action="store_true", help="print the analysis as JSON")
