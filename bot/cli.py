@@ -34,7 +34,17 @@ from pipeline.links import local_media
 from pipeline.lookup import DEFAULT_MAX_WORDS, LookupOptions, Match, Method, lookup, resolve_words
 from pipeline.music import Signal, Snap, Style
 from pipeline.render import FrameGenerator, PreparedRender, Progress, RenderOptions, describe, prepare, render
-from pipeline.weights import MODEL_CHOICES, MODELS, PRECISIONS, cached_folder, download_weights, resolve_weights
+from pipeline.weights import (
+    MODEL_CHOICES,
+    MODELS,
+    NOISE_FOLDER,
+    PRECISIONS,
+    cached_folder,
+    download_weights,
+    has_weights,
+    is_noise_weights,
+    resolve_weights,
+)
 
 log = logging.getLogger("ganterp")
 T = TypeVar("T")
@@ -143,7 +153,9 @@ def _prepared_with_generator(
     # sys.modules["torch"] when it meets an array, and a half-imported torch makes it crash.
     from pipeline.generator import pick_model
 
-    model = pick_model(args.model or settings.model, args.device or settings.device)
+    model = (
+        NOISE_FOLDER if args.noise_weights else pick_model(args.model or settings.model, args.device or settings.device)
+    )
     if options.max_bytes is not None and options.size is None:
         # The byte budget is shared by the model's own pixels: 512 on a GPU is not 128.
         options = dataclasses.replace(options, size=int(model.rsplit("-", 1)[1]))
@@ -188,6 +200,19 @@ def _cmd_download_weights(args: argparse.Namespace, settings: Settings) -> int:
         loaded = load_biggan(Path(folder))
         params = sum(p.numel() for p in loaded.parameters())
         print(f"{model}: ok, {params / 1e6:.1f}M parameters, {loaded.config.output_dim}px, in {folder}")
+    return 0
+
+
+def _cmd_noise_weights(args: argparse.Namespace, settings: Settings) -> int:
+    from pipeline.generator import write_noise_weights  # torch only when needed
+
+    folder = Path(args.folder)
+    if folder.exists() and not (folder.is_dir() and (is_noise_weights(folder) or not any(folder.iterdir()))):
+        raise InvalidOption("folder", args.folder, "a new or empty folder (or one this command made before)")
+    write_noise_weights(folder)
+    print(f"wrote random weights in BigGAN-deep's format to {folder}: the pictures they make are noise.")
+    print(f"  render with them: ganterp render CLIP --weights {folder}")
+    print(f"  bots and workers: GANTERP_WEIGHTS_DIR={folder}")
     return 0
 
 
@@ -310,19 +335,42 @@ def _generator_for(
 
     explicit = Path(args.weights) if args.weights else settings.weights_dir
     device = args.device or settings.device
-    folder = resolve_weights(
-        pick_model(model, device),
-        weights_dir=explicit,
-        cache_dir=settings.cache_dir,
-        allow_download=settings.allow_download and allow_download,
-        url_templates=settings.weights_urls,
-    )
+    if args.noise_weights:
+        folder = _noise_weights(settings)
+    else:
+        folder = resolve_weights(
+            pick_model(model, device),
+            weights_dir=explicit,
+            cache_dir=settings.cache_dir,
+            allow_download=settings.allow_download and allow_download,
+            url_templates=settings.weights_urls,
+        )
+    precision = getattr(args, "precision", None) or settings.precision
+    if is_noise_weights(folder):
+        _say("ganterp: these weights are random, not BigGAN's: the pictures are noise (`ganterp download-weights`).")
+        # Half precision is checked against float32 on the first frame: pointless for noise, and it warns.
+        precision = "float32" if precision == "auto" else precision
     return BigGANGenerator(
         folder,
         device=device,
-        precision=getattr(args, "precision", None) or settings.precision,
+        precision=precision,
         batch_size=args.batch_size or settings.batch_size,
     )
+
+
+_NOISE_LOCK = threading.Lock()  # the background loader and the main thread may both ask for them
+
+
+def _noise_weights(settings: Settings) -> Path:
+    """The cache's folder of random weights (--noise-weights), made on first use."""
+    folder = cached_folder(settings.cache_dir, NOISE_FOLDER)
+    with _NOISE_LOCK:
+        if not has_weights(folder):
+            from pipeline.generator import write_noise_weights
+
+            _say(f"ganterp: making random weights once, in {folder} (a few seconds)…")
+            write_noise_weights(folder)
+    return folder
 
 
 def _print_segments(prepared: PreparedRender, out: TextIO, *, seed_drawn: bool) -> None:
@@ -538,6 +586,12 @@ def _parser() -> argparse.ArgumentParser:
     download_cmd.add_argument("--weights", help="folder to download into (default: the cache)")
     download_cmd.set_defaults(handler=_cmd_download_weights)
 
+    noise_cmd = commands.add_parser(
+        "noise-weights", help="write small random weights in BigGAN's format, to try ganterp offline (noise pictures)"
+    )
+    noise_cmd.add_argument("folder", help="folder to write config.json and pytorch_model.bin into")
+    noise_cmd.set_defaults(handler=_cmd_noise_weights)
+
     classes_cmd = commands.add_parser("classes", help="show which BigGAN classes words turn into")
     classes_cmd.add_argument("words", nargs="?", help='words, ids or class names, e.g. "dog, ocean, rocket ship, 207"')
     classes_cmd.add_argument("--json", action="store_true", help="print a JSON list, one object per word")
@@ -638,7 +692,13 @@ def _generator_arguments(parser: argparse.ArgumentParser) -> None:
         "--model", choices=MODEL_CHOICES,
         help="BigGAN-deep size; auto: 512 on a GPU with memory for it, 128 on a CPU (default: GANTERP_MODEL or auto)",
     )  # fmt: skip
-    parser.add_argument("--weights", help="folder with config.json + pytorch_model.bin (overrides the cache)")
+    weights = parser.add_mutually_exclusive_group()
+    weights.add_argument("--weights", help="folder with config.json + pytorch_model.bin (overrides the cache)")
+    weights.add_argument(
+        "--noise-weights", action="store_true",
+        help="random weights in BigGAN's format, made once in the cache: try ganterp without the real ones "
+        "(the pictures are noise)",
+    )  # fmt: skip
     parser.add_argument("--device", help="auto, cpu, cuda or cuda:N (default: GANTERP_DEVICE or auto)")
     parser.add_argument("--batch-size", type=int, help="frames per generator call (default 8 on CPU, up to 64 on GPU)")
     parser.add_argument(
