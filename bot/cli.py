@@ -285,6 +285,12 @@ def _cmd_schedule(args: argparse.Namespace, settings: Settings) -> int:
     return cmd_schedule(args, settings)
 
 
+def _cmd_doctor(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.doctor import run_checks
+
+    return run_checks(settings, sys.stdout)
+
+
 def _cmd_bot(args: argparse.Namespace, settings: Settings) -> int:
     from bot.runner import run_bot  # discord.py only for this command
 
@@ -612,6 +618,11 @@ def _parser() -> argparse.ArgumentParser:
     schedule_cmd.add_argument("action", choices=["list", "run-now"], nargs="?", default="list")
     schedule_cmd.add_argument("--again", action="store_true", help="run-now: post again although today's is done")
     schedule_cmd.set_defaults(handler=_cmd_schedule)
+
+    doctor_cmd = commands.add_parser(
+        "doctor", help="check this machine: ffmpeg, torch, weights, data folder, database, Redis, tokens (exit 1: fix)"
+    )
+    doctor_cmd.set_defaults(handler=_cmd_doctor)
 
     bot_cmd = commands.add_parser("bot", help="run the Discord and/or X bots, the daily post and the render worker")
     bot_cmd.set_defaults(handler=_cmd_bot, long_running=True)

@@ -563,6 +563,35 @@ def preferred_precision(device: torch.device) -> str:
     return "bfloat16" if cpu_has_native_bfloat16() else "float32"
 
 
+@dataclass(frozen=True)
+class Runtime:
+    """What a render would run on here, for `ganterp doctor`."""
+
+    torch_version: str
+    cuda_version: str | None  # the CUDA torch was built with; None: a CPU-only build
+    device: str
+    device_name: str  # the GPU's name, or the CPU's architecture
+    precision: str  # what `auto` tries first (half precision is then checked on the first frame)
+
+
+def describe_runtime(device: str = "auto", precision: str = "auto") -> Runtime:
+    """The torch build, the device `device` resolves to, and the precision `precision` would use there."""
+    picked = pick_device(device)
+    check_precision(precision)
+    if picked.type == "cuda":
+        free, total = torch.cuda.mem_get_info(picked)
+        name = f"{torch.cuda.get_device_name(picked)}, {free / 2**30:.1f} of {total / 2**30:.1f} GiB free"
+    else:
+        name = platform.machine() or "CPU"
+    return Runtime(
+        torch_version=torch.__version__,
+        cuda_version=torch.version.cuda,
+        device=str(picked),
+        device_name=name,
+        precision=preferred_precision(picked) if precision == "auto" else precision,
+    )
+
+
 def psnr_db(a: np.ndarray, b: np.ndarray) -> float:
     """Peak signal-to-noise ratio of two uint8 pictures, in dB (infinite when equal)."""
     mse = float(np.mean((a.astype(np.float64) - b.astype(np.float64)) ** 2))
