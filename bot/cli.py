@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any, Generic, TextIO, TypeVar
 
 from bot.logs import DEFAULT_LEVEL, LONG_RUNNING_LEVEL, configure_logging
+from bot.progress_lines import ProgressLines
 from bot.settings import Settings, SettingsError
 from bot.wording import counted
 from pipeline.analysis import DEFAULT_THRESHOLD, InflectionKind
@@ -460,16 +461,21 @@ class _InBackground(Generic[T]):
 
 
 class _ProgressBar:
-    """A tqdm bar of frames on a terminal; silent when stderr is not one."""
+    """A tqdm bar of frames on a terminal; else (docker logs, a journal) a line per tenth with frames/s and ETA."""
 
     def __init__(self, total: int, stream: TextIO) -> None:
         self._bar = None
+        self._lines: ProgressLines | None = None
         if stream.isatty():
             from tqdm import tqdm
 
             self._bar = tqdm(total=total, unit="frame", file=stream, dynamic_ncols=True, desc="render")
+        else:
+            self._lines = ProgressLines(stream)
 
     def __call__(self, event: Progress) -> None:
+        if self._lines is not None:
+            self._lines(event)
         if self._bar is None:
             return
         if event.stage == "render":
