@@ -79,7 +79,8 @@ def _main(argv: Sequence[str] | None) -> int:
             _HIDDEN[:] = settings.secret_values()  # messages printed below never show them either
             configure_logging(settings, LONG_RUNNING_LEVEL if args.long_running else DEFAULT_LEVEL)
             handler: Callable[[argparse.Namespace, Settings], int] = args.handler
-            return handler(args, settings)
+            with _heartbeat(settings, args.long_running):
+                return handler(args, settings)
     except KeyboardInterrupt:
         _say("ganterp: interrupted; nothing was written.")
         return EXIT_INTERRUPTED
@@ -290,6 +291,23 @@ def _cmd_doctor(args: argparse.Namespace, settings: Settings) -> int:
     from bot.doctor import run_checks
 
     return run_checks(settings, sys.stdout)
+
+
+def _cmd_health(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.heartbeat import MAX_AGE_S, heartbeat_age_s
+
+    if settings.heartbeat_file is None:
+        raise InvalidOption("GANTERP_HEARTBEAT_FILE", "", "the file `ganterp bot`, `dispatch` or `worker` touches")
+    age = heartbeat_age_s(settings.heartbeat_file)
+    limit = args.max_age if args.max_age is not None else MAX_AGE_S
+    if age is None:
+        _say("ganterp: unhealthy: no heartbeat yet (the process has not started, or has stopped).")
+        return EXIT_INPUT
+    if age > limit:
+        _say(f"ganterp: unhealthy: the last heartbeat is {age:.0f} s old (more than {limit:g} s).")
+        return EXIT_INPUT
+    print(f"healthy: last heartbeat {age:.0f} s ago")
+    return 0
 
 
 def _cmd_bot(args: argparse.Namespace, settings: Settings) -> int:
@@ -524,6 +542,21 @@ def _sentence(text: str) -> str:
 
 
 @contextlib.contextmanager
+def _heartbeat(settings: Settings, long_running: bool) -> Iterator[None]:
+    """While a long-running command runs, touch GANTERP_HEARTBEAT_FILE (when set) for `ganterp health`."""
+    if not (long_running and settings.heartbeat_file):
+        yield
+        return
+    from bot.heartbeat import Heartbeat
+
+    beating = Heartbeat(settings.heartbeat_file).start()
+    try:
+        yield
+    finally:
+        beating.stop()
+
+
+@contextlib.contextmanager
 def _terminate_as_exception() -> Iterator[None]:
     """While a command runs, SIGTERM raises Terminated in the main thread (long-running commands set their own)."""
 
@@ -629,6 +662,12 @@ def _parser() -> argparse.ArgumentParser:
         "doctor", help="check this machine: ffmpeg, torch, weights, data folder, database, Redis, tokens (exit 1: fix)"
     )
     doctor_cmd.set_defaults(handler=_cmd_doctor)
+
+    health_cmd = commands.add_parser(
+        "health", help="exit 0 if the bot, dispatcher or worker here beat recently (GANTERP_HEARTBEAT_FILE)"
+    )
+    health_cmd.add_argument("--max-age", type=float, help="seconds a heartbeat stays fresh (default 90)")
+    health_cmd.set_defaults(handler=_cmd_health)
 
     bot_cmd = commands.add_parser("bot", help="run the Discord and/or X bots, the daily post and the render worker")
     bot_cmd.set_defaults(handler=_cmd_bot, long_running=True)

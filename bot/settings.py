@@ -99,6 +99,8 @@ class Settings:
     discord_shards: int | str | None = None  # None: one connection; "auto": Discord's count; N: that many
     dashboard_host: str = "127.0.0.1"
     dashboard_port: int | None = None  # the engine's web dashboard; None: not served
+    # --- Liveness (bot/heartbeat.py): touched by long-running commands, read by `ganterp health`.
+    heartbeat_file: Path | None = None
 
     def __repr__(self) -> str:
         shown = []
@@ -157,6 +159,7 @@ class Settings:
             **_discord_settings(get),
             **_daily_settings(get),
             **_scale_out_settings(get),
+            heartbeat_file=Path(heartbeat).expanduser() if (heartbeat := get("GANTERP_HEARTBEAT_FILE")) else None,
         )
 
 
