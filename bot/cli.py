@@ -197,8 +197,9 @@ def _cmd_download_weights(args: argparse.Namespace, settings: Settings) -> int:
     models = MODELS if args.all else (pick_model(args.model or settings.model, settings.device),)
     for model in models:
         folder = args.weights or cached_folder(settings.cache_dir, model)
-        print(f"{model}: downloading into {folder}", file=sys.stderr)
-        download_weights(model, Path(folder), settings.weights_urls, _DownloadMeter(sys.stderr))
+        if args.again or not has_weights(Path(folder)):  # present ones are checked below, not fetched again
+            print(f"{model}: downloading into {folder}", file=sys.stderr)
+            download_weights(model, Path(folder), settings.weights_urls, _DownloadMeter(sys.stderr))
         loaded = load_biggan(Path(folder))
         params = sum(p.numel() for p in loaded.parameters())
         print(f"{model}: ok, {params / 1e6:.1f}M parameters, {loaded.config.output_dim}px, in {folder}")
@@ -629,6 +630,7 @@ def _parser() -> argparse.ArgumentParser:
     )
     download_cmd.add_argument("--all", action="store_true", help="all three models")
     download_cmd.add_argument("--weights", help="folder to download into (default: the cache)")
+    download_cmd.add_argument("--again", action="store_true", help="download even where the files are present")
     download_cmd.set_defaults(handler=_cmd_download_weights)
 
     noise_cmd = commands.add_parser(
