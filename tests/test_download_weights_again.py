@@ -1,4 +1,4 @@
-"""`ganterp download-weights` leaves weights already present alone (compose's one-shot service runs it at every start)."""
+"""`ganterp download-weights` leaves present weights alone (compose's one-shot service runs it at every start)."""
 
 from __future__ import annotations
 
