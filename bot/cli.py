@@ -233,10 +233,12 @@ def _cmd_classes(args: argparse.Namespace, settings: Settings) -> int:
     else:
         _print_matches(matches, sys.stdout)
         if any(len(m.choices) > 1 for m in matches):
-            # render and analyze draw a seed of their own unless given one: say how to see these there.
+            # render and analyze draw a seed of their own unless given one: say how to see these there
+            # (on stderr: stdout stays the table, one line per word, for scripts).
             print(
                 f"where a word has several kinds, seed {args.seed} picked one (--seed picks others); "
-                f"render and analyze draw a random seed unless given --seed {args.seed}"
+                f"render and analyze draw a random seed unless given --seed {args.seed}",
+                file=sys.stderr,
             )
     # Unknown words are shown with the rest; the status tells scripts that some failed.
     return EXIT_INPUT if any(m.class_id is None for m in matches) else 0

@@ -47,9 +47,9 @@ def test_a_drawn_seed_says_how_to_get_the_same_classes_again(
 def test_classes_says_the_seed_picks_the_kind_and_matches_analyze_with_that_seed(
     seed: str, make_clip: ClipMaker, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    code, out, _ = run(capsys, "classes", "dog", "--seed", seed)
-    assert code == 0
-    assert f"seed {seed} picked one" in out and f"unless given --seed {seed}" in out
+    code, out, err = run(capsys, "classes", "dog", "--seed", seed)
+    assert code == 0 and len(out.splitlines()) == 1, "stdout stays one line per word"
+    assert f"seed {seed} picked one" in err and f"unless given --seed {seed}" in err
     shown = re.search(r"→\s+(\d+) ", out)
     assert shown is not None
     clip = str(make_clip(2.0))
@@ -58,8 +58,8 @@ def test_classes_says_the_seed_picks_the_kind_and_matches_analyze_with_that_seed
 
 
 def test_classes_of_words_with_one_kind_need_no_seed_note(capsys: pytest.CaptureFixture[str]) -> None:
-    code, out, _ = run(capsys, "classes", "jellyfish, 207")
-    assert code == 0 and "seed" not in out
+    code, out, err = run(capsys, "classes", "jellyfish, 207")
+    assert code == 0 and "seed" not in out + err
 
 
 def test_stats_without_jobs_is_a_sentence(
