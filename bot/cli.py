@@ -1,5 +1,5 @@
-"""The `ganterp` command: render, analyze, download-weights, and the queue's submit, worker, dispatch, workers, jobs,
-stats."""
+"""The `ganterp` command: render, analyze, download-weights, noise-weights, doctor, health, and the queue's submit,
+worker, dispatch, workers, jobs, stats."""
 
 from __future__ import annotations
 
