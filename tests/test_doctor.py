@@ -145,3 +145,23 @@ def test_optional_models_are_checked_through_their_features_loader(tmp_path: Pat
     assert failing(settings).state is State.PROBLEM
     works = doctor.OptionalModel("platform", "platform", "machine", "not here")
     assert works(settings).state is State.OK
+
+
+def test_the_bucket_answering_and_a_missing_one(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from tests.test_engine_s3 import BUCKET, CREDENTIALS, S3Server
+
+    for name, value in CREDENTIALS.items():
+        monkeypatch.setenv(name, value)
+    server = S3Server()
+    server.start()
+    try:
+        there = settings_with(
+            tmp_path, GANTERP_QUEUE_BUCKET=f"s3://{BUCKET}/x", GANTERP_S3_ENDPOINT_URL=server.endpoint
+        )
+        assert doctor.check_bucket(there).state is State.OK
+        absent = settings_with(tmp_path, GANTERP_QUEUE_BUCKET="s3://no-such-bucket/x",
+                               GANTERP_S3_ENDPOINT_URL=server.endpoint)  # fmt: skip
+        finding = doctor.check_bucket(absent)
+        assert finding.state is State.PROBLEM and "cannot be reached" in finding.detail
+    finally:
+        server.stop()

@@ -55,3 +55,40 @@ def test_a_driver_gets_the_cuda_build(tmp_path: Path, httpserver: HTTPServer) ->
     args, line = torch_build(tmp_path, nvidia_smi_exit=0, cpu_index=httpserver.url_for("/cpu"))
     assert args == ["torch==2.13.0"]  # PyPI's torch on Linux is the CUDA build
     assert "NVIDIA driver found" in line and "CUDA" in line
+
+
+FAKE_PYTHON = """#!/bin/sh
+# python3 -m venv DIR makes DIR/bin/python (this script again) and DIR/bin/ganterp; pip does nothing here.
+if [ "$1" = "-m" ] && [ "$2" = "venv" ]; then
+  mkdir -p "$3/bin" && cp "$0" "$3/bin/python"
+  printf '#!/bin/sh\\necho "usage: ganterp [-h] COMMAND ..."\\n' > "$3/bin/ganterp"
+  chmod +x "$3/bin/ganterp"; exit 0
+fi
+if [ "$1" = "-m" ] && [ "$2" = "pip" ]; then echo "$@" >> "$(dirname "$0")/pip.log"; exit 0; fi
+if [ "$1" = "-c" ]; then echo "2.13.0+cpu (CPU only)"; exit 0; fi
+exit 1  # the CPU index probe: unreachable
+"""
+
+
+def test_install_ends_saying_which_torch_and_how_to_run_ganterp(tmp_path: Path) -> None:
+    project = tmp_path / "project"
+    (project / "scripts").mkdir(parents=True)
+    for script in ("install.sh", "torch-build.sh"):
+        (project / "scripts" / script).write_text((ROOT / "scripts" / script).read_text())
+    tools = tmp_path / "bin"
+    tools.mkdir()
+    (tools / "python3").write_text(FAKE_PYTHON)
+    (tools / "python3").chmod(0o755)
+    env = {**os.environ, "PATH": f"{tools}:{os.environ['PATH']}", "GANTERP_TORCH_CPU_INDEX": "http://127.0.0.1:9/x"}
+    done = subprocess.run(
+        ["bash", str(project / "scripts" / "install.sh"), "dev"],
+        env=env, capture_output=True, text=True, check=True, timeout=120,
+    )  # fmt: skip
+    lines = done.stdout.strip().splitlines()
+    assert lines[-2] == f"installed ganterp with torch 2.13.0+cpu (CPU only) in {project}/.venv"
+    assert lines[-1].startswith("next: source .venv/bin/activate && ganterp --help")
+    assert "usage:" not in done.stdout
+    assert "unreachable" in done.stderr
+    pip_calls = (project / ".venv" / "bin" / "pip.log").read_text().splitlines()
+    assert any(call.endswith("install --quiet torch==2.13.0") for call in pip_calls), pip_calls
+    assert any(call.endswith("install --quiet -e .[dev]") for call in pip_calls), pip_calls
