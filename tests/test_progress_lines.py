@@ -50,3 +50,21 @@ def test_a_render_without_a_terminal_prints_progress_lines(
     progress = [line for line in err.splitlines() if line.startswith("render: ")]
     assert 1 <= len(progress) <= 10 and progress[-1].startswith("render: 100% (30/30 frames)")
     assert "frames/s" in progress[-1]
+
+
+def test_the_worker_logs_a_line_per_tenth_with_speed_and_time_left(caplog: pytest.LogCaptureFixture) -> None:
+    import threading
+
+    from bot.worker import _ProgressReporter
+
+    class Store:
+        def report_progress(self, job_id: int, stage: str, progress: float, eta_s: float | None) -> bool:
+            return False
+
+    reporter = _ProgressReporter(Store(), 7, every_s=60.0, stop_event=threading.Event())  # type: ignore[arg-type]
+    with caplog.at_level("INFO", logger="bot.worker"):
+        for done in range(8, 201, 8):
+            reporter(Progress("render", min(done, 200), 200, elapsed_s=min(done, 200) / 20))
+    lines = [r.getMessage() for r in caplog.records if "rendering" in r.getMessage()]
+    assert [int(re.findall(r"(\d+)%", line)[0]) for line in lines] == [10, 20, 30, 40, 50, 60, 70, 80, 90]
+    assert all("20.0 frames/s" in line and "s left" in line for line in lines), lines
