@@ -300,7 +300,10 @@ def _cmd_health(args: argparse.Namespace, settings: Settings) -> int:
     from bot.heartbeat import MAX_AGE_S, heartbeat_age_s
 
     if settings.heartbeat_file is None:
-        raise InvalidOption("GANTERP_HEARTBEAT_FILE", "", "the file `ganterp bot`, `dispatch` or `worker` touches")
+        raise SettingsError(
+            "GANTERP_HEARTBEAT_FILE is not set: `ganterp health` reads the file that `ganterp bot`, `dispatch` "
+            "or `worker` touches while it runs (the image sets it)."
+        )
     age = heartbeat_age_s(settings.heartbeat_file)
     limit = args.max_age if args.max_age is not None else MAX_AGE_S
     if age is None:
