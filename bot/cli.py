@@ -1,5 +1,5 @@
-"""The `ganterp` command: render, analyze, download-weights, and the queue's submit, worker, dispatch, workers, jobs,
-stats."""
+"""The `ganterp` command: render, analyze, download-weights, noise-weights, doctor, health, and the queue's submit,
+worker, dispatch, workers, jobs, stats."""
 
 from __future__ import annotations
 
@@ -24,7 +24,9 @@ from pathlib import Path
 from typing import Any, Generic, TextIO, TypeVar
 
 from bot.logs import DEFAULT_LEVEL, LONG_RUNNING_LEVEL, LoggingState, configure_logging
+from bot.progress_lines import ProgressLines
 from bot.settings import Settings, SettingsError
+from bot.wording import counted
 from pipeline.analysis import DEFAULT_THRESHOLD, InflectionKind
 from pipeline.audio import Channel, check_exists
 from pipeline.classes import all_classes
@@ -35,7 +37,17 @@ from pipeline.links import local_media
 from pipeline.lookup import DEFAULT_MAX_WORDS, LookupOptions, Match, Method, lookup, resolve_words
 from pipeline.music import Signal, Snap, Style
 from pipeline.render import FrameGenerator, PreparedRender, Progress, RenderOptions, describe, prepare, render
-from pipeline.weights import MODEL_CHOICES, MODELS, PRECISIONS, cached_folder, download_weights, resolve_weights
+from pipeline.weights import (
+    MODEL_CHOICES,
+    MODELS,
+    NOISE_FOLDER,
+    PRECISIONS,
+    cached_folder,
+    download_weights,
+    has_weights,
+    is_noise_weights,
+    resolve_weights,
+)
 from pipeline.words import configure as configure_words
 from pipeline.words.heard import Listener
 
@@ -76,7 +88,8 @@ def _main(argv: Sequence[str] | None) -> int:
             configure_logging(settings, LONG_RUNNING_LEVEL if args.long_running else DEFAULT_LEVEL)
             configure_words(settings.words_model, settings.cache_dir, override=False)  # loaded on first use
             handler: Callable[[argparse.Namespace, Settings], int] = args.handler
-            return handler(args, settings)
+            with _heartbeat(settings, args.long_running):
+                return handler(args, settings)
     except KeyboardInterrupt:
         _say("ganterp: interrupted; nothing was written.")
         return EXIT_INTERRUPTED
@@ -114,7 +127,7 @@ def _cmd_render(args: argparse.Namespace, settings: Settings) -> int:
             result = render(prepared, output, generator, progress=progress, model_name=model)
         finally:
             progress.close()
-    _print_segments(prepared, sys.stdout)
+    _print_segments(prepared, sys.stdout, seed_drawn=args.seed is None)
     print(f"wrote {result.output} ({result.size_bytes / 2**20:.2f} MiB) and {result.sidecar}")
     return 0
 
@@ -136,7 +149,7 @@ def _cmd_preview(args: argparse.Namespace, settings: Settings) -> int:
             partial.replace(output)
         finally:
             partial.unlink(missing_ok=True)
-    _print_segments(prepared, sys.stdout)
+    _print_segments(prepared, sys.stdout, seed_drawn=args.seed is None)
     print(f"wrote {output}")
     return 0
 
@@ -151,7 +164,9 @@ def _prepared_with_generator(
     # sys.modules["torch"] when it meets an array, and a half-imported torch makes it crash.
     from pipeline.generator import pick_model
 
-    model = pick_model(args.model or settings.model, args.device or settings.device)
+    model = (
+        NOISE_FOLDER if args.noise_weights else pick_model(args.model or settings.model, args.device or settings.device)
+    )
     if options.max_bytes is not None and options.size is None:
         # The byte budget is shared by the model's own pixels: 512 on a GPU is not 128.
         options = dataclasses.replace(options, size=int(model.rsplit("-", 1)[1]))
@@ -179,7 +194,7 @@ def _cmd_analyze(args: argparse.Namespace, settings: Settings) -> int:
     if args.json:
         print(json.dumps(describe(prepared), indent=2))
     else:
-        _print_segments(prepared, sys.stdout)
+        _print_segments(prepared, sys.stdout, seed_drawn=args.seed is None)
         if args.plot:
             print(f"wrote {args.plot}")
     return 0
@@ -191,11 +206,25 @@ def _cmd_download_weights(args: argparse.Namespace, settings: Settings) -> int:
     models = MODELS if args.all else (pick_model(args.model or settings.model, settings.device),)
     for model in models:
         folder = args.weights or cached_folder(settings.cache_dir, model)
-        print(f"{model}: downloading into {folder}", file=sys.stderr)
-        download_weights(model, Path(folder), settings.weights_urls, _DownloadMeter(sys.stderr))
+        if args.again or not has_weights(Path(folder)):  # present ones are checked below, not fetched again
+            print(f"{model}: downloading into {folder}", file=sys.stderr)
+            download_weights(model, Path(folder), settings.weights_urls, _DownloadMeter(sys.stderr))
         loaded = load_biggan(Path(folder))
         params = sum(p.numel() for p in loaded.parameters())
         print(f"{model}: ok, {params / 1e6:.1f}M parameters, {loaded.config.output_dim}px, in {folder}")
+    return 0
+
+
+def _cmd_noise_weights(args: argparse.Namespace, settings: Settings) -> int:
+    from pipeline.generator import write_noise_weights  # torch only when needed
+
+    folder = Path(args.folder)
+    if folder.exists() and not (folder.is_dir() and (is_noise_weights(folder) or not any(folder.iterdir()))):
+        raise InvalidOption("folder", args.folder, "a new or empty folder (or one this command made before)")
+    write_noise_weights(folder)
+    print(f"wrote random weights in BigGAN-deep's format to {folder}: the pictures they make are noise.")
+    print(f"  render with them: ganterp render CLIP --weights {folder}")
+    print(f"  bots and workers: GANTERP_WEIGHTS_DIR={folder}")
     return 0
 
 
@@ -212,6 +241,14 @@ def _cmd_classes(args: argparse.Namespace, settings: Settings) -> int:
         print(json.dumps(records, indent=2, ensure_ascii=False))
     else:
         _print_matches(matches, sys.stdout)
+        if any(len(m.choices) > 1 for m in matches):
+            # render and analyze draw a seed of their own unless given one: say how to see these there
+            # (on stderr: stdout stays the table, one line per word, for scripts).
+            print(
+                f"where a word has several kinds, seed {args.seed} picked one (--seed picks others); "
+                f"render and analyze draw a random seed unless given --seed {args.seed}",
+                file=sys.stderr,
+            )
     # Unknown words are shown with the rest; the status tells scripts that some failed.
     return EXIT_INPUT if any(m.class_id is None for m in matches) else 0
 
@@ -260,6 +297,32 @@ def _cmd_schedule(args: argparse.Namespace, settings: Settings) -> int:
     from bot.schedule_cli import cmd_schedule  # discord.py and the schedulers only for this command
 
     return cmd_schedule(args, settings)
+
+
+def _cmd_doctor(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.doctor import run_checks
+
+    return run_checks(settings, sys.stdout)
+
+
+def _cmd_health(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.heartbeat import MAX_AGE_S, heartbeat_age_s
+
+    if settings.heartbeat_file is None:
+        raise SettingsError(
+            "GANTERP_HEARTBEAT_FILE is not set: `ganterp health` reads the file that `ganterp bot`, `dispatch` "
+            "or `worker` touches while it runs (the image sets it)."
+        )
+    age = heartbeat_age_s(settings.heartbeat_file)
+    limit = args.max_age if args.max_age is not None else MAX_AGE_S
+    if age is None:
+        _say("ganterp: unhealthy: no heartbeat yet (the process has not started, or has stopped).")
+        return EXIT_INPUT
+    if age > limit:
+        _say(f"ganterp: unhealthy: the last heartbeat is {age:.0f} s old (more than {limit:g} s).")
+        return EXIT_INPUT
+    print(f"healthy: last heartbeat {age:.0f} s ago")
+    return 0
 
 
 def _cmd_bot(args: argparse.Namespace, settings: Settings) -> int:
@@ -320,17 +383,25 @@ def _generator_for(
 
     explicit = Path(args.weights) if args.weights else settings.weights_dir
     device = args.device or settings.device
-    folder = resolve_weights(
-        pick_model(model, device),
-        weights_dir=explicit,
-        cache_dir=settings.cache_dir,
-        allow_download=settings.allow_download and allow_download,
-        url_templates=settings.weights_urls,
-    )
+    if args.noise_weights:
+        folder = _noise_weights(settings)
+    else:
+        folder = resolve_weights(
+            pick_model(model, device),
+            weights_dir=explicit,
+            cache_dir=settings.cache_dir,
+            allow_download=settings.allow_download and allow_download,
+            url_templates=settings.weights_urls,
+        )
+    precision = getattr(args, "precision", None) or settings.precision
+    if is_noise_weights(folder):
+        _say("ganterp: these weights are random, not BigGAN's: the pictures are noise (`ganterp download-weights`).")
+        # Half precision is checked against float32 on the first frame: pointless for noise, and it warns.
+        precision = "float32" if precision == "auto" else precision
     return BigGANGenerator(
         folder,
         device=device,
-        precision=getattr(args, "precision", None) or settings.precision,
+        precision=precision,
         batch_size=args.batch_size or settings.batch_size,
     )
 
@@ -340,14 +411,32 @@ def _threshold_words(threshold: float) -> str:
     return "cuts on phrases" if math.isnan(threshold) else f"threshold {threshold:.4g}"
 
 
-def _print_segments(prepared: PreparedRender, out: TextIO) -> None:
+_NOISE_LOCK = threading.Lock()  # the background loader and the main thread may both ask for them
+
+
+def _noise_weights(settings: Settings) -> Path:
+    """The cache's folder of random weights (--noise-weights), made on first use."""
+    folder = cached_folder(settings.cache_dir, NOISE_FOLDER)
+    with _NOISE_LOCK:
+        if not has_weights(folder):
+            from pipeline.generator import write_noise_weights
+
+            _say(f"ganterp: making random weights once, in {folder} (a few seconds)…")
+            write_noise_weights(folder)
+    return folder
+
+
+def _print_segments(prepared: PreparedRender, out: TextIO, *, seed_drawn: bool) -> None:
     analysis, music = prepared.analysis, prepared.music
     tempo = f", {music.rhythm.tempo_bpm:.0f} bpm" if music and music.rhythm.tempo_bpm else ""
     print(
-        f"{len(prepared.plan.segments)} segments, seed {prepared.seed}, style {prepared.options.style.value}, "
+        f"{counted(len(prepared.plan.segments), 'segment')}, seed {prepared.seed}, "
+        f"style {prepared.options.style.value}, "
         f"{_threshold_words(analysis.threshold)} ({analysis.kind.value}), {prepared.audio.duration_s:.2f} s{tempo}",
         file=out,
     )
+    if seed_drawn:
+        print(f"  the seed was drawn at random: add --seed {prepared.seed} to get these classes again", file=out)
     for note in prepared.notes:
         print(f"  note: {note}", file=out)
     for segment in prepared.plan.segments:
@@ -432,16 +521,21 @@ class _InBackground(Generic[T]):
 
 
 class _ProgressBar:
-    """A tqdm bar of frames on a terminal; silent when stderr is not one."""
+    """A tqdm bar of frames on a terminal; else (docker logs, a journal) a line per tenth with frames/s and ETA."""
 
     def __init__(self, total: int, stream: TextIO) -> None:
         self._bar = None
+        self._lines: ProgressLines | None = None
         if stream.isatty():
             from tqdm import tqdm
 
             self._bar = tqdm(total=total, unit="frame", file=stream, dynamic_ncols=True, desc="render")
+        else:
+            self._lines = ProgressLines(stream)
 
     def __call__(self, event: Progress) -> None:
+        if self._lines is not None:
+            self._lines(event)
         if self._bar is None:
             return
         if event.stage == "render":
@@ -490,6 +584,21 @@ def _sentence(text: str) -> str:
 
 
 @contextlib.contextmanager
+def _heartbeat(settings: Settings, long_running: bool) -> Iterator[None]:
+    """While a long-running command runs, touch GANTERP_HEARTBEAT_FILE (when set) for `ganterp health`."""
+    if not (long_running and settings.heartbeat_file):
+        yield
+        return
+    from bot.heartbeat import Heartbeat
+
+    beating = Heartbeat(settings.heartbeat_file).start()
+    try:
+        yield
+    finally:
+        beating.stop()
+
+
+@contextlib.contextmanager
 def _terminate_as_exception() -> Iterator[None]:
     """While a command runs, SIGTERM raises Terminated in the main thread (long-running commands set their own)."""
 
@@ -535,7 +644,11 @@ def _parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     render_cmd = commands.add_parser("render", help="render a GANterpretation MP4 from any audio or video file")
-    render_cmd.add_argument("source", help="audio or video file (wav, mp3, ogg, flac, m4a, mp4, mov, webm, mkv…)")
+    render_cmd.add_argument(
+        "source",
+        help="audio or video file (wav, mp3, ogg, flac, m4a, mp4, mov, webm, mkv…) or a link "
+        "(YouTube, SoundCloud, Bandcamp, Vimeo, X, or a direct https link to a media file)",
+    )
     render_cmd.add_argument("-o", "--output", help="MP4 to write (default: SOURCE.ganterp.mp4 here)")
     _analysis_arguments(render_cmd)
     render_cmd.add_argument("--size", type=int, help="output side in pixels, scaled up for posting (e.g. 512)")
@@ -552,7 +665,7 @@ def _parser() -> argparse.ArgumentParser:
     preview_cmd.set_defaults(handler=_cmd_preview)
 
     analyze_cmd = commands.add_parser("analyze", help="show where the cuts fall and which classes they get")
-    analyze_cmd.add_argument("source", help="audio or video file")
+    analyze_cmd.add_argument("source", help="audio or video file, or a link")
     _analysis_arguments(analyze_cmd)
     analyze_cmd.add_argument("--plot", help="write a PNG: spectrogram, TV distances with the cuts, alphas")
     analyze_cmd.add_argument("--json", action="store_true", help="print the analysis as JSON")
@@ -564,7 +677,14 @@ def _parser() -> argparse.ArgumentParser:
     )
     download_cmd.add_argument("--all", action="store_true", help="all three models")
     download_cmd.add_argument("--weights", help="folder to download into (default: the cache)")
+    download_cmd.add_argument("--again", action="store_true", help="download even where the files are present")
     download_cmd.set_defaults(handler=_cmd_download_weights)
+
+    noise_cmd = commands.add_parser(
+        "noise-weights", help="write small random weights in BigGAN's format, to try ganterp offline (noise pictures)"
+    )
+    noise_cmd.add_argument("folder", help="folder to write config.json and pytorch_model.bin into")
+    noise_cmd.set_defaults(handler=_cmd_noise_weights)
 
     classes_cmd = commands.add_parser("classes", help="show which BigGAN classes words turn into")
     classes_cmd.add_argument("words", nargs="?", help='words, ids or class names, e.g. "dog, ocean, rocket ship, 207"')
@@ -586,6 +706,17 @@ def _parser() -> argparse.ArgumentParser:
     schedule_cmd.add_argument("action", choices=["list", "run-now"], nargs="?", default="list")
     schedule_cmd.add_argument("--again", action="store_true", help="run-now: post again although today's is done")
     schedule_cmd.set_defaults(handler=_cmd_schedule)
+
+    doctor_cmd = commands.add_parser(
+        "doctor", help="check this machine: ffmpeg, torch, weights, data folder, database, Redis, tokens (exit 1: fix)"
+    )
+    doctor_cmd.set_defaults(handler=_cmd_doctor)
+
+    health_cmd = commands.add_parser(
+        "health", help="exit 0 if the bot, dispatcher or worker here beat recently (GANTERP_HEARTBEAT_FILE)"
+    )
+    health_cmd.add_argument("--max-age", type=float, help="seconds a heartbeat stays fresh (default 90)")
+    health_cmd.set_defaults(handler=_cmd_health)
 
     bot_cmd = commands.add_parser("bot", help="run the Discord and/or X bots, the daily post and the render worker")
     bot_cmd.set_defaults(handler=_cmd_bot, long_running=True)
@@ -666,7 +797,13 @@ def _generator_arguments(parser: argparse.ArgumentParser) -> None:
         "--model", choices=MODEL_CHOICES,
         help="BigGAN-deep size; auto: 512 on a GPU with memory for it, 128 on a CPU (default: GANTERP_MODEL or auto)",
     )  # fmt: skip
-    parser.add_argument("--weights", help="folder with config.json + pytorch_model.bin (overrides the cache)")
+    weights = parser.add_mutually_exclusive_group()
+    weights.add_argument("--weights", help="folder with config.json + pytorch_model.bin (overrides the cache)")
+    weights.add_argument(
+        "--noise-weights", action="store_true",
+        help="random weights in BigGAN's format, made once in the cache: try ganterp without the real ones "
+        "(the pictures are noise)",
+    )  # fmt: skip
     parser.add_argument("--device", help="auto, cpu, cuda or cuda:N (default: GANTERP_DEVICE or auto)")
     parser.add_argument("--batch-size", type=int, help="frames per generator call (default 8 on CPU, up to 64 on GPU)")
     parser.add_argument(

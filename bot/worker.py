@@ -6,7 +6,7 @@ A worker asked to stop (SIGTERM, Ctrl-C, the bot closing) puts the job it was
 rendering back in the queue, uncounted, within one batch of frames.
 
 It logs one line per state change of a job it handles (claimed, prepared, progress
-by quarters, rendered, failed, cancelled, released), with the job id and timings.
+by tenths, rendered, failed, cancelled, released), with the job id and timings.
 """
 
 from __future__ import annotations
@@ -362,17 +362,17 @@ class _Superseded(Exception):
 
 
 class _ProgressReporter:
-    """Writes progress to the job log at most every `every_s` seconds, logs each quarter, remembers a cancel."""
+    """Writes progress to the job log at most every `every_s` seconds, logs each tenth, remembers a cancel."""
 
     def __init__(self, store: RenderQueue, job_id: int, every_s: float, stop_event: threading.Event) -> None:
         self._store, self._job_id, self._every_s, self._stop_event = store, job_id, every_s, stop_event
         self._last = 0.0
         self._cancelled = False
-        self._quarter = 0
+        self._tenth = 0
 
     def __call__(self, event: Progress) -> None:
         if event.stage == "render":
-            self._log_quarter(event)
+            self._log_tenth(event)
         now = time.monotonic()
         if now - self._last < self._every_s and event.stage == "render" and event.done < event.total:
             return
@@ -380,13 +380,15 @@ class _ProgressReporter:
         fraction = event.fraction if event.stage == "render" else 0.0
         self._cancelled = self._store.report_progress(self._job_id, event.stage, fraction, event.eta_s)
 
-    def _log_quarter(self, event: Progress) -> None:
-        quarter = int(event.fraction * 4)
-        if 0 < quarter < 4 and quarter > self._quarter:
-            self._quarter = quarter
+    def _log_tenth(self, event: Progress) -> None:
+        # A line per tenth, with the speed: a service's journal shows a long render moving.
+        tenth = int(event.fraction * 10)
+        if 0 < tenth < 10 and tenth > self._tenth:
+            self._tenth = tenth
             eta = f", about {event.eta_s:.0f} s left" if event.eta_s is not None else ""
+            rate = f", {event.done / event.elapsed_s:.1f} frames/s" if event.elapsed_s > 0 else ""
             done = f"{event.done}/{event.total} frames"
-            log.info("job %d rendering: %d%% (%s%s)", self._job_id, quarter * 25, done, eta)
+            log.info("job %d rendering: %d%% (%s%s%s)", self._job_id, tenth * 10, done, rate, eta)
 
     def should_stop(self) -> bool:
         """True to stop the render: a cancel asked for (raises nothing) or the worker stopping (raises)."""

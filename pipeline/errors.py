@@ -165,10 +165,12 @@ class WeightsUnavailable(PipelineError):
 
     def __init__(self, model: str, folder: str, reason: str) -> None:
         self.model, self.folder, self.reason = model, folder, reason
+        # Every other way to get them, in one line: this is often the first thing a new user reads.
         super().__init__(
-            f"no weights for {model} ({reason}): put config.json and pytorch_model.bin in "
-            f"{folder}, e.g. by running `ganterp download-weights --model {model}` on a machine "
-            "with internet access and copying that folder here."
+            f"no weights for {model} ({reason}): put config.json and pytorch_model.bin in {folder} "
+            f"(copied from a machine where `ganterp download-weights --model {model}` worked), point --weights "
+            "or GANTERP_WEIGHTS_DIR at such a folder, or set GANTERP_WEIGHTS_URLS to a mirror's address; "
+            "to try ganterp without them, --noise-weights renders with random weights (the pictures are noise)."
         )
 
 

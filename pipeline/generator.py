@@ -27,6 +27,8 @@ import logging
 import math
 import pickle
 import platform
+import shutil
+import tempfile
 import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -39,7 +41,7 @@ import torch.nn.functional as F
 from torch import nn
 
 from pipeline.errors import BrokenFrames, InvalidOption, WeightsInvalid
-from pipeline.weights import CONFIG_FILE, PRECISIONS, WEIGHTS_FILE
+from pipeline.weights import CONFIG_FILE, NOISE_MARKER, PRECISIONS, WEIGHTS_FILE
 
 log = logging.getLogger(__name__)
 
@@ -561,6 +563,35 @@ def preferred_precision(device: torch.device) -> str:
     return "bfloat16" if cpu_has_native_bfloat16() else "float32"
 
 
+@dataclass(frozen=True)
+class Runtime:
+    """What a render would run on here, for `ganterp doctor`."""
+
+    torch_version: str
+    cuda_version: str | None  # the CUDA torch was built with; None: a CPU-only build
+    device: str
+    device_name: str  # the GPU's name, or the CPU's architecture
+    precision: str  # what `auto` tries first (half precision is then checked on the first frame)
+
+
+def describe_runtime(device: str = "auto", precision: str = "auto") -> Runtime:
+    """The torch build, the device `device` resolves to, and the precision `precision` would use there."""
+    picked = pick_device(device)
+    check_precision(precision)
+    if picked.type == "cuda":
+        free, total = torch.cuda.mem_get_info(picked)
+        name = f"{torch.cuda.get_device_name(picked)}, {free / 2**30:.1f} of {total / 2**30:.1f} GiB free"
+    else:
+        name = platform.machine() or "CPU"
+    return Runtime(
+        torch_version=torch.__version__,
+        cuda_version=torch.version.cuda,
+        device=str(picked),
+        device_name=name,
+        precision=preferred_precision(picked) if precision == "auto" else precision,
+    )
+
+
 def psnr_db(a: np.ndarray, b: np.ndarray) -> float:
     """Peak signal-to-noise ratio of two uint8 pictures, in dB (infinite when equal)."""
     mse = float(np.mean((a.astype(np.float64) - b.astype(np.float64)) ** 2))
@@ -801,6 +832,29 @@ def save_biggan(model: Any, folder: Path) -> None:
     folder.mkdir(parents=True, exist_ok=True)
     (folder / CONFIG_FILE).write_text(model.config.to_json_string())
     torch.save(model.state_dict(), folder / WEIGHTS_FILE)
+
+
+def write_noise_weights(folder: Path, size: int = 128, seed: int = 0) -> Path:
+    """Write random BigGAN-deep weights in the real format to `folder`, for trying ganterp without real ones.
+
+    A narrow network (4.5 MiB at 128 px) calibrated so that its pictures have mid-tones and colour
+    rather than black and white, and whose classes differ; still noise, never a dog. A marker file
+    says so to whoever finds the folder. All or nothing: written beside `folder`, then renamed.
+    """
+    folder.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".{folder.name}-", dir=folder.parent))
+    try:
+        save_biggan(calibrate_biggan(build_random_biggan(tiny_config(size, channel_width=8), seed=seed)), staging)
+        (staging / NOISE_MARKER).write_text(
+            "Random weights in BigGAN-deep's format, made by ganterp for trying it out: the pictures are noise.\n"
+            "Real weights: `ganterp download-weights` (see the docs, Getting started).\n"
+        )
+        if folder.exists():
+            shutil.rmtree(folder)
+        staging.rename(folder)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+    return folder
 
 
 def tiny_config(output_dim: int = 32, channel_width: int = 4) -> Any:

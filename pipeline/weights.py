@@ -37,6 +37,16 @@ DOWNLOAD_TIMEOUT_S = 60
 _CHUNK = 1 << 20
 
 
+# Beside config.json in a folder of random weights (pipeline.generator.write_noise_weights): its pictures are noise.
+NOISE_MARKER = "NOISE.txt"
+NOISE_FOLDER = "noise-128"  # in the cache's weights folder
+
+
+def is_noise_weights(folder: Path) -> bool:
+    """Whether `folder` holds random weights made for trying ganterp, not a trained BigGAN."""
+    return (folder / NOISE_MARKER).is_file()
+
+
 def check_model_name(model: str) -> str:
     """Return `model` if it is a known BigGAN-deep name."""
     if model not in MODELS:
@@ -91,7 +101,8 @@ def download_weights(
         except (OSError, urllib.error.URLError, ValueError) as exc:
             host = _host_of(template)  # never the user name or token an operator put in the address
             failures.append(f"{host}: {getattr(exc, 'reason', exc)}")
-            log.warning("download of %s from %s failed: %s", model, host, getattr(exc, "reason", exc))
+            # INFO: a one-shot command's error already names every failure; services log it as they go.
+            log.info("download of %s from %s failed: %s", model, host, getattr(exc, "reason", exc))
     raise WeightsUnavailable(model, str(folder), "download failed: " + "; ".join(failures))
 
 

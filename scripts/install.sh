@@ -5,9 +5,12 @@ cd "$(dirname "$0")/.."
 extras="${1:-}"
 python3 -m venv .venv
 .venv/bin/python -m pip install --quiet --upgrade pip
-if ! command -v nvidia-smi >/dev/null 2>&1; then
-  # No GPU: the CPU build of torch (small); an unpinned torch would pull a CUDA build of several GB.
-  .venv/bin/python -m pip install --quiet torch==2.13.0
-fi
+# torch first, the build that suits this machine (CPU wheels without an NVIDIA driver): the project's
+# own `torch>=2.2` is then already met, and an unpinned torch would pull a CUDA build of several GB.
+mapfile -t torch_args < <(bash scripts/torch-build.sh .venv/bin/python)
+.venv/bin/python -m pip install --quiet "${torch_args[@]}"
 .venv/bin/python -m pip install --quiet -e ".${extras:+[$extras]}"
-echo "installed: $(.venv/bin/ganterp --help | head -n 1)"
+.venv/bin/ganterp --help >/dev/null  # the command runs
+build="$(.venv/bin/python -c 'import torch; print(torch.__version__, "with CUDA " + torch.version.cuda if torch.version.cuda else "(CPU only)")')"
+echo "installed ganterp with torch $build in $PWD/.venv"
+echo "next: source .venv/bin/activate && ganterp --help   (or run $PWD/.venv/bin/ganterp without activating)"

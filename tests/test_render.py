@@ -250,7 +250,7 @@ def test_silence_renders_a_one_segment_video(
         capsys, "render", str(silence), "-o", str(tmp_path / "q.mp4"), "--weights", str(tiny_weights), "--fps", "6"
     )
     assert code == 0, stderr
-    assert stdout.startswith("1 segments")
+    assert stdout.startswith("1 segment,")
 
 
 class _FailingGenerator:
@@ -336,7 +336,7 @@ def test_preview_writes_a_contact_sheet_of_what_the_render_will_show(
     )
     assert code == 0, stderr
     image = Image.open(sheet)
-    n_cuts = int(stdout.split(" segments")[0]) + 1
+    n_cuts = int(stdout.split(" segment")[0]) + 1
     columns = min(4, n_cuts)
     assert image.size == (columns * 160, -(-n_cuts // columns) * (160 + 34))
     code, _, stderr = run_cli(capsys, "preview", str(clip), "-o", str(tmp_path / "sheet.jpg"))

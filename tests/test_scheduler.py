@@ -161,7 +161,9 @@ def test_cli_schedule_list_and_run_now(
     monkeypatch.chdir(tmp_path)
     monkeypatch.setenv("GANTERP_DATA_DIR", str(tmp_path / "cli-data"))
     monkeypatch.setenv("GANTERP_CLIPS_DIR", str(clips[0].parent))
-    assert main(["schedule", "list"]) == 1
+    assert main(["schedule", "list"]) == 0, "an empty plan is an answer, not an error"
+    assert "no daily post is set" in capsys.readouterr().out
+    assert main(["schedule", "run-now"]) == 1, "but there is nothing to run now"
     assert "no daily post is set" in capsys.readouterr().err
     monkeypatch.setenv("GANTERP_DAILY_POST_TIME", "07:45")
     monkeypatch.setenv("GANTERP_DAILY_POST_TZ", "Asia/Tokyo")
