@@ -288,42 +288,40 @@ def check_x(settings: Settings) -> Finding:
     return ok("X", f"credentials accepted: the bot is @{data.get('username', '?')}")
 
 
-# ----------------------------------------------------------------------------- optional models
+# ----------------------------------------------------------------------------- language models
 
 
-@dataclass(frozen=True)
-class OptionalModel:
-    """A model a feature loads when its package is present: the check calls `module.function()`.
+@check("word model")
+def check_word_model(settings: Settings) -> Finding:
+    """The sentence-embedding model that reads words by meaning loads (GANTERP_WORDS_MODEL, which the CLI
+    configured at start)."""
+    from pipeline.words.model import load_encoder, model_source
 
-    The function returns a one-line description of what it loaded, or raises with the reason.
-    """
-
-    subject: str
-    module: str
-    function: str
-    absent: str  # what the line says when the feature is not in this installation
-
-    def __call__(self, settings: Settings) -> Finding:
-        """Load the model through its feature's own loader."""
-        if importlib.util.find_spec(self.module.split(".")[0]) is None or not _module_exists(self.module):
-            return skipped(self.subject, self.absent)
-        loader = getattr(importlib.import_module(self.module), self.function, None)
-        if not callable(loader):
-            return skipped(self.subject, self.absent)
-        try:
-            return ok(self.subject, str(loader()))
-        except Exception as exc:
-            return problem(self.subject, f"does not load ({_first_line(exc)})")
+    source = model_source()
+    if source is None:
+        return skipped("word model", "off (or sentence-transformers missing): words are read by WordNet alone")
+    try:
+        load_encoder(source)
+    except Exception as exc:
+        return problem("word model", f"{source.name} does not load ({_first_line(exc)}); see GANTERP_WORDS_MODEL")
+    return ok("word model", f"{source.name} loads")
 
 
-# Words by meaning (a sentence-embedding model) and words heard in a clip (speech recognition):
-# each feature's module offers check_model(); until it does, the line says the feature is not here.
-OPTIONAL_MODELS = (
-    OptionalModel("word model", "pipeline.words.meaning", "check_model", "words by meaning are not in this version"),
-    OptionalModel("lyrics model", "pipeline.lyrics", "check_model", "lyrics are not in this version"),
-)
-for _model in OPTIONAL_MODELS:
-    check(_model.subject)(_model)
+@check("lyrics model")
+def check_lyrics_model(settings: Settings) -> Finding:
+    """The speech model --lyrics uses is on disk and whole (GANTERP_LYRICS_MODEL); never downloads."""
+    from pipeline.words.heard import ModelChoice, model_folder
+
+    choice = ModelChoice(settings.lyrics_model, settings.cache_dir, allow_download=False)
+    try:
+        folder = model_folder(choice, download=_no_download)
+    except Exception as exc:
+        return problem("lyrics model", f"{settings.lyrics_model}: {_first_line(exc)}; see GANTERP_LYRICS_MODEL")
+    return ok("lyrics model", f"{settings.lyrics_model} is ready ({folder.name})")
+
+
+def _no_download(name: str, folder: Path) -> None:
+    raise RuntimeError(f"{name} is not downloaded yet; the first --lyrics job fetches it")
 
 
 # ----------------------------------------------------------------------------- helpers

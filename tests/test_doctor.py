@@ -137,14 +137,12 @@ def test_a_check_that_breaks_is_one_problem_line_and_the_others_still_run(
     assert found[0].line() == "✗ first: the check itself failed: boom"
 
 
-def test_optional_models_are_checked_through_their_features_loader(tmp_path: Path) -> None:
-    settings = settings_with(tmp_path)
-    absent = doctor.OptionalModel("lyrics model", "no_such_package.lyrics", "check_model", "not here")
-    assert absent(settings).state is State.SKIPPED
-    failing = doctor.OptionalModel("json model", "json", "dumps", "not here")  # dumps() raises: it needs an argument
-    assert failing(settings).state is State.PROBLEM
-    works = doctor.OptionalModel("platform", "platform", "machine", "not here")
-    assert works(settings).state is State.OK
+def test_the_word_and_lyrics_models_are_loaded_through_their_own_loaders(tmp_path: Path) -> None:
+    bundled = settings_with(tmp_path)
+    assert doctor.check_word_model(bundled).state is State.OK
+    assert doctor.check_lyrics_model(bundled).state is State.OK
+    missing = settings_with(tmp_path, GANTERP_LYRICS_MODEL="small.en")
+    assert doctor.check_lyrics_model(missing).state is State.PROBLEM, "a named model not yet fetched is never fetched"
 
 
 def test_the_bucket_answering_and_a_missing_one(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
