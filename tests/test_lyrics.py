@@ -212,17 +212,10 @@ def test_a_lookup_confidence_scales_the_score(monkeypatch: pytest.MonkeyPatch) -
     assert heard_classes(_sentence("the banana"), 0)[0].score == pytest.approx(plain * 0.5)
 
 
-@dataclasses.dataclass(frozen=True)
-class _ConfidentMatch(Match):
-    """A lookup result as a meaning model would give it: a Match with a confidence."""
-
-    confidence: float = 1.0
-
-
 def _confident(match: Match | None, confidence: float) -> Match:
+    """A lookup result as a meaning model would give it: the same Match with that confidence."""
     assert match is not None
-    fields = {f.name: getattr(match, f.name) for f in dataclasses.fields(match)}
-    return _ConfidentMatch(**fields, confidence=confidence)
+    return dataclasses.replace(match, confidence=confidence)
 
 
 # ----------------------------------------------------------------------------- end to end

@@ -17,6 +17,7 @@ from bot.discord.service import Ask, DiscordService, Origin
 from bot.listening import wants_lyrics
 from bot.runner import build_service
 from bot.settings import Settings
+from bot.shown import shown_classes
 from bot.worker import Worker, WorkerConfig
 from bot.x_replies import reply_text
 from pipeline.generator import BigGANGenerator
@@ -108,8 +109,9 @@ def test_the_posted_video_lists_the_words_used_and_never_a_blocked_one(
     config = WorkerConfig(progress_every_s=0.0, listener=WhisperListener())
     assert Worker(service.store, lambda: BigGANGenerator(tiny_weights), config).run_once()
     done = service.store.get(job.id)
-    segments = read_sidecar(Path(done.output_path or ""))["segments"]
-    text = messages.delivered_text(done, segments, "@member")
+    described = read_sidecar(Path(done.output_path or ""))
+    segments = described["segments"]
+    text = messages.delivered_text(done, shown_classes(described), "@member")
     heard = [s for s in segments if s["heard_word"]]
     assert heard, segments
     for segment in heard:

@@ -7,6 +7,7 @@ import signal
 import subprocess
 import sys
 import textwrap
+import threading
 from pathlib import Path
 
 import pytest
@@ -29,6 +30,21 @@ def _stopped(process: subprocess.Popen[bytes], signum: int = signal.SIGTERM) -> 
         process.kill()
         raise AssertionError(f"the process did not stop within {STOP_BOUND_S} s") from None
     return process.returncode, stderr.decode()
+
+
+class _Lines(list[str]):
+    """A process's stderr lines as they come, read by a thread (so a test can wait for one)."""
+
+    reader: threading.Thread
+
+
+def _lines_of(process: subprocess.Popen[bytes]) -> _Lines:
+    lines = _Lines()
+    assert process.stderr is not None
+    stream = process.stderr
+    lines.reader = threading.Thread(target=lambda: lines.extend(b.decode() for b in stream), daemon=True)
+    lines.reader.start()
+    return lines
 
 
 def test_sigterm_during_render_leaves_nothing_behind(make_clip: ClipMaker, tiny_weights: Path, tmp_path: Path) -> None:
@@ -69,20 +85,32 @@ def test_sigterm_stops_the_bot_cleanly_and_an_unreachable_x_is_said_once(
 ) -> None:
     data = tmp_path / "data"
     store = open_store(data)
-    clip = make_clip(12.0)
+    clip = make_clip(60.0)  # long enough to be mid-render when X has answered
     job = store.submit(JobRequest(platform="cli", requester_id="ann", source_kind="file", source_ref="a.wav",
-                                  audio_file=clip, seed=1, options={"fps": 60}, n_frames=720)).id  # fmt: skip
+                                  audio_file=clip, seed=1, options={"fps": 60}, n_frames=3600)).id  # fmt: skip
     env = {
         **worker_env(data, tiny_weights),
         "GANTERP_BATCH_SIZE": "1",
+        # Words by WordNet alone: X's start would otherwise first compute the words model's vectors.
+        "GANTERP_WORDS_MODEL": "off",
         # X's address through a proxy on a closed port: X is unreachable at once, offline.
         "HTTPS_PROXY": "http://127.0.0.1:9", "HTTP_PROXY": "http://127.0.0.1:9",
         **dict.fromkeys(X_CREDENTIALS, "x-secret-value"),
     }  # fmt: skip
     env.pop("DISCORD_TOKEN", None)
     process = subprocess.Popen([sys.executable, "-m", "bot.cli", "bot"], cwd=ROOT, env=env, stderr=subprocess.PIPE)
-    assert wait_until(lambda: store.get(job).progress > 0.05, timeout=60)
-    code, stderr = _stopped(process)
+    said = _lines_of(process)
+    # Stop only once the render runs and X's first poll has failed: either can come first on a loaded machine.
+    assert wait_until(lambda: store.get(job).progress > 0.05, timeout=120)
+    assert wait_until(lambda: any("X cannot be reached" in line for line in said), timeout=120), said
+    process.send_signal(signal.SIGTERM)
+    try:
+        code = process.wait(timeout=STOP_BOUND_S)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        raise AssertionError(f"the process did not stop within {STOP_BOUND_S} s") from None
+    said.reader.join(timeout=30)
+    stderr = "".join(said)
     assert code == 0, stderr
     assert store.get(job).status == "queued" and store.get(job).attempts == 0
     assert stderr.count("X cannot be reached") == 1
