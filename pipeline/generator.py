@@ -41,7 +41,7 @@ import torch.nn.functional as F
 from torch import nn
 
 from pipeline.errors import BrokenFrames, InvalidOption, WeightsInvalid
-from pipeline.weights import CONFIG_FILE, NOISE_MARKER, PRECISIONS, WEIGHTS_FILE
+from pipeline.weights import CONFIG_FILE, NOISE_MARKER, PRECISIONS, WEIGHTS_FILE, swap_in
 
 log = logging.getLogger(__name__)
 
@@ -849,9 +849,7 @@ def write_noise_weights(folder: Path, size: int = 128, seed: int = 0) -> Path:
             "Random weights in BigGAN-deep's format, made by ganterp for trying it out: the pictures are noise.\n"
             "Real weights: `ganterp download-weights` (see the docs, Getting started).\n"
         )
-        if folder.exists():
-            shutil.rmtree(folder)
-        staging.rename(folder)
+        swap_in(staging, folder)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
     return folder

@@ -121,12 +121,17 @@ def _download_from(
     try:
         for name in (CONFIG_FILE, WEIGHTS_FILE):
             _fetch(template.format(model=model, file=name), staging / name, on_bytes)
-        if folder.exists():
-            shutil.rmtree(folder)
-        staging.rename(folder)
+        swap_in(staging, folder)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
     return folder
+
+
+def swap_in(staging: Path, folder: Path) -> None:
+    """Put a complete staging folder in the place of `folder`, so no reader ever sees a half-written one."""
+    if folder.exists():
+        shutil.rmtree(folder)
+    staging.rename(folder)
 
 
 def _fetch(url: str, target: Path, on_bytes: Callable[[str, int, int | None], None] | None) -> None:
