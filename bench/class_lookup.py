@@ -37,12 +37,12 @@ EXTRA = [
 ]  # fmt: skip
 PREFIXES = ["g", "go", "gol", "s", "sp", "space", "re", "ret", "jel", "ca", "b", "207", "zz", "t", "te"]
 LOAD_SNIPPET = (
-    "import time; t = time.perf_counter(); from pipeline.lookup import load_index, curated_words; "
+    "import time; t = time.perf_counter(); from pipeline.words.lookup import load_index, curated_words; "
     "load_index(); curated_words(); print(time.perf_counter() - t)"
 )
 
 FIRST_GUESS_SNIPPET = (
-    "import random, time; from pipeline.lookup import load_index, curated_words, lookup_word; "
+    "import random, time; from pipeline.words.lookup import load_index, curated_words, lookup_word; "
     "load_index(); curated_words(); t = time.perf_counter(); lookup_word('elefant', random.Random(0)); "
     "print(time.perf_counter() - t)"
 )
@@ -53,7 +53,7 @@ PASTED_GOAL_S, PASTED_GOAL_MIB = 0.5, 20.0
 PASTED_SNIPPET = """
 import random, resource, sys, time
 from pipeline.errors import PipelineError
-from pipeline.lookup import lookup, warm
+from pipeline.words.lookup import lookup, warm
 warm()
 rng = random.Random(int(sys.argv[1]))
 known = ["dog", "ocean", "tree", "golden retriever", "in a", "volcano"]
@@ -92,7 +92,7 @@ def first_guess_seconds() -> float:
 def cold_ms(words: list[str], runs: int) -> tuple[float, float, str]:
     """Mean and worst milliseconds of one lookup with nothing cached (each word's median of `runs`),
     and the slowest word."""
-    from pipeline.lookup import _read, lookup_word
+    from pipeline.words.lookup import _read, lookup_word
 
     rng = random.Random(0)
     times: dict[str, list[float]] = {word: [] for word in words}
@@ -118,8 +118,8 @@ def mean_ms(call: Callable[[str], object], items: list[str], repeat: int) -> flo
 
 def main(argv: list[str]) -> int:
     """Print each measurement beside its goal; exit 1 when one is missed."""
-    from pipeline.lookup import complete, load_index
-    from tests.test_lookup import CHAT_WORDS, HOLDOUT, hit_rate
+    from pipeline.words.lookup import complete, load_index
+    from tests.pipeline.words.test_lookup import CHAT_WORDS, HOLDOUT, hit_rate
 
     runs = int(argv[0]) if argv else 5
     rate, misses = hit_rate(CHAT_WORDS)

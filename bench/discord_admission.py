@@ -20,7 +20,7 @@ from typing import Any
 
 from bot.discord.intake import queue_upload
 from bot.discord.service import Ask, DiscordService, Origin
-from bot.messages import ChatRefused
+from bot.discord.text import ChatRefused
 from bot.runner import build_service
 from bot.settings import Settings
 from storage.jobs import INCOMING

@@ -21,7 +21,7 @@ from typing import Any
 
 import redis
 
-from bot.engine.payload import BucketOrigin, read_payload
+from bot.jobs.engine.payload import BucketOrigin, read_payload
 
 PAYLOAD = {"job_id": 7, "platform": "cli", "requester_id": "ann", "requester_name": "ann", "source_name": "a.wav",
            "n_frames": 240, "options": {"fps": 24, "style": "music"}, "classes": [1, 2, 3], "seed": 3,

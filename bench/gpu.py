@@ -169,7 +169,7 @@ def machine_info() -> dict[str, str]:
     """GPU, CUDA, torch, CPU count and what this ffmpeg can encode with."""
     import torch
 
-    from pipeline.encode import nvenc_works
+    from pipeline.media.encode import nvenc_works
 
     gpu = "none"
     memory = ""
@@ -200,7 +200,7 @@ def weights_folders(work: Path, given: list[str]) -> dict[int, Path]:
     import torch
     from pytorch_pretrained_biggan import BigGAN, BigGANConfig
 
-    from pipeline.generator import read_config, save_biggan
+    from pipeline.biggan.generator import read_config, save_biggan
 
     folders: dict[int, Path] = {}
     for folder in map(Path, given):
@@ -221,7 +221,7 @@ def bench_generator(folders: dict[int, Path], *, quick: bool, compile_too: bool)
     """Frames per second of the generator alone, every size × precision × batch × launch mode."""
     import torch
 
-    from pipeline.generator import BigGANGenerator, check_inputs, read_config
+    from pipeline.biggan.generator import BigGANGenerator, check_inputs, read_config
 
     rows: list[GeneratorRow] = []
     sizes = (128, 512) if quick else SIZES
@@ -288,7 +288,7 @@ def compile_once(folder: Path, precision: str, batch: int) -> dict[str, Any]:
     """In a fresh process: compile the model's forward, time the compile, then the frames per second."""
     import torch
 
-    from pipeline.generator import BigGANGenerator, check_inputs, frames_of, read_config
+    from pipeline.biggan.generator import BigGANGenerator, check_inputs, frames_of, read_config
 
     config = read_config(folder)
     generator = BigGANGenerator(folder, device="cuda", precision=precision, cuda_graphs=False)
@@ -313,7 +313,7 @@ def compile_once(folder: Path, precision: str, batch: int) -> dict[str, Any]:
 
 def bench_encoder(work: Path, *, quick: bool) -> list[EncoderRow]:
     """Frames per second into an MP4, per size, codec, preset and thread count."""
-    from pipeline.encode import CPU_PRESET, FAST_PRESET, NVENC_MIN_SIZE, NVENC_PRESET, nvenc_works
+    from pipeline.media.encode import CPU_PRESET, FAST_PRESET, NVENC_MIN_SIZE, NVENC_PRESET, nvenc_works
 
     rows: list[EncoderRow] = []
     sizes = (128, 512) if quick else ENCODE_SIZES
@@ -347,7 +347,7 @@ def synthetic_frames(size: int, count: int) -> np.ndarray:
 
 def _encode(work: Path, frames: np.ndarray, codec: str, preset: str, threads: int) -> EncoderRow:
     """Pipe the frames (looped to about 3 s of encoding) into ffmpeg with ganterp's flags; frames per second."""
-    from pipeline.ffmpeg import base_command
+    from pipeline.media.ffmpeg import base_command
 
     size = frames.shape[1]
     repeats = max(1, int(3000 / size**2 * 128**2 / len(frames)))  # small frames encode fast: loop them more
@@ -381,8 +381,8 @@ def bench_pipeline(folders: dict[int, Path], work: Path, *, quick: bool) -> list
     """`render()` end to end with ganterp's own choices, model loaded: frames per second to the finished MP4."""
     from scipy.io import wavfile
 
-    from pipeline.encode import video_encoder
-    from pipeline.generator import BigGANGenerator
+    from pipeline.biggan.generator import BigGANGenerator
+    from pipeline.media.encode import video_encoder
     from pipeline.render import RenderOptions, prepare, render
 
     seconds = 20.0 if quick else 60.0

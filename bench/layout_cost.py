@@ -9,7 +9,7 @@ and both ffmpeg processes). Ratios are measured in this one run.
 `python -m bench.layout_cost --hostile` measures only the clips people send to hurt (a few minutes):
 for each, the clip's picture decoded as the single filter graph did before (the whole picture, every
 frame, through `trim`/`fps`) against what a render now does (the header's budget check and, within it,
-the decoder of pipeline.picture over the trimmed window), printed as seconds and a ratio.
+the decoder of pipeline.media.picture over the trimmed window), printed as seconds and a ratio.
 """
 
 from __future__ import annotations
@@ -25,9 +25,9 @@ from pathlib import Path
 
 from bench.performer_clips import make_clip
 from bench.render_speed import make_weights
-from pipeline.ffmpeg import base_command, describe, picture_input
-from pipeline.layout import Layout, _is_still, geometry, picture_budget_note, probe_picture
-from pipeline.picture import decoder_command
+from pipeline.media.ffmpeg import base_command, describe, picture_input
+from pipeline.media.layout import Layout, _is_still, geometry, picture_budget_note, probe_picture
+from pipeline.media.picture import decoder_command
 
 LAYOUTS = ("gan", "side", "stack", "inset")
 FPS, MEMORY_FPS = 12, 4

@@ -23,7 +23,7 @@ from pathlib import Path
 import numpy as np
 
 from bench.lyrics_clips import KnownClip, Phrase, has_espeak, make_clip, music
-from pipeline.audio import decode_audio
+from pipeline.media.audio import decode_audio
 from pipeline.render import RenderOptions, prepare
 from pipeline.words.heard import HeardWord, Hearing, ModelChoice, WhisperListener
 from pipeline.words.lyrics import heard_classes

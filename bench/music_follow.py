@@ -24,7 +24,7 @@ import numpy as np
 from bench.clips import Clip, make_clips
 from pipeline import analysis as A
 from pipeline import music as M
-from pipeline.audio import decode_audio
+from pipeline.media.audio import decode_audio
 from tests.conftest import transcode, write_wav
 
 CODECS = {

@@ -27,7 +27,7 @@ import numpy as np
 from bench.music_follow import CODECS
 from bench.music_set import Truth, build
 from pipeline import music as M
-from pipeline.audio import decode_audio
+from pipeline.media.audio import decode_audio
 from pipeline.music.harmony import harmony
 from pipeline.music.phrases import boundaries
 from tests.conftest import transcode

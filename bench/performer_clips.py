@@ -12,7 +12,7 @@ from pathlib import Path
 import numpy as np
 from PIL import Image, ImageDraw
 
-from pipeline.ffmpeg import base_command
+from pipeline.media.ffmpeg import base_command
 
 RATE = 44_100
 

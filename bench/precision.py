@@ -54,7 +54,7 @@ def main() -> int:
 
     import torch
 
-    from pipeline import generator as G
+    from pipeline.biggan import generator as G
 
     G.reuse_freed_memory()
     print(f"# {args.precision} against float32, BigGAN-deep-128 with calibrated random weights")
@@ -90,7 +90,7 @@ def _frames(model: Any, z: np.ndarray, y: np.ndarray, truncation: float) -> tupl
     """Frames and the output before tanh."""
     import torch
 
-    from pipeline.generator import BigGANDeep, frames_of
+    from pipeline.biggan.generator import BigGANDeep, frames_of
 
     assert isinstance(model, BigGANDeep)
     captured: list[torch.Tensor] = []
@@ -121,7 +121,7 @@ def _time(reference: Any, choices: dict[int, Any], z: np.ndarray, y: np.ndarray,
 
 def report(rows: list[Row], timings: dict[int, float], saturated: list[float], precision: str) -> None:
     """The table: one line per layer choice, PSNR at each truncation, the worst error before tanh, speed."""
-    from pipeline.generator import FLOAT32_UP_TO
+    from pipeline.biggan.generator import FLOAT32_UP_TO
 
     print(f"\nfloat32 forward: {timings[-1]:.1f} ms/frame; saturated pixels in float32's frames: "
           f"{', '.join(f'{s:.2%}' for s in saturated)} at truncation {', '.join(map(str, TRUNCATIONS))}")  # fmt: skip

@@ -30,7 +30,7 @@ from pathlib import Path
 import numpy as np
 from scipy.io import wavfile
 
-from pipeline.generator import build_random_biggan, save_biggan, tiny_config
+from pipeline.biggan.generator import build_random_biggan, save_biggan, tiny_config
 from pipeline.render import RenderOptions
 from storage.db import make_engine, migrate, sqlite_url
 from storage.jobs import JobRequest, JobStore, QueueLimits
@@ -77,8 +77,8 @@ def run_workers(data_dir: Path, weights: Path, workers: int) -> float:
 
 def run_engine_workers(data_dir: Path, weights: Path, workers: int, store: JobStore, jobs: int) -> float:
     """A redis-server, the dispatcher in this process and `ganterp worker --queue` processes; waits for all jobs."""
-    from bot.dispatch import DispatchConfig, Dispatcher
-    from bot.engine.saq_engine import SaqEngine
+    from bot.jobs.dispatch import DispatchConfig, Dispatcher
+    from bot.jobs.engine.saq_engine import SaqEngine
 
     binary = shutil.which("redis-server")
     if binary is None:

@@ -223,7 +223,7 @@ def make_weights(folder: Path) -> None:
     import torch
     from pytorch_pretrained_biggan import BigGANConfig
 
-    from pipeline.generator import build_random_biggan, save_biggan
+    from pipeline.biggan.generator import build_random_biggan, save_biggan
 
     with torch.no_grad():
         model = build_random_biggan(BigGANConfig(), seed=SEED)  # the defaults are the 128 architecture
@@ -327,7 +327,7 @@ def time_ganterp(weights: Path, clip: Path, work: Path, frames: int) -> tuple[fl
 
 def forward_batches(weights: Path, clip: Path, precision: str) -> list[float]:
     """Seconds inside BigGANGenerator.generate for each batch of the plan, called as (b) calls it."""
-    from pipeline.generator import BigGANGenerator
+    from pipeline.biggan.generator import BigGANGenerator
     from pipeline.render import RenderOptions, prepare
 
     plan = prepare(clip, RenderOptions(fps=SPEED_FPS, seed=SEED)).plan
@@ -356,9 +356,9 @@ def time_forward(weights: Path, clip: Path, work: Path, precision: str) -> tuple
 
 IMPORTS = {
     "python": "pass",
-    "bot.cli (the command, numpy, scipy's fft)": "import bot.cli",
+    "bot.cli.main (the command, numpy, scipy's fft)": "import bot.cli.main",
     "torch": "import torch",
-    "everything a render imports (bot.cli, pipeline.generator)": "import bot.cli, pipeline.generator",
+    "everything a render imports (the command, the generator)": "import bot.cli.main, pipeline.biggan.generator",
     "what the library adds (pytorch_pretrained_biggan)": "import torch, time; t = time.perf_counter(); "
     "import pytorch_pretrained_biggan; print(time.perf_counter() - t)",
 }

@@ -33,7 +33,7 @@ before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
 t = time.perf_counter()
 from pathlib import Path
 from pipeline.words import configure, shared_meaning
-from pipeline.lookup import _meaning_vocabulary
+from pipeline.words.lookup import _meaning_vocabulary
 configure("bundled", Path({str(CACHE)!r}))
 shared_meaning().nearest_words("dog", _meaning_vocabulary(), k=1)
 print(time.perf_counter() - t, (resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before) / 1024)
@@ -52,7 +52,7 @@ def cold_lookup_ms(runs: int) -> tuple[float, float, str]:
     """Mean and worst milliseconds of a lookup that reaches the model, nothing cached but the model."""
     import random
 
-    from pipeline import lookup as L
+    from pipeline.words import lookup as L
     from pipeline.words import shared_meaning
 
     meaning = shared_meaning()
@@ -73,10 +73,10 @@ def cold_lookup_ms(runs: int) -> tuple[float, float, str]:
 
 def accuracy_lines(model: str) -> list[tuple[str, float]]:
     """Print the per-category accuracy of both tables with the model on or off; (table, rate) pairs."""
-    from pipeline import lookup as L
     from pipeline.words import configure
-    from tests.test_lookup import CHAT_WORDS, hit_rate
-    from tests.test_words import HOLDOUT_FILE, TUNING_FILE, overall, rates
+    from pipeline.words import lookup as L
+    from tests.pipeline.words.test_lookup import CHAT_WORDS, hit_rate
+    from tests.pipeline.words.test_words import HOLDOUT_FILE, TUNING_FILE, overall, rates
 
     configure(model, CACHE)
     L._read.cache_clear()

@@ -20,17 +20,17 @@ import discord
 from bot import clips
 from bot.discord.app import GanterpBot
 from bot.discord.service import DEFAULT_UPLOAD_LIMIT, UPLOAD_HEADROOM, DiscordService
-from bot.dispatch import DispatchConfig, Dispatcher, JobEngine
-from bot.housekeeping import start_housekeeping
+from bot.jobs.dispatch import DispatchConfig, Dispatcher, JobEngine
+from bot.jobs.housekeeping import start_housekeeping
+from bot.jobs.scheduler import PLATFORM as DAILY_PLATFORM
+from bot.jobs.scheduler import DailyPoster, DailyPostSettings, start_scheduler
+from bot.jobs.worker import Worker, WorkerConfig
 from bot.listening import lyrics_listener
-from bot.scheduler import PLATFORM as DAILY_PLATFORM
-from bot.scheduler import DailyPoster, DailyPostSettings, start_scheduler
 from bot.service import database_url, open_store, retention
 from bot.settings import Settings, SettingsError
-from bot.worker import Worker, WorkerConfig
-from bot.x_bot import XFrontEnd, x_configured
+from bot.x.bot import XFrontEnd, x_configured
+from pipeline.biggan.weights import is_noise_weights, resolve_weights
 from pipeline.render import FrameGenerator, RenderOptions
-from pipeline.weights import is_noise_weights, resolve_weights
 from storage.db import make_engine
 from storage.guilds import GuildStore
 from storage.jobs import JobStore
@@ -86,7 +86,7 @@ def discord_client(service: DiscordService) -> GanterpBot:
 
 def load_generator(settings: Settings) -> FrameGenerator:
     """BigGAN from the configured weights (downloaded once into the cache when allowed)."""
-    from pipeline.generator import BigGANGenerator, pick_model  # torch only in the worker
+    from pipeline.biggan.generator import BigGANGenerator, pick_model  # torch only in the worker
 
     folder = resolve_weights(
         pick_model(settings.model, settings.device),
@@ -175,7 +175,9 @@ def run_bot(settings: Settings, generator: Callable[[], FrameGenerator] | None =
     engine: JobEngine | None = None
     dashboard: Closeable | None = None
     if settings.queue_url is None:  # embedded: this process renders, one job at a time
-        from pipeline.generator import pick_model  # torch whole on the main thread, before the threads below start
+        from pipeline.biggan.generator import (
+            pick_model,  # torch whole on the main thread, before the threads below start
+        )
 
         worker = Worker(
             store,
@@ -188,7 +190,7 @@ def run_bot(settings: Settings, generator: Callable[[], FrameGenerator] | None =
             deliver=deliver,
         )
     else:  # scale-out: remote workers render; this process feeds them and keeps the record
-        from bot.engine import open_engine, serve_dashboard
+        from bot.jobs.engine import open_engine, serve_dashboard
 
         engine = open_engine(settings)
         worker = Dispatcher(store, engine, DispatchConfig(lease_s=settings.lease_s), deliver=deliver)

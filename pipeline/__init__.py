@@ -1,5 +1,5 @@
 """The GANterpretations render pipeline: audio in, a BigGAN music video out.
 
-Nothing in this package imports `bot` or `storage`; only `pipeline.generator`
+Nothing in this package imports `bot` or `storage`; only `pipeline.biggan.generator`
 imports torch.
 """

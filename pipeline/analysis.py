@@ -1,7 +1,7 @@
 """The GANterpretations analysis: spectrogram → TV distances → smoothing → inflection points → alphas.
 
 Pure numpy. Every length here is in spectrogram columns at 44.1 kHz (one column
-per 128 samples), as in the released code; `pipeline.audio` resamples to that
+per 128 samples), as in the released code; `pipeline.media.audio` resamples to that
 rate so the cuts fall at the same seconds for any input.
 """
 

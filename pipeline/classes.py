@@ -3,7 +3,7 @@
 This module resolves class ids and exact class names (any of a class's WordNet
 lemma names, case-insensitive); spelling suggestions come from difflib. Everyday
 words (plurals, synonyms, kinds, typos: "kittens", "dog", "jellyfsh") go through
-pipeline/lookup.py, which builds on this table.
+pipeline/words/lookup.py, which builds on this table.
 """
 
 from __future__ import annotations

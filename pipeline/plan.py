@@ -122,7 +122,7 @@ def build_plan(
     """Pick classes and latents for each inflection point, sample the alphas and the motion at each frame.
 
     The user's classes come first; the rest are drawn from `pool` (default: all 1000 classes;
-    pipeline.safety.random_pool gives the safe-for-random pool); `heard[i]`, where given, is the
+    pipeline.words.safety.random_pool gives the safe-for-random pool); `heard[i]`, where given, is the
     class of segment i from the words heard in it, over its random one (never over the user's)."""
     check_plan_options(fps, truncation)
     rng = np.random.default_rng(seed)

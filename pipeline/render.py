@@ -21,11 +21,11 @@ from typing import Any, Protocol
 import numpy as np
 
 from pipeline.analysis import Analysis, InflectionKind, analyse
-from pipeline.audio import Channel, DecodedAudio, decode_audio
 from pipeline.classes import class_name
-from pipeline.encode import VideoSpec, VideoWriter, check_output, fit_to_limit, temporary_path, video_encoder
 from pipeline.errors import ContradictoryOptions, InvalidOption, RenderCancelled
-from pipeline.layout import Layout, Picture, geometry, picture_budget_note, probe_picture, resolve
+from pipeline.media.audio import Channel, DecodedAudio, decode_audio
+from pipeline.media.encode import VideoSpec, VideoWriter, check_output, fit_to_limit, temporary_path, video_encoder
+from pipeline.media.layout import Layout, Picture, geometry, picture_budget_note, probe_picture, resolve
 from pipeline.music import (
     STYLES,
     MusicAnalysis,
@@ -40,9 +40,9 @@ from pipeline.music import (
 from pipeline.music import features as music_features
 from pipeline.music import rhythm as music_rhythm
 from pipeline.plan import Motion, RenderPlan, build_plan, check_plan_options
-from pipeline.safety import random_pool
 from pipeline.words.heard import Hearing, Listener
 from pipeline.words.lyrics import HeardClass, cuts_on_words, heard_classes, per_segment
+from pipeline.words.safety import random_pool
 
 MAX_OUTPUT_SIZE = 2048
 SMALLEST_MODEL_SIZE = 128
@@ -51,7 +51,7 @@ MAX_SEGMENT_S = 3600.0  # an hour: longer than any clip allowed; inf or 1e308 wo
 
 
 class FrameGenerator(Protocol):
-    """What the renderer needs from a generator (pipeline.generator.BigGANGenerator is one)."""
+    """What the renderer needs from a generator (pipeline.biggan.generator.BigGANGenerator is one)."""
 
     output_size: int  # the model's own picture side, in pixels
     batch_size: int
@@ -82,7 +82,7 @@ class RenderOptions:
     fixed_noise: bool = False
     max_bytes: int | None = None
     max_duration_s: float = 600.0
-    # Random fill: leave out the unsafe-for-random classes (pipeline/safety.py), and these
+    # Random fill: leave out the unsafe-for-random classes (pipeline/words/safety.py), and these
     # (a server's blocked classes). The defaults keep all 1000, as the CLI does.
     safe_random: bool = False
     exclude_random: tuple[int, ...] = ()
@@ -91,7 +91,7 @@ class RenderOptions:
     snap: Snap | None = None  # what cuts move to
     pulse: float | None = None  # 0..1: a kick of the latent on percussive onsets
     motion: float | None = None  # 0..1: the latent drifting with loudness between cuts
-    layout: Layout = Layout.AUTO  # where the GANterpretation goes beside a clip's own video (pipeline/layout.py)
+    layout: Layout = Layout.AUTO  # where the GANterpretation goes beside a clip's own video (pipeline/media/layout.py)
     max_frame_side: int | None = None  # the whole frame's longer side, at most (X takes 1280)
     lyrics: bool = False  # classes from the words heard in the clip (pipeline/words/lyrics.py)
 

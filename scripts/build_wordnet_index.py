@@ -1,6 +1,6 @@
 """Build pipeline/data/wordnet_index.tsv: every WordNet noun resolved to BigGAN classes.
 
-The lookup in pipeline/lookup.py reads only the committed output; this script
+The lookup in pipeline/words/lookup.py reads only the committed output; this script
 is the one place that reads WordNet 3.0 itself. Debian's `wordnet-base` package
 holds the data files it parses (data.noun, index.noun, noun.exc, cntlist.rev). Regenerate:
 

@@ -557,7 +557,7 @@ def _held(job: Job, claim: Claim | None) -> bool:
 
 
 class ClaimedQueue:
-    """A JobStore as one worker writes to it (bot.worker.RenderQueue): its writes carry its claims.
+    """A JobStore as one worker writes to it (bot.jobs.worker.RenderQueue): its writes carry its claims.
 
     Each worker has its own, so two workers (threads or processes) on one job log are never
     taken for each other, and front ends, which write to the JobStore itself, are never refused

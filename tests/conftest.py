@@ -23,7 +23,7 @@ import pytest
 import torch  # noqa: F401
 from scipy.io import wavfile
 
-from pipeline.ffmpeg import base_command
+from pipeline.media.ffmpeg import base_command
 
 ClipMaker = Callable[..., Path]
 
@@ -43,7 +43,7 @@ logging.getLogger("push_response")
 @pytest.fixture(scope="session")
 def tiny_weights(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A 32×32 BigGAN-deep-shaped model with seeded random weights: config.json + pytorch_model.bin."""
-    from pipeline.generator import build_random_biggan, save_biggan, tiny_config
+    from pipeline.biggan.generator import build_random_biggan, save_biggan, tiny_config
 
     folder = tmp_path_factory.mktemp("tiny-biggan")
     save_biggan(build_random_biggan(tiny_config(32)), folder)
@@ -53,7 +53,7 @@ def tiny_weights(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture(scope="session")
 def calibrated_weights(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The tiny model with weights that behave like trained ones (pictures with mid-tones), for precision tests."""
-    from pipeline.generator import build_random_biggan, calibrate_biggan, save_biggan, tiny_config
+    from pipeline.biggan.generator import build_random_biggan, calibrate_biggan, save_biggan, tiny_config
 
     folder = tmp_path_factory.mktemp("tiny-calibrated")
     save_biggan(calibrate_biggan(build_random_biggan(tiny_config(32), seed=3)), folder)
@@ -211,7 +211,7 @@ def no_leaked_log_handlers() -> Iterator[None]:
     A handler left on a logger writes to the stream it was given, often a test's captured stderr
     that is closed afterwards: a later test logging from any thread then prints "--- Logging
     error --- ValueError: I/O operation on closed file". Code configures logging once per process
-    (bot.logs) and undoes it when called in-process (bot.cli.main, bot.logs.configured_logging).
+    (bot.logs) and undoes it when called in-process (bot.cli.main.main, bot.logs.configured_logging).
     """
     before, root_level = _writing_handlers(), logging.getLogger().level
     yield

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import numpy as np
 
-from pipeline.ffmpeg import ffmpeg_exe
+from pipeline.media.ffmpeg import ffmpeg_exe
 
 
 @dataclass(frozen=True)

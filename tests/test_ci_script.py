@@ -7,7 +7,7 @@ import shutil
 import subprocess
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
+from tests.paths import ROOT
 
 
 def test_without_root_and_without_the_packages_it_says_what_to_run(tmp_path: Path) -> None:

@@ -16,9 +16,8 @@ from typing import Any
 
 import yaml
 
-from bot.cli import _parser
-
-ROOT = Path(__file__).resolve().parents[1]
+from bot.cli.main import _parser
+from tests.paths import ROOT
 
 
 def compose() -> dict[str, Any]:

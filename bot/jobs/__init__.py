@@ -1,0 +1,1 @@
+"""Jobs once accepted: the worker, the dispatcher, the engine adapter, the schedule and the clean-up."""

@@ -1,0 +1,1 @@
+"""The X (Twitter) front end: mentions in, videos out, with its own text."""
