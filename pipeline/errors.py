@@ -22,11 +22,13 @@ def called(name: str | None) -> str:
     return quoted(name) if name else "the clip"
 
 
-class PipelineError(Exception):
-    """An expected failure caused by the input or the environment, not by a bug.
+class UserError(Exception):
+    """The one base of every expected failure a person is told about, in every room and front end.
 
-    `machine_fault` marks failures of this machine (weights, disk, encoder) rather than of
-    the request: a bot tells the requester only that the renderer failed, never the details.
+    It is caused by the input or the environment, not by a bug, and carries one sentence for the
+    person who asked. Each front end catches it in one place (the CLI's main, Discord's tree error
+    handler, X's composer). `machine_fault` marks failures of this machine (weights, disk, encoder)
+    rather than of the request: a bot tells the requester only that the renderer failed.
     """
 
     machine_fault = False
@@ -41,7 +43,11 @@ class PipelineError(Exception):
         return (_rebuild, (type(self), self.args, self.__dict__))
 
 
-def _rebuild(kind: type[PipelineError], args: tuple[Any, ...], state: dict[str, Any]) -> PipelineError:
+class PipelineError(UserError):
+    """A failure of the pipeline itself: the clip, the words, the weights, the encoder."""
+
+
+def _rebuild(kind: type[UserError], args: tuple[Any, ...], state: dict[str, Any]) -> UserError:
     error = kind.__new__(kind)
     Exception.__init__(error, *args)
     error.__dict__.update(state)

@@ -23,8 +23,9 @@ import numpy as np
 from pipeline.analysis import Analysis, InflectionKind, analyse
 from pipeline.classes import class_name
 from pipeline.errors import ContradictoryOptions, InvalidOption, RenderCancelled
+from pipeline.files import temporary_path
 from pipeline.media.audio import Channel, DecodedAudio, decode_audio
-from pipeline.media.encode import VideoSpec, VideoWriter, check_output, fit_to_limit, temporary_path, video_encoder
+from pipeline.media.encode import VideoSpec, VideoWriter, check_output, fit_to_limit, video_encoder
 from pipeline.media.layout import Layout, Picture, geometry, picture_budget_note, probe_picture, resolve
 from pipeline.music import (
     STYLES,

@@ -27,8 +27,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
 
-from bot.jobs.rounds import RoundFailures, growing_pause
 from bot.jobs.worker import MACHINE_FAULT_MESSAGE, Deliver, default_worker_id, hand_over, is_dead_local_worker
+from bot.outage import Outage, growing_pause
 from storage.jobs import JobStore
 from storage.models import Job
 from storage.workers import WorkerInfo
@@ -175,7 +175,7 @@ class Dispatcher:
         if self._lease_renewed is None:
             self.take_lease()
         log.info("dispatcher started")
-        failures = RoundFailures("dispatcher", self.config.poll_s, self.config.max_backoff_s)
+        failures = Outage("the dispatcher round", self.config.poll_s, self.config.max_backoff_s)
         recovered = False
         try:
             while not self.stop_event.is_set():

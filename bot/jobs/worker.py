@@ -24,7 +24,7 @@ from typing import Protocol
 
 import numpy as np
 
-from bot.jobs.rounds import RoundFailures
+from bot.outage import Outage
 from pipeline.classes import N_CLASSES
 from pipeline.errors import PipelineError, RenderCancelled, WeightsInvalid, WeightsUnavailable
 from pipeline.preview import contact_sheet
@@ -149,7 +149,7 @@ class Worker:
         A job caught in such a round stays running until its lease runs out, then is queued again.
         """
         log.info("worker %s started", self.worker_id)
-        failures = RoundFailures("worker", self.config.poll_s, self.config.max_backoff_s)
+        failures = Outage("the worker round", self.config.poll_s, self.config.max_backoff_s)
         try:
             while not self.stop_event.is_set():
                 try:

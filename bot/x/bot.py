@@ -23,8 +23,8 @@ from urllib.parse import urlsplit
 import requests
 import tweepy
 
-from bot.jobs.rounds import growing_pause
 from bot.listening import wants_lyrics
+from bot.outage import growing_pause
 from bot.service import database_url, submit_file
 from bot.settings import Settings
 from bot.x.delivery import XPoster

@@ -17,7 +17,6 @@ from __future__ import annotations
 import contextlib
 import functools
 import hashlib
-import os
 import queue
 import subprocess
 import threading
@@ -28,6 +27,7 @@ from typing import IO
 import numpy as np
 
 from pipeline.errors import CannotFitSize, EncoderFailed, OutputNotWritable
+from pipeline.files import temporary_path
 from pipeline.media.ffmpeg import base_command, picture_input
 from pipeline.media.layout import Geometry
 from pipeline.media.picture import ClipFrames, compose
@@ -139,11 +139,6 @@ def fit_to_limit(
         else:
             raise CannotFitSize(max_bytes, duration_s)
     return size, fps
-
-
-def temporary_path(output: Path) -> Path:
-    """The hidden name a file is written under before it is complete."""
-    return output.with_name(f".{output.name}.{os.getpid()}.partial")
 
 
 def check_writable(output: Path, suffixes: tuple[str, ...] = ()) -> None:

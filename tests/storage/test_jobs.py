@@ -316,7 +316,7 @@ def test_the_worker_outlives_a_round_that_fails(
             thread.join(WAIT_S)
     assert not thread.is_alive()
     assert caplog.text.count("worker round failed") == 1, "one log line for the same failure in a row"
-    assert "worker rounds succeed again after 2 failed" in caplog.text
+    assert "the worker round works again after 2 failed tries" in caplog.text
 
 
 def test_two_workers_racing_take_each_job_once(tmp_path: Path, make_clip: ClipMaker, tiny_weights: Path) -> None:
