@@ -200,7 +200,8 @@ def weights_folders(work: Path, given: list[str]) -> dict[int, Path]:
     import torch
     from pytorch_pretrained_biggan import BigGAN, BigGANConfig
 
-    from pipeline.biggan.generator import read_config, save_biggan
+    from pipeline.biggan.loading import read_config
+    from pipeline.biggan.noise import save_biggan
 
     folders: dict[int, Path] = {}
     for folder in map(Path, given):
@@ -221,7 +222,9 @@ def bench_generator(folders: dict[int, Path], *, quick: bool, compile_too: bool)
     """Frames per second of the generator alone, every size × precision × batch × launch mode."""
     import torch
 
-    from pipeline.biggan.generator import BigGANGenerator, check_inputs, read_config
+    from pipeline.biggan.device import check_inputs
+    from pipeline.biggan.generator import BigGANGenerator
+    from pipeline.biggan.loading import read_config
 
     rows: list[GeneratorRow] = []
     sizes = (128, 512) if quick else SIZES
@@ -288,7 +291,10 @@ def compile_once(folder: Path, precision: str, batch: int) -> dict[str, Any]:
     """In a fresh process: compile the model's forward, time the compile, then the frames per second."""
     import torch
 
-    from pipeline.biggan.generator import BigGANGenerator, check_inputs, frames_of, read_config
+    from pipeline.biggan.device import check_inputs
+    from pipeline.biggan.generator import BigGANGenerator
+    from pipeline.biggan.loading import read_config
+    from pipeline.biggan.network import frames_of
 
     config = read_config(folder)
     generator = BigGANGenerator(folder, device="cuda", precision=precision, cuda_graphs=False)

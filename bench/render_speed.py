@@ -220,15 +220,9 @@ def print_header(machine: dict[str, str], scale: Scale) -> None:
 
 def make_weights(folder: Path) -> None:
     """Save a random BigGAN-deep-128 once, so both variants load the same file from disk."""
-    import torch
-    from pytorch_pretrained_biggan import BigGANConfig
+    from pipeline.biggan.testing import write_random_weights
 
-    from pipeline.biggan.generator import build_random_biggan, save_biggan
-
-    with torch.no_grad():
-        model = build_random_biggan(BigGANConfig(), seed=SEED)  # the defaults are the 128 architecture
-    save_biggan(model, folder)
-    del model  # the parent's copy would only add to the machine's memory pressure
+    write_random_weights(folder, seed=SEED)  # the model is gone once written: no memory pressure from it
 
 
 def write_clip(path: Path, seconds: float, seed: int) -> Path:

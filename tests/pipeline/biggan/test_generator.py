@@ -10,7 +10,9 @@ import pytest
 import torch
 from pytorch_pretrained_biggan import BigGAN
 
-from pipeline.biggan.generator import BigGANGenerator, load_biggan, psnr_db
+from pipeline.biggan.device import psnr_db
+from pipeline.biggan.generator import BigGANGenerator
+from pipeline.biggan.loading import load_biggan
 from pipeline.biggan.weights import CONFIG_FILE, WEIGHTS_FILE, cached_folder, resolve_weights
 from pipeline.errors import InvalidOption, WeightsInvalid, WeightsUnavailable
 from tests.conftest import ClipMaker
@@ -126,11 +128,9 @@ def test_the_tiny_model_draws_different_classes_differently(tiny_weights: Path) 
 @pytest.mark.slow
 def test_prepared_model_matches_the_library_at_full_biggan_deep_128_size(tmp_path: Path) -> None:
     """The fused paths at the real architecture's sizes (attention over 64×64), with random weights."""
-    from pytorch_pretrained_biggan import BigGANConfig
+    from pipeline.biggan.testing import write_random_weights
 
-    from pipeline.biggan.generator import build_random_biggan, save_biggan
-
-    save_biggan(build_random_biggan(BigGANConfig()), tmp_path)
+    write_random_weights(tmp_path)
     reference = BigGAN.from_pretrained(str(tmp_path)).eval()
     z, y = inputs(4)
     with torch.no_grad():
@@ -213,11 +213,11 @@ def test_half_precision_leaves_the_statistics_and_the_output_in_float32(calibrat
 
 
 def test_auto_is_bfloat16_only_where_the_cpu_has_it(calibrated_weights: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    import pipeline.biggan.generator as G
+    import pipeline.biggan.device as D
 
-    monkeypatch.setattr(G, "cpu_has_native_bfloat16", lambda: False)
+    monkeypatch.setattr(D, "cpu_has_native_bfloat16", lambda: False)
     assert BigGANGenerator(calibrated_weights, device="cpu").precision == "float32"
-    monkeypatch.setattr(G, "cpu_has_native_bfloat16", lambda: True)
+    monkeypatch.setattr(D, "cpu_has_native_bfloat16", lambda: True)
     generator = BigGANGenerator(calibrated_weights, device="cpu")
     assert generator.precision == "bfloat16" and generator.info.precision_psnr_db is None
     generator.generate(*inputs(3), 0.2)
@@ -227,9 +227,10 @@ def test_auto_is_bfloat16_only_where_the_cpu_has_it(calibrated_weights: Path, mo
 def test_auto_falls_back_to_float32_when_the_first_frame_drifts(
     calibrated_weights: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    import pipeline.biggan.device as D
     import pipeline.biggan.generator as G
 
-    monkeypatch.setattr(G, "cpu_has_native_bfloat16", lambda: True)
+    monkeypatch.setattr(D, "cpu_has_native_bfloat16", lambda: True)
     monkeypatch.setattr(G, "MIN_PSNR_DB", 200.0)  # no half-precision frame is that close
     generator = BigGANGenerator(calibrated_weights, device="cpu")
     z, y = inputs(4)
@@ -256,7 +257,7 @@ def test_frames_come_at_the_asked_size(calibrated_weights: Path) -> None:
 
 
 def test_old_files_with_a_stored_weight_instead_of_weight_v_fold_the_same(tiny_weights: Path) -> None:
-    from pipeline.biggan.generator import fold_spectral_norm
+    from pipeline.biggan.loading import fold_spectral_norm
 
     state = torch.load(tiny_weights / WEIGHTS_FILE, weights_only=True)
     folded = fold_spectral_norm(state)
@@ -270,7 +271,7 @@ def test_old_files_with_a_stored_weight_instead_of_weight_v_fold_the_same(tiny_w
 
 
 def test_auto_model_is_128_on_a_cpu_and_explicit_names_stay() -> None:
-    from pipeline.biggan.generator import pick_model
+    from pipeline.biggan.device import pick_model
 
     assert pick_model("auto", "cpu") == "biggan-deep-128"
     assert pick_model("biggan-deep-512", "cpu") == "biggan-deep-512"
@@ -279,9 +280,9 @@ def test_auto_model_is_128_on_a_cpu_and_explicit_names_stay() -> None:
 @pytest.mark.slow
 def test_bfloat16_at_full_biggan_deep_128_size_stays_within_40_db(tmp_path: Path) -> None:
     """The issue's measure: a full-size model with weights that behave like trained ones, bfloat16 against float32."""
-    from pipeline.biggan.generator import build_random_biggan, calibrate_biggan, save_biggan
+    from pipeline.biggan.testing import write_random_weights
 
-    save_biggan(calibrate_biggan(build_random_biggan(seed=1)), tmp_path)
+    write_random_weights(tmp_path, seed=1, calibrated=True)
     full = BigGANGenerator(tmp_path, device="cpu", precision="float32")
     half = BigGANGenerator(tmp_path, device="cpu", precision="bfloat16")
     z, y = inputs(4, seed=5)
@@ -295,7 +296,7 @@ def test_bfloat16_at_full_biggan_deep_128_size_stays_within_40_db(tmp_path: Path
 
 def test_the_gpus_fused_attention_and_the_cpus_chunked_one_agree() -> None:
     """The GPU's path runs here too, so CI without a GPU still checks its arithmetic."""
-    from pipeline.biggan.generator import _attend_fused, _attend_in_chunks
+    from pipeline.biggan.network import _attend_fused, _attend_in_chunks
 
     generator = torch.Generator().manual_seed(0)
     query, key = torch.randn(2, 32, 32, 32, generator=generator), torch.randn(2, 32, 16, 16, generator=generator)
@@ -308,7 +309,7 @@ def test_reading_weights_never_writes_the_file(tiny_weights: Path, tmp_path: Pat
     import hashlib
     import mmap
 
-    from pipeline.biggan.generator import read_weights
+    from pipeline.biggan.loading import read_weights
 
     copy = tmp_path / "weights"
     shutil.copytree(tiny_weights, copy)
