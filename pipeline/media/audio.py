@@ -20,10 +20,11 @@ import re
 import subprocess
 import tempfile
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
-from typing import IO
+from typing import IO, TypeVar
 
 import numpy as np
 from scipy import signal
@@ -52,6 +53,7 @@ DECODE_TIMEOUT_S = 600
 _BYTES_PER_SECOND = ANALYSIS_RATE * 4  # float32 mono
 _READ_BYTES = 1 << 20
 _STDERR_TAIL_BYTES = 8192
+T = TypeVar("T")
 
 
 class Channel(StrEnum):
@@ -265,37 +267,19 @@ def _decode_many(
     ]  # fmt: skip
     width = np.dtype(dtype).itemsize * stream.channels
     cap = int((duration_s + 1.0) * stream.rate)  # frames, as _run_ffmpeg caps bytes
-    parts: list[np.ndarray] = []
-    with tempfile.TemporaryFile() as stderr:
-        process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=stderr)
-        timed_out = threading.Event()
 
-        def stop() -> None:
-            timed_out.set()
-            process.kill()
+    def mix(stdout: IO[bytes]) -> list[np.ndarray]:
+        parts, got = [], 0
+        while got < cap and (chunk := stdout.read(min(4096, cap - got) * width)):
+            frames = np.frombuffer(chunk[: len(chunk) // width * width], dtype).reshape(-1, stream.channels)
+            samples = (frames.astype(np.float32) + offset) * scale
+            parts.append(samples[:, :2] if channels == 2 else samples.mean(axis=1, keepdims=True))
+            got += len(frames)
+        return parts
 
-        timer = threading.Timer(DECODE_TIMEOUT_S, stop)
-        timer.start()
-        try:
-            assert process.stdout is not None
-            got = 0
-            while got < cap and (chunk := process.stdout.read(min(4096, cap - got) * width)):
-                frames = np.frombuffer(chunk[: len(chunk) // width * width], dtype).reshape(-1, stream.channels)
-                samples = (frames.astype(np.float32) + offset) * scale
-                parts.append(samples[:, :2] if channels == 2 else samples.mean(axis=1, keepdims=True))
-                got += len(frames)
-            process.stdout.close()
-            returncode = process.wait()
-        finally:
-            timer.cancel()
-            if process.poll() is None:
-                process.kill()
-                process.wait()
-        if timed_out.is_set():
-            raise CorruptMedia(name, f"decoding took over {DECODE_TIMEOUT_S} s")
-        if returncode != 0 and got == 0:
-            stderr.seek(0)
-            raise _classify_failure(path, name, stderr.read()[-_STDERR_TAIL_BYTES:].decode("utf-8", "replace"))
+    parts, returncode, said = _run_with_deadline(command, mix, name)
+    if returncode != 0 and not any(len(part) for part in parts):
+        raise _classify_failure(path, name, said)
     mixed = np.concatenate(parts) if parts else np.zeros((0, channels), np.float32)
     if channels == 2 and stream.channels == 1:
         mixed = np.repeat(mixed, 2, axis=1)
@@ -352,6 +336,24 @@ def _run_ffmpeg(
     ]  # fmt: skip
     # One second of slack over what was asked: ffmpeg's -t already stops it, the cap makes sure.
     cap = int((duration_s + 1.0) * _BYTES_PER_SECOND) * channels
+    pcm, returncode, said = _run_with_deadline(command, lambda stdout: _read_capped(stdout, cap), name)
+    if returncode != 0 and len(pcm) < cap:
+        if audio_filter is None and any(marker in said for marker in _CANNOT_MIX):
+            raise _NeedsMixing()
+        failure = _classify_failure(path, name, said)
+        if isinstance(failure, CorruptMedia):
+            failure.decoded_s = len(pcm) / (channels * _BYTES_PER_SECOND)
+        raise failure
+    return pcm
+
+
+def _run_with_deadline(command: list[str], read: Callable[[IO[bytes]], T], name: str | None) -> tuple[T, int, str]:
+    """Run a decoder, `read` its output and wait for it; killed after DECODE_TIMEOUT_S (then CorruptMedia).
+
+    Returns what `read` made of the output, the exit status, and the end of what the decoder said
+    on stderr (empty when it succeeded). Its output is closed once read: a decoder with more to
+    say gets a broken pipe and stops.
+    """
     # stderr goes to a file: a damaged input can print more errors than a pipe holds.
     with tempfile.TemporaryFile() as stderr:
         process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=stderr)
@@ -364,7 +366,9 @@ def _run_ffmpeg(
         timer = threading.Timer(DECODE_TIMEOUT_S, stop)
         timer.start()
         try:
-            pcm = _read_capped(process.stdout, cap)
+            assert process.stdout is not None
+            with process.stdout:
+                output = read(process.stdout)
             returncode = process.wait()
         finally:
             timer.cancel()
@@ -373,28 +377,20 @@ def _run_ffmpeg(
                 process.wait()
         if timed_out.is_set():
             raise CorruptMedia(name, f"decoding took over {DECODE_TIMEOUT_S} s")
-        if returncode != 0 and len(pcm) < cap:
-            stderr.seek(max(0, stderr.seek(0, 2) - _STDERR_TAIL_BYTES))
-            said = stderr.read().decode("utf-8", "replace")
-            if audio_filter is None and any(marker in said for marker in _CANNOT_MIX):
-                raise _NeedsMixing()
-            failure = _classify_failure(path, name, said)
-            if isinstance(failure, CorruptMedia):
-                failure.decoded_s = len(pcm) / (channels * _BYTES_PER_SECOND)
-            raise failure
-    return pcm
+        if returncode == 0:
+            return output, returncode, ""
+        stderr.seek(max(0, stderr.seek(0, 2) - _STDERR_TAIL_BYTES))
+        return output, returncode, stderr.read().decode("utf-8", "replace")
 
 
-def _read_capped(stream: IO[bytes] | None, cap: int) -> bytearray:
+def _read_capped(stream: IO[bytes], cap: int) -> bytearray:
     """Everything `stream` gives, up to `cap` bytes; the rest is never read."""
-    assert stream is not None
     buffer = bytearray()
     while len(buffer) < cap:
         chunk = stream.read(min(_READ_BYTES, cap - len(buffer)))
         if not chunk:
             break
         buffer += chunk
-    stream.close()  # ffmpeg gets a broken pipe if it had more
     return buffer
 
 
