@@ -14,6 +14,7 @@ from matplotlib.figure import Figure
 
 from pipeline.analysis import Analysis, spectrogram
 from pipeline.classes import class_name
+from pipeline.files import replacing
 from pipeline.music import MusicAnalysis
 
 _MAX_PLOT_COLUMNS = 4000
@@ -53,13 +54,11 @@ def plot_analysis(
         for cut in analysis.inflection_times[1:-1]:
             ax.axvline(cut, color="C3", linewidth=0.7, alpha=0.8)
     ax_alpha.set_xlim(0, duration)
-    partial = path.with_name(f".{path.name}.partial.png")
     try:
-        fig.savefig(partial, dpi=110)
-        partial.replace(path)
+        with replacing(path) as partial:
+            fig.savefig(partial, dpi=110, format="png")  # the hidden name's suffix is not .png
     finally:
         plt.close(fig)
-        partial.unlink(missing_ok=True)
 
 
 def _draw_labels(ax: Axes, analysis: Analysis, class_ids: np.ndarray) -> None:
