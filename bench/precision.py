@@ -125,8 +125,10 @@ def report(rows: list[Row], timings: dict[int, float], saturated: list[float], p
     """The table: one line per layer choice, PSNR at each truncation, the worst error before tanh, speed."""
     from pipeline.biggan.network import FLOAT32_UP_TO
 
-    print(f"\nfloat32 forward: {timings[-1]:.1f} ms/frame; saturated pixels in float32's frames: "
-          f"{', '.join(f'{s:.2%}' for s in saturated)} at truncation {', '.join(map(str, TRUNCATIONS))}")  # fmt: skip
+    print(
+        f"\nfloat32 forward: {timings[-1]:.1f} ms/frame; saturated pixels in float32's frames: "
+        f"{', '.join(f'{s:.2%}' for s in saturated)} at truncation {', '.join(map(str, TRUNCATIONS))}"
+    )
     header = " | ".join(f"PSNR t={t:g}" for t in TRUNCATIONS)
     print(f"\n| float32 blocks | {header} | pre-tanh error mean / max | ms/frame | |")
     print("|---|" + "---|" * len(TRUNCATIONS) + "---|---|---|")

@@ -422,8 +422,10 @@ def report(r: Results) -> None:
     print(
         f"{'    same in float32':<28}{r.forward_float32_s:>9.1f}{r.frames:>8}{r.frames / r.forward_float32_s:>10.2f}\n"
     )
-    print(f"ganterp's precision: {r.precision}; forward {r.forward_median_s / r.frames * 1000:.1f} ms/frame "
-          f"(median batch), float32 {r.forward_float32_s / r.frames * 1000:.1f} ms/frame\n")  # fmt: skip
+    print(
+        f"ganterp's precision: {r.precision}; forward {r.forward_median_s / r.frames * 1000:.1f} ms/frame "
+        f"(median batch), float32 {r.forward_float32_s / r.frames * 1000:.1f} ms/frame\n"
+    )
     for label, value, goal in _checks(r):
         print(f"{label:<44}{value:>12}" + (f"   goal {goal}" if goal else ""))
     if r.outside_share < 0:

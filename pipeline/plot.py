@@ -117,8 +117,15 @@ def _draw_spectrogram(ax: Axes, fig: Figure, analysis: Analysis, samples: np.nda
     picked = [spectrogram(samples, c, c + 1)[:, 0] for c in range(0, analysis.n_columns, step)]
     power_db = 10 * np.log10(np.stack(picked, axis=1) + 1e-20)
     extent = (0.0, analysis.n_columns / analysis.columns_per_second, 0.0, analysis.sample_rate / 2000)
-    image = ax.imshow(power_db, origin="lower", aspect="auto", extent=extent, cmap="magma",
-                      vmin=np.percentile(power_db, 5), vmax=power_db.max())  # fmt: skip
+    image = ax.imshow(
+        power_db,
+        origin="lower",
+        aspect="auto",
+        extent=extent,
+        cmap="magma",
+        vmin=np.percentile(power_db, 5),
+        vmax=power_db.max(),
+    )
     fig.colorbar(image, ax=ax, pad=0.005, fraction=0.02, label="power (dB)")
     ax.set_ylabel("frequency (kHz)")
     ax.set_title(f"spectrogram of the {channel} channel (the one the cuts follow)", fontsize=9, loc="left")
