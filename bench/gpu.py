@@ -200,7 +200,8 @@ def weights_folders(work: Path, given: list[str]) -> dict[int, Path]:
     import torch
     from pytorch_pretrained_biggan import BigGAN, BigGANConfig
 
-    from pipeline.biggan.generator import read_config, save_biggan
+    from pipeline.biggan.loading import read_config
+    from pipeline.biggan.noise import save_biggan
 
     folders: dict[int, Path] = {}
     for folder in map(Path, given):
@@ -221,7 +222,9 @@ def bench_generator(folders: dict[int, Path], *, quick: bool, compile_too: bool)
     """Frames per second of the generator alone, every size × precision × batch × launch mode."""
     import torch
 
-    from pipeline.biggan.generator import BigGANGenerator, check_inputs, read_config
+    from pipeline.biggan.device import check_inputs
+    from pipeline.biggan.generator import BigGANGenerator
+    from pipeline.biggan.loading import read_config
 
     rows: list[GeneratorRow] = []
     sizes = (128, 512) if quick else SIZES
@@ -246,8 +249,11 @@ def bench_generator(folders: dict[int, Path], *, quick: bool, compile_too: bool)
                     row = _compile_in_subprocess(folders[size], precision, batch, empty_cache=attempt == "cold")
                     if row is not None:
                         rows.append(row)
-                        print(f"  {size} px {precision} batch {batch} compile ({attempt}): "
-                              f"{row.frames_per_s:.0f} frames/s after {row.compile_s:.0f} s", flush=True)  # fmt: skip
+                        print(
+                            f"  {size} px {precision} batch {batch} compile ({attempt}): "
+                            f"{row.frames_per_s:.0f} frames/s after {row.compile_s:.0f} s",
+                            flush=True,
+                        )
     return rows
 
 
@@ -288,7 +294,10 @@ def compile_once(folder: Path, precision: str, batch: int) -> dict[str, Any]:
     """In a fresh process: compile the model's forward, time the compile, then the frames per second."""
     import torch
 
-    from pipeline.biggan.generator import BigGANGenerator, check_inputs, frames_of, read_config
+    from pipeline.biggan.device import check_inputs
+    from pipeline.biggan.generator import BigGANGenerator
+    from pipeline.biggan.loading import read_config
+    from pipeline.biggan.network import frames_of
 
     config = read_config(folder)
     generator = BigGANGenerator(folder, device="cuda", precision=precision, cuda_graphs=False)
@@ -369,8 +378,11 @@ def _encode(work: Path, frames: np.ndarray, codec: str, preset: str, threads: in
     seconds = time.perf_counter() - started
     total = repeats * len(frames)
     row = EncoderRow(size, codec, preset, threads, total / seconds, output.stat().st_size / total)
-    print(f"  encode {size} px {codec} {preset} threads {threads or 'auto'}: {row.frames_per_s:.0f} frames/s, "
-          f"{row.bytes_per_frame / 1024:.1f} KiB/frame", flush=True)  # fmt: skip
+    print(
+        f"  encode {size} px {codec} {preset} threads {threads or 'auto'}: {row.frames_per_s:.0f} frames/s, "
+        f"{row.bytes_per_frame / 1024:.1f} KiB/frame",
+        flush=True,
+    )
     return row
 
 
@@ -401,8 +413,18 @@ def bench_pipeline(folders: dict[int, Path], work: Path, *, quick: bool) -> list
         took = time.perf_counter() - started
         codec, preset = video_encoder(generator.device, size)
         frames = prepared.plan.n_frames
-        row = PipelineRow(size, f"biggan-deep-{size}", generator.precision, generator.batch_size, codec, preset,
-                          frames, took, frames / took, GOALS.get(size))  # fmt: skip
+        row = PipelineRow(
+            size,
+            f"biggan-deep-{size}",
+            generator.precision,
+            generator.batch_size,
+            codec,
+            preset,
+            frames,
+            took,
+            frames / took,
+            GOALS.get(size),
+        )
         rows.append(row)
         print(f"  pipeline {size} px: {row.frames_per_s:.0f} frames/s ({frames} frames in {took:.1f} s)", flush=True)
         del generator
@@ -416,8 +438,10 @@ def print_encoder(rows: list[EncoderRow]) -> None:
     """The encoder table."""
     print("\n| size | codec | preset | threads | frames/s | KiB/frame |\n|---|---|---|---|---|---|")
     for r in rows:
-        print(f"| {r.size} | {r.codec} | {r.preset} | {r.threads or 'auto'} | {r.frames_per_s:.0f} | "
-              f"{r.bytes_per_frame / 1024:.1f} |")  # fmt: skip
+        print(
+            f"| {r.size} | {r.codec} | {r.preset} | {r.threads or 'auto'} | {r.frames_per_s:.0f} | "
+            f"{r.bytes_per_frame / 1024:.1f} |"
+        )
 
 
 def print_generator(rows: list[GeneratorRow]) -> None:
@@ -425,8 +449,10 @@ def print_generator(rows: list[GeneratorRow]) -> None:
     print("\n| size | precision | batch | launch | frames/s | peak GiB | compile s |\n|---|---|---|---|---|---|---|")
     for r in rows:
         compiled = f"{r.compile_s:.0f}" if r.compile_s is not None else ""
-        print(f"| {r.size} | {r.precision} | {r.batch} | {r.mode} | {r.frames_per_s:.0f} | "
-              f"{r.peak_memory_gib:.1f} | {compiled} |")  # fmt: skip
+        print(
+            f"| {r.size} | {r.precision} | {r.batch} | {r.mode} | {r.frames_per_s:.0f} | "
+            f"{r.peak_memory_gib:.1f} | {compiled} |"
+        )
 
 
 def print_pipeline(rows: list[PipelineRow]) -> None:
@@ -434,8 +460,10 @@ def print_pipeline(rows: list[PipelineRow]) -> None:
     print("\n| size | precision | batch | encoder | frames | frames/s | goal |\n|---|---|---|---|---|---|---|")
     for r in rows:
         goal = "" if r.goal is None else f">= {r.goal:.0f} ({'met' if r.frames_per_s >= r.goal else 'NOT met'})"
-        print(f"| {r.size} | {r.precision} | {r.batch} | {r.codec} {r.preset} | {r.frames} | "
-              f"{r.frames_per_s:.0f} | {goal} |")  # fmt: skip
+        print(
+            f"| {r.size} | {r.precision} | {r.batch} | {r.codec} {r.preset} | {r.frames} | "
+            f"{r.frames_per_s:.0f} | {goal} |"
+        )
 
 
 if __name__ == "__main__":

@@ -141,8 +141,10 @@ def hostile(work: Path) -> None:
         box = geometry(Layout.SIDE, HOSTILE_SIDE, picture).source if picture else None
         before = decode_before(clip, start_s, duration_s, (box.width, box.height) if box else (256, 256))
         after, shown = decode_after(clip, start_s, duration_s)
-        print(f"  {name:<32} {clip.stat().st_size / 2**20:6.1f} MiB  before {before:7.2f} s  after {after:6.2f} s "
-              f"({shown})  ×{before / after:.1f} less")  # fmt: skip
+        print(
+            f"  {name:<32} {clip.stat().st_size / 2**20:6.1f} MiB  before {before:7.2f} s  after {after:6.2f} s "
+            f"({shown})  ×{before / after:.1f} less"
+        )
 
 
 def main() -> int:
@@ -164,8 +166,9 @@ def main() -> int:
         print(f"10 s performer clip (640x360, 30 fps) at {FPS} fps, BigGAN-deep-128 at 256 px, {args.runs} runs")
         times: dict[str, float] = {}
         for layout in LAYOUTS:
-            walls = [run(render_command(weights, short, work / f"{layout}.mp4", layout, FPS))[0]
-                     for _ in range(args.runs)]  # fmt: skip
+            walls = [
+                run(render_command(weights, short, work / f"{layout}.mp4", layout, FPS))[0] for _ in range(args.runs)
+            ]
             times[layout] = statistics.median(walls)
             extra = times[layout] / times["gan"] - 1
             print(f"  {layout:<6} {times[layout]:6.2f} s  ({extra:+.1%} against the GANterpretation alone)")
@@ -174,8 +177,10 @@ def main() -> int:
             for name, clip in (("10 s", short), ("60 s", long))
         }
         ratio = memory["60 s"] / memory["10 s"]
-        print(f"peak memory of the process tree, side by side at {MEMORY_FPS} fps: 10 s {memory['10 s']:.0f} MiB, "
-              f"60 s {memory['60 s']:.0f} MiB (×{ratio:.3f})")  # fmt: skip
+        print(
+            f"peak memory of the process tree, side by side at {MEMORY_FPS} fps: 10 s {memory['10 s']:.0f} MiB, "
+            f"60 s {memory['60 s']:.0f} MiB (×{ratio:.3f})"
+        )
     return 0
 
 

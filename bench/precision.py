@@ -54,20 +54,22 @@ def main() -> int:
 
     import torch
 
-    from pipeline.biggan import generator as G
+    from pipeline.biggan.device import check_inputs, psnr_db, reuse_freed_memory
+    from pipeline.biggan.loading import build_model, read_config, read_weights
+    from pipeline.biggan.testing import write_random_weights
 
-    G.reuse_freed_memory()
+    reuse_freed_memory()
     print(f"# {args.precision} against float32, BigGAN-deep-128 with calibrated random weights")
     print(f"load average before: {' '.join(f'{x:.2f}' for x in os.getloadavg())}", flush=True)
     with tempfile.TemporaryDirectory(prefix="ganterp-precision-") as tmp:
         started = time.perf_counter()
-        G.save_biggan(G.calibrate_biggan(G.build_random_biggan(seed=SEED)), Path(tmp))
+        write_random_weights(Path(tmp), seed=SEED, calibrated=True)
         print(f"calibrated in {time.perf_counter() - started:.0f} s", flush=True)
-        config, weights = G.read_config(Path(tmp)), G.read_weights(Path(tmp))
+        config, weights = read_config(Path(tmp)), read_weights(Path(tmp))
     dtype = {"bfloat16": torch.bfloat16, "float16": torch.float16}[args.precision]
-    reference = G.build_model(config, weights, torch.float32, "calibrated")
-    choices = {up_to: G.build_model(config, weights, dtype, "calibrated", up_to) for up_to in (0, 4, 8, 16)}
-    z, y = G.check_inputs(config, args.frames, seed=SEED)
+    reference = build_model(config, weights, torch.float32, "calibrated")
+    choices = {up_to: build_model(config, weights, dtype, "calibrated", up_to) for up_to in (0, 4, 8, 16)}
+    z, y = check_inputs(config, args.frames, seed=SEED)
     saturated = []
     rows = []
     timings = _time(reference, choices, z, y, args.frames)
@@ -78,8 +80,8 @@ def main() -> int:
         for up_to, model in choices.items():
             frames, pre = _frames(model, zt, y, truncation)
             error = (pre - full_pre).abs()
-            rows.append(Row(up_to, truncation, G.psnr_db(full, frames), float(error.mean()), float(error.max()),
-                            timings[up_to]))  # fmt: skip
+            psnr = psnr_db(full, frames)
+            rows.append(Row(up_to, truncation, psnr, float(error.mean()), float(error.max()), timings[up_to]))
     report(rows, timings, saturated, args.precision)
     if args.json:
         Path(args.json).write_text(json.dumps([asdict(r) for r in rows], indent=2) + "\n")
@@ -90,7 +92,7 @@ def _frames(model: Any, z: np.ndarray, y: np.ndarray, truncation: float) -> tupl
     """Frames and the output before tanh."""
     import torch
 
-    from pipeline.biggan.generator import BigGANDeep, frames_of
+    from pipeline.biggan.network import BigGANDeep, frames_of
 
     assert isinstance(model, BigGANDeep)
     captured: list[torch.Tensor] = []
@@ -121,10 +123,12 @@ def _time(reference: Any, choices: dict[int, Any], z: np.ndarray, y: np.ndarray,
 
 def report(rows: list[Row], timings: dict[int, float], saturated: list[float], precision: str) -> None:
     """The table: one line per layer choice, PSNR at each truncation, the worst error before tanh, speed."""
-    from pipeline.biggan.generator import FLOAT32_UP_TO
+    from pipeline.biggan.network import FLOAT32_UP_TO
 
-    print(f"\nfloat32 forward: {timings[-1]:.1f} ms/frame; saturated pixels in float32's frames: "
-          f"{', '.join(f'{s:.2%}' for s in saturated)} at truncation {', '.join(map(str, TRUNCATIONS))}")  # fmt: skip
+    print(
+        f"\nfloat32 forward: {timings[-1]:.1f} ms/frame; saturated pixels in float32's frames: "
+        f"{', '.join(f'{s:.2%}' for s in saturated)} at truncation {', '.join(map(str, TRUNCATIONS))}"
+    )
     header = " | ".join(f"PSNR t={t:g}" for t in TRUNCATIONS)
     print(f"\n| float32 blocks | {header} | pre-tanh error mean / max | ms/frame | |")
     print("|---|" + "---|" * len(TRUNCATIONS) + "---|---|---|")

@@ -30,7 +30,7 @@ from pathlib import Path
 import numpy as np
 from scipy.io import wavfile
 
-from pipeline.biggan.generator import build_random_biggan, save_biggan, tiny_config
+from pipeline.biggan.testing import write_tiny_weights
 from pipeline.render import RenderOptions
 from storage.db import make_engine, migrate, sqlite_url
 from storage.jobs import JobRequest, JobStore, QueueLimits
@@ -154,7 +154,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as scratch:
         folder = Path(scratch)
         weights = folder / "tiny"
-        save_biggan(build_random_biggan(tiny_config(32)), weights)
+        write_tiny_weights(weights)
         clip = make_clip(folder)
         for engine_mode in modes:
             data = folder / ("engine" if engine_mode else "embedded")

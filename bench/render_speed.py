@@ -220,15 +220,9 @@ def print_header(machine: dict[str, str], scale: Scale) -> None:
 
 def make_weights(folder: Path) -> None:
     """Save a random BigGAN-deep-128 once, so both variants load the same file from disk."""
-    import torch
-    from pytorch_pretrained_biggan import BigGANConfig
+    from pipeline.biggan.testing import write_random_weights
 
-    from pipeline.biggan.generator import build_random_biggan, save_biggan
-
-    with torch.no_grad():
-        model = build_random_biggan(BigGANConfig(), seed=SEED)  # the defaults are the 128 architecture
-    save_biggan(model, folder)
-    del model  # the parent's copy would only add to the machine's memory pressure
+    write_random_weights(folder, seed=SEED)  # the model is gone once written: no memory pressure from it
 
 
 def write_clip(path: Path, seconds: float, seed: int) -> Path:
@@ -428,8 +422,10 @@ def report(r: Results) -> None:
     print(
         f"{'    same in float32':<28}{r.forward_float32_s:>9.1f}{r.frames:>8}{r.frames / r.forward_float32_s:>10.2f}\n"
     )
-    print(f"ganterp's precision: {r.precision}; forward {r.forward_median_s / r.frames * 1000:.1f} ms/frame "
-          f"(median batch), float32 {r.forward_float32_s / r.frames * 1000:.1f} ms/frame\n")  # fmt: skip
+    print(
+        f"ganterp's precision: {r.precision}; forward {r.forward_median_s / r.frames * 1000:.1f} ms/frame "
+        f"(median batch), float32 {r.forward_float32_s / r.frames * 1000:.1f} ms/frame\n"
+    )
     for label, value, goal in _checks(r):
         print(f"{label:<44}{value:>12}" + (f"   goal {goal}" if goal else ""))
     if r.outside_share < 0:

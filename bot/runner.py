@@ -29,7 +29,6 @@ from bot.listening import lyrics_listener
 from bot.service import database_url, open_store, retention
 from bot.settings import Settings, SettingsError
 from bot.x.bot import XFrontEnd, x_configured
-from pipeline.biggan.weights import is_noise_weights, resolve_weights
 from pipeline.render import FrameGenerator, RenderOptions
 from storage.db import make_engine
 from storage.guilds import GuildStore
@@ -86,18 +85,9 @@ def discord_client(service: DiscordService) -> GanterpBot:
 
 def load_generator(settings: Settings) -> FrameGenerator:
     """BigGAN from the configured weights (downloaded once into the cache when allowed)."""
-    from pipeline.biggan.generator import BigGANGenerator, pick_model  # torch only in the worker
+    from pipeline.biggan.generator import open_generator  # torch only in the worker
 
-    folder = resolve_weights(
-        pick_model(settings.model, settings.device),
-        weights_dir=settings.weights_dir,
-        cache_dir=settings.cache_dir,
-        allow_download=settings.allow_download,
-        url_templates=settings.weights_urls,
-    )
-    if is_noise_weights(folder):
-        log.warning("the weights in %s are random (ganterp noise-weights): every video will show noise", folder)
-    return BigGANGenerator(folder, device=settings.device, precision=settings.precision, batch_size=settings.batch_size)
+    return open_generator(settings)
 
 
 def daily_poster(settings: Settings, store: JobStore) -> DailyPoster | None:
@@ -175,9 +165,7 @@ def run_bot(settings: Settings, generator: Callable[[], FrameGenerator] | None =
     engine: JobEngine | None = None
     dashboard: Closeable | None = None
     if settings.queue_url is None:  # embedded: this process renders, one job at a time
-        from pipeline.biggan.generator import (
-            pick_model,  # torch whole on the main thread, before the threads below start
-        )
+        from pipeline.biggan.device import pick_model  # torch whole on the main thread, before the threads below start
 
         worker = Worker(
             store,

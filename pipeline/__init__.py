@@ -1,5 +1,4 @@
 """The GANterpretations render pipeline: audio in, a BigGAN music video out.
 
-Nothing in this package imports `bot` or `storage`; only `pipeline.biggan.generator`
-imports torch.
+Nothing in this package imports `bot` or `storage`; only `pipeline.biggan` imports torch.
 """

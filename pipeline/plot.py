@@ -14,6 +14,7 @@ from matplotlib.figure import Figure
 
 from pipeline.analysis import Analysis, spectrogram
 from pipeline.classes import class_name
+from pipeline.files import replacing
 from pipeline.music import MusicAnalysis
 
 _MAX_PLOT_COLUMNS = 4000
@@ -53,13 +54,11 @@ def plot_analysis(
         for cut in analysis.inflection_times[1:-1]:
             ax.axvline(cut, color="C3", linewidth=0.7, alpha=0.8)
     ax_alpha.set_xlim(0, duration)
-    partial = path.with_name(f".{path.name}.partial.png")
     try:
-        fig.savefig(partial, dpi=110)
-        partial.replace(path)
+        with replacing(path) as partial:
+            fig.savefig(partial, dpi=110, format="png")  # the hidden name's suffix is not .png
     finally:
         plt.close(fig)
-        partial.unlink(missing_ok=True)
 
 
 def _draw_labels(ax: Axes, analysis: Analysis, class_ids: np.ndarray) -> None:
@@ -118,8 +117,15 @@ def _draw_spectrogram(ax: Axes, fig: Figure, analysis: Analysis, samples: np.nda
     picked = [spectrogram(samples, c, c + 1)[:, 0] for c in range(0, analysis.n_columns, step)]
     power_db = 10 * np.log10(np.stack(picked, axis=1) + 1e-20)
     extent = (0.0, analysis.n_columns / analysis.columns_per_second, 0.0, analysis.sample_rate / 2000)
-    image = ax.imshow(power_db, origin="lower", aspect="auto", extent=extent, cmap="magma",
-                      vmin=np.percentile(power_db, 5), vmax=power_db.max())  # fmt: skip
+    image = ax.imshow(
+        power_db,
+        origin="lower",
+        aspect="auto",
+        extent=extent,
+        cmap="magma",
+        vmin=np.percentile(power_db, 5),
+        vmax=power_db.max(),
+    )
     fig.colorbar(image, ax=ax, pad=0.005, fraction=0.02, label="power (dB)")
     ax.set_ylabel("frequency (kHz)")
     ax.set_title(f"spectrogram of the {channel} channel (the one the cuts follow)", fontsize=9, loc="left")

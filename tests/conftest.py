@@ -43,21 +43,17 @@ logging.getLogger("push_response")
 @pytest.fixture(scope="session")
 def tiny_weights(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A 32×32 BigGAN-deep-shaped model with seeded random weights: config.json + pytorch_model.bin."""
-    from pipeline.biggan.generator import build_random_biggan, save_biggan, tiny_config
+    from pipeline.biggan.testing import write_tiny_weights
 
-    folder = tmp_path_factory.mktemp("tiny-biggan")
-    save_biggan(build_random_biggan(tiny_config(32)), folder)
-    return folder
+    return write_tiny_weights(tmp_path_factory.mktemp("tiny-biggan"))
 
 
 @pytest.fixture(scope="session")
 def calibrated_weights(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The tiny model with weights that behave like trained ones (pictures with mid-tones), for precision tests."""
-    from pipeline.biggan.generator import build_random_biggan, calibrate_biggan, save_biggan, tiny_config
+    from pipeline.biggan.testing import write_tiny_weights
 
-    folder = tmp_path_factory.mktemp("tiny-calibrated")
-    save_biggan(calibrate_biggan(build_random_biggan(tiny_config(32), seed=3)), folder)
-    return folder
+    return write_tiny_weights(tmp_path_factory.mktemp("tiny-calibrated"), seed=3, calibrated=True)
 
 
 def music_like(seconds: float, rate: int = 44_100, seed: int = 0, channels: int = 2, noise: bool = True) -> np.ndarray:

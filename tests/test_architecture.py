@@ -36,6 +36,17 @@ def imported_modules(path: Path) -> set[str]:
     return names
 
 
+def imported_names(path: Path, module: str) -> set[str]:
+    """The names `from module import ...` takes from `module` in the file at `path`."""
+    tree = ast.parse(path.read_text())
+    return {
+        alias.name
+        for node in ast.walk(tree)
+        if isinstance(node, ast.ImportFrom) and node.module == module and node.level == 0
+        for alias in node.names
+    }
+
+
 @pytest.mark.parametrize(("package", "forbidden"), [("pipeline", {"bot", "storage"}), ("storage", {"bot", "pipeline"})])
 def test_packages_import_only_downstream(package: str, forbidden: set[str]) -> None:
     for module in (ROOT / package).rglob("*.py"):
@@ -50,7 +61,20 @@ def test_only_the_generator_imports_torch() -> None:
         for module in (ROOT / package).rglob("*.py")
         if imported_roots(module) & {"torch", "pytorch_pretrained_biggan"}
     }
-    assert users == {"pipeline/biggan/generator.py"}
+    biggan = ("network", "loading", "device", "graphs", "generator", "noise", "testing")
+    assert users == {f"pipeline/biggan/{name}.py" for name in biggan}
+
+
+def test_production_never_imports_the_test_models() -> None:
+    """pipeline.biggan.testing writes random weights for tests and benchmarks: nothing outside them imports it."""
+    users = {
+        str(module.relative_to(ROOT))
+        for package in ("pipeline", "bot", "storage", "scripts")
+        for module in (ROOT / package).rglob("*.py")
+        if "pipeline.biggan.testing" in imported_modules(module)
+        or "testing" in imported_names(module, "pipeline.biggan")
+    }
+    assert users == set(), f"{sorted(users)} import pipeline.biggan.testing"
 
 
 def test_only_the_engine_adapter_imports_the_job_engine() -> None:

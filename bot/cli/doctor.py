@@ -121,7 +121,7 @@ def check_ffmpeg(settings: Settings) -> Finding:
 @check("torch")
 def check_torch(settings: Settings) -> Finding:
     """The torch build, the device a render uses and its precision."""
-    from pipeline.biggan.generator import describe_runtime
+    from pipeline.biggan.device import describe_runtime
     from pipeline.errors import PipelineError
 
     try:
@@ -137,7 +137,8 @@ def check_torch(settings: Settings) -> Finding:
 @check("weights")
 def check_weights(settings: Settings) -> Finding:
     """The weights a render would use are on disk and load."""
-    from pipeline.biggan.generator import load_biggan, pick_model
+    from pipeline.biggan.device import pick_model
+    from pipeline.biggan.loading import load_biggan
     from pipeline.biggan.weights import is_noise_weights, resolve_weights
     from pipeline.errors import PipelineError, WeightsUnavailable
 

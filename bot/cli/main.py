@@ -37,7 +37,6 @@ from pipeline.biggan.weights import (
     download_weights,
     has_weights,
     is_noise_weights,
-    resolve_weights,
 )
 from pipeline.classes import all_classes
 from pipeline.errors import InvalidOption, PipelineError, WeightsUnavailable
@@ -162,7 +161,7 @@ def _prepared_with_generator(
     check(source)
     # torch is imported here, on the main thread, before any other thread runs: SciPy inspects
     # sys.modules["torch"] when it meets an array, and a half-imported torch makes it crash.
-    from pipeline.biggan.generator import pick_model
+    from pipeline.biggan.device import pick_model
 
     model = (
         NOISE_FOLDER if args.noise_weights else pick_model(args.model or settings.model, args.device or settings.device)
@@ -201,7 +200,8 @@ def _cmd_analyze(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _cmd_download_weights(args: argparse.Namespace, settings: Settings) -> int:
-    from pipeline.biggan.generator import load_biggan, pick_model  # torch only when needed
+    from pipeline.biggan.device import pick_model  # torch only when needed
+    from pipeline.biggan.loading import load_biggan
 
     models = MODELS if args.all else (pick_model(args.model or settings.model, settings.device),)
     for model in models:
@@ -216,7 +216,7 @@ def _cmd_download_weights(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _cmd_noise_weights(args: argparse.Namespace, settings: Settings) -> int:
-    from pipeline.biggan.generator import write_noise_weights  # torch only when needed
+    from pipeline.biggan.noise import write_noise_weights  # torch only when needed
 
     folder = Path(args.folder)
     if folder.exists() and not (folder.is_dir() and (is_noise_weights(folder) or not any(folder.iterdir()))):
@@ -379,31 +379,23 @@ def _listener(options: RenderOptions, settings: Settings) -> Listener | None:
 def _generator_for(
     args: argparse.Namespace, settings: Settings, model: str, *, allow_download: bool = True
 ) -> FrameGenerator:
-    from pipeline.biggan.generator import BigGANGenerator, pick_model  # torch only when a render needs it
+    """The generator the settings with this command's options in ask for (`model` already picked)."""
+    from pipeline.biggan.generator import open_generator  # torch only when a render needs it
 
     explicit = Path(args.weights) if args.weights else settings.weights_dir
-    device = args.device or settings.device
-    if args.noise_weights:
-        folder = _noise_weights(settings)
-    else:
-        folder = resolve_weights(
-            pick_model(model, device),
-            weights_dir=explicit,
-            cache_dir=settings.cache_dir,
-            allow_download=settings.allow_download and allow_download,
-            url_templates=settings.weights_urls,
-        )
-    precision = getattr(args, "precision", None) or settings.precision
-    if is_noise_weights(folder):
-        _say("ganterp: these weights are random, not BigGAN's: the pictures are noise (`ganterp download-weights`).")
-        # Half precision is checked against float32 on the first frame: pointless for noise, and it warns.
-        precision = "float32" if precision == "auto" else precision
-    return BigGANGenerator(
-        folder,
-        device=device,
-        precision=precision,
+    chosen = dataclasses.replace(
+        settings,
+        model=model,
+        weights_dir=_noise_weights(settings) if args.noise_weights else explicit,
+        allow_download=settings.allow_download and allow_download,
+        device=args.device or settings.device,
+        precision=getattr(args, "precision", None) or settings.precision,
         batch_size=args.batch_size or settings.batch_size,
     )
+    return open_generator(chosen, on_noise=lambda folder: _say(_NOISE_NOTICE))
+
+
+_NOISE_NOTICE = "ganterp: these weights are random, not BigGAN's: the pictures are noise (`ganterp download-weights`)."
 
 
 def _threshold_words(threshold: float) -> str:
@@ -419,7 +411,7 @@ def _noise_weights(settings: Settings) -> Path:
     folder = cached_folder(settings.cache_dir, NOISE_FOLDER)
     with _NOISE_LOCK:
         if not has_weights(folder):
-            from pipeline.biggan.generator import write_noise_weights
+            from pipeline.biggan.noise import write_noise_weights
 
             _say(f"ganterp: making random weights once, in {folder} (a few seconds)…")
             write_noise_weights(folder)

@@ -48,7 +48,7 @@ def cmd_worker(args: argparse.Namespace, settings: Settings, generator_from: Gen
     With --queue (or GANTERP_QUEUE_URL) the jobs come from the job engine: this machine needs only
     that URL and the weights; it never opens the job log.
     """
-    from pipeline.biggan.generator import pick_model  # torch, on the main thread before any other starts
+    from pipeline.biggan.device import pick_model  # torch, on the main thread before any other starts
 
     url = args.queue or settings.queue_url
     if url is not None and not url.startswith(("redis://", "rediss://", "unix://")):

@@ -21,10 +21,10 @@ from pipeline.errors import InvalidOption, WeightsInvalid, WeightsUnavailable
 log = logging.getLogger(__name__)
 
 MODELS = ("biggan-deep-128", "biggan-deep-256", "biggan-deep-512")
-# `auto`: BigGAN-deep-512 on a GPU with the memory for it, 128 on a CPU (pipeline.biggan.generator.pick_model).
+# `auto`: BigGAN-deep-512 on a GPU with the memory for it, 128 on a CPU (pipeline.biggan.device.pick_model).
 MODEL_CHOICES = ("auto", *MODELS)
 # `auto`: bfloat16 on CPUs that compute it natively, float16 on CUDA, float32 elsewhere, each kept only
-# where its pictures stay right (pipeline.biggan.generator).
+# where its pictures stay right (pipeline.biggan.device, pipeline.biggan.generator).
 PRECISIONS = ("auto", "float32", "bfloat16", "float16")
 CONFIG_FILE = "config.json"
 WEIGHTS_FILE = "pytorch_model.bin"

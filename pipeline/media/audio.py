@@ -18,8 +18,6 @@ from __future__ import annotations
 import math
 import re
 import subprocess
-import tempfile
-import threading
 from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
@@ -34,12 +32,11 @@ from pipeline.errors import (
     CorruptMedia,
     InvalidOption,
     MediaNotFound,
-    NoAudioStream,
-    NotMedia,
     SampleRateTooLow,
     StartPastEnd,
     TooManyChannels,
 )
+from pipeline.media.decoder import classify_failure, read_capped, run_with_deadline
 from pipeline.media.ffmpeg import base_command, describe, media_input
 
 ANALYSIS_RATE = 44_100
@@ -48,10 +45,7 @@ MAX_START_S = 7 * 24 * 3600.0  # a week: beyond any clip, and far from float for
 MAX_DURATION_S = MAX_START_S  # the longest limit that makes sense; larger ones overflow the byte cap
 QUIET_CHANNEL_DB = 40.0  # a chosen channel this much quieter than the other is taken as silent
 TAIL_DAMAGE_S = 1.0  # a damaged packet this near the end (a streamed WAV's, a cut-off file's) is no fault
-DECODE_TIMEOUT_S = 600
 _BYTES_PER_SECOND = ANALYSIS_RATE * 4  # float32 mono
-_READ_BYTES = 1 << 20
-_STDERR_TAIL_BYTES = 8192
 
 
 class Channel(StrEnum):
@@ -265,37 +259,19 @@ def _decode_many(
     ]  # fmt: skip
     width = np.dtype(dtype).itemsize * stream.channels
     cap = int((duration_s + 1.0) * stream.rate)  # frames, as _run_ffmpeg caps bytes
-    parts: list[np.ndarray] = []
-    with tempfile.TemporaryFile() as stderr:
-        process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=stderr)
-        timed_out = threading.Event()
 
-        def stop() -> None:
-            timed_out.set()
-            process.kill()
+    def mix(stdout: IO[bytes]) -> list[np.ndarray]:
+        parts, got = [], 0
+        while got < cap and (chunk := stdout.read(min(4096, cap - got) * width)):
+            frames = np.frombuffer(chunk[: len(chunk) // width * width], dtype).reshape(-1, stream.channels)
+            samples = (frames.astype(np.float32) + offset) * scale
+            parts.append(samples[:, :2] if channels == 2 else samples.mean(axis=1, keepdims=True))
+            got += len(frames)
+        return parts
 
-        timer = threading.Timer(DECODE_TIMEOUT_S, stop)
-        timer.start()
-        try:
-            assert process.stdout is not None
-            got = 0
-            while got < cap and (chunk := process.stdout.read(min(4096, cap - got) * width)):
-                frames = np.frombuffer(chunk[: len(chunk) // width * width], dtype).reshape(-1, stream.channels)
-                samples = (frames.astype(np.float32) + offset) * scale
-                parts.append(samples[:, :2] if channels == 2 else samples.mean(axis=1, keepdims=True))
-                got += len(frames)
-            process.stdout.close()
-            returncode = process.wait()
-        finally:
-            timer.cancel()
-            if process.poll() is None:
-                process.kill()
-                process.wait()
-        if timed_out.is_set():
-            raise CorruptMedia(name, f"decoding took over {DECODE_TIMEOUT_S} s")
-        if returncode != 0 and got == 0:
-            stderr.seek(0)
-            raise _classify_failure(path, name, stderr.read()[-_STDERR_TAIL_BYTES:].decode("utf-8", "replace"))
+    parts, returncode, said = run_with_deadline(command, mix, name)
+    if returncode != 0 and not any(len(part) for part in parts):
+        raise classify_failure(path, name, said)
     mixed = np.concatenate(parts) if parts else np.zeros((0, channels), np.float32)
     if channels == 2 and stream.channels == 1:
         mixed = np.repeat(mixed, 2, axis=1)
@@ -352,50 +328,15 @@ def _run_ffmpeg(
     ]  # fmt: skip
     # One second of slack over what was asked: ffmpeg's -t already stops it, the cap makes sure.
     cap = int((duration_s + 1.0) * _BYTES_PER_SECOND) * channels
-    # stderr goes to a file: a damaged input can print more errors than a pipe holds.
-    with tempfile.TemporaryFile() as stderr:
-        process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=stderr)
-        timed_out = threading.Event()
-
-        def stop() -> None:
-            timed_out.set()
-            process.kill()
-
-        timer = threading.Timer(DECODE_TIMEOUT_S, stop)
-        timer.start()
-        try:
-            pcm = _read_capped(process.stdout, cap)
-            returncode = process.wait()
-        finally:
-            timer.cancel()
-            if process.poll() is None:
-                process.kill()
-                process.wait()
-        if timed_out.is_set():
-            raise CorruptMedia(name, f"decoding took over {DECODE_TIMEOUT_S} s")
-        if returncode != 0 and len(pcm) < cap:
-            stderr.seek(max(0, stderr.seek(0, 2) - _STDERR_TAIL_BYTES))
-            said = stderr.read().decode("utf-8", "replace")
-            if audio_filter is None and any(marker in said for marker in _CANNOT_MIX):
-                raise _NeedsMixing()
-            failure = _classify_failure(path, name, said)
-            if isinstance(failure, CorruptMedia):
-                failure.decoded_s = len(pcm) / (channels * _BYTES_PER_SECOND)
-            raise failure
+    pcm, returncode, said = run_with_deadline(command, lambda stdout: read_capped(stdout, cap), name)
+    if returncode != 0 and len(pcm) < cap:
+        if audio_filter is None and any(marker in said for marker in _CANNOT_MIX):
+            raise _NeedsMixing()
+        failure = classify_failure(path, name, said)
+        if isinstance(failure, CorruptMedia):
+            failure.decoded_s = len(pcm) / (channels * _BYTES_PER_SECOND)
+        raise failure
     return pcm
-
-
-def _read_capped(stream: IO[bytes] | None, cap: int) -> bytearray:
-    """Everything `stream` gives, up to `cap` bytes; the rest is never read."""
-    assert stream is not None
-    buffer = bytearray()
-    while len(buffer) < cap:
-        chunk = stream.read(min(_READ_BYTES, cap - len(buffer)))
-        if not chunk:
-            break
-        buffer += chunk
-    stream.close()  # ffmpeg gets a broken pipe if it had more
-    return buffer
 
 
 def media_duration(path: Path) -> float | None:
@@ -407,41 +348,3 @@ def media_duration(path: Path) -> float | None:
         return None
     hours, minutes, seconds = found.groups()
     return int(hours) * 3600 + int(minutes) * 60 + float(seconds)
-
-
-def _classify_failure(path: Path, name: str | None, stderr: str) -> Exception:
-    """Map ffmpeg's complaint to the error a user understands."""
-    if "matches no streams" in stderr:
-        return NoAudioStream(name)
-    if "Error opening input" in stderr or "not on whitelist" in stderr:
-        return NotMedia(name)
-    return CorruptMedia(name, _last_reason(stderr, path, name))
-
-
-# ffmpeg's phrases for damage, in the words a user reads (the first that occurs wins).
-_PLAIN_REASONS = (
-    ("Invalid PCM packet", "its audio stops in the middle of a sample"),
-    ("corrupt input packet", "a packet of its audio is corrupt"),
-    ("Packet corrupt", "a packet of its audio is corrupt"),
-    ("Invalid data found when processing input", "part of its audio cannot be decoded"),
-    ("Header missing", "part of its audio cannot be decoded"),
-    ("Error while decoding", "part of its audio cannot be decoded"),
-    ("End of file", "it ends before its audio does"),
-)
-# ffmpeg's own bookkeeping, never a reason: the exit, the summary and progress lines.
-_NOT_REASONS = re.compile(r"^(Conversion failed|Terminating thread|Exiting normally|video:|size=|\[out#|Press \[q\])")
-
-
-def _last_reason(stderr: str, path: Path, name: str | None) -> str:
-    """ffmpeg's complaint as a short phrase, with no internal codes and no closing full stop."""
-    for phrase, plain in _PLAIN_REASONS:
-        if phrase in stderr:
-            return plain
-    lines = [line.rsplit("] ", 1)[-1].strip() for line in stderr.splitlines() if line.strip()]
-    lines = [line for line in lines if not _NOT_REASONS.match(line)]
-    reason = lines[-1] if lines else "ffmpeg could not read it"
-    reason = re.sub(r"\s*\(?(?:return )?code -?\d+\)?", "", reason).rstrip(" .")
-    # ffmpeg names the file it read; the user knows it by their own name.
-    for spelled in (f"file:{path}", str(path), path.name):
-        reason = reason.replace(spelled, name or "the clip")
-    return reason[:160]

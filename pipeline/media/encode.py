@@ -27,7 +27,7 @@ from typing import IO
 import numpy as np
 
 from pipeline.errors import CannotFitSize, EncoderFailed, OutputNotWritable
-from pipeline.files import temporary_path
+from pipeline.files import replacing, temporary_path
 from pipeline.media.ffmpeg import base_command, picture_input
 from pipeline.media.layout import Geometry
 from pipeline.media.picture import ClipFrames, compose
@@ -338,19 +338,18 @@ def _audio_codec(bitrates: Bitrates | None) -> list[str]:
 
 
 def _reencode(path: Path, bitrates: Bitrates, preset: str) -> None:
-    smaller = path.with_name(path.name + ".fit")
+    """Encode `path` again at `bitrates`, in its place: it stays as it was unless the new encoding succeeds."""
     rate = str(bitrates.video)
-    command = [
-        *base_command(), "-y", "-i", str(path),
-        "-c:v", "libx264", "-profile:v", "high", "-pix_fmt", "yuv420p", "-preset", preset,
-        "-b:v", rate, "-maxrate", rate, "-bufsize", rate,
-        *_audio_codec(bitrates), "-movflags", "+faststart", "-f", "mp4", str(smaller),
-    ]  # fmt: skip
-    done = subprocess.run(command, capture_output=True, check=False)
-    if done.returncode != 0:
-        smaller.unlink(missing_ok=True)
-        raise EncoderFailed(_last_line(done.stderr.decode("utf-8", "replace")))
-    smaller.replace(path)
+    with replacing(path) as smaller:
+        command = [
+            *base_command(), "-y", "-i", str(path),
+            "-c:v", "libx264", "-profile:v", "high", "-pix_fmt", "yuv420p", "-preset", preset,
+            "-b:v", rate, "-maxrate", rate, "-bufsize", rate,
+            *_audio_codec(bitrates), "-movflags", "+faststart", "-f", "mp4", str(smaller),
+        ]  # fmt: skip
+        done = subprocess.run(command, capture_output=True, check=False)
+        if done.returncode != 0:
+            raise EncoderFailed(_last_line(done.stderr.decode("utf-8", "replace")))
 
 
 def _last_line(stderr: str) -> str:

@@ -125,8 +125,9 @@ def geometry(layout: Layout, gan_side: int, picture: Picture | None, max_side: i
 def _side(gan_side: int, aspect: float) -> Geometry:
     """The GANterpretation on the left, the source at the same height on the right."""
     width = _even(gan_side * aspect)
-    return Geometry(Layout.SIDE, gan_side + width, gan_side, Box(0, 0, gan_side, gan_side),
-                    Box(gan_side, 0, width, gan_side))  # fmt: skip
+    return Geometry(
+        Layout.SIDE, gan_side + width, gan_side, Box(0, 0, gan_side, gan_side), Box(gan_side, 0, width, gan_side)
+    )
 
 
 def _stack(gan_side: int, aspect: float) -> Geometry:
@@ -134,11 +135,19 @@ def _stack(gan_side: int, aspect: float) -> Geometry:
     height = _even(gan_side / aspect)
     tallest = _even(gan_side / PHONE_ASPECT) - gan_side
     if height <= tallest:
-        return Geometry(Layout.STACK, gan_side, gan_side + height, Box(0, 0, gan_side, gan_side),
-                        Box(0, gan_side, gan_side, height))  # fmt: skip
+        return Geometry(
+            Layout.STACK, gan_side, gan_side + height, Box(0, 0, gan_side, gan_side), Box(0, gan_side, gan_side, height)
+        )
     # Too tall for a phone: the source is cropped, keeping a little more of its top (faces, hands).
-    return Geometry(Layout.STACK, gan_side, gan_side + tallest, Box(0, 0, gan_side, gan_side),
-                    Box(0, gan_side, gan_side, tallest), crop_aspect=gan_side / tallest, crop_y=0.4)  # fmt: skip
+    return Geometry(
+        Layout.STACK,
+        gan_side,
+        gan_side + tallest,
+        Box(0, 0, gan_side, gan_side),
+        Box(0, gan_side, gan_side, tallest),
+        crop_aspect=gan_side / tallest,
+        crop_y=0.4,
+    )
 
 
 def _inset(gan_side: int, aspect: float) -> Geometry:
@@ -146,8 +155,13 @@ def _inset(gan_side: int, aspect: float) -> Geometry:
     width, height = (_even(gan_side * aspect), gan_side) if aspect >= 1 else (gan_side, _even(gan_side / aspect))
     side = _even(min(width, height) * INSET_SHARE)
     margin = _even(min(width, height) * 0.03)
-    return Geometry(Layout.INSET, width, height, Box(width - side - margin, height - side - margin, side, side),
-                    Box(0, 0, width, height))  # fmt: skip
+    return Geometry(
+        Layout.INSET,
+        width,
+        height,
+        Box(width - side - margin, height - side - margin, side, side),
+        Box(0, 0, width, height),
+    )
 
 
 def _fitted(frame: Geometry, max_side: int | None) -> Geometry:
@@ -157,8 +171,12 @@ def _fitted(frame: Geometry, max_side: int | None) -> Geometry:
     scale = max_side / max(frame.width, frame.height)
 
     def box(b: Box) -> Box:  # rounded down, so the scaled frame never exceeds the limit
-        return Box(_even_down(b.x * scale) if b.x else 0, _even_down(b.y * scale) if b.y else 0,
-                   _even_down(b.width * scale), _even_down(b.height * scale))  # fmt: skip
+        return Box(
+            _even_down(b.x * scale) if b.x else 0,
+            _even_down(b.y * scale) if b.y else 0,
+            _even_down(b.width * scale),
+            _even_down(b.height * scale),
+        )
 
     source = box(frame.source) if frame.source else None
     gan = box(frame.gan)

@@ -50,7 +50,7 @@ def test_missing_weights_are_a_problem_that_says_what_to_do(
 
 
 def test_noise_weights_pass_but_say_they_are_noise(tmp_path: Path) -> None:
-    from pipeline.biggan.generator import write_noise_weights
+    from pipeline.biggan.noise import write_noise_weights
 
     folder = write_noise_weights(tmp_path / "noise")
     finding = doctor.check_weights(settings_with(tmp_path, GANTERP_WEIGHTS_DIR=str(folder)))

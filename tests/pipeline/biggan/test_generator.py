@@ -1,4 +1,4 @@
-"""Loading BigGAN weights from a folder, the cache or a download, and the prepared model's pictures."""
+"""BigGANGenerator's pictures: the library's, at every precision and size, and refused when broken."""
 
 from __future__ import annotations
 
@@ -10,9 +10,10 @@ import pytest
 import torch
 from pytorch_pretrained_biggan import BigGAN
 
-from pipeline.biggan.generator import BigGANGenerator, load_biggan, psnr_db
-from pipeline.biggan.weights import CONFIG_FILE, WEIGHTS_FILE, cached_folder, resolve_weights
-from pipeline.errors import InvalidOption, WeightsInvalid, WeightsUnavailable
+from pipeline.biggan.device import psnr_db
+from pipeline.biggan.generator import BigGANGenerator
+from pipeline.biggan.weights import WEIGHTS_FILE, resolve_weights
+from pipeline.errors import InvalidOption
 from tests.conftest import ClipMaker
 
 
@@ -56,63 +57,6 @@ def test_options_are_checked(tiny_weights: Path) -> None:
             BigGANGenerator(tiny_weights, device="cuda")
 
 
-def test_broken_weights_folders_are_named(tiny_weights: Path, tmp_path: Path) -> None:
-    empty = tmp_path / "empty"
-    empty.mkdir()
-    with pytest.raises(WeightsInvalid, match=r"must contain config\.json and pytorch_model\.bin"):
-        resolve_weights("biggan-deep-128", weights_dir=empty, cache_dir=tmp_path)
-    garbage = tmp_path / "garbage"
-    shutil.copytree(tiny_weights, garbage)
-    (garbage / WEIGHTS_FILE).write_bytes(b"not a checkpoint")
-    with pytest.raises(WeightsInvalid, match="cannot be loaded"):
-        load_biggan(garbage)
-    wrong_shape = tmp_path / "wrong"
-    shutil.copytree(tiny_weights, wrong_shape)
-    config = (wrong_shape / CONFIG_FILE).read_text().replace('"channel_width": 4', '"channel_width": 8')
-    (wrong_shape / CONFIG_FILE).write_text(config)
-    with pytest.raises(WeightsInvalid):
-        load_biggan(wrong_shape)
-    partial = tmp_path / "partial"
-    shutil.copytree(tiny_weights, partial)
-    state = torch.load(partial / WEIGHTS_FILE, weights_only=True)
-    del state["embeddings.weight"]
-    torch.save(state, partial / WEIGHTS_FILE)
-    with pytest.raises(WeightsInvalid, match=r"missing, e\.g\. embeddings\.weight"):
-        load_biggan(partial)
-
-
-def test_cache_is_used_before_any_download(tiny_weights: Path, tmp_path: Path) -> None:
-    folder = cached_folder(tmp_path, "biggan-deep-256")
-    shutil.copytree(tiny_weights, folder)
-    found = resolve_weights(
-        "biggan-deep-256", weights_dir=None, cache_dir=tmp_path, url_templates=("http://0.0.0.0:9/{file}",)
-    )
-    assert found == folder
-
-
-def test_download_falls_back_to_the_mirror_and_loads(weights_server: str, tmp_path: Path) -> None:
-    templates = (f"{weights_server}/legacy/{{model}}-{{file}}", f"{weights_server}/mirror/{{model}}/{{file}}")
-    folder = resolve_weights("biggan-deep-128", weights_dir=None, cache_dir=tmp_path / "cache", url_templates=templates)
-    assert folder == cached_folder(tmp_path / "cache", "biggan-deep-128")
-    assert BigGANGenerator(folder).output_size == 32
-    assert not [p for p in folder.parent.iterdir() if p.name.startswith(".")], "no staging folder left behind"
-
-
-def test_no_network_and_no_weights_says_where_to_put_them(tmp_path: Path) -> None:
-    with pytest.raises(WeightsUnavailable) as caught:
-        resolve_weights(
-            "biggan-deep-512", weights_dir=None, cache_dir=tmp_path, url_templates=("http://127.0.0.1:9/{file}",)
-        )
-    message = caught.value.user_message()
-    assert str(cached_folder(tmp_path, "biggan-deep-512")) in message
-    assert "config.json and pytorch_model.bin" in message and "ganterp download-weights" in message
-    assert not cached_folder(tmp_path, "biggan-deep-512").exists()
-    with pytest.raises(WeightsUnavailable, match="downloads are turned off"):
-        resolve_weights("biggan-deep-512", weights_dir=None, cache_dir=tmp_path, allow_download=False)
-    with pytest.raises(InvalidOption, match="--model"):
-        resolve_weights("biggan-deep-1024", weights_dir=None, cache_dir=tmp_path)
-
-
 def test_the_tiny_model_draws_different_classes_differently(tiny_weights: Path) -> None:
     """Guards the other tests: a model that ignores its inputs would make every comparison pass."""
     generator = BigGANGenerator(tiny_weights, device="cpu")
@@ -126,11 +70,9 @@ def test_the_tiny_model_draws_different_classes_differently(tiny_weights: Path) 
 @pytest.mark.slow
 def test_prepared_model_matches_the_library_at_full_biggan_deep_128_size(tmp_path: Path) -> None:
     """The fused paths at the real architecture's sizes (attention over 64×64), with random weights."""
-    from pytorch_pretrained_biggan import BigGANConfig
+    from pipeline.biggan.testing import write_random_weights
 
-    from pipeline.biggan.generator import build_random_biggan, save_biggan
-
-    save_biggan(build_random_biggan(BigGANConfig()), tmp_path)
+    write_random_weights(tmp_path)
     reference = BigGAN.from_pretrained(str(tmp_path)).eval()
     z, y = inputs(4)
     with torch.no_grad():
@@ -213,11 +155,11 @@ def test_half_precision_leaves_the_statistics_and_the_output_in_float32(calibrat
 
 
 def test_auto_is_bfloat16_only_where_the_cpu_has_it(calibrated_weights: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    import pipeline.biggan.generator as G
+    import pipeline.biggan.device as D
 
-    monkeypatch.setattr(G, "cpu_has_native_bfloat16", lambda: False)
+    monkeypatch.setattr(D, "cpu_has_native_bfloat16", lambda: False)
     assert BigGANGenerator(calibrated_weights, device="cpu").precision == "float32"
-    monkeypatch.setattr(G, "cpu_has_native_bfloat16", lambda: True)
+    monkeypatch.setattr(D, "cpu_has_native_bfloat16", lambda: True)
     generator = BigGANGenerator(calibrated_weights, device="cpu")
     assert generator.precision == "bfloat16" and generator.info.precision_psnr_db is None
     generator.generate(*inputs(3), 0.2)
@@ -227,9 +169,10 @@ def test_auto_is_bfloat16_only_where_the_cpu_has_it(calibrated_weights: Path, mo
 def test_auto_falls_back_to_float32_when_the_first_frame_drifts(
     calibrated_weights: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    import pipeline.biggan.device as D
     import pipeline.biggan.generator as G
 
-    monkeypatch.setattr(G, "cpu_has_native_bfloat16", lambda: True)
+    monkeypatch.setattr(D, "cpu_has_native_bfloat16", lambda: True)
     monkeypatch.setattr(G, "MIN_PSNR_DB", 200.0)  # no half-precision frame is that close
     generator = BigGANGenerator(calibrated_weights, device="cpu")
     z, y = inputs(4)
@@ -255,33 +198,12 @@ def test_frames_come_at_the_asked_size(calibrated_weights: Path) -> None:
     assert generator.generate(z, y, 0.4, 16).shape == (3, 16, 16, 3)
 
 
-def test_old_files_with_a_stored_weight_instead_of_weight_v_fold_the_same(tiny_weights: Path) -> None:
-    from pipeline.biggan.generator import fold_spectral_norm
-
-    state = torch.load(tiny_weights / WEIGHTS_FILE, weights_only=True)
-    folded = fold_spectral_norm(state)
-    old = {key: value for key, value in state.items() if not key.endswith("weight_v")}
-    for key in [k for k in state if k.endswith("weight_orig")]:
-        old[key.removesuffix("_orig")] = folded[key.removesuffix("_orig")]  # what torch < 1.0 stored
-    for key, value in fold_spectral_norm(old).items():
-        torch.testing.assert_close(value, folded[key], rtol=1e-5, atol=1e-7)
-    neither = {key: value for key, value in state.items() if not key.endswith("weight_v")}
-    assert set(fold_spectral_norm(neither)) == set(folded), "one power step stands in for a missing v"
-
-
-def test_auto_model_is_128_on_a_cpu_and_explicit_names_stay() -> None:
-    from pipeline.biggan.generator import pick_model
-
-    assert pick_model("auto", "cpu") == "biggan-deep-128"
-    assert pick_model("biggan-deep-512", "cpu") == "biggan-deep-512"
-
-
 @pytest.mark.slow
 def test_bfloat16_at_full_biggan_deep_128_size_stays_within_40_db(tmp_path: Path) -> None:
     """The issue's measure: a full-size model with weights that behave like trained ones, bfloat16 against float32."""
-    from pipeline.biggan.generator import build_random_biggan, calibrate_biggan, save_biggan
+    from pipeline.biggan.testing import write_random_weights
 
-    save_biggan(calibrate_biggan(build_random_biggan(seed=1)), tmp_path)
+    write_random_weights(tmp_path, seed=1, calibrated=True)
     full = BigGANGenerator(tmp_path, device="cpu", precision="float32")
     half = BigGANGenerator(tmp_path, device="cpu", precision="bfloat16")
     z, y = inputs(4, seed=5)
@@ -291,29 +213,3 @@ def test_bfloat16_at_full_biggan_deep_128_size_stays_within_40_db(tmp_path: Path
         assert psnr_db(frames, half.generate(z, y, truncation)) >= 40
         error = (pre_tanh(full, z, y, truncation) - pre_tanh(half, z, y, truncation)).abs()
         assert float(error.mean()) < 0.02
-
-
-def test_the_gpus_fused_attention_and_the_cpus_chunked_one_agree() -> None:
-    """The GPU's path runs here too, so CI without a GPU still checks its arithmetic."""
-    from pipeline.biggan.generator import _attend_fused, _attend_in_chunks
-
-    generator = torch.Generator().manual_seed(0)
-    query, key = torch.randn(2, 32, 32, 32, generator=generator), torch.randn(2, 32, 16, 16, generator=generator)
-    value = torch.randn(2, 128, 16, 16, generator=generator)
-    torch.testing.assert_close(_attend_fused(query, key, value), _attend_in_chunks(query, key, value))
-
-
-def test_reading_weights_never_writes_the_file(tiny_weights: Path, tmp_path: Path) -> None:
-    """Spectral norm is folded in place into the mapped file's pages: the mapping must be private."""
-    import hashlib
-    import mmap
-
-    from pipeline.biggan.generator import read_weights
-
-    copy = tmp_path / "weights"
-    shutil.copytree(tiny_weights, copy)
-    before = hashlib.sha256((copy / WEIGHTS_FILE).read_bytes()).hexdigest()
-    read_weights(copy)
-    with torch.serialization.set_default_mmap_options(mmap.MAP_SHARED):  # someone else's global choice
-        read_weights(copy)
-    assert hashlib.sha256((copy / WEIGHTS_FILE).read_bytes()).hexdigest() == before

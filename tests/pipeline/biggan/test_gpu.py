@@ -9,7 +9,8 @@ import numpy as np
 import pytest
 import torch
 
-from pipeline.biggan.generator import BigGANGenerator, pick_model, psnr_db
+from pipeline.biggan.device import pick_model, psnr_db
+from pipeline.biggan.generator import BigGANGenerator
 from pipeline.render import RenderOptions, prepare, render
 from tests.conftest import ClipMaker
 from tests.media import probe
@@ -78,9 +79,9 @@ def test_a_render_on_cuda_writes_the_video_at_the_asked_size(
 @pytest.mark.slow
 @pytest.mark.parametrize("precision", ["float16", "bfloat16"])
 def test_half_precision_at_full_size_on_cuda(tmp_path: Path, precision: str) -> None:
-    from pipeline.biggan.generator import build_random_biggan, calibrate_biggan, save_biggan
+    from pipeline.biggan.testing import write_random_weights
 
-    save_biggan(calibrate_biggan(build_random_biggan(seed=1)), tmp_path)
+    write_random_weights(tmp_path, seed=1, calibrated=True)
     full = BigGANGenerator(tmp_path, device="cuda", precision="float32")
     half = BigGANGenerator(tmp_path, device="cuda", precision=precision)
     z, y = inputs(8, seed=5)

@@ -62,18 +62,24 @@ def test_render_with_noise_weights_makes_them_once_and_says_the_pictures_are_noi
 def _cli(*argv: str, env: dict[str, str], cwd: Path) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [sys.executable, "-c", "import sys; from bot.cli.main import main; sys.exit(main())", *argv],
-        env=env, cwd=cwd, capture_output=True, text=True, timeout=300,
-    )  # fmt: skip
+        env=env,
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
 
 
 @pytest.fixture
 def offline_env(tmp_path: Path) -> dict[str, str]:
     root = ROOT
     return {
-        **os.environ, "PYTHONPATH": str(root), "GANTERP_CACHE_DIR": str(tmp_path / "cache"),
+        **os.environ,
+        "PYTHONPATH": str(root),
+        "GANTERP_CACHE_DIR": str(tmp_path / "cache"),
         "GANTERP_WEIGHTS_URLS": f"http://127.0.0.1:{free_port()}/{{model}}/{{file}},http://127.0.0.1:{free_port()}/x",
         "GANTERP_LOG_LEVEL": "",
-    }  # fmt: skip
+    }
 
 
 def test_missing_weights_is_one_line_with_every_way_to_get_them(

@@ -87,8 +87,11 @@ def test_a_picture_that_ends_early_holds_its_last_frame(tmp_path: Path, tiny_wei
 def test_a_picture_that_starts_late_or_has_a_gap_keeps_its_own_times(tmp_path: Path, tiny_weights: Path) -> None:
     # The picture starts 1 s after the sound (its first frame shown until then), blue from 1 s, red from
     # 2 s; then no frames from 2.5 s to 3.5 s (the last one held), then green.
-    parts = [solid(tmp_path / "a.ts", BLUE, "160x90", 1.0), solid(tmp_path / "b.ts", RED, "160x90", 0.5, 1.0),
-             solid(tmp_path / "c.ts", GREEN, "160x90", 0.5, 2.5)]  # fmt: skip
+    parts = [
+        solid(tmp_path / "a.ts", BLUE, "160x90", 1.0),
+        solid(tmp_path / "b.ts", RED, "160x90", 0.5, 1.0),
+        solid(tmp_path / "c.ts", GREEN, "160x90", 0.5, 2.5),
+    ]
     clip = with_sound(parts, tmp_path / "late.mp4", 4.0, video_offset=1.0)
     out = tmp_path / "v.mp4"
     render_side(clip, out, tiny_weights)
@@ -112,8 +115,10 @@ def test_a_picture_whose_size_changes_every_frame_is_still_a_video(tmp_path: Pat
     from tests.media import probe
 
     sizes = [(160 + 32 * (i % 5), 90 + 18 * (i * 3 % 4)) for i in range(25)]
-    parts = [solid(tmp_path / f"{i}.ts", RED if i < 12 else BLUE, f"{w}x{h}", 0.04 * 3, 0.12 * i)
-             for i, (w, h) in enumerate(sizes)]  # fmt: skip
+    parts = [
+        solid(tmp_path / f"{i}.ts", RED if i < 12 else BLUE, f"{w}x{h}", 0.04 * 3, 0.12 * i)
+        for i, (w, h) in enumerate(sizes)
+    ]
     clip = with_sound(parts, tmp_path / "sizes.mkv", 3.0)
     out = tmp_path / "v.mp4"
     described = render_side(clip, out, tiny_weights)
