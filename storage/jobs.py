@@ -28,6 +28,7 @@ from typing import Any
 from sqlalchemy import Engine, func, select, update
 from sqlalchemy.orm import Session
 
+from pipeline.errors import UserError
 from storage.db import session_factory
 from storage.lease import DispatcherLeases
 from storage.models import FINISHED, Job, JobStatus
@@ -51,12 +52,8 @@ def utcnow() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
 
 
-class QueueRefused(Exception):
+class QueueRefused(UserError):
     """A submission beyond a limit; nothing was stored."""
-
-    def user_message(self) -> str:
-        """One sentence for the requester."""
-        return str(self)
 
 
 class QueueFull(QueueRefused):
@@ -438,6 +435,11 @@ class JobStore:
         query = select(Job).where(Job.platform == platform, Job.source_ref.startswith(source_prefix, autoescape=True))
         with self._sessions() as session:
             return list(session.scalars(query.order_by(Job.id)).all())
+
+    def find_by_tweet(self, platform: str, tweet_id: str) -> list[Job]:
+        """The jobs queued for one post (the X mention they answer)."""
+        with self._sessions() as session:
+            return list(session.scalars(select(Job).where(Job.platform == platform, Job.tweet_id == tweet_id)).all())
 
     def failed_after(self, platform: str, after_id: int) -> list[Job]:
         """Failed jobs of a platform with ids above `after_id`, oldest first (for telling their requesters)."""

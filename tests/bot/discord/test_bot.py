@@ -28,41 +28,6 @@ pytestmark = pytest.mark.asyncio
 WAIT_S = 120.0  # bound on waiting for another thread: generous, for a loaded machine
 
 
-@pytest.fixture
-def settings(tmp_path: Path) -> Settings:
-    base = Settings.load(environ={}, env_file=None)
-    return dataclasses.replace(
-        base,
-        data_dir=tmp_path / "data",
-        database_url=None,
-        clips_dir=tmp_path / "clips",
-        discord_fps=6.0,
-        discord_size=None,
-        discord_progress_s=2.0,
-        max_queued_per_requester=3,
-    )
-
-
-@pytest.fixture
-def service(settings: Settings) -> DiscordService:
-    return build_service(settings)
-
-
-@pytest.fixture
-def worker(service: DiscordService, tiny_weights: Path) -> Worker:
-    return Worker(service.store, lambda: BigGANGenerator(tiny_weights, device="cpu"))
-
-
-@pytest.fixture
-def simcord_bot(service: DiscordService) -> GanterpBot:
-    return GanterpBot(service)
-
-
-@pytest.fixture
-def env(simcord_env: simcord.Env) -> simcord.Env:
-    return simcord_env
-
-
 class World:
     def __init__(self, env: simcord.Env, manager_perms: bool = False) -> None:
         self.env = env
@@ -470,7 +435,7 @@ async def test_a_mention_replying_to_a_message_it_cannot_see_gets_one_sentence()
     from types import SimpleNamespace
 
     from bot.discord.app import _message_with_the_clip
-    from bot.discord.text import NoClip
+    from bot.text import NoClip
 
     class HiddenHistory:
         async def fetch_message(self, message_id: int) -> discord.Message:

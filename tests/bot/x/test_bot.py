@@ -20,7 +20,8 @@ from bot.settings import Settings, SettingsError
 from bot.x.bot import XFrontEnd, x_configured
 from bot.x.media import MediaUploader, OAuth1Credentials
 from bot.x.mentions import best_variant, find_clip, mention_words
-from bot.x.replies import ClipTooLarge, NoClip, UnsupportedMedia, refusal_text, reply_text
+from bot.text import NoClip
+from bot.x.replies import ClipTooLarge, UnsupportedMedia, refusal_text, reply_text
 from storage.db import make_engine, sqlite_url
 from storage.jobs import JobStore
 from storage.models import JobStatus
@@ -520,14 +521,14 @@ def test_a_broken_poll_is_logged_once_per_kind_of_failure_with_backoff(caplog: p
 
     import requests as http
 
-    from bot.x.bot import _Health
+    from bot.x.bot import poll_outage
 
-    health = _Health(poll_s=120)
+    health = poll_outage(poll_s=120)
     unauthorized = tweepy.Unauthorized(_response(401))
-    with caplog.at_level(logging.DEBUG, logger="bot.x.bot"):
+    with caplog.at_level(logging.DEBUG, logger="bot.outage"):
         waits = [health.failed(unauthorized) for _ in range(4)]
         waits.append(health.failed(http.ConnectionError("down")))
-        health.ok()
+        health.succeeded()
     errors = [r for r in caplog.records if r.levelno >= logging.ERROR]
     assert [r.getMessage().split(";")[0] for r in errors] == [
         "X refused the bot's credentials (401): check the GANTERP_X_* tokens and keys",
