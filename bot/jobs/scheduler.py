@@ -104,10 +104,16 @@ class DailyPoster:
         theme = self.settings.theme
         classes = tuple(resolve_words(theme, seed, LookupOptions(fix_spelling=False))) if theme else ()
         accepted = submit_file(
-            self.store, clip, dataclasses.replace(self.render_options, seed=seed, classes=classes),
-            platform=PLATFORM, requester_id=PLATFORM, requester_name="daily post",
-            source_kind="file", source_ref=f"{_SOURCE_PREFIX}:{day}:{clip.name}", words=theme,
-        )  # fmt: skip
+            self.store,
+            clip,
+            dataclasses.replace(self.render_options, seed=seed, classes=classes),
+            platform=PLATFORM,
+            requester_id=PLATFORM,
+            requester_name="daily post",
+            source_kind="file",
+            source_ref=f"{_SOURCE_PREFIX}:{day}:{clip.name}",
+            words=theme,
+        )
         log.info("daily post for %s queued as job %d (%s)", day, accepted.job.id, clip.name)
         return accepted
 

@@ -19,7 +19,7 @@ from bot.service import open_store
 from bot.settings import Settings
 from bot.x.bot import XFrontEnd
 from bot.x.media import OAuth1Credentials
-from tests.bot.x.test_bot import ME, MENTIONS, TW, mention, page, video_media
+from tests.bot.x.fake_x import ME, MENTIONS, TW, mention, page, video_media
 from tests.conftest import ClipMaker
 
 SECRETS = {
