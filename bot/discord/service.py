@@ -27,7 +27,6 @@ from bot.discord.text import (
     AudioGone,
     ChannelNotAllowed,
     NotAudioAttachment,
-    PersonalLimit,
     StillPreparing,
     TooBusy,
 )
@@ -189,12 +188,8 @@ class DiscordService:
         server = self.server(origin.guild_id)
         if not server.answers_in(origin.channel_id):
             raise ChannelNotAllowed(server.answer_channels)
-        limit = server.max_queued_per_member
-        if limit is not None:
-            waiting = [j for j in self.store.recent(100, origin.requester_id) if j.status == JobStatus.QUEUED.value]
-            if len(waiting) >= limit:
-                raise PersonalLimit(limit)
-        self.store.check_limits(origin.requester_id)
+        # The job log's own rule, as its submit will apply it: an early answer, before a clip is fetched.
+        self.store.check_limits(origin.requester_id, server.max_queued_per_member)
 
     # ------------------------------------------------------------------ submitting
 
@@ -247,7 +242,7 @@ class DiscordService:
             start_s=ask.start_s,
             duration_s=ask.duration_s,
             max_bytes=max(max_bytes - UPLOAD_HEADROOM, 2**20),
-            max_duration_s=self._max_duration(origin),
+            max_duration_s=self._max_duration(server),
             style=ask.style or Style(server.style or Style.MUSIC),
             layout=ask.layout or Layout(server.layout or Layout.AUTO),
             # Random fill on a public server: the safe set (unless its managers chose all), never a blocked class.
@@ -273,6 +268,7 @@ class DiscordService:
             guild_id=origin.guild_id,
             channel_id=origin.channel_id,
             message_id=origin.message_id,
+            max_queued=server.max_queued_per_member,  # enforced with the operator's limits as the job is stored
         )
         return Queued(accepted, matches)
 
@@ -287,7 +283,7 @@ class DiscordService:
             self.admission.slot(origin.requester_id, cap),
             tempfile.TemporaryDirectory(prefix="ganterp-discord-") as folder,
         ):
-            path = self._fetch(url, Path(folder), cap, self._max_duration(origin))
+            path = self._fetch(url, Path(folder), cap, self._max_duration(self.server(origin.guild_id)))
             return self.queue_admitted(
                 origin, path, ask, max_bytes=max_bytes, source_kind="link", source_ref=url, source_name=url
             )
@@ -326,8 +322,8 @@ class DiscordService:
             source_name=old.source_name,
         )
 
-    def _max_duration(self, origin: Origin) -> float:
-        own = self.server(origin.guild_id).max_duration_s
+    def _max_duration(self, server: ServerSettings) -> float:
+        own = server.max_duration_s
         return min(self.settings.max_duration_s, own) if own else self.settings.max_duration_s
 
     # ------------------------------------------------------------------ looking up

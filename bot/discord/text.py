@@ -73,14 +73,6 @@ class CannotPost(ChatRefused):
         super().__init__(f"I can't post the video in this channel: I need the {names} permission here.")
 
 
-class PersonalLimit(ChatRefused):
-    """The member already has as many jobs waiting as this server allows."""
-
-    def __init__(self, limit: int) -> None:
-        self.limit = limit
-        super().__init__(f"this server allows {limit} waiting video(s) per member; wait for yours to finish.")
-
-
 class StillPreparing(ChatRefused):
     """The member's previous clip is still being downloaded or checked."""
 

@@ -22,19 +22,27 @@ from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
 WATCHED_OS_CALLS = ("stat", "open", "mkdir", "unlink", "replace", "rename", "scandir", "listdir")
-# Formatting a traceback for a log line reads source files; that is logging's business, not a request's.
-_NOT_A_REQUEST = ("logging", "linecache", "traceback")
+# Formatting a traceback for a log line reads source files: logging's business, not a request's; and simcord
+# is the fake Discord, whose work stands for Discord's servers (it reads the system's MIME types, say).
+_NOT_A_REQUEST = ("logging", "linecache", "traceback", "simcord")
+_PROJECT = ("bot", "pipeline", "storage", "tests")
 
 
 def bot_coroutine_on_stack(frame: FrameType | None) -> str | None:
-    """The bot.discord coroutine the current call is made from, if any (None from a thread or test code).
+    """The bot.discord coroutine the current call is made from, if any (None from a thread).
 
-    A test's own fakes (an attachment that samples the disk as it is read) are the test's business.
+    A call made by a test's own code (a fake attachment that samples the disk as it is read) is
+    the test's business: the innermost frame of this project's code decides whose call it is.
     """
+    innermost = True
     while frame is not None:
         module = str(frame.f_globals.get("__name__", ""))
-        if module.split(".")[0] in _NOT_A_REQUEST or module.startswith("tests."):
+        if module.split(".")[0] in _NOT_A_REQUEST:
             return None
+        if module.split(".")[0] in _PROJECT:
+            if innermost and module.startswith("tests."):
+                return None
+            innermost = False
         if module.startswith("bot.discord") and frame.f_code.co_flags & inspect.CO_COROUTINE:
             return f"{module}.{frame.f_code.co_qualname}"
         frame = frame.f_back

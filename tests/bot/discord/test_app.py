@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Callable
+from typing import TypeVar
 
 import discord
 import pytest
@@ -13,10 +15,13 @@ from bot.discord.service import DiscordService
 from bot.jobs.worker import Worker
 from storage.jobs import QueueLimits
 from storage.models import JobStatus
+from tests.bot.discord.loop_guard import LoopGuard
 from tests.bot.discord.world import World, bot_messages, described, has_video, render_and_deliver, response_text
 from tests.conftest import ClipMaker
 
 pytestmark = pytest.mark.asyncio
+
+T = TypeVar("T")
 
 
 async def test_slash_render_with_attachment_posts_the_mp4(
@@ -90,7 +95,7 @@ async def test_bad_inputs_get_one_ephemeral_sentence(
     first = await world.alice.slash(world.channel, "ganterp render", audio=("a.wav", long))
     assert "queued" in response_text(first)
     limited = await world.alice.slash(world.channel, "ganterp render", audio=("a.wav", long))
-    assert "allows 1 waiting video" in response_text(limited)
+    assert "already have 1 jobs waiting" in response_text(limited)
     service.store.limits = QueueLimits(per_requester=5, total=1)
     full = await world.mod.slash(world.channel, "ganterp render", audio=("a.wav", long))
     assert "the queue is full" in response_text(full).lower()
@@ -198,3 +203,48 @@ async def test_a_mention_replying_to_a_message_it_cannot_see_gets_one_sentence()
     mention = SimpleNamespace(reference=reference, attachments=[], content="<@1> dog", channel=HiddenHistory())
     with pytest.raises(NoClip, match="cannot see the message you replied to"):
         await _message_with_the_clip(mention)  # type: ignore[arg-type]
+
+
+# ----------------------------------------------------------------------------- one pass through the submit path
+
+
+async def test_a_request_is_checked_once_and_its_status_message_recorded_once(
+    env: simcord.Env, service: DiscordService, make_clip: ClipMaker, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    checked: list[str] = []
+    recorded: list[tuple[int, str | None]] = []
+    real_check, real_record = service.store.check_limits, service.guilds.record_post
+
+    def check_limits(requester_id: str, max_queued: int | None = None) -> None:
+        checked.append(requester_id)
+        real_check(requester_id, max_queued)
+
+    def record_post(job_id: int, channel_id: str, status_id: str | None, *args: object) -> None:
+        recorded.append((job_id, status_id))
+        real_record(job_id, channel_id, status_id, *args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(service.store, "check_limits", check_limits)
+    monkeypatch.setattr(service.guilds, "record_post", record_post)
+    world = World(env)
+    result = await world.alice.slash(world.channel, "ganterp render", audio=("a.wav", make_clip(3.0).read_bytes()))
+    assert "Job #1 is queued" in response_text(result)
+    status = bot_messages(world.channel)[-1]
+    assert checked == [str(world.alice.id)], "the limits are looked at once before the clip is read"
+    assert recorded == [(1, str(status.id))], "the post is recorded once, with its status message"
+
+
+async def test_a_database_call_on_the_event_loop_is_caught(
+    env: simcord.Env, loop_guard: LoopGuard, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from bot.discord import commands
+
+    async def on_the_loop(call: Callable[..., T], *args: object, **kwargs: object) -> T:
+        return call(*args, **kwargs)
+
+    # What the bot would do without its threads: the guard every Discord test runs under must see it.
+    monkeypatch.setattr(commands.asyncio, "to_thread", on_the_loop)
+    world = World(env)
+    assert "You have no jobs" in response_text(await world.alice.slash(world.channel, "ganterp queue"))
+    seen, loop_guard.calls[:] = list(loop_guard.calls), []
+    assert seen and all(call.startswith("SQL ") for call in seen), seen
+    assert any("commands.user_group.<locals>.queue" in call for call in seen)

@@ -68,3 +68,28 @@ async def test_a_video_is_posted_once_even_when_its_delivery_cannot_be_recorded(
     await env.bot.sync_posts()  # type: ignore[attr-defined]
     await env.settle()
     assert len([m for m in bot_messages(world.channel) if has_video(m)]) == 1, "never posted again in a loop"
+
+
+async def test_a_post_that_keeps_failing_is_logged_once_and_its_recovery_once(
+    service: DiscordService, caplog: pytest.LogCaptureFixture
+) -> None:
+    import logging
+
+    delivery = GanterpBot(service).delivery
+
+    async def broken() -> None:
+        raise RuntimeError("Discord answered 503")
+
+    async def fine() -> None:
+        return None
+
+    with caplog.at_level(logging.INFO, logger="bot.outage"):
+        for _ in range(3):
+            await delivery._guarded(7, broken())
+        await delivery._guarded(8, broken())  # another job's trouble is its own
+        await delivery._guarded(7, fine())
+    errors = [r.getMessage() for r in caplog.records if r.levelno >= logging.ERROR]
+    assert len(errors) == 2 and errors[0].startswith("job 7: its Discord post failed") and "job 8" in errors[1]
+    assert [r.getMessage() for r in caplog.records if "works again" in r.getMessage()] == [
+        "job 7: its Discord post works again after 3 failed tries"
+    ]

@@ -9,7 +9,8 @@ import pytest
 from bot.discord.service import Ask, DiscordService, Origin
 from bot.runner import build_service
 from bot.settings import Settings
-from storage.jobs import QueueLimits
+from storage.jobs import QueueLimits, TooManyQueued
+from tests.conftest import ClipMaker
 
 WAIT_S = 120.0  # bound on waiting for another thread: generous, for a loaded machine
 
@@ -59,3 +60,20 @@ def test_one_clip_in_preparation_per_member_and_a_few_in_all(settings: Settings)
     assert not any(thread.is_alive() for thread in threads)
     with admission.slot("zed"):  # free again once the others are done
         pass
+
+
+def test_a_servers_limit_holds_when_two_requests_pass_the_early_check_together(
+    settings: Settings, make_clip: ClipMaker
+) -> None:
+    service = build_service(settings)
+    service.guilds.update("g1", max_queued_per_member=1)
+    first, second = Origin("7", "ann", "42", "g1", "m1"), Origin("7", "ann", "42", "g1", "m2")
+    service.check_can_submit(first)
+    service.check_can_submit(second)  # both asked before either was queued: the early look lets both through
+    clip = make_clip(3.0)
+    service.queue_admitted(first, clip, Ask(), max_bytes=2**23, source_kind="file", source_ref="a", source_name=None)
+    with pytest.raises(TooManyQueued, match="already have 1 jobs waiting"):
+        service.queue_admitted(
+            second, clip, Ask(), max_bytes=2**23, source_kind="file", source_ref="b", source_name=None
+        )
+    assert len(service.store.recent(10)) == 1, "the job log's submit holds the server's limit too"

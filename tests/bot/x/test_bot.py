@@ -299,3 +299,18 @@ def test_random_fill_on_x_is_safe_and_marked(tmp_path: Path, make_clip: ClipMake
     )
     text = reply_text(Job(classes=[107], seed=5, output_path=str(output), source_ref="mention:1 u"))
     assert text == "Your GANterpretation: jellyfish → seashore* · *random · seed 5"
+
+
+def test_a_mention_already_queued_is_found_by_its_post_id(
+    tmp_path: Path, make_clip: ClipMaker, api: responses.RequestsMock
+) -> None:
+    from storage.jobs import JobRequest
+
+    clip = make_clip(3.0)
+    bot = Bot(tmp_path / "data", clip)
+    # Queued before a restart, its source written in another form: the post's id alone says it is the same.
+    bot.store.submit(JobRequest("x", "x:42", "link", "an older form of the source", clip, seed=1, tweet_id="501"))
+    parent = {"id": "500", "attachments": {"media_keys": ["7_500"]}}
+    again = mention("501", "@ganterp dog", replied_to="500")
+    assert bot.front.handle_mention(again, page([again], [parent], [video_media("7_500")])["includes"]) is None
+    assert len(bot.store.recent()) == 1 and bot.downloads == [] and posted(api) == []
