@@ -26,6 +26,7 @@ from sqlalchemy.exc import OperationalError
 from bot.service import Accepted, submit_file
 from pipeline.render import RenderOptions
 from pipeline.words.lookup import LookupOptions, resolve_words
+from storage.clock import utcnow
 from storage.jobs import JobStore
 
 log = logging.getLogger(__name__)
@@ -87,7 +88,7 @@ class DailyPoster:
         self.store, self.clips, self.settings = store, clips, settings
         # What every daily video is rendered with (size, rate, byte limit, length) so it posts everywhere.
         self.render_options = render_options or RenderOptions()
-        self.clock = clock or (lambda: dt.datetime.now(dt.UTC))
+        self.clock = clock or utcnow
 
     def today(self) -> str:
         """The local date of the schedule's time zone, as the day's key."""
