@@ -58,10 +58,12 @@ def submit_file(
     channel_id: str | None = None,
     message_id: str | None = None,
     tweet_id: str | None = None,
+    max_queued: int | None = None,
 ) -> Accepted:
     """Check the audio and options now (bad input never reaches the queue), then queue the job.
 
-    `source_name` is the clip as its sender named it: messages say that, never the stored copy's path.
+    `source_name` is the clip as its sender named it: messages say that, never the stored copy's path;
+    `max_queued` a stricter limit of the requester's waiting jobs where they ask (a Discord server's).
     """
     seed = options.seed if options.seed is not None else secrets.randbelow(2**31)
     prepared = prepare(audio, RenderOptions.from_dict(options.as_dict(), seed=seed), name=source_name)
@@ -82,6 +84,7 @@ def submit_file(
         channel_id=channel_id,
         message_id=message_id,
         tweet_id=tweet_id,
+        max_queued=max_queued,
     )
     job = store.submit(request)
     return Accepted(job, prepared, store.place(job.id))

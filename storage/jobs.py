@@ -28,6 +28,7 @@ from typing import Any
 from sqlalchemy import Engine, func, select, update
 from sqlalchemy.orm import Session
 
+from pipeline.errors import UserError
 from storage.db import session_factory
 from storage.lease import DispatcherLeases
 from storage.models import FINISHED, Job, JobStatus
@@ -51,12 +52,8 @@ def utcnow() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
 
 
-class QueueRefused(Exception):
+class QueueRefused(UserError):
     """A submission beyond a limit; nothing was stored."""
-
-    def user_message(self) -> str:
-        """One sentence for the requester."""
-        return str(self)
 
 
 class QueueFull(QueueRefused):
@@ -110,6 +107,7 @@ class JobRequest:
     channel_id: str | None = None
     message_id: str | None = None
     tweet_id: str | None = None
+    max_queued: int | None = None  # the requester's waiting jobs allowed where they ask, when stricter (a server's)
 
 
 @dataclass(frozen=True)
@@ -171,7 +169,7 @@ class JobStore:
         shutil.copyfile(request.audio_file, stored)
         try:
             with self._transaction() as session:
-                self._check_limits(session, request.requester_id)
+                self._check_limits(session, request.requester_id, request.max_queued)
                 job = _new_job(request, stored, self.clock())
                 session.add(job)
         except BaseException:
@@ -180,21 +178,22 @@ class JobStore:
         log.info("job %d queued for %s/%s (%s frames)", job.id, request.platform, request.requester_id, job.n_frames)
         return job
 
-    def check_limits(self, requester_id: str) -> None:
+    def check_limits(self, requester_id: str, max_queued: int | None = None) -> None:
         """Raise QueueRefused now if a submission by `requester_id` would be refused (before a download)."""
         with self._sessions() as session:
-            self._check_limits(session, requester_id)
+            self._check_limits(session, requester_id, max_queued)
 
-    def _check_limits(self, session: Session, requester_id: str) -> None:
+    def _check_limits(self, session: Session, requester_id: str, max_queued: int | None = None) -> None:
         limits = self.limits
+        per_requester = limits.per_requester if max_queued is None else min(limits.per_requester, max_queued)
         queued = session.scalar(select(func.count()).where(Job.status == JobStatus.QUEUED.value)) or 0
         if queued >= limits.total:
             raise QueueFull(queued)
         mine = session.scalar(
             select(func.count()).where(Job.status == JobStatus.QUEUED.value, Job.requester_id == requester_id)
         )
-        if (mine or 0) >= limits.per_requester:
-            raise TooManyQueued(limits.per_requester)
+        if (mine or 0) >= per_requester:
+            raise TooManyQueued(per_requester)
         if limits.cooldown_s > 0:
             last = session.scalar(select(func.max(Job.created_at)).where(Job.requester_id == requester_id))
             if last is not None:
@@ -438,6 +437,11 @@ class JobStore:
         query = select(Job).where(Job.platform == platform, Job.source_ref.startswith(source_prefix, autoescape=True))
         with self._sessions() as session:
             return list(session.scalars(query.order_by(Job.id)).all())
+
+    def find_by_tweet(self, platform: str, tweet_id: str) -> list[Job]:
+        """The jobs queued for one post (the X mention they answer)."""
+        with self._sessions() as session:
+            return list(session.scalars(select(Job).where(Job.platform == platform, Job.tweet_id == tweet_id)).all())
 
     def failed_after(self, platform: str, after_id: int) -> list[Job]:
         """Failed jobs of a platform with ids above `after_id`, oldest first (for telling their requesters)."""

@@ -1,8 +1,10 @@
 """The discord.py client: requests from commands, mentions and buttons; commands.py declares the commands,
 delivery.py keeps the messages up to date, and the logic is in service.py and bot/discord/text.py.
 
-Blocking work (downloads, decoding, database writes) runs in threads so the gateway keeps
-its heartbeat; the interaction is deferred first, well within Discord's 3 seconds.
+Blocking work (downloads, decoding, every database and file call) runs in threads so the gateway
+keeps its heartbeat; the interaction is deferred first, well within Discord's 3 seconds. A refusal
+(a pipeline.errors.UserError) is raised where it is found and answered in one place: the command
+tree's error handler, which button presses share; a mention, having no interaction, gets a reply.
 """
 
 from __future__ import annotations
@@ -22,7 +24,7 @@ from bot.discord.commands import server_group, user_group
 from bot.discord.delivery import Delivery
 from bot.discord.intake import queue_upload
 from bot.discord.service import DEFAULT_UPLOAD_LIMIT, Ask, DiscordService, Origin, Queued, check_attachment
-from bot.discord.text import CannotPost, ManagersOnly, MessageContentOff, NoClip, NotAllowed
+from bot.discord.text import CannotPost, ManagersOnly, MessageContentOff, NotAllowed, no_clip
 from bot.listening import wants_lyrics
 from pipeline.words import lookup
 from storage.models import Job
@@ -45,7 +47,7 @@ class GanterpBot(discord.Client):
         super().__init__(intents=intents, allowed_mentions=discord.AllowedMentions(users=True, everyone=False))
         self.service = service
         self.tree = app_commands.CommandTree(self)
-        self.tree.error(self._on_tree_error)
+        self.tree.error(self.answer_error)
         self.tree.add_command(user_group(self))
         self.tree.add_command(server_group(self))
         self.tree.add_command(app_commands.ContextMenu(name="GANterpret", callback=self._ganterpret))
@@ -98,25 +100,18 @@ class GanterpBot(discord.Client):
         library: bool = False,
         message: discord.Message | None = None,
     ) -> None:
-        """The shared path of render, random and GANterpret: check, defer, queue, post the status message."""
+        """The shared path of render, random and GANterpret: check, defer, queue, post the status message.
+
+        A refusal is raised, and answered by the tree's error handler (privately, like everything here).
+        """
         origin = _origin(interaction.user, interaction.channel_id, interaction.guild_id, message)
-        try:
-            self.service.check_channel(origin)
-            _check_can_post(interaction.app_permissions, interaction.guild_id)
-            if attachment is not None:
-                self._check_attachment(attachment)
-            elif link is None and not library:
-                raise NoClip()
-        except Exception as exc:
-            await interaction.response.send_message(messages.error_message(exc), ephemeral=True)
-            return
+        _check_can_post(interaction.app_permissions, interaction.guild_id)
+        if attachment is not None:
+            self._check_attachment(attachment)
+        elif link is None and not library:
+            raise no_clip()
         await interaction.response.defer(ephemeral=True, thinking=True)
-        max_bytes = _upload_limit(interaction.guild)
-        try:
-            queued = await self._queue(origin, attachment, link, ask, max_bytes, library)
-        except Exception as exc:
-            await interaction.followup.send(messages.error_message(exc), ephemeral=True)
-            return
+        queued = await self._queue(origin, attachment, link, ask, _upload_limit(interaction.guild), library)
         channel = interaction.channel
         assert isinstance(channel, discord.abc.Messageable)
         await self._post_status(channel, queued, interaction.user.mention, reply_to=message)
@@ -135,6 +130,7 @@ class GanterpBot(discord.Client):
         max_bytes: int,
         library: bool,
     ) -> Queued:
+        """Queue a request's clip; the service checks the channel and the limits once, before any download."""
         service = self.service
         if attachment is not None:  # admitted (limits, slot, bytes in flight) before a byte of it is read
             return await queue_upload(service, origin, attachment, ask, max_bytes=max_bytes)
@@ -145,6 +141,7 @@ class GanterpBot(discord.Client):
     async def _post_status(
         self, channel: discord.abc.Messageable, queued: Queued, mention: str, reply_to: discord.Message | None
     ) -> None:
+        """Post the public status message and record it (once): the delivery loop edits it from then on."""
         place = queued.accepted.place
         summary = messages.plan_summary(queued.matches, queued.accepted.prepared)
         text = messages.accepted_text(
@@ -179,11 +176,10 @@ class GanterpBot(discord.Client):
         origin = _origin(message.author, message.channel.id, message.guild.id if message.guild else None, message)
         try:
             source = await _message_with_the_clip(message)
-            self.service.check_channel(origin)
             if not _has_clip(source):
                 if source is not message and not self.intents.message_content:
                     raise MessageContentOff()
-                raise NoClip("mention me on a message with a clip, or in a reply to one")
+                raise no_clip("mention me on a message with a clip, or in a reply to one")
             attachment = next((a for a in source.attachments if _is_media(a)), None) or (
                 source.attachments[0] if source.attachments else None
             )
@@ -193,7 +189,7 @@ class GanterpBot(discord.Client):
             words, lyrics = wants_lyrics(words)
             ask = Ask(words=words or None, lyrics=lyrics or None)  # without the word: the server's default
             queued = await self._queue(origin, attachment, link, ask, _upload_limit(message.guild), False)
-        except Exception as exc:
+        except Exception as exc:  # no interaction to answer: the refusal is a reply to the mention
             await _reply_quietly(message, messages.error_message(exc))
             return
         await self._post_status(message.channel, queued, message.author.mention, reply_to=message)
@@ -208,34 +204,34 @@ class GanterpBot(discord.Client):
         if found is None:
             return
         action, job_id = found.group(1), int(found.group(2))
-        try:
+        try:  # a button is no command of the tree, but its refusals are answered by the same handler
             if action == "delete":
                 await self._delete(interaction, job_id)
-                return
-            _check_can_post(interaction.app_permissions, interaction.guild_id)
-            await interaction.response.defer(ephemeral=True, thinking=True)
+            else:
+                await self._resubmit(interaction, job_id, same_classes=action == "remix")
         except Exception as exc:
-            await interaction.response.send_message(messages.error_message(exc), ephemeral=True)
-            return
+            await self.answer_error(interaction, exc)
+
+    async def _resubmit(self, interaction: discord.Interaction, job_id: int, *, same_classes: bool) -> None:
+        """Re-roll or Remix: queue the job's stored clip again, answered like a new request."""
+        _check_can_post(interaction.app_permissions, interaction.guild_id)
+        await interaction.response.defer(ephemeral=True, thinking=True)
         origin = _origin(interaction.user, interaction.channel_id, interaction.guild_id, None)
-        try:
-            queued = await asyncio.to_thread(
-                self.service.resubmit,
-                job_id,
-                origin,
-                same_classes=action == "remix",
-                max_bytes=_upload_limit(interaction.guild),
-            )
-        except Exception as exc:
-            await interaction.followup.send(messages.error_message(exc), ephemeral=True)
-            return
+        queued = await asyncio.to_thread(
+            self.service.resubmit,
+            job_id,
+            origin,
+            same_classes=same_classes,
+            max_bytes=_upload_limit(interaction.guild),
+        )
         channel = interaction.channel
         assert isinstance(channel, discord.abc.Messageable)
         await self._post_status(channel, queued, interaction.user.mention, reply_to=interaction.message)
-        kind = "Remix" if action == "remix" else "Re-roll"
+        kind = "Remix" if same_classes else "Re-roll"
         await interaction.followup.send(messages.resubmitted_text(queued.job.id, kind), ephemeral=True)
 
     async def _delete(self, interaction: discord.Interaction, job_id: int) -> None:
+        """Delete a posted video: its requester or a moderator only."""
         job = await asyncio.to_thread(self.service.store.get, job_id)
         moderator = interaction.permissions.manage_messages
         if job.requester_id != str(interaction.user.id) and not moderator:
@@ -254,8 +250,9 @@ class GanterpBot(discord.Client):
         """Post a daily video to every server's daily channel; returns how many channels got it."""
         return await self.delivery.post_daily(job)
 
-    async def _on_tree_error(self, interaction: discord.Interaction, error: app_commands.AppCommandError) -> None:
-        original = getattr(error, "original", error)
+    async def answer_error(self, interaction: discord.Interaction, error: BaseException) -> None:
+        """The one answer to a failed interaction: a refusal's sentence, or "something went wrong" (logged)."""
+        original = error.original if isinstance(error, app_commands.CommandInvokeError) else error
         if isinstance(error, app_commands.MissingPermissions):
             original = ManagersOnly()
         text = messages.error_message(original)
@@ -310,7 +307,7 @@ async def _message_with_the_clip(message: discord.Message) -> discord.Message:
     try:
         return await message.channel.fetch_message(reference.message_id)
     except discord.HTTPException:  # deleted since, or no Read Message History here
-        raise NoClip("I cannot see the message you replied to (deleted, or hidden from me)") from None
+        raise no_clip("I cannot see the message you replied to (deleted, or hidden from me)") from None
 
 
 def _has_clip(message: discord.Message) -> bool:

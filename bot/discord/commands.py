@@ -1,27 +1,26 @@
 """The slash commands: `/ganterp …` for members and `/ganterp-server …` for server managers.
 
 Each command only reads its options and hands them to the bot (requests) or to the service
-(look-ups, settings); what is said back comes from bot.discord.text.
+(look-ups, settings); what is said back comes from bot.discord.text. The commands know the bot
+only as a `Requests` (below), so this module does not import the client that registers them.
+Refusals are raised and answered by the tree's error handler.
 """
 
 from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import Any, Protocol, TypeVar
 
 import discord
 from discord import app_commands
 
 from bot.discord import text as messages
-from bot.discord.service import Ask
+from bot.discord.service import Ask, DiscordService
 from bot.discord.text import ManagersOnly, WordsTooSlow
 from pipeline.media.layout import Layout
 from pipeline.music import Style
 from pipeline.words.lookup import LookupOptions, Match, complete, lookup, resolve_words
-
-if TYPE_CHECKING:
-    from bot.discord.app import GanterpBot
 
 T = TypeVar("T")
 # The lookup's own work is bounded (pipeline/words/lookup.py caps the text and the searching); this bounds
@@ -41,7 +40,25 @@ STYLE_CHOICES = [
 ]
 
 
-def user_group(bot: GanterpBot) -> app_commands.Group:
+class Requests(Protocol):
+    """What the commands need of the bot: its service, and the shared path of a render request."""
+
+    service: DiscordService
+
+    async def accept_interaction(
+        self,
+        interaction: discord.Interaction,
+        *,
+        attachment: discord.Attachment | None,
+        link: str | None,
+        ask: Ask,
+        library: bool = False,
+    ) -> None:
+        """Check, defer, queue and post the status message of a render request."""
+
+
+def user_group(bot: Requests) -> app_commands.Group:
+    """`/ganterp …`: render, random, classes, queue, cancel and help."""
     group = app_commands.Group(name="ganterp", description="BigGAN music videos from your clips")
 
     @group.command(name="render", description="A GANterpretation of a clip: attach it or give a link")
@@ -71,9 +88,16 @@ def user_group(bot: GanterpBot) -> app_commands.Group:
         layout: app_commands.Choice[str] | None = None,
         lyrics: bool | None = None,
     ) -> None:
-        ask = Ask(words=classes, seed=seed, segments=segments, start_s=start, duration_s=duration,
-                  style=Style(style.value) if style else None,
-                  layout=Layout(layout.value) if layout else None, lyrics=lyrics)  # fmt: skip
+        ask = Ask(
+            words=classes,
+            seed=seed,
+            segments=segments,
+            start_s=start,
+            duration_s=duration,
+            style=Style(style.value) if style else None,
+            layout=Layout(layout.value) if layout else None,
+            lyrics=lyrics,
+        )
         await bot.accept_interaction(interaction, attachment=audio, link=link, ask=ask)
 
     @render.autocomplete("classes")
@@ -132,7 +156,8 @@ def user_group(bot: GanterpBot) -> app_commands.Group:
     return group
 
 
-def server_group(bot: GanterpBot) -> app_commands.Group:
+def server_group(bot: Requests) -> app_commands.Group:
+    """`/ganterp-server …`: the bot's settings on a server, for its managers."""
     group = app_commands.Group(
         name="ganterp-server",
         description="Server settings of the GANterpretations bot (Manage Server)",
@@ -155,6 +180,9 @@ def server_group(bot: GanterpBot) -> app_commands.Group:
         else:
             await interaction.response.send_message(text, ephemeral=True)
 
+    async def blocked_here(guild_id: int | None) -> tuple[int, ...]:
+        return (await asyncio.to_thread(bot.service.server, str(guild_id))).blocked_classes
+
     @group.command(name="show", description="The bot's settings on this server")
     async def show(interaction: discord.Interaction) -> None:
         await reply(interaction)
@@ -162,7 +190,7 @@ def server_group(bot: GanterpBot) -> app_commands.Group:
     @group.command(name="answer-in", description="Add or remove a channel the bot answers in")
     async def answer_in(interaction: discord.Interaction, channel: discord.TextChannel) -> None:
         assert interaction.guild_id is not None
-        current = bot.service.guilds.settings(str(interaction.guild_id)).answer_channels
+        current = (await asyncio.to_thread(bot.service.guilds.settings, str(interaction.guild_id))).answer_channels
         wanted = str(channel.id)
         await reply(
             interaction,
@@ -188,8 +216,12 @@ def server_group(bot: GanterpBot) -> app_commands.Group:
         await reply(interaction, style=style.value)
 
     @group.command(name="lyrics", description="Whether the words heard in a clip choose its classes by default")
-    @app_commands.choices(choice=[app_commands.Choice(name="on: things named in the clip are shown", value="on"),
-                                  app_commands.Choice(name="off: random classes", value="off")])  # fmt: skip
+    @app_commands.choices(
+        choice=[
+            app_commands.Choice(name="on: things named in the clip are shown", value="on"),
+            app_commands.Choice(name="off: random classes", value="off"),
+        ]
+    )
     async def lyrics(interaction: discord.Interaction, choice: app_commands.Choice[str]) -> None:
         await reply(interaction, lyrics=choice.value == "on")
 
@@ -197,7 +229,7 @@ def server_group(bot: GanterpBot) -> app_commands.Group:
     async def block(interaction: discord.Interaction, classes: str) -> None:
         assert interaction.guild_id is not None
         await interaction.response.defer(ephemeral=True, thinking=True)
-        current = bot.service.server(str(interaction.guild_id)).blocked_classes
+        current = await blocked_here(interaction.guild_id)
         added = await off_the_loop(lambda: resolve_words(classes, 0, _AS_NAMED))
         await reply(interaction, blocked_classes=sorted({*current, *added}))
 
@@ -205,14 +237,20 @@ def server_group(bot: GanterpBot) -> app_commands.Group:
     async def unblock(interaction: discord.Interaction, classes: str) -> None:
         assert interaction.guild_id is not None
         await interaction.response.defer(ephemeral=True, thinking=True)
-        current = bot.service.server(str(interaction.guild_id)).blocked_classes
-        removed = set(current) if classes.strip().lower() == "all" else set(
-            await off_the_loop(lambda: resolve_words(classes, 0, _AS_NAMED)))  # fmt: skip
+        current = await blocked_here(interaction.guild_id)
+        if classes.strip().lower() == "all":
+            removed = set(current)
+        else:
+            removed = set(await off_the_loop(lambda: resolve_words(classes, 0, _AS_NAMED)))
         await reply(interaction, blocked_classes=sorted(set(current) - removed))
 
     @group.command(name="random-fill", description="Whether random classes come from the safe set or all 1000")
-    @app_commands.choices(pool=[app_commands.Choice(name="the safe set (no weapons…)", value="safe"),
-                                app_commands.Choice(name="all 1000 classes", value="all")])  # fmt: skip
+    @app_commands.choices(
+        pool=[
+            app_commands.Choice(name="the safe set (no weapons…)", value="safe"),
+            app_commands.Choice(name="all 1000 classes", value="all"),
+        ]
+    )
     async def random_fill(interaction: discord.Interaction, pool: app_commands.Choice[str]) -> None:
         await reply(interaction, random_safe_only=pool.value == "safe")
 

@@ -2,12 +2,14 @@
 
 Everything here works from the job log (the jobs and their Discord messages), so a restarted bot
 picks up where the last one stopped: it edits the status messages still open and posts the videos
-rendered but not yet posted.
+rendered but not yet posted. The job log and the files are read in threads (asyncio.to_thread):
+the event loop only talks to Discord.
 """
 
 from __future__ import annotations
 
 import asyncio
+import io
 import logging
 from collections.abc import Coroutine
 from pathlib import Path
@@ -17,6 +19,7 @@ import discord
 
 from bot.discord import text as messages
 from bot.discord.service import DiscordService
+from bot.outage import Outage
 from bot.shown import ShownClass, shown_classes
 from pipeline.render import read_sidecar
 from storage.guilds import PostRecord
@@ -35,7 +38,7 @@ class Delivery:
         self._lock = asyncio.Lock()
         self._shown: dict[int, str] = {}  # job id → status text last written, to edit only on change
         self._previewed: set[int] = set()  # jobs whose status message carries their first look
-        self._trouble: dict[int, str] = {}  # job id → why its last step failed (logged once per reason)
+        self._trouble: dict[int, Outage] = {}  # job id → its failed steps in a row (logged once per reason)
         self._post_tries: dict[int, int] = {}  # job id → failed attempts to post its video
 
     async def sync_posts(self) -> None:
@@ -57,12 +60,12 @@ class Delivery:
         try:
             await step
         except Exception as exc:
-            reason = f"{type(exc).__name__}: {exc}"[:300]
-            if self._trouble.get(job_id) != reason:
-                log.error("job %d: its Discord post could not be updated (%s)", job_id, reason, exc_info=exc)
-            self._trouble[job_id] = reason
+            tick_s = self.service.settings.discord_progress_s  # the next try is the next tick of the delivery loop
+            self._trouble.setdefault(job_id, Outage(f"job {job_id}: its Discord post", tick_s, tick_s)).failed(exc)
         else:
-            self._trouble.pop(job_id, None)
+            trouble = self._trouble.pop(job_id, None)
+            if trouble is not None:
+                trouble.succeeded()
 
     async def _sync_one(self, post: PostRecord, deliver: bool = True) -> None:
         """Bring one job's status message up to date; post its video if it is rendered (and `deliver`)."""
@@ -83,17 +86,19 @@ class Delivery:
 
     async def _edit_status(self, post: PostRecord, text: str, preview: str | None = None) -> None:
         """Edit the status message when its text changed; the job's first look is attached once it exists."""
-        attach = preview is not None and post.job_id not in self._previewed and Path(preview).is_file()
-        if post.status_message_id is None or (self._shown.get(post.job_id) == text and not attach):
+        if post.status_message_id is None:
+            return
+        wanted = preview is not None and post.job_id not in self._previewed
+        sheet = await asyncio.to_thread(_read, Path(preview)) if wanted and preview is not None else None
+        if self._shown.get(post.job_id) == text and sheet is None:
             return
         self._shown[post.job_id] = text
         channel = self.client.get_partial_messageable(int(post.channel_id))
         message = channel.get_partial_message(int(post.status_message_id))
         try:
-            if attach:
-                assert preview is not None
-                sheet = discord.File(preview, filename=f"ganterp-{post.job_id}-preview.png")
-                await message.edit(content=text, attachments=[sheet])
+            if sheet is not None:
+                preview_file = discord.File(io.BytesIO(sheet), filename=f"ganterp-{post.job_id}-preview.png")
+                await message.edit(content=text, attachments=[preview_file])
                 self._previewed.add(post.job_id)
             else:
                 await message.edit(content=text)
@@ -103,11 +108,14 @@ class Delivery:
     async def _deliver(self, job: Job, post: PostRecord) -> None:
         service = self.service
         output = Path(job.output_path or "")
-        if not job.output_path or not output.is_file():  # removed by hand, a lost disk: nothing to post, ever
+        video = await asyncio.to_thread(_read, output) if job.output_path else None
+        if video is None:  # removed by hand, a lost disk: nothing to post, ever
             await asyncio.to_thread(
-                service.store.mark_failed, job.id, messages.cannot_deliver("the video file is gone"),
+                service.store.mark_failed,
+                job.id,
+                messages.cannot_deliver("the video file is gone"),
                 f"discord: the rendered video {output} is gone",
-            )  # fmt: skip
+            )
             await self._sync_one(post, deliver=False)
             return
         shown = await asyncio.to_thread(_shown, output)
@@ -124,7 +132,7 @@ class Delivery:
         try:
             await channel.send(
                 text,
-                file=discord.File(output, filename=f"ganterp-{job.id}.mp4"),
+                file=discord.File(io.BytesIO(video), filename=f"ganterp-{job.id}.mp4"),
                 view=buttons(job.id),
                 reference=reference,  # type: ignore[arg-type]
             )
@@ -153,13 +161,15 @@ class Delivery:
         """Post a daily video to every server's daily channel; returns how many channels got it."""
         assert job.output_path is not None
         output = Path(job.output_path)
+        video = await asyncio.to_thread(output.read_bytes)
         shown = await asyncio.to_thread(_shown, output)
         text = messages.daily_text(job, shown)
         posted = 0
         for guild_id, channel_id in (await asyncio.to_thread(self.service.guilds.daily_channels)).items():
             try:
                 channel = self.client.get_partial_messageable(int(channel_id))
-                await channel.send(text, file=discord.File(output, filename=f"ganterp-daily-{job.id}.mp4"))
+                file = discord.File(io.BytesIO(video), filename=f"ganterp-daily-{job.id}.mp4")
+                await channel.send(text, file=file)
                 posted += 1
             except discord.HTTPException as exc:  # one server's lost access must not stop the others
                 log.warning("daily post to server %s failed: %s", guild_id, exc)
@@ -179,3 +189,11 @@ def buttons(job_id: int) -> discord.ui.View:
 
 def _shown(output: Path) -> tuple[ShownClass, ...]:
     return shown_classes(read_sidecar(output))
+
+
+def _read(path: Path) -> bytes | None:
+    """A file's bytes (a video or a first look, at most an upload's size), None when it is gone."""
+    try:
+        return path.read_bytes()
+    except FileNotFoundError:
+        return None

@@ -2,6 +2,11 @@
 
 The glue in bot/discord/app.py turns interactions and messages into these calls and their
 results (or typed refusals) into messages; everything here is plain and tested without Discord.
+Everything here blocks (the database, files, downloads): the bot calls it through asyncio.to_thread.
+
+Each way in (`submit_file`, `submit_link`, `submit_library_clip`, `resubmit`, and intake's
+`queue_upload`) checks the request once before any clip is read (`check_can_submit`); the job
+log's own submit then enforces the queue's limits in the transaction that stores the job.
 """
 
 from __future__ import annotations
@@ -22,7 +27,6 @@ from bot.discord.text import (
     AudioGone,
     ChannelNotAllowed,
     NotAudioAttachment,
-    PersonalLimit,
     StillPreparing,
     TooBusy,
 )
@@ -148,8 +152,8 @@ class Admission:
             if requester_id in self._busy:
                 raise StillPreparing()
             if len(self._busy) >= self._limit or self._bytes + size > self._max_bytes:
-                log.info("clip of member %s refused: %d clips, %d bytes in preparation", requester_id,
-                         len(self._busy), self._bytes)  # fmt: skip
+                busy, held = len(self._busy), self._bytes
+                log.info("clip of member %s refused: %d clips, %d bytes in preparation", requester_id, busy, held)
                 raise TooBusy()
             self._busy.add(requester_id)
             self._bytes += size
@@ -179,21 +183,13 @@ class DiscordService:
         """A server's settings (defaults in DMs)."""
         return self.guilds.settings(guild_id) if guild_id else ServerSettings("")
 
-    def check_channel(self, origin: Origin) -> None:
-        """Refuse requests in channels the server's managers did not choose."""
+    def check_can_submit(self, origin: Origin) -> None:
+        """Every refusal that needs no clip (channel, the server's and the queue's limits), before any download."""
         server = self.server(origin.guild_id)
         if not server.answers_in(origin.channel_id):
             raise ChannelNotAllowed(server.answer_channels)
-
-    def check_can_submit(self, origin: Origin) -> None:
-        """Every refusal that needs no clip (channel, the server's and the queue's limits), before any download."""
-        self.check_channel(origin)
-        limit = self.server(origin.guild_id).max_queued_per_member
-        if limit is not None:
-            waiting = [j for j in self.store.recent(100, origin.requester_id) if j.status == JobStatus.QUEUED.value]
-            if len(waiting) >= limit:
-                raise PersonalLimit(limit)
-        self.store.check_limits(origin.requester_id)
+        # The job log's own rule, as its submit will apply it: an early answer, before a clip is fetched.
+        self.store.check_limits(origin.requester_id, server.max_queued_per_member)
 
     # ------------------------------------------------------------------ submitting
 
@@ -212,9 +208,14 @@ class DiscordService:
         self.check_can_submit(origin)
         with self.admission.slot(origin.requester_id):
             return self.queue_admitted(
-                origin, audio, ask, max_bytes=max_bytes, source_kind=source_kind, source_ref=source_ref,
+                origin,
+                audio,
+                ask,
+                max_bytes=max_bytes,
+                source_kind=source_kind,
+                source_ref=source_ref,
                 source_name=source_name,
-            )  # fmt: skip
+            )
 
     def queue_admitted(
         self,
@@ -241,7 +242,7 @@ class DiscordService:
             start_s=ask.start_s,
             duration_s=ask.duration_s,
             max_bytes=max(max_bytes - UPLOAD_HEADROOM, 2**20),
-            max_duration_s=self._max_duration(origin),
+            max_duration_s=self._max_duration(server),
             style=ask.style or Style(server.style or Style.MUSIC),
             layout=ask.layout or Layout(server.layout or Layout.AUTO),
             # Random fill on a public server: the safe set (unless its managers chose all), never a blocked class.
@@ -250,15 +251,25 @@ class DiscordService:
             # Words heard go through the same block list and safe set (pipeline/words/lyrics.py).
             lyrics=ask.lyrics if ask.lyrics is not None else server.lyrics,
         )
-        # The job row keeps the guild, channel and message, so a restarted bot still answers in the right place.
+        # The job row keeps the guild, channel and message, so a restarted bot still answers in the right place
+        # (the delivery loop posts a job that has no status message yet there); the status message is recorded
+        # once it is posted.
         accepted = queue_file(
-            self.store, audio, options, platform=PLATFORM,
-            requester_id=origin.requester_id, requester_name=origin.requester_name,
-            source_kind=source_kind, source_ref=source_ref, source_name=source_name, words=ask.words,
-            guild_id=origin.guild_id, channel_id=origin.channel_id, message_id=origin.message_id,
-        )  # fmt: skip
-        job = accepted.job
-        self.guilds.record_post(job.id, origin.channel_id, None, origin.message_id)
+            self.store,
+            audio,
+            options,
+            platform=PLATFORM,
+            requester_id=origin.requester_id,
+            requester_name=origin.requester_name,
+            source_kind=source_kind,
+            source_ref=source_ref,
+            source_name=source_name,
+            words=ask.words,
+            guild_id=origin.guild_id,
+            channel_id=origin.channel_id,
+            message_id=origin.message_id,
+            max_queued=server.max_queued_per_member,  # enforced with the operator's limits as the job is stored
+        )
         return Queued(accepted, matches)
 
     def submit_link(self, origin: Origin, url: str, ask: Ask, *, max_bytes: int) -> Queued:
@@ -272,7 +283,7 @@ class DiscordService:
             self.admission.slot(origin.requester_id, cap),
             tempfile.TemporaryDirectory(prefix="ganterp-discord-") as folder,
         ):
-            path = self._fetch(url, Path(folder), cap, self._max_duration(origin))
+            path = self._fetch(url, Path(folder), cap, self._max_duration(self.server(origin.guild_id)))
             return self.queue_admitted(
                 origin, path, ask, max_bytes=max_bytes, source_kind="link", source_ref=url, source_name=url
             )
@@ -302,12 +313,17 @@ class DiscordService:
         )
         kind = "remix" if same_classes else "reroll"
         return self.submit_file(
-            origin, Path(old.audio_path), ask, max_bytes=max_bytes, source_kind=kind, source_ref=f"job:{job_id}",
+            origin,
+            Path(old.audio_path),
+            ask,
+            max_bytes=max_bytes,
+            source_kind=kind,
+            source_ref=f"job:{job_id}",
             source_name=old.source_name,
-        )  # fmt: skip
+        )
 
-    def _max_duration(self, origin: Origin) -> float:
-        own = self.server(origin.guild_id).max_duration_s
+    def _max_duration(self, server: ServerSettings) -> float:
+        own = server.max_duration_s
         return min(self.settings.max_duration_s, own) if own else self.settings.max_duration_s
 
     # ------------------------------------------------------------------ looking up

@@ -1,18 +1,18 @@
-"""Everything the chat front ends say to people, in one place: plain functions of plain data."""
+"""Everything the Discord front end says to people, in one place: plain functions of plain data."""
 
 from __future__ import annotations
 
 import logging
-import re
 from collections.abc import Sequence
 
+from bot import text as shared
 from bot.shown import ShownClass
+from bot.text import NoClip, without_paths
 from pipeline.classes import class_name
-from pipeline.errors import PipelineError, quoted
+from pipeline.errors import UserError, quoted
 from pipeline.render import PreparedRender
 from pipeline.words.lookup import Match, Method
 from storage.guilds import ServerSettings
-from storage.jobs import QueueRefused
 from storage.models import Job, JobStatus
 
 log = logging.getLogger(__name__)
@@ -21,24 +21,17 @@ MAX_LISTED_CLASSES = 12  # in a posted video's text
 MESSAGE_LIMIT = 2000  # Discord's characters per message
 
 
-class ChatRefused(Exception):
-    """A request a front end refuses before anything is queued; subclasses carry the data."""
-
-    def user_message(self) -> str:
-        """One sentence for the requester."""
-        return str(self)
+class ChatRefused(UserError):
+    """A request the Discord front end refuses before anything is queued; subclasses carry the data."""
 
 
-class NoClip(ChatRefused):
-    """The request carries no attachment or link (and none could be found)."""
-
-    def __init__(self, where: str = "") -> None:
-        self.where = where
-        super().__init__(
-            "attach an audio or video clip, or give a link to one"
-            + (f" ({where})" if where else "")
-            + "; e.g. `/ganterp render audio:<file> classes:dog, ocean`."
-        )
+def no_clip(where: str = "") -> NoClip:
+    """The refusal of a request with no attachment or link; `where` says where else one was looked for."""
+    return NoClip(
+        "attach an audio or video clip, or give a link to one"
+        + (f" ({where})" if where else "")
+        + "; e.g. `/ganterp render audio:<file> classes:dog, ocean`."
+    )
 
 
 class NotAudioAttachment(ChatRefused):
@@ -78,14 +71,6 @@ class CannotPost(ChatRefused):
         self.missing = tuple(missing)
         names = " and ".join(m.replace("_", " ").title() for m in self.missing)
         super().__init__(f"I can't post the video in this channel: I need the {names} permission here.")
-
-
-class PersonalLimit(ChatRefused):
-    """The member already has as many jobs waiting as this server allows."""
-
-    def __init__(self, limit: int) -> None:
-        self.limit = limit
-        super().__init__(f"this server allows {limit} waiting video(s) per member; wait for yours to finish.")
 
 
 class StillPreparing(ChatRefused):
@@ -152,21 +137,12 @@ def sentence(text: str) -> str:
     return text if text.endswith((".", "?", "!")) else text + "."
 
 
-# An absolute path on its own (not the path part of a link): a last guard, since no message should hold one.
-_SERVER_PATH = re.compile(r"(?<![\w:/.~-])/(?:[\w.@+-]+/)+[\w.@+-]*")
-
-
-def without_paths(text: str) -> str:
-    """`text` with any absolute file path replaced by "a file" (messages never show this machine's paths)."""
-    return _SERVER_PATH.sub("a file", text)
-
-
 def error_message(exc: BaseException, job_id: int | None = None) -> str:
     """The one sentence a person sees for an exception; unexpected ones are logged with their traceback."""
-    if isinstance(exc, PipelineError) and exc.machine_fault:
+    if isinstance(exc, UserError) and exc.machine_fault:
         log.error("the renderer failed%s: %s", f" (job #{job_id})" if job_id else "", exc)
         return sentence("the renderer failed on its side; please try again later")
-    if isinstance(exc, PipelineError | QueueRefused | ChatRefused):
+    if isinstance(exc, UserError):
         return fit(sentence(without_paths(exc.user_message())))
     log.error("unexpected error%s", f" (job #{job_id})" if job_id else "", exc_info=exc)
     return sentence(f"something went wrong (job #{job_id})" if job_id else "something went wrong; please try again")
@@ -217,8 +193,8 @@ def plan_summary(matches: Sequence[Match], prepared: PreparedRender) -> str:
             f"• {'then ' if plan.n_asked else ''}the things named in the clip, heard when it renders; the rest random"
         )
     elif fill:
-        shown = ", ".join(fill[:MAX_LISTED_RANDOM]) + (f" and {len(fill) - MAX_LISTED_RANDOM} more" if len(
-            fill) > MAX_LISTED_RANDOM else "")  # fmt: skip
+        more = f" and {len(fill) - MAX_LISTED_RANDOM} more" if len(fill) > MAX_LISTED_RANDOM else ""
+        shown = ", ".join(fill[:MAX_LISTED_RANDOM]) + more
         lines.append(
             f"• {'then ' if plan.n_asked else ''}{len(fill)} random {'class' if len(fill) == 1 else 'classes'}: {shown}"
         )
@@ -380,7 +356,7 @@ def help_text() -> str:
 
 def fit(text: str, limit: int = MESSAGE_LIMIT) -> str:
     """`text` cut to Discord's message length."""
-    return text if len(text) <= limit else text[: limit - 1] + "…"
+    return shared.fit(text, limit)
 
 
 def _clock(seconds: float) -> str:

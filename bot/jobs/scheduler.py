@@ -26,6 +26,7 @@ from sqlalchemy.exc import OperationalError
 from bot.service import Accepted, submit_file
 from pipeline.render import RenderOptions
 from pipeline.words.lookup import LookupOptions, resolve_words
+from storage.clock import utcnow
 from storage.jobs import JobStore
 
 log = logging.getLogger(__name__)
@@ -87,7 +88,7 @@ class DailyPoster:
         self.store, self.clips, self.settings = store, clips, settings
         # What every daily video is rendered with (size, rate, byte limit, length) so it posts everywhere.
         self.render_options = render_options or RenderOptions()
-        self.clock = clock or (lambda: dt.datetime.now(dt.UTC))
+        self.clock = clock or utcnow
 
     def today(self) -> str:
         """The local date of the schedule's time zone, as the day's key."""
@@ -104,10 +105,16 @@ class DailyPoster:
         theme = self.settings.theme
         classes = tuple(resolve_words(theme, seed, LookupOptions(fix_spelling=False))) if theme else ()
         accepted = submit_file(
-            self.store, clip, dataclasses.replace(self.render_options, seed=seed, classes=classes),
-            platform=PLATFORM, requester_id=PLATFORM, requester_name="daily post",
-            source_kind="file", source_ref=f"{_SOURCE_PREFIX}:{day}:{clip.name}", words=theme,
-        )  # fmt: skip
+            self.store,
+            clip,
+            dataclasses.replace(self.render_options, seed=seed, classes=classes),
+            platform=PLATFORM,
+            requester_id=PLATFORM,
+            requester_name="daily post",
+            source_kind="file",
+            source_ref=f"{_SOURCE_PREFIX}:{day}:{clip.name}",
+            words=theme,
+        )
         log.info("daily post for %s queued as job %d (%s)", day, accepted.job.id, clip.name)
         return accepted
 

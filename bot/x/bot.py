@@ -24,20 +24,20 @@ import requests
 import tweepy
 
 from bot.listening import wants_lyrics
-from bot.outage import growing_pause
+from bot.outage import Outage, unexpected
 from bot.service import database_url, submit_file
 from bot.settings import Settings
 from bot.x.delivery import XPoster
 from bot.x.media import MediaUploader, OAuth1Credentials
 from bot.x.mentions import MentionReader, find_clip, mention_words
-from bot.x.replies import ClipTooLarge, Refusal, UnsupportedMedia, failure_text, refusal_text
-from pipeline.errors import PipelineError
+from bot.x.replies import ClipTooLarge, UnsupportedMedia, failure_text, refusal_text
+from pipeline.errors import UserError
 from pipeline.links import LinkTooLarge, fetch_link
 from pipeline.render import RenderOptions
 from pipeline.words import lookup
 from pipeline.words.lookup import LookupOptions, resolve_words
 from storage.db import make_engine
-from storage.jobs import JobStore, QueueRefused
+from storage.jobs import JobStore
 from storage.models import Job
 from storage.x_state import XStateStore
 
@@ -46,7 +46,7 @@ log = logging.getLogger(__name__)
 PLATFORM = "x"
 FAILURES_SEEN_KEY = "failures_reported_through"  # the last failed job whose mention was answered
 CLIP_HOSTS = frozenset({"video.twimg.com"})  # where X serves post videos; nothing else is downloaded
-SOURCE_PREFIX = "mention:"  # source_ref = "mention:<mention id> <clip url>"
+SOURCE_PREFIX = "mention:"  # source_ref = "mention:<mention id> <clip url>", for the log (tweet_id is the key)
 MAX_BACKOFF_S = 3600.0
 X_MAX_FRAME_SIDE = 1280  # X plays videos up to 1280 px on their longer side inline
 STOP_CHECK_S = 0.5  # how often a waiting poller looks whether it should stop
@@ -58,9 +58,14 @@ Download = Callable[[str, Path, int], Path]
 def x_configured(settings: Settings) -> bool:
     """Whether every credential the X front end needs is set."""
     return all(
-        (settings.x_consumer_key, settings.x_consumer_secret, settings.x_access_token,
-         settings.x_access_token_secret, settings.x_bearer_token)
-    )  # fmt: skip
+        (
+            settings.x_consumer_key,
+            settings.x_consumer_secret,
+            settings.x_access_token,
+            settings.x_access_token_secret,
+            settings.x_bearer_token,
+        )
+    )
 
 
 def download_clip(url: str, dest_dir: Path, max_bytes: int) -> Path:
@@ -83,44 +88,21 @@ class _TimeoutSession(requests.Session):
 
 
 def failure_kind(exc: BaseException) -> tuple[str, str]:
-    """(kind, one sentence for the operator) for an error of a whole poll."""
+    """(kind, what X did, as a sentence after "X") for an error of a whole poll."""
     if isinstance(exc, tweepy.Unauthorized):
-        return "credentials", "X refused the bot's credentials (401): check the GANTERP_X_* tokens and keys"
+        return "credentials", "refused the bot's credentials (401): check the GANTERP_X_* tokens and keys"
     if isinstance(exc, tweepy.Forbidden):
-        return "forbidden", "X forbids reading the mentions (403): check the app's access level and permissions"
+        return "forbidden", "forbids reading the mentions (403): check the app's access level and permissions"
     if isinstance(exc, tweepy.TwitterServerError):
-        return "outage", f"X answered with a server error ({getattr(exc.response, 'status_code', '5xx')})"
+        return "outage", f"answered with a server error ({getattr(exc.response, 'status_code', '5xx')})"
     if isinstance(exc, requests.ConnectionError | requests.Timeout | OSError):
-        return "unreachable", f"X cannot be reached ({type(exc).__name__})"
-    return f"unexpected {type(exc).__name__}", f"reading X failed unexpectedly ({type(exc).__name__}: {exc})"
+        return "unreachable", f"cannot be reached ({type(exc).__name__})"
+    return unexpected(exc)
 
 
-class _Health:
-    """Remembers the last kind of failure: one log line per change of kind, and a growing wait."""
-
-    def __init__(self, poll_s: float) -> None:
-        self.poll_s = poll_s
-        self.kind: str | None = None
-        self.failures = 0
-
-    def ok(self) -> None:
-        if self.kind is not None:
-            log.info("X works again after %d failed polls", self.failures)
-        self.kind, self.failures = None, 0
-
-    def failed(self, exc: BaseException) -> float:
-        kind, sentence = failure_kind(exc)
-        self.failures += 1
-        wait = growing_pause(self.poll_s, self.failures, MAX_BACKOFF_S)
-        if kind != self.kind:
-            if kind.startswith("unexpected"):
-                log.error("%s; retrying in %.0f s", sentence, wait, exc_info=exc)
-            else:
-                log.error("%s; retrying in %.0f s, then less often while it lasts", sentence, wait)
-            self.kind = kind
-        else:
-            log.debug("%s (again, failure %d); retrying in %.0f s", sentence, self.failures, wait)
-        return wait
+def poll_outage(poll_s: float) -> Outage:
+    """The poll loop's health: one log line per kind of failure, and a pause growing from `poll_s`."""
+    return Outage("X", poll_s, MAX_BACKOFF_S, describe=failure_kind)
 
 
 class XFrontEnd:
@@ -161,14 +143,20 @@ class XFrontEnd:
         if not x_configured(settings):
             raise ValueError("the X credentials are not all set (GANTERP_X_*)")
         credentials = OAuth1Credentials(
-            str(settings.x_consumer_key), str(settings.x_consumer_secret),
-            str(settings.x_access_token), str(settings.x_access_token_secret),
-        )  # fmt: skip
+            str(settings.x_consumer_key),
+            str(settings.x_consumer_secret),
+            str(settings.x_access_token),
+            str(settings.x_access_token_secret),
+        )
         client = tweepy.Client(
-            bearer_token=settings.x_bearer_token, consumer_key=credentials.consumer_key,
-            consumer_secret=credentials.consumer_secret, access_token=credentials.access_token,
-            access_token_secret=credentials.access_token_secret, return_type=dict, wait_on_rate_limit=False,
-        )  # fmt: skip
+            bearer_token=settings.x_bearer_token,
+            consumer_key=credentials.consumer_key,
+            consumer_secret=credentials.consumer_secret,
+            access_token=credentials.access_token,
+            access_token_secret=credentials.access_token_secret,
+            return_type=dict,
+            wait_on_rate_limit=False,
+        )
         client.session = _TimeoutSession()
         engine = make_engine(database_url(settings))
         uploader = MediaUploader(credentials.auth(), settings.x_api_host)
@@ -180,17 +168,17 @@ class XFrontEnd:
         """Poll until `stop_event` is set; never raises."""
         log.info("X front end started")
         lookup.warm()  # the word index and spelling tables, before the first mention
-        health = _Health(self.settings.x_poll_s)
+        health = poll_outage(self.settings.x_poll_s)
         while not stop_event.is_set():
             try:
                 wait = self.poll_once()
-                health.ok()
+                health.succeeded()
             except Exception as exc:
                 wait = health.failed(exc)
             self._wait_posting(stop_event, max(1.0, wait), health)
         log.info("X front end stopped")
 
-    def _wait_posting(self, stop_event: threading.Event, wait_s: float, health: _Health) -> None:
+    def _wait_posting(self, stop_event: threading.Event, wait_s: float, health: Outage) -> None:
         """Wait for the next poll; videos rendered meanwhile are posted as they come."""
         until = time.monotonic() + wait_s
         while not stop_event.is_set() and (left := until - time.monotonic()) > 0:
@@ -224,12 +212,12 @@ class XFrontEnd:
         retweet = any(r.get("type") == "retweeted" for r in mention.get("referenced_tweets") or [])
         if author == self.reader.me() or retweet:
             return None
-        if self.store.find_by_source(PLATFORM, f"{SOURCE_PREFIX}{mention_id} ") or self.state.replied(mention_id):
+        if self.store.find_by_tweet(PLATFORM, mention_id) or self.state.replied(mention_id):
             return None  # queued or answered before a restart
         users = {u.get("id"): u.get("username") for u in includes.get("users") or []}
         try:
             return self._queue(mention, includes, author, str(users.get(author) or author))
-        except (Refusal, QueueRefused, PipelineError) as exc:
+        except UserError as exc:  # the one place X turns a refusal into a reply
             log.info("mention %s refused: %s", mention_id, exc)
             if self.settings.x_reply_on_refusal:
                 self.poster.say_once(mention_id, "refusal", refusal_text(exc))
@@ -243,21 +231,32 @@ class XFrontEnd:
         classes = resolve_words(words, seed, LookupOptions(max_words=20)) if words else []
         trim = self.settings.x_max_duration_s
         options = RenderOptions(
-            classes=tuple(classes), seed=seed, size=self.settings.x_video_size, max_bytes=self.settings.x_max_bytes,
+            classes=tuple(classes),
+            seed=seed,
+            size=self.settings.x_video_size,
+            max_bytes=self.settings.x_max_bytes,
             duration_s=trim if clip.duration_ms is None or clip.duration_ms / 1000 > trim else None,
             max_duration_s=max(trim, self.settings.max_duration_s),
             safe_random=True,  # a public account: random fill never shows what nobody would post unasked
             max_frame_side=X_MAX_FRAME_SIDE,
             lyrics=lyrics,  # the words heard go through the same safe set as random fill
-        )  # fmt: skip
+        )
         self.store.check_limits(f"x:{author}")  # before the download
         with tempfile.TemporaryDirectory(prefix="ganterp-x-") as folder:
             audio = self._download(clip.url, Path(folder), self.settings.x_max_bytes)
             accepted = submit_file(
-                self.store, audio, options, platform=PLATFORM, requester_id=f"x:{author}",
-                requester_name=f"@{username}", source_kind="link", source_name="the video of that post",
-                source_ref=f"{SOURCE_PREFIX}{mention_id} {clip.url}", words=words or None, tweet_id=mention_id,
-            )  # fmt: skip
+                self.store,
+                audio,
+                options,
+                platform=PLATFORM,
+                requester_id=f"x:{author}",
+                requester_name=f"@{username}",
+                source_kind="link",
+                source_name="the video of that post",
+                source_ref=f"{SOURCE_PREFIX}{mention_id} {clip.url}",
+                words=words or None,
+                tweet_id=mention_id,
+            )
         log.info("mention %s → job %d", mention_id, accepted.job.id)
         return accepted.job
 

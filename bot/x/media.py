@@ -24,6 +24,8 @@ import requests
 from requests.auth import AuthBase
 from requests_oauthlib import OAuth1
 
+from pipeline.errors import UserError
+
 log = logging.getLogger(__name__)
 
 DEFAULT_HOST = "https://api.x.com"
@@ -32,8 +34,10 @@ MAX_RATE_WAIT_S = 120.0  # a 429 whose reset is further away than this is handed
 TIMEOUT_S = 60.0
 
 
-class XMediaError(Exception):
-    """The upload did not succeed; the message says which step and why."""
+class XMediaError(UserError):
+    """The upload did not succeed; the message says which step and why (for the operator: X's side failed)."""
+
+    machine_fault = True
 
 
 class XMediaRateLimited(XMediaError):
@@ -102,9 +106,11 @@ class MediaUploader:
         """Upload `path` in chunks and wait until X has processed it; returns the media id."""
         total = path.stat().st_size
         init = self._call(
-            "initialize", "POST", "/2/media/upload/initialize",
+            "initialize",
+            "POST",
+            "/2/media/upload/initialize",
             json={"media_type": media_type, "total_bytes": total, "media_category": category},
-        )  # fmt: skip
+        )
         media_id = str(_data(init, "initialize").get("id") or "")
         if not media_id:
             raise XMediaError(f"media initialize: no media id in the answer {init!r}")
@@ -112,9 +118,12 @@ class MediaUploader:
             index = 0
             while chunk := stream.read(self.chunk_bytes):
                 self._call(
-                    "append", "POST", f"/2/media/upload/{media_id}/append",
-                    files={"media": ("chunk", chunk, "application/octet-stream")}, data={"segment_index": str(index)},
-                )  # fmt: skip
+                    "append",
+                    "POST",
+                    f"/2/media/upload/{media_id}/append",
+                    files={"media": ("chunk", chunk, "application/octet-stream")},
+                    data={"segment_index": str(index)},
+                )
                 index += 1
         log.info("media %s: %d bytes in %d chunks", media_id, total, index)
         final = self._call("finalize", "POST", f"/2/media/upload/{media_id}/finalize")

@@ -15,14 +15,18 @@ from typing import Any
 
 import tweepy
 
-from bot.x.replies import NoClip, UnsupportedMedia
+from bot.x.replies import UnsupportedMedia, no_clip
 from storage.x_state import XStateStore
 
 log = logging.getLogger(__name__)
 
 MAX_PAGES = 5  # pages of 100 mentions read per poll at most
-EXPANSIONS = ["attachments.media_keys", "referenced_tweets.id", "referenced_tweets.id.attachments.media_keys",
-              "author_id"]  # fmt: skip
+EXPANSIONS = [
+    "attachments.media_keys",
+    "referenced_tweets.id",
+    "referenced_tweets.id.attachments.media_keys",
+    "author_id",
+]
 MEDIA_FIELDS = ["type", "variants", "duration_ms", "media_key"]
 TWEET_FIELDS = ["attachments", "referenced_tweets", "author_id", "created_at"]
 USER_FIELDS = ["username"]
@@ -80,11 +84,11 @@ def find_clip(mention: dict[str, Any], includes: dict[str, Any], max_bytes: int)
                 unsupported = unsupported or "a video I cannot download"
                 continue
             duration = item.get("duration_ms")
-            return Clip(str(tweet["id"]), str(variant["url"]), int(variant.get("bit_rate") or 0),
-                        int(duration) if duration is not None else None)  # fmt: skip
+            length_ms = int(duration) if duration is not None else None
+            return Clip(str(tweet["id"]), str(variant["url"]), int(variant.get("bit_rate") or 0), length_ms)
     if unsupported:
         raise UnsupportedMedia(unsupported)
-    raise NoClip()
+    raise no_clip()
 
 
 def next_utc_midnight(now: float) -> float:
@@ -174,9 +178,13 @@ class MentionReader:
 
     def _params(self) -> dict[str, Any]:
         params: dict[str, Any] = {
-            "expansions": EXPANSIONS, "media_fields": MEDIA_FIELDS, "tweet_fields": TWEET_FIELDS,
-            "user_fields": USER_FIELDS, "max_results": 100, "user_auth": False,
-        }  # fmt: skip
+            "expansions": EXPANSIONS,
+            "media_fields": MEDIA_FIELDS,
+            "tweet_fields": TWEET_FIELDS,
+            "user_fields": USER_FIELDS,
+            "max_results": 100,
+            "user_auth": False,
+        }
         since = self.state.since_id()
         if since is not None:
             params["since_id"] = since

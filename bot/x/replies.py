@@ -4,29 +4,23 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from bot.discord.text import fit, without_paths
 from bot.shown import ShownClass, shown_classes
-from pipeline.errors import AudioTooShort, CorruptMedia, NoAudioStream, NotMedia, PipelineError
+from bot.text import NoClip, fit, without_paths
+from pipeline.classes import class_name
+from pipeline.errors import AudioTooShort, CorruptMedia, NoAudioStream, NotMedia, UserError
 from pipeline.render import read_sidecar
-from storage.jobs import QueueRefused
 from storage.models import Job
 
 MAX_POST_CHARS = 270  # X counts 280 with its own weights; stay clear of the edge
 
 
-class Refusal(Exception):
+class Refusal(UserError):
     """A mention that gets no video; the message is what the author is told."""
 
-    def user_message(self) -> str:
-        """One sentence for the person who mentioned the bot."""
-        return str(self)
 
-
-class NoClip(Refusal):
-    """Neither the mention nor the post it answers or quotes has a video."""
-
-    def __init__(self) -> None:
-        super().__init__("I found no video with sound here: mention me on, or in reply to, a post with a clip.")
+def no_clip() -> NoClip:
+    """The refusal of a mention when neither it nor the post it answers or quotes has a video."""
+    return NoClip("I found no video with sound here: mention me on, or in reply to, a post with a clip.")
 
 
 class UnsupportedMedia(Refusal):
@@ -49,20 +43,24 @@ def post_text(text: str, limit: int = MAX_POST_CHARS) -> str:
     return fit(text, limit)
 
 
+def _about_the_clip(exc: UserError) -> str | None:
+    """X's shorter words for what a post's video was found to be (its name is not worth quoting back)."""
+    match exc:
+        case NoAudioStream():
+            return "that clip has no sound."
+        case NotMedia() | CorruptMedia():
+            return "I could not read that clip."
+        case AudioTooShort(min_s=min_s):
+            return f"that clip is too short (it needs at least {min_s:g} s of sound)."
+    return None
+
+
 def refusal_text(exc: BaseException) -> str:
-    """The polite sentence for a mention that gets no video (never a local path)."""
-    if isinstance(exc, Refusal | QueueRefused):
-        reason = exc.user_message()
-    elif isinstance(exc, NoAudioStream):
-        reason = "that clip has no sound."
-    elif isinstance(exc, NotMedia | CorruptMedia):
-        reason = "I could not read that clip."
-    elif isinstance(exc, AudioTooShort):
-        reason = f"that clip is too short (it needs at least {exc.min_s:g} s of sound)."
-    elif isinstance(exc, PipelineError) and not exc.machine_fault:
-        reason = exc.user_message()
-    else:
+    """The polite sentence for a mention that gets no video (never a local path, never a bug's text)."""
+    if not isinstance(exc, UserError) or exc.machine_fault:
         reason = "something went wrong with that clip."
+    else:
+        reason = _about_the_clip(exc) or exc.user_message()
     return post_text(f"Sorry, {without_paths(reason)}")
 
 
@@ -76,8 +74,6 @@ def reply_text(job: Job) -> str:
     shown = shown_classes(read_sidecar(Path(job.output_path))) if job.output_path else ()
     names = [entry.name + _how_chosen(entry) for entry in shown]
     if not names:
-        from pipeline.classes import class_name
-
         names = [class_name(c) for c in job.classes]
     classes = " → ".join(names) if names else "random classes"
     tail = (" · *random" if any(name.endswith("*") for name in names) else "") + f" · seed {job.seed}"

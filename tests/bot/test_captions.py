@@ -30,9 +30,14 @@ from tests.conftest import ClipMaker
 def service(tmp_path: Path) -> DiscordService:
     base = Settings.load(environ={}, env_file=None)
     settings = dataclasses.replace(
-        base, data_dir=tmp_path / "data", database_url=None, clips_dir=tmp_path / "clips", discord_fps=6.0,
-        discord_size=None, max_queued_per_requester=5,
-    )  # fmt: skip
+        base,
+        data_dir=tmp_path / "data",
+        database_url=None,
+        clips_dir=tmp_path / "clips",
+        discord_fps=6.0,
+        discord_size=None,
+        max_queued_per_requester=5,
+    )
     return build_service(settings)
 
 
@@ -48,9 +53,13 @@ def bot_messages(channel: Any) -> list[discord.Message]:
 @pytest.mark.asyncio
 @pytest.mark.parametrize(("words", "scenes"), [("dog, ocean", 1), ("dog, ocean", 3), ("volcano", 2)])
 async def test_the_status_message_and_the_caption_name_the_same_classes(
-    simcord_env: simcord.Env, service: DiscordService, tiny_weights: Path, make_clip: ClipMaker, words: str,
+    simcord_env: simcord.Env,
+    service: DiscordService,
+    tiny_weights: Path,
+    make_clip: ClipMaker,
+    words: str,
     scenes: int,
-) -> None:  # fmt: skip
+) -> None:
     guild = simcord_env.create_guild()
     channel = guild.create_text_channel("music")
     alice = guild.add_member(simcord_env.create_user("alice"))
@@ -91,15 +100,21 @@ def test_every_front_end_names_the_class_the_last_scene_morphs_into(tmp_path: Pa
         ],
     }
     shown = shown_classes(described)
-    assert [(c.name, c.at_s, c.asked) for c in shown] == [("dalmatian", 0.0, True), ("liner", 2.5, True),
-                                                           ("volcano", 6.25, False)]  # fmt: skip
+    assert [(c.name, c.at_s, c.asked) for c in shown] == [
+        ("dalmatian", 0.0, True),
+        ("liner", 2.5, True),
+        ("volcano", 6.25, False),
+    ]
     output = tmp_path / "job-1.mp4"
     output.write_bytes(b"\0")
     output.with_suffix(".json").write_text(json.dumps(described))
     job = Job(id=1, seed=7, requester_id="1", output_path=str(output))
     discord_caption = messages.delivered_text(job, shown, "<@1>")
-    assert discord_caption.splitlines()[1:] == ["`0:00.0` dalmatian (251)", "`0:02.5` liner (628)",
-                                                "`0:06.2` volcano (980) · random"]  # fmt: skip
+    assert discord_caption.splitlines()[1:] == [
+        "`0:00.0` dalmatian (251)",
+        "`0:02.5` liner (628)",
+        "`0:06.2` volcano (980) · random",
+    ]
     assert "volcano (980)" in messages.daily_text(job, shown)
     assert reply_text(job).startswith("Your GANterpretation: dalmatian → liner → volcano* · *random · seed 7")
 

@@ -25,7 +25,7 @@ from pipeline.render import RenderOptions, prepare, read_sidecar
 from pipeline.words.heard import WhisperListener
 from storage.guilds import ServerSettings
 from storage.models import Job
-from tests.bot.x.test_bot import ME, MENTIONS, TW, Bot, mention, page, posted, video_media
+from tests.bot.x.fake_x import ME, MENTIONS, TW, Bot, mention, page, posted, video_media
 from tests.conftest import ClipMaker
 from tests.paths import DATA
 
@@ -46,9 +46,13 @@ def api() -> Iterator[responses.RequestsMock]:
 def service(tmp_path: Path) -> DiscordService:
     base = Settings.load(environ={}, env_file=None)
     settings = dataclasses.replace(
-        base, data_dir=tmp_path / "data", database_url=None, discord_fps=4.0, discord_size=None,
+        base,
+        data_dir=tmp_path / "data",
+        database_url=None,
+        discord_fps=4.0,
+        discord_size=None,
         max_queued_per_requester=10,
-    )  # fmt: skip
+    )
     return build_service(settings)
 
 
@@ -124,8 +128,10 @@ def test_x_mention_with_lyrics_queues_a_lyrics_job(
     tmp_path: Path, make_clip: ClipMaker, api: responses.RequestsMock
 ) -> None:
     parent = {"id": "500", "author_id": "7", "attachments": {"media_keys": ["7_500"]}}
-    api.get(MENTIONS, json=page([mention("601", "@ganterp jellyfish lyrics", replied_to="500")], [parent],
-                                [video_media("7_500")]))  # fmt: skip
+    api.get(
+        MENTIONS,
+        json=page([mention("601", "@ganterp jellyfish lyrics", replied_to="500")], [parent], [video_media("7_500")]),
+    )
     bot = Bot(tmp_path / "data", make_clip(3.0))
     bot.front.poll_once()
     [job] = bot.store.recent()

@@ -31,9 +31,15 @@ def _store(data_dir: Path) -> JobStore:
 
 def _request(audio: Path, **options: object) -> JobRequest:
     return JobRequest(
-        platform="cli", requester_id="alice", source_kind="file", source_ref=audio.name, audio_file=audio, seed=2,
-        n_frames=48, options=RenderOptions(**({"fps": 4.0} | options)).as_dict(),  # type: ignore[arg-type]
-    )  # fmt: skip
+        platform="cli",
+        requester_id="alice",
+        source_kind="file",
+        source_ref=audio.name,
+        audio_file=audio,
+        seed=2,
+        n_frames=48,
+        options=RenderOptions(**({"fps": 4.0} | options)).as_dict(),  # type: ignore[arg-type]
+    )
 
 
 def test_analyze_with_lyrics_shows_the_words_heard(

@@ -19,7 +19,7 @@ from bot.service import open_store
 from bot.settings import Settings
 from bot.x.bot import XFrontEnd
 from bot.x.media import OAuth1Credentials
-from tests.bot.x.test_bot import ME, MENTIONS, TW, mention, page, video_media
+from tests.bot.x.fake_x import ME, MENTIONS, TW, mention, page, video_media
 from tests.conftest import ClipMaker
 
 SECRETS = {
@@ -105,9 +105,9 @@ def test_the_bots_logs_and_messages_hide_every_secret(
                 try:
                     front.poll_once()
                 except Exception as exc:  # the loop's own handling is what logs it
-                    from bot.x.bot import _Health
+                    from bot.x.bot import poll_outage
 
-                    _Health(120).failed(exc)
+                    poll_outage(120).failed(exc)
             api.replace(responses.GET, f"{TW}/2/users/me", json={"data": {"id": ME, "username": "ganterp"}})
             parent = {"id": "500", "attachments": {"media_keys": ["7_500"]}}
             api.get(MENTIONS, json=page([mention("501", "dog", replied_to="500")], [parent], [video_media("7_500")]))

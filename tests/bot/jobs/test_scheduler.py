@@ -191,8 +191,9 @@ def test_cli_schedule_list_shows_the_next_run_in_the_schedules_zone(
     monkeypatch.setenv("GANTERP_DAILY_POST_TZ", "Asia/Tokyo")
     settings = Settings.load(env_file=None)
     store = open_store(settings)
-    start_scheduler(database_url(settings), DailyPoster(store, lambda: clips, DailyPostSettings.parse("07:45",
-                    "Asia/Tokyo"))).shutdown()  # fmt: skip
+    start_scheduler(
+        database_url(settings), DailyPoster(store, lambda: clips, DailyPostSettings.parse("07:45", "Asia/Tokyo"))
+    ).shutdown()
     assert main(["schedule", "list"]) == 0
     out = capsys.readouterr().out
     assert re.search(r"daily post at 07:45 Asia/Tokyo, next \d{4}-\d\d-\d\d 07:45 Asia/Tokyo", out), out

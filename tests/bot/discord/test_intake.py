@@ -103,8 +103,12 @@ async def test_a_crowd_of_large_attachments_never_puts_more_than_the_cap_in_flig
     members = [f"member{i}" for i in range(12)]
     uploads = {m: GatedUpload(i, clips[i % len(clips)], watch, gate) for i, m in enumerate(members)}
     shared = GatedUpload(99, clips[0], watch, gate)  # one message GANterpreted by two members at once
-    requests = [*uploads.items(), ("member0", GatedUpload(100, clips[1], watch, gate)),
-                ("twin-a", shared), ("twin-b", shared)]  # fmt: skip
+    requests = [
+        *uploads.items(),
+        ("member0", GatedUpload(100, clips[1], watch, gate)),
+        ("twin-a", shared),
+        ("twin-b", shared),
+    ]
 
     async def attempt(member: str, upload: GatedUpload) -> Queued | ChatRefused:
         try:
