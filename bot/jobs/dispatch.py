@@ -29,6 +29,8 @@ from typing import Any, Protocol
 
 from bot.jobs.worker import MACHINE_FAULT_MESSAGE, Deliver, default_worker_id, hand_over, is_dead_local_worker
 from bot.outage import Outage, growing_pause
+from pipeline.errors import UserError
+from pipeline.files import write_atomically
 from storage.jobs import JobStore
 from storage.models import Job
 from storage.workers import WorkerInfo
@@ -40,7 +42,7 @@ STRANDED_ABORT_S = 60.0  # past the lease: how long a job may stay aborting, not
 STUCK_FIRST_PAUSE_S = 0.5  # a job that cannot be followed is tried again after this, doubling
 
 
-class EngineUnavailable(Exception):
+class EngineUnavailable(UserError):
     """The job engine (Redis), or the bucket its files travel through, cannot be reached; `reason` says why."""
 
     def __init__(
@@ -54,7 +56,7 @@ class EngineUnavailable(Exception):
         return f"{self}."
 
 
-class DispatcherRunning(Exception):
+class DispatcherRunning(UserError):
     """Another dispatcher holds this job log's lease (storage.lease): one dispatcher per job log."""
 
     def __init__(self, holder: str, lease_s: float) -> None:
@@ -69,7 +71,7 @@ class DispatcherRunning(Exception):
         return f"{self}."
 
 
-class FileTooLarge(Exception):
+class FileTooLarge(UserError):
     """A clip or video is over the size the engine carries (GANTERP_QUEUE_MAX_FILE_BYTES)."""
 
     def __init__(self, what: str, size: int, limit: int) -> None:
@@ -418,9 +420,9 @@ class Dispatcher:
         output = self.store.output_dir / f"job-{job.id}.mp4"
         sidecar = state.result.get("sidecar")
         try:
-            _write_atomically(output, video)
+            write_atomically(output, video)
             if isinstance(sidecar, str):
-                _write_atomically(output.with_suffix(".json"), sidecar.encode())
+                write_atomically(output.with_suffix(".json"), sidecar.encode())
         except OSError as exc:  # the outputs folder is full (or gone): the job must not keep a worker's slot
             output.unlink(missing_ok=True)
             self._not_saved(job, state, exc)
@@ -507,15 +509,6 @@ class _Stuck:
     reason: str
     failures: int
     retry_at: float
-
-
-def _write_atomically(path: Path, data: bytes) -> None:
-    partial = path.with_name(f".{path.name}.partial")
-    try:
-        partial.write_bytes(data)
-        partial.replace(path)
-    finally:
-        partial.unlink(missing_ok=True)  # a full disk leaves no partial file behind
 
 
 def as_sentence(text: str) -> str:

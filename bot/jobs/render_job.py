@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
 
+from bot.jobs.prepared import PreparedJobs
 from pipeline.errors import RenderCancelled
 from pipeline.preview import contact_sheet
 from pipeline.render import FrameGenerator, PreparedRender, Progress, RenderOptions, prepare, render
@@ -59,14 +60,20 @@ def run_render_job(
     *,
     listener: Listener | None = None,
     model_name: str = "",
+    submitted: PreparedJobs | None = None,
 ) -> RenderedVideo:
     """Prepare the job's clip, hand over its preview, render its video into `output_dir`.
 
     `generator` gives the loaded generator; it is asked for only once the clip has passed its checks,
-    so a clip that fails never waits for (or loads) the model.
+    so a clip that fails never waits for (or loads) the model. `submitted` holds what the submission
+    already prepared in this process: the clip is then not decoded and analysed a second time.
     """
     options = RenderOptions.from_dict(spec.options, classes=spec.classes, seed=spec.seed)
-    prepared = prepare(spec.audio_path, options, progress=context.progress, name=spec.source_name, listener=listener)
+    prepared = submitted.take(spec.audio_path, options, spec.source_name) if submitted is not None else None
+    if prepared is None:
+        prepared = prepare(
+            spec.audio_path, options, progress=context.progress, name=spec.source_name, listener=listener
+        )
     _log_prepared(spec.id, prepared)
     loaded = generator()
     _send_preview(spec.id, prepared, loaded, context)

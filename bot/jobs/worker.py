@@ -24,6 +24,7 @@ from typing import Protocol
 
 import numpy as np
 
+from bot.jobs.prepared import PREPARED
 from bot.jobs.render_job import RenderedVideo, run_render_job
 from bot.outage import Outage
 from pipeline.classes import N_CLASSES
@@ -230,6 +231,7 @@ class Worker:
                 self.store.output_dir,
                 listener=self.config.listener,
                 model_name=self.config.model_name,
+                submitted=PREPARED if self._delivery is not None else None,  # a remote worker has only the clip
             )
         except _SetupProblem as problem:
             # The machine's fault (no weights, a broken weights folder), not the job's: it goes back
