@@ -83,9 +83,18 @@ class Claims(JobLogBase):
     def mark_rendered(self, job_id: int, output: Path, size_bytes: int, seed: int, claim: Claim | None = None) -> bool:
         """The video exists; the front end still has to post it. False when the job was not this caller's to end."""
         return self._set_status(
-            job_id, JobStatus.RENDERED, _TO_RENDERED, claim, rendered_at=self.clock(), output_path=str(output),
-            output_bytes=size_bytes, seed=seed, progress=1.0, stage="rendered", eta_s=0.0,
-        )  # fmt: skip
+            job_id,
+            JobStatus.RENDERED,
+            _TO_RENDERED,
+            claim,
+            rendered_at=self.clock(),
+            output_path=str(output),
+            output_bytes=size_bytes,
+            seed=seed,
+            progress=1.0,
+            stage="rendered",
+            eta_s=0.0,
+        )
 
     def mark_delivered(self, job_id: int) -> bool:
         """The front end posted the video."""
@@ -94,9 +103,14 @@ class Claims(JobLogBase):
     def mark_failed(self, job_id: int, user_error: str, operator_error: str, claim: Claim | None = None) -> bool:
         """The job cannot be done; `user_error` is what the requester is told."""
         return self._set_status(
-            job_id, JobStatus.FAILED, _TO_FAILED, claim, failed_at=self.clock(), user_error=user_error,
+            job_id,
+            JobStatus.FAILED,
+            _TO_FAILED,
+            claim,
+            failed_at=self.clock(),
+            user_error=user_error,
             operator_error=operator_error,
-        )  # fmt: skip
+        )
 
     def mark_cancelled(self, job_id: int, claim: Claim | None = None) -> bool:
         """A job stopped because it was cancelled."""

@@ -27,7 +27,13 @@ class JobSpec:
     def of(cls, job: Job) -> JobSpec:
         """The specification of a job in the job log."""
         return cls(
-            id=job.id, attempt=job.attempts, audio_path=Path(job.audio_path or ""), seed=job.seed,
-            options=dict(job.options), classes=tuple(job.classes), source_name=job.source_name,
-            n_frames=job.n_frames, requester=job.requester_name or job.requester_id,
-        )  # fmt: skip
+            id=job.id,
+            attempt=job.attempts,
+            audio_path=Path(job.audio_path or ""),
+            seed=job.seed,
+            options=dict(job.options),
+            classes=tuple(job.classes),
+            source_name=job.source_name,
+            n_frames=job.n_frames,
+            requester=job.requester_name or job.requester_id,
+        )

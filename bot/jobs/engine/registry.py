@@ -22,10 +22,17 @@ class EngineWorkerBoard:
         """Register this worker with the engine (the dispatcher counts it as a free slot)."""
         now = now_ms()
         self._meta = {
-            "worker_id": info.worker_id, "host": info.host, "model": info.model, "device": info.device,
-            "state": "idle", "job_id": None, "seconds_per_frame": seconds_per_frame, "jobs_done": 0,
-            "started_ms": now, "beat_ms": now,
-        }  # fmt: skip
+            "worker_id": info.worker_id,
+            "host": info.host,
+            "model": info.model,
+            "device": info.device,
+            "state": "idle",
+            "job_id": None,
+            "seconds_per_frame": seconds_per_frame,
+            "jobs_done": 0,
+            "started_ms": now,
+            "beat_ms": now,
+        }
         self._write()
 
     def beat(self, worker_id: str, state: str, job_id: int | None) -> None:

@@ -187,10 +187,16 @@ class RemoteQueue:
             time.sleep(DEQUEUE_WAIT_S)  # not at once again: another worker may have room
             return None
         job = JobSpec(
-            id=job_id, attempt=engine.attempts, audio_path=clip, seed=payload.seed, options=dict(payload.options),
-            classes=tuple(payload.classes), source_name=payload.source_name, n_frames=payload.n_frames,
+            id=job_id,
+            attempt=engine.attempts,
+            audio_path=clip,
+            seed=payload.seed,
+            options=dict(payload.options),
+            classes=tuple(payload.classes),
+            source_name=payload.source_name,
+            n_frames=payload.n_frames,
             requester=payload.requester_name or payload.requester_id,
-        )  # fmt: skip
+        )
         return _Taken(engine, job, clip, time.monotonic(), payload.urls)
 
     def _fetch_clip(self, engine: SaqJob, payload: JobPayload) -> Path:

@@ -164,8 +164,15 @@ def engine_job(job: SaqJob | None) -> EngineJob | None:
     meta = job.meta or {}
     eta = meta.get("eta_s")
     return EngineJob(
-        key=job.key, status=job.status.value, attempts=job.attempts, worker_id=job.worker_id,
-        progress=float(job.progress or 0.0), stage=meta.get("stage"), eta_s=float(eta) if eta is not None else None,
-        started_at=epoch_time(job.started), touched_at=epoch_time(job.touched),
-        result=job.result if isinstance(job.result, dict) else {}, error=job.error,
-    )  # fmt: skip
+        key=job.key,
+        status=job.status.value,
+        attempts=job.attempts,
+        worker_id=job.worker_id,
+        progress=float(job.progress or 0.0),
+        stage=meta.get("stage"),
+        eta_s=float(eta) if eta is not None else None,
+        started_at=epoch_time(job.started),
+        touched_at=epoch_time(job.touched),
+        result=job.result if isinstance(job.result, dict) else {},
+        error=job.error,
+    )
