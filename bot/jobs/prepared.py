@@ -29,10 +29,15 @@ class PreparedJobs:
         self._kept: OrderedDict[Path, PreparedRender] = OrderedDict()
         self._max_jobs, self._max_bytes = max_jobs, max_bytes
         self._lock = threading.Lock()
+        self._taker = False  # whether a worker of this process takes from here: else nothing is kept
+
+    def expect_a_taker(self) -> None:
+        """An embedded worker runs in this process: keep what is prepared for it from now on."""
+        self._taker = True
 
     def keep(self, stored: Path, prepared: PreparedRender) -> None:
         """Keep what was prepared from a clip, now stored at `stored` (the job log's own copy)."""
-        if prepared.options.lyrics:  # planned from the words only the worker hears
+        if not self._taker or prepared.options.lyrics:  # nobody here takes it, or only the worker hears the words
             return
         # Named as the worker would name it: by its sender's name, else by the stored copy's.
         name = prepared.name if prepared.name != prepared.source.name else stored.name
@@ -55,4 +60,4 @@ class PreparedJobs:
         return sum(prepared.audio.samples.nbytes for prepared in self._kept.values())
 
 
-PREPARED = PreparedJobs()  # the process's own: submit_file keeps, the embedded worker takes
+PREPARED = PreparedJobs()  # the process's own: submit_file keeps, an embedded worker (if any) takes

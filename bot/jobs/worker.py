@@ -153,6 +153,8 @@ class Worker:
         # end itself; a remote queue serves one worker, and the dispatcher hands its jobs over.
         self.store: RenderQueue = store.for_worker(self.worker_id) if isinstance(store, JobStore) else store
         self._delivery = store if isinstance(store, JobStore) else None
+        if self._delivery is not None:
+            PREPARED.expect_a_taker()
         self._load_generator = load_generator
         self._generator: FrameGenerator | None = None
         self._deliver = deliver or {}

@@ -22,6 +22,7 @@ def test_the_embedded_worker_renders_what_the_submission_prepared(
     tmp_path: Path, make_clip: ClipMaker, tiny_weights: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     store = open_store(tmp_path / "data")
+    worker = Worker(store, lambda: BigGANGenerator(tiny_weights), WorkerConfig())  # before the submission, as in a bot
     incoming = make_clip(1.5)
     accepted = submit_file(store, incoming, RenderOptions(fps=4), platform="cli", requester_id="ann")
     incoming.unlink()  # the front end's download goes: the worker renders from the job log's copy
@@ -33,7 +34,7 @@ def test_the_embedded_worker_renders_what_the_submission_prepared(
         return real(source, *args, **kwargs)
 
     monkeypatch.setattr(render_job, "prepare", counted)
-    assert Worker(store, lambda: BigGANGenerator(tiny_weights), WorkerConfig()).run_once()
+    assert worker.run_once()
     done = store.get(accepted.job.id)
     assert done.status == "delivered" and again == [], "decoded and analysed once, at submit"
     assert done.n_frames == accepted.prepared.plan.n_frames
@@ -43,6 +44,9 @@ def test_a_prepared_render_is_taken_only_for_its_own_options_once(tmp_path: Path
     clip = make_clip(1.5)
     options = RenderOptions(fps=4, seed=3)
     kept = PreparedJobs(max_jobs=2)
+    kept.keep(clip, prepare(clip, options))
+    assert kept.take(clip, options, None) is None, "no worker in this process takes it (a dispatcher): not kept"
+    kept.expect_a_taker()
     kept.keep(clip, prepare(clip, options))
     assert kept.take(clip, RenderOptions(fps=8, seed=3), None) is None, "other options: prepared again"
     kept.keep(clip, prepare(clip, options))
