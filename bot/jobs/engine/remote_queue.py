@@ -80,6 +80,14 @@ class RemoteQueue:
 
     It needs only the engine's URL: no job log, no data folder, no bot token. Clips and videos live
     in a scratch folder of its own while a job runs.
+
+    Why bot.jobs.worker.Worker runs the job here, not `saq.Worker(queue, functions=[...])`: SAQ's
+    worker ends a job it dequeued whatever happened meanwhile (a worker paused past its lease would
+    overwrite the state of the worker the sweep gave the job to; ours checks `_ours` first), retries
+    a job cancelled by SIGTERM with its attempt counted (ours releases it uncounted), takes jobs
+    before the dispatcher reconciled a restored Redis (`_engine_reconciled`), and logs a traceback at
+    every failed upkeep round during an outage (ours: one line). SAQ's queue, heartbeat (`touched`),
+    sweep, registry and dashboard are used as they are.
     """
 
     def __init__(
