@@ -308,10 +308,8 @@ class RemoteQueue:
             return
         self._reachability.back()
 
-    def save_preview(self, job_id: int, png: bytes) -> Path:
-        """Send the preview sheet back through the engine (the dispatcher saves it); keep a local copy."""
-        path = self.output_dir / f"job-{job_id}.preview.png"
-        path.write_bytes(png)
+    def save_preview(self, job_id: int, png: bytes) -> None:
+        """Send the preview sheet back through the engine: the dispatcher keeps it in the job log's folder."""
         taken = self._taken.get(job_id)
         try:
             if taken is not None and taken.urls is not None:
@@ -324,7 +322,6 @@ class RemoteQueue:
             self._reachability.lost(exc)
         except (BucketRefused, PayloadRefused) as exc:
             log.warning("job %d: no preview sent (%s)", job_id, exc)
-        return path
 
     # --- ending it
 
@@ -378,11 +375,10 @@ class RemoteQueue:
         return True
 
     def _take(self, job_id: int) -> _Taken | None:
-        """Stop holding a job that ends here: its clip and local preview go with it."""
+        """Stop holding a job that ends here: its clip goes with it."""
         taken = self._taken.pop(job_id, None)
         if taken is not None:
             taken.clip.unlink(missing_ok=True)
-            (self.output_dir / f"job-{job_id}.preview.png").unlink(missing_ok=True)
         return taken
 
     def _end(
