@@ -463,7 +463,8 @@ def test_redis_restored_from_an_older_snapshot_renders_no_delivered_job_again(
     dispatching = Dispatching(store, redis_server.url, queue_name).start()
     worker = InProcessWorker(redis_server.url, queue_name, tiny_weights)
     try:
-        job = store.submit(request(make_clip(4.0), fps=30)).id
+        # Long enough to be still rendering when the snapshot is taken, however fast the machine is.
+        job = store.submit(request(make_clip(30.0), fps=60)).id
         assert wait_until(lambda: store.get(job).progress > 0.1, timeout=EVENT_S)
         with redis.Redis.from_url(redis_server.url) as client:
             client.save()  # the snapshot: the job rendering, its clip in Redis
