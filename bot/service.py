@@ -7,6 +7,7 @@ import secrets
 from dataclasses import dataclass
 from pathlib import Path
 
+from bot.jobs.prepared import PREPARED
 from bot.settings import Settings
 from pipeline.render import PreparedRender, RenderOptions, prepare
 from storage.db import make_engine, migrate, sqlite_url
@@ -87,6 +88,7 @@ def submit_file(
         max_queued=max_queued,
     )
     job = store.submit(request)
+    PREPARED.keep(Path(job.audio_path or ""), prepared)  # the embedded worker of this process does not redo it
     return Accepted(job, prepared, store.place(job.id))
 
 

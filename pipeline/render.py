@@ -253,7 +253,7 @@ def prepare(
     name: str | None = None,
     listener: Listener | None = None,
 ) -> PreparedRender:
-    """Steps 1-3: check options, decode and analyse the audio, plan every frame.
+    """Steps 1-7: check options, decode and analyse the audio, lay out, listen, fit, plan every frame.
 
     `name` is how errors and the sidecar call the clip (what its sender called it); errors say
     "the clip" and the sidecar the file's name when it is None. With `options.lyrics`, `listener`
@@ -422,7 +422,7 @@ def render(
     should_stop: Callable[[], bool] | None = None,
     model_name: str = "",
 ) -> RenderResult:
-    """Steps 5-6: stream frames through the generator into the encoder, then write the sidecar."""
+    """Steps 8-9: stream frames through the generator into the encoder, then write the sidecar."""
     check_output(output, prepared.source)
     report = _Reporter(progress)
     plan, options = prepared.plan, prepared.options
@@ -440,7 +440,7 @@ def render(
         codec=codec,
         layout=frame if frame.source is not None else None,
     )
-    # 5. Render in batches; each batch goes to the encoder (which hashes it) while the next one is computed.
+    # 8. Render in batches; each batch goes to the encoder (which hashes it) while the next one is computed.
     started = time.perf_counter()
     report("render", 0, plan.n_frames)
     with VideoWriter(output, spec) as writer:
@@ -455,7 +455,7 @@ def render(
         report("encode", 0, 1)
         size = writer.finish()
     finished = time.perf_counter()
-    # 6. Record what the video shows, next to it.
+    # 9. Record what the video shows, next to it.
     timings = {"render_s": rendered - started, "encode_tail_s": finished - rendered}
     sidecar = sidecar_path(output)
     result = RenderResult(output, sidecar, size, writer.frames_sha256, prepared, timings)

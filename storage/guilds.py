@@ -9,8 +9,8 @@ from typing import Any
 
 from sqlalchemy import Engine, select
 
+from storage.clock import utcnow
 from storage.db import session_factory
-from storage.jobs import utcnow
 from storage.models import DiscordPost, GuildSettings
 
 

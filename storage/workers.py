@@ -16,14 +16,11 @@ from dataclasses import dataclass
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
+from storage.clock import utcnow
 from storage.db import session_factory
 from storage.models import WorkerRecord
 
 SPEED_SMOOTHING = 0.3  # weight of the newest job in a worker's running speed estimate
-
-
-def _utcnow() -> dt.datetime:
-    return dt.datetime.now(dt.UTC)
 
 
 @dataclass(frozen=True)
@@ -39,7 +36,7 @@ class WorkerInfo:
 class WorkerRegistry:
     """The `workers` table: registration, beats, speed, and who counts as alive."""
 
-    def __init__(self, engine: Engine, clock: Callable[[], dt.datetime] = _utcnow) -> None:
+    def __init__(self, engine: Engine, clock: Callable[[], dt.datetime] = utcnow) -> None:
         self._sessions = session_factory(engine)
         self.clock = clock
 

@@ -12,6 +12,7 @@ from collections.abc import Callable
 from sqlalchemy import Engine, Integer, String, Text, select
 from sqlalchemy.orm import Mapped, mapped_column
 
+from storage.clock import utcnow
 from storage.db import session_factory
 from storage.models import Base, UTCDateTime
 
@@ -45,16 +46,12 @@ class XReply(Base):
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
 
 
-def _utcnow() -> dt.datetime:
-    return dt.datetime.now(dt.UTC)
-
-
 class XStateStore:
     """Reads and writes the cursor and the counters, each in its own short transaction."""
 
     SINCE_ID = "since_id"
 
-    def __init__(self, engine: Engine, clock: Callable[[], dt.datetime] = _utcnow) -> None:
+    def __init__(self, engine: Engine, clock: Callable[[], dt.datetime] = utcnow) -> None:
         self._sessions = session_factory(engine)
         self.clock = clock
 

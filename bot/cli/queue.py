@@ -57,7 +57,7 @@ def cmd_worker(args: argparse.Namespace, settings: Settings, generator_from: Gen
     lease_s = args.lease or settings.lease_s
     generator = generator_from(args, settings, model)  # missing weights: one sentence now, not a failed job later
     if url is None:
-        store: RenderQueue = open_store(settings)
+        store: RenderQueue | JobStore = open_store(settings)
         config = WorkerConfig(lease_s=lease_s, model_name=model, listener=lyrics_listener(settings))
     else:
         from bot.jobs.engine import open_remote_queue

@@ -29,6 +29,8 @@ from typing import Any, Protocol
 
 from bot.jobs.worker import MACHINE_FAULT_MESSAGE, Deliver, default_worker_id, hand_over, is_dead_local_worker
 from bot.outage import Outage, growing_pause
+from pipeline.errors import UserError
+from pipeline.files import write_atomically
 from storage.jobs import JobStore
 from storage.models import Job
 from storage.workers import WorkerInfo
@@ -40,7 +42,7 @@ STRANDED_ABORT_S = 60.0  # past the lease: how long a job may stay aborting, not
 STUCK_FIRST_PAUSE_S = 0.5  # a job that cannot be followed is tried again after this, doubling
 
 
-class EngineUnavailable(Exception):
+class EngineUnavailable(UserError):
     """The job engine (Redis), or the bucket its files travel through, cannot be reached; `reason` says why."""
 
     def __init__(
@@ -54,7 +56,7 @@ class EngineUnavailable(Exception):
         return f"{self}."
 
 
-class DispatcherRunning(Exception):
+class DispatcherRunning(UserError):
     """Another dispatcher holds this job log's lease (storage.lease): one dispatcher per job log."""
 
     def __init__(self, holder: str, lease_s: float) -> None:
@@ -69,7 +71,7 @@ class DispatcherRunning(Exception):
         return f"{self}."
 
 
-class FileTooLarge(Exception):
+class FileTooLarge(UserError):
     """A clip or video is over the size the engine carries (GANTERP_QUEUE_MAX_FILE_BYTES)."""
 
     def __init__(self, what: str, size: int, limit: int) -> None:
@@ -227,8 +229,9 @@ class Dispatcher:
         try:
             self.store.leases.give_back(self.holder)
         except Exception as exc:  # it lapses by itself
-            log.warning("the dispatcher's lease could not be given back (%s); it lapses in %.0f s", exc,
-                        self.config.lease_s)  # fmt: skip
+            log.warning(
+                "the dispatcher's lease could not be given back (%s); it lapses in %.0f s", exc, self.config.lease_s
+            )
 
     def recover(self) -> None:
         """After a restart: command-line jobs rendered before it count as delivered (their file is there)."""
@@ -264,9 +267,10 @@ class Dispatcher:
                 break
             log.info(
                 "job %d handed to the engine (%s, from %s)",
-                fresh.id, f"{fresh.n_frames} frames" if fresh.n_frames else "frames not counted",
+                fresh.id,
+                f"{fresh.n_frames} frames" if fresh.n_frames else "frames not counted",
                 fresh.requester_name or fresh.requester_id,
-            )  # fmt: skip
+            )
             self._hand_out(fresh)
 
     def _reconcile(self) -> None:
@@ -284,8 +288,10 @@ class Dispatcher:
             status = self.store.status_of(job_id)
             log.warning(
                 "job %d is %s in the job log but was in the engine (Redis restored from an older snapshot?); "
-                "removed from the engine", job_id, status or "unknown",
-            )  # fmt: skip
+                "removed from the engine",
+                job_id,
+                status or "unknown",
+            )
             self._forget(job_id)
         self.engine.mark_reconciled(generation)
         self._reconciled = generation
@@ -298,9 +304,14 @@ class Dispatcher:
             if not self._changed(("worker", worker.info.worker_id), worker):
                 continue
             self.store.workers.mirror(
-                worker.info, state=worker.state, job_id=worker.job_id, seconds_per_frame=worker.seconds_per_frame,
-                jobs_done=worker.jobs_done, started_at=worker.started_at, heartbeat_at=worker.heartbeat_at,
-            )  # fmt: skip
+                worker.info,
+                state=worker.state,
+                job_id=worker.job_id,
+                seconds_per_frame=worker.seconds_per_frame,
+                jobs_done=worker.jobs_done,
+                started_at=worker.started_at,
+                heartbeat_at=worker.heartbeat_at,
+            )
         return live
 
     def _changed(self, what: object, value: object, beat_s: float | None = None) -> bool:
@@ -393,9 +404,13 @@ class Dispatcher:
             self._hand_out(job)
             return
         values = {
-            "worker_id": state.worker_id, "attempts": state.attempts, "stage": state.stage or "rendering",
-            "progress": state.progress, "eta_s": state.eta_s, "started_at": state.started_at or job.started_at,
-        }  # fmt: skip
+            "worker_id": state.worker_id,
+            "attempts": state.attempts,
+            "stage": state.stage or "rendering",
+            "progress": state.progress,
+            "eta_s": state.eta_s,
+            "started_at": state.started_at or job.started_at,
+        }
         if self._changed(job.id, values, beat_s):
             self.store.mirror_engine(job.id, **values)
 
@@ -418,9 +433,9 @@ class Dispatcher:
         output = self.store.output_dir / f"job-{job.id}.mp4"
         sidecar = state.result.get("sidecar")
         try:
-            _write_atomically(output, video)
+            write_atomically(output, video)
             if isinstance(sidecar, str):
-                _write_atomically(output.with_suffix(".json"), sidecar.encode())
+                write_atomically(output.with_suffix(".json"), sidecar.encode())
         except OSError as exc:  # the outputs folder is full (or gone): the job must not keep a worker's slot
             output.unlink(missing_ok=True)
             self._not_saved(job, state, exc)
@@ -431,8 +446,11 @@ class Dispatcher:
         took = state.result.get("render_s")
         log.info(
             "job %d rendered by %s%s, %.2f MiB back through the engine",
-            job.id, state.worker_id, f" in {took:.1f} s" if isinstance(took, float) else "", len(video) / 2**20,
-        )  # fmt: skip
+            job.id,
+            state.worker_id,
+            f" in {took:.1f} s" if isinstance(took, float) else "",
+            len(video) / 2**20,
+        )
         self._forget(job.id)
         hand_over(self.store, self._deliver, job.id, output)
 
@@ -454,15 +472,24 @@ class Dispatcher:
         reason = exc.strerror or type(exc).__name__
         attempts, most = state.attempts, self.store.limits.max_attempts
         if attempts >= most:
-            log.error("job %d failed: its video could not be saved in the outputs folder (%s), %d times", job.id,
-                      reason, attempts)  # fmt: skip
+            log.error(
+                "job %d failed: its video could not be saved in the outputs folder (%s), %d times",
+                job.id,
+                reason,
+                attempts,
+            )
             self.store.mirror_engine(job.id, worker_id=state.worker_id, attempts=attempts)
             self.store.mark_failed(
                 job.id, MACHINE_FAULT_MESSAGE.format(job_id=job.id), f"the outputs folder: {reason} ({attempts} times)"
             )
         else:
-            log.error("job %d: its video could not be saved in the outputs folder (%s); back in the queue (attempt %d "
-                      "of %d)", job.id, reason, attempts, most)  # fmt: skip
+            log.error(
+                "job %d: its video could not be saved in the outputs folder (%s); back in the queue (attempt %d of %d)",
+                job.id,
+                reason,
+                attempts,
+                most,
+            )
             self.store.requeue_from_engine(job.id, attempts)
         self._forget(job.id)
 
@@ -507,15 +534,6 @@ class _Stuck:
     reason: str
     failures: int
     retry_at: float
-
-
-def _write_atomically(path: Path, data: bytes) -> None:
-    partial = path.with_name(f".{path.name}.partial")
-    try:
-        partial.write_bytes(data)
-        partial.replace(path)
-    finally:
-        partial.unlink(missing_ok=True)  # a full disk leaves no partial file behind
 
 
 def as_sentence(text: str) -> str:

@@ -25,8 +25,12 @@ def keep_tidy(store: JobStore, retention: dt.timedelta, stop: threading.Event, e
             jobs, strays = store.cleanup(retention), store.remove_strays(retention)
             crashes = remove_old_crash_logs(store.data_dir, retention)
             if jobs or strays or crashes:
-                log.info("housekeeping: removed the files of %d old jobs, %d stray files and %d crash reports",
-                         jobs, strays, crashes)  # fmt: skip
+                log.info(
+                    "housekeeping: removed the files of %d old jobs, %d stray files and %d crash reports",
+                    jobs,
+                    strays,
+                    crashes,
+                )
         except Exception as exc:  # a full disk or a locked database: the next round tries again
             log.warning("housekeeping failed (%s); trying again in %.0f s", exc, every_s)
         if stop.wait(every_s):

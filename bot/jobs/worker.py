@@ -24,12 +24,14 @@ from typing import Protocol
 
 import numpy as np
 
+from bot.jobs.prepared import PREPARED
+from bot.jobs.render_job import RenderedVideo, run_render_job
 from bot.outage import Outage
 from pipeline.classes import N_CLASSES
 from pipeline.errors import PipelineError, RenderCancelled, WeightsInvalid, WeightsUnavailable
-from pipeline.preview import contact_sheet
-from pipeline.render import FrameGenerator, PreparedRender, Progress, RenderOptions, prepare, render
+from pipeline.render import FrameGenerator, Progress
 from pipeline.words.heard import Listener
+from storage.jobs import JobSpec, JobStore
 from storage.models import Job
 from storage.workers import WorkerInfo
 
@@ -39,33 +41,42 @@ Deliver = Callable[[Job], None]
 MACHINE_FAULT_MESSAGE = "the renderer failed on its side (job #{job_id}); the operator can see why."
 
 
+class WorkerBoard(Protocol):
+    """Where a worker says it lives, how fast it is, what it does: storage.workers.WorkerRegistry, or the engine's."""
+
+    def started(self, info: WorkerInfo, seconds_per_frame: float | None) -> None: ...
+    def beat(self, worker_id: str, state: str, job_id: int | None) -> None: ...
+    def finished_job(self, worker_id: str, seconds_per_frame: float) -> None: ...
+    def stopped(self, worker_id: str) -> None: ...
+
+
 class RenderQueue(Protocol):
-    """The queue as the worker sees it; storage.jobs.JobStore is the embedded (SQLite) one.
+    """The queue as a worker sees it: storage.jobs.ClaimedQueue on the job log (embedded), or
+    bot.jobs.engine.remote_queue.RemoteQueue on the job engine (a worker on another machine)."""
 
-    bot.jobs.engine.remote_queue.RemoteQueue is the scale-out one: the same calls over the job engine, for
-    workers on other machines that never open the job log.
-    """
+    @property
+    def output_dir(self) -> Path: ...
+    @property
+    def workers(self) -> WorkerBoard: ...
 
-    output_dir: Path
-
-    def for_worker(self, worker_id: str) -> RenderQueue: ...
     def recover_stale(self, lease_s: float, worker_is_dead: Callable[[str], bool] | None = None) -> list[int]: ...
-    def claim_next(self, worker_id: str) -> Job | None: ...
+    def claim_next(self, worker_id: str) -> JobSpec | None: ...
     def report_progress(self, job_id: int, stage: str, progress: float, eta_s: float | None) -> bool: ...
-    def save_preview(self, job_id: int, png: bytes) -> Path: ...
+    def save_preview(self, job_id: int, png: bytes) -> Path | None: ...
     def heartbeat(self, job_id: int) -> None: ...
     # The end of a job: each returns False when the job is no longer this worker's to end (it was taken
     # back after its lease ran out and may be running elsewhere), and then changes nothing.
     def mark_rendered(self, job_id: int, output: Path, size_bytes: int, seed: int) -> bool: ...
-    def mark_delivered(self, job_id: int) -> bool: ...
     def mark_failed(self, job_id: int, user_error: str, operator_error: str) -> bool: ...
     def mark_cancelled(self, job_id: int) -> bool: ...
     def release(self, job_id: int) -> bool: ...
+
+
+class DeliveryLog(Protocol):
+    """What a hand-over needs of the job log: the job, and recording a command-line job as delivered."""
+
     def get(self, job_id: int) -> Job: ...
-    def worker_started(self, info: WorkerInfo, seconds_per_frame: float | None) -> None: ...
-    def worker_beat(self, worker_id: str, state: str, job_id: int | None) -> None: ...
-    def worker_finished_job(self, worker_id: str, seconds_per_frame: float) -> None: ...
-    def worker_stopped(self, worker_id: str) -> None: ...
+    def mark_delivered(self, job_id: int) -> bool: ...
 
 
 @dataclass(frozen=True)
@@ -122,11 +133,15 @@ def measure_seconds_per_frame(generator: FrameGenerator, frames: int = 4) -> flo
 
 
 class Worker:
-    """Renders queued jobs until stopped; the generator is loaded on the first job and kept."""
+    """Claims jobs and runs each with `run_render_job` until stopped; the generator is loaded on the first job and kept.
+
+    The runner of the plain function on either queue: it claims, keeps the job's heartbeat, turns
+    what the function returns or raises into the job's end state, and hands a rendered job over.
+    """
 
     def __init__(
         self,
-        store: RenderQueue,
+        store: RenderQueue | JobStore,
         load_generator: Callable[[], FrameGenerator],
         config: WorkerConfig | None = None,
         worker_id: str | None = None,
@@ -134,7 +149,12 @@ class Worker:
     ) -> None:
         self.config = config or WorkerConfig()
         self.worker_id = worker_id or default_worker_id()
-        self.store = store.for_worker(self.worker_id)  # its writes fenced by its own claims
+        # On the job log, its writes are fenced by its own claims, and it hands a rendered job to its front
+        # end itself; a remote queue serves one worker, and the dispatcher hands its jobs over.
+        self.store: RenderQueue = store.for_worker(self.worker_id) if isinstance(store, JobStore) else store
+        self._delivery = store if isinstance(store, JobStore) else None
+        if self._delivery is not None:
+            PREPARED.expect_a_taker()
         self._load_generator = load_generator
         self._generator: FrameGenerator | None = None
         self._deliver = deliver or {}
@@ -169,22 +189,27 @@ class Worker:
         if self._generator is None:
             return
         try:
-            self.store.worker_stopped(self.worker_id)
+            self.store.workers.stopped(self.worker_id)
         except Exception as exc:  # the registry's entry ages out by itself
             log.warning("worker %s: could not record its stop (%s)", self.worker_id, exc)
 
     def run_once(self) -> bool:
         """Render the next job if there is one; returns whether one was taken."""
         self.store.recover_stale(self.config.lease_s, is_dead_local_worker)
-        job = self.store.claim_next(self.worker_id)
-        if job is None:
+        spec = self.store.claim_next(self.worker_id)
+        if spec is None:
             return False
+        frames = f"{spec.n_frames} frames" if spec.n_frames else "frames not counted"
         log.info(
             "job %d claimed by %s (attempt %d, %s, from %s)",
-            job.id, self.worker_id, job.attempts, _frames(job), job.requester_name or job.requester_id,
-        )  # fmt: skip
-        with _Heartbeat(self.store, job.id, self.worker_id, self.config.beat_every_s):
-            self._process(job)
+            spec.id,
+            self.worker_id,
+            spec.attempt,
+            frames,
+            spec.requester,
+        )
+        with _Heartbeat(self.store, spec.id, self.worker_id, self.config.beat_every_s):
+            self._process(spec)
         return True
 
     def _beat_when_due(self, state: str) -> None:
@@ -192,103 +217,73 @@ class Worker:
             return
         self._last_beat = time.monotonic()
         try:
-            self.store.worker_beat(self.worker_id, state, None)
+            self.store.workers.beat(self.worker_id, state, None)
         except Exception:  # a missed beat only makes wait estimates a little worse
             log.warning("worker heartbeat failed", exc_info=True)
 
-    def _process(self, job: Job) -> None:
+    def _process(self, spec: JobSpec) -> None:
+        """Run the job function and record how the job ended."""
         started = time.monotonic()
+        context = _ProgressReporter(self.store, spec.id, self.config.progress_every_s, self.stop_event)
         try:
-            output = self._render(job)
+            video = run_render_job(
+                spec,
+                lambda: self._ensure_generator(spec.id),
+                context,
+                self.store.output_dir,
+                listener=self.config.listener,
+                model_name=self.config.model_name,
+                submitted=PREPARED if self._delivery is not None else None,  # a remote worker has only the clip
+            )
         except _SetupProblem as problem:
             # The machine's fault (no weights, a broken weights folder), not the job's: it goes back
             # to the queue unharmed, the operator reads the log, and the worker tries again later.
-            log.error("job %d: cannot render on this machine: %s", job.id, problem.__cause__)
-            _ended(job.id, self.store.release(job.id), "released back to the queue")
+            log.error("job %d: cannot render on this machine: %s", spec.id, problem.__cause__)
+            _ended(spec.id, self.store.release(spec.id), "released back to the queue")
             self.stop_event.wait(self.config.setup_retry_s)
-            return
         except _Interrupted:
-            _ended(job.id, self.store.release(job.id), "released back to the queue: the worker is stopping")
-            return
+            _ended(spec.id, self.store.release(spec.id), "released back to the queue: the worker is stopping")
         except RenderCancelled:
-            cancelled = self.store.mark_cancelled(job.id)
+            cancelled = self.store.mark_cancelled(spec.id)
             if cancelled:  # a cancel that came as the encoder finished leaves a video nobody will post
-                for path in self.store.output_dir.glob(f"job-{job.id}.*"):
+                for path in self.store.output_dir.glob(f"job-{spec.id}.*"):
                     path.unlink(missing_ok=True)
-            _ended(job.id, cancelled, f"cancelled after {time.monotonic() - started:.1f} s")
-            return
-        except _Superseded:
-            _ended(job.id, False, "rendered")
-            return
+            _ended(spec.id, cancelled, f"cancelled after {time.monotonic() - started:.1f} s")
         except PipelineError as exc:
-            self._fail(job, exc)
-            return
+            self._fail(spec, exc)
         except Exception:
-            log.exception("job %d failed", job.id)
-            failed = self.store.mark_failed(job.id, f"something went wrong (job #{job.id}).", traceback.format_exc())
-            _ended(job.id, failed, "failed")
-            return
-        self._hand_over(job.id, output)
-
-    def _fail(self, job: Job, exc: PipelineError) -> None:
-        operator_error = f"{type(exc).__name__}: {exc} (stored clip: {job.audio_path})"
-        if exc.machine_fault:  # the details name this machine's files: for the operator only
-            log.error("job %d failed on this machine: %s", job.id, operator_error)
-            failed = self.store.mark_failed(job.id, MACHINE_FAULT_MESSAGE.format(job_id=job.id), operator_error)
+            log.exception("job %d failed", spec.id)
+            failed = self.store.mark_failed(spec.id, f"something went wrong (job #{spec.id}).", traceback.format_exc())
+            _ended(spec.id, failed, "failed")
         else:
-            log.info("job %d failed: %s", job.id, exc)
-            failed = self.store.mark_failed(job.id, exc.user_message(), operator_error)
-        _ended(job.id, failed, "failed")
+            self._record(spec, video)
 
-    def _render(self, job: Job) -> Path:
-        options = RenderOptions.from_dict(job.options, classes=tuple(job.classes), seed=job.seed)
-        reporter = _ProgressReporter(self.store, job.id, self.config.progress_every_s, self.stop_event)
-        assert job.audio_path is not None
-        prepared = prepare(
-            Path(job.audio_path), options, progress=reporter, name=job.source_name, listener=self.config.listener
-        )
-        if prepared.hearing is not None:
-            log.info(
-                "job %d heard %d words in %.1f s (%s)",
-                job.id, len(prepared.hearing.words), prepared.hearing.seconds, prepared.hearing.model,
-            )  # fmt: skip
-        log.info(
-            "job %d prepared: %.1f s of audio, %d segments, %d frames",
-            job.id, prepared.audio.duration_s, len(prepared.plan.segments), prepared.plan.n_frames,
-        )  # fmt: skip
-        generator = self._ensure_generator(job.id)
-        self._send_preview(job.id, prepared, generator)
-        output = self.store.output_dir / f"job-{job.id}.mp4"
-        for leftover in output.parent.glob(f".{output.name}.*"):  # from an attempt that was killed
-            leftover.unlink(missing_ok=True)
-        started = time.perf_counter()
-        result = render(
-            prepared, output, generator, progress=reporter, should_stop=reporter.should_stop,
-            model_name=self.config.model_name,
-        )  # fmt: skip
-        took = time.perf_counter() - started
-        if reporter.cancelled_at_the_end():  # asked while the encoder finished: the video is not posted
-            raise RenderCancelled()
-        if not self.store.mark_rendered(job.id, result.output, result.size_bytes, prepared.seed):
-            raise _Superseded()
-        self.store.worker_finished_job(self.worker_id, took / max(1, prepared.plan.n_frames))
+    def _record(self, spec: JobSpec, video: RenderedVideo) -> None:
+        """Record the video (unless the job was taken back meanwhile) and hand it over."""
+        if not self.store.mark_rendered(spec.id, video.output, video.size_bytes, video.seed):
+            _ended(spec.id, False, "rendered")
+            return
+        self.store.workers.finished_job(self.worker_id, video.render_s / max(1, video.frames))
         log.info(
             "job %d rendered in %.1f s (%d frames, %.1f frames/s, %.2f MiB)",
-            job.id, took, prepared.plan.n_frames, prepared.plan.n_frames / max(took, 1e-9), result.size_bytes / 2**20,
-        )  # fmt: skip
-        return result.output
-
-    def _send_preview(self, job_id: int, prepared: PreparedRender, generator: FrameGenerator) -> None:
-        """The job's first look (one frame per cut), for the requester to see while the video renders."""
-        started = time.perf_counter()
-        try:
-            self.store.save_preview(job_id, contact_sheet(prepared, generator))
-        except (OSError, ValueError, RuntimeError) as exc:  # a missing first look must not cost the video
-            log.warning("job %d: no preview (%s)", job_id, exc)
-            return
-        log.info(
-            "job %d preview: %d cuts in %.1f s", job_id, len(prepared.plan.class_ids), time.perf_counter() - started
+            spec.id,
+            video.render_s,
+            video.frames,
+            video.frames / max(video.render_s, 1e-9),
+            video.size_bytes / 2**20,
         )
+        if self._delivery is not None:
+            hand_over(self._delivery, self._deliver, spec.id, video.output)
+
+    def _fail(self, spec: JobSpec, exc: PipelineError) -> None:
+        operator_error = f"{type(exc).__name__}: {exc} (stored clip: {spec.audio_path})"
+        if exc.machine_fault:  # the details name this machine's files: for the operator only
+            log.error("job %d failed on this machine: %s", spec.id, operator_error)
+            failed = self.store.mark_failed(spec.id, MACHINE_FAULT_MESSAGE.format(job_id=spec.id), operator_error)
+        else:
+            log.info("job %d failed: %s", spec.id, exc)
+            failed = self.store.mark_failed(spec.id, exc.user_message(), operator_error)
+        _ended(spec.id, failed, "failed")
 
     def warm_up(self) -> None:
         """Load the generator and register this worker now, not at its first job.
@@ -309,20 +304,10 @@ class Worker:
             speed = measure_seconds_per_frame(generator)
             device = str(getattr(getattr(generator, "info", None), "device", "cpu"))
             info = WorkerInfo(self.worker_id, socket.gethostname(), self.config.model_name, device)
-            self.store.worker_started(info, speed)
+            self.store.workers.started(info, speed)
             log.info("worker %s ready: %s on %s, %.0f ms per frame", self.worker_id, info.model, device, speed * 1000)
             self._generator = generator
         return self._generator
-
-    def _hand_over(self, job_id: int, output: Path) -> None:
-        hand_over(self.store, self._deliver, job_id, output)
-
-
-class DeliveryLog(Protocol):
-    """What a hand-over needs of the job log: the job, and recording a command-line job as delivered."""
-
-    def get(self, job_id: int) -> Job: ...
-    def mark_delivered(self, job_id: int) -> bool: ...
 
 
 def hand_over(store: DeliveryLog, deliver: dict[str, Deliver], job_id: int, output: Path) -> None:
@@ -345,10 +330,6 @@ def _ended(job_id: int, written: bool, what: str) -> None:
         log.warning("job %d: no longer this worker's (taken back after its lease ran out); not %s", job_id, what)
 
 
-def _frames(job: Job) -> str:
-    return f"{job.n_frames} frames" if job.n_frames else "frames not counted"
-
-
 class _SetupProblem(Exception):
     """The generator cannot be loaded on this machine; the cause is chained."""
 
@@ -357,12 +338,8 @@ class _Interrupted(Exception):
     """The worker was asked to stop in the middle of a render."""
 
 
-class _Superseded(Exception):
-    """The job was taken back from this worker (its lease ran out) before it could record the video."""
-
-
 class _ProgressReporter:
-    """Writes progress to the job log at most every `every_s` seconds, logs each tenth, remembers a cancel."""
+    """The worker's JobContext: writes progress at most every `every_s` seconds, logs each tenth, remembers a cancel."""
 
     def __init__(self, store: RenderQueue, job_id: int, every_s: float, stop_event: threading.Event) -> None:
         self._store, self._job_id, self._every_s, self._stop_event = store, job_id, every_s, stop_event
@@ -370,7 +347,8 @@ class _ProgressReporter:
         self._cancelled = False
         self._tenth = 0
 
-    def __call__(self, event: Progress) -> None:
+    def progress(self, event: Progress) -> None:
+        """Record a stage's progress (a render's at most every `every_s`), and whether a cancel was asked."""
         if event.stage == "render":
             self._log_tenth(event)
         now = time.monotonic()
@@ -379,6 +357,8 @@ class _ProgressReporter:
         self._last = now
         fraction = event.fraction if event.stage == "render" else 0.0
         self._cancelled = self._store.report_progress(self._job_id, event.stage, fraction, event.eta_s)
+
+    __call__ = progress
 
     def _log_tenth(self, event: Progress) -> None:
         # A line per tenth, with the speed: a service's journal shows a long render moving.
@@ -396,14 +376,23 @@ class _ProgressReporter:
             raise _Interrupted()
         return self._cancelled
 
-    def cancelled_at_the_end(self) -> bool:
+    def stop_asked_at_the_end(self) -> bool:
         """Whether a cancel arrived after the last frame (while the encoder finished): asked once more."""
         self._cancelled = self._cancelled or self._store.report_progress(self._job_id, "encode", 1.0, 0.0)
         return self._cancelled
 
+    def preview(self, png: bytes) -> None:
+        """Hand the preview sheet to the queue (the job log keeps it; a remote queue sends it back)."""
+        self._store.save_preview(self._job_id, png)
+
 
 class _Heartbeat:
-    """A background thread that keeps a running job's heartbeat (and its worker's) fresh while it renders."""
+    """A background thread that keeps a running job's heartbeat (and its worker's) fresh while it renders.
+
+    The one heartbeat of a job, on either queue: on the job log it is the row's heartbeat_at, on the
+    job engine it is SAQ's own (the job's `touched`, which SAQ's sweep reads), since SAQ leaves
+    beating to the job function.
+    """
 
     def __init__(self, store: RenderQueue, job_id: int, worker_id: str, every_s: float) -> None:
         self._store, self._job_id, self._worker_id, self._every_s = store, job_id, worker_id, every_s
@@ -422,6 +411,6 @@ class _Heartbeat:
         while not self._stop.wait(self._every_s):
             try:
                 self._store.heartbeat(self._job_id)
-                self._store.worker_beat(self._worker_id, "rendering", self._job_id)
+                self._store.workers.beat(self._worker_id, "rendering", self._job_id)
             except Exception:  # a missed beat is not worth killing the render for
                 log.warning("heartbeat for job %d failed", self._job_id, exc_info=True)

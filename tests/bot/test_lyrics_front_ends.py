@@ -15,7 +15,9 @@ from pipeline.biggan.generator import BigGANGenerator
 from pipeline.render import RenderOptions, read_sidecar
 from pipeline.words.heard import WhisperListener
 from storage.db import make_engine, migrate, sqlite_url
-from storage.jobs import LISTEN_OVERHEAD_S, LISTEN_S_PER_AUDIO_S, JobRequest, JobStore, QueueLimits
+from storage.jobs import LISTEN_OVERHEAD_S, LISTEN_S_PER_AUDIO_S, JobRequest, JobStore, QueueLimits, estimator
+from storage.models import Job
+from storage.workers import fleet_speed
 from tests.paths import DATA
 
 FIXTURE = DATA / "lyrics" / "three_things.ogg"
@@ -86,7 +88,7 @@ def test_the_worker_hears_a_lyrics_job_and_logs_the_time(
     store = _store(tmp_path / "data")
     job = store.submit(_request(FIXTURE, lyrics=True, segment_seconds=4.0))
     config = WorkerConfig(progress_every_s=0.0, listener=WhisperListener())
-    with caplog.at_level(logging.INFO, logger="bot.jobs.worker"):
+    with caplog.at_level(logging.INFO, logger="bot.jobs"):
         assert Worker(store, lambda: BigGANGenerator(tiny_weights), config).run_once()
     done = store.get(job.id)
     assert done.status == "delivered"
@@ -100,8 +102,13 @@ def test_the_wait_includes_hearing_the_words(tmp_path: Path) -> None:
     plain = store.submit(_request(FIXTURE))
     heard = store.submit(_request(FIXTURE, lyrics=True))
     # 48 frames at 4 fps: 12 s of audio to hear, on top of the same frames.
-    extra = store.estimated_render_s(heard) - store.estimated_render_s(plain)
+    extra = _estimate(store, heard) - _estimate(store, plain)
     assert extra == pytest.approx(LISTEN_OVERHEAD_S + 12.0 * LISTEN_S_PER_AUDIO_S)
     first, second = store.place(plain.id), store.place(heard.id)
     assert first is not None and second is not None
-    assert second.wait_s - first.wait_s == pytest.approx(store.estimated_render_s(heard))
+    assert second.wait_s - first.wait_s == pytest.approx(_estimate(store, heard))
+
+
+def _estimate(store: JobStore, job: Job) -> float:
+    """How long `job` should take on the store's live workers (the estimate its queue place adds up)."""
+    return estimator(fleet_speed(store.workers.alive(store.alive_within_s)))(job)

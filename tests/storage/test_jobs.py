@@ -213,7 +213,7 @@ def test_a_worker_whose_job_was_taken_back_changes_nothing(tmp_path: Path, make_
     assert store_status(store, job) == "queued" and not store.get(job).cancel_requested
 
     again = new.claim_next("host:2")
-    assert again is not None and again.attempts == 2
+    assert again is not None and again.attempt == 2
     old.heartbeat(job)
     assert old.report_progress(job, "render", 0.9, None)
     assert not old.mark_rendered(job, old.output_dir / "old.mp4", 1, 1)
@@ -455,15 +455,15 @@ def test_wait_estimates_come_from_frames_and_the_measured_speed(tmp_path: Path, 
     place = store.place(second)
     assert place is not None and place.wait_s == pytest.approx(2 * JOB_OVERHEAD_S + 400 * DEFAULT_SECONDS_PER_FRAME)
     # A worker measured 20 ms per frame: 300 + 100 frames at that speed, plus the fixed part of each job.
-    store.worker_started(WorkerInfo("box:1", "box", "biggan-deep-128", "cpu"), 0.02)
+    store.workers.started(WorkerInfo("box:1", "box", "biggan-deep-128", "cpu"), 0.02)
     place = store.place(second)
     assert place is not None and place.wait_s == pytest.approx(2 * JOB_OVERHEAD_S + 400 * 0.02)
     # Two live workers share the queue ahead.
-    store.worker_started(WorkerInfo("box:2", "box", "biggan-deep-128", "cpu"), 0.02)
+    store.workers.started(WorkerInfo("box:2", "box", "biggan-deep-128", "cpu"), 0.02)
     place = store.place(second)
     assert place is not None and place.wait_s == pytest.approx((JOB_OVERHEAD_S + 6.0) / 2 + JOB_OVERHEAD_S + 2.0)
-    store.worker_stopped("box:1")
-    store.worker_stopped("box:2")
+    store.workers.stopped("box:1")
+    store.workers.stopped("box:2")
     assert store.place(first) is not None and store.workers.alive(60) == []
 
 
@@ -474,9 +474,9 @@ def test_the_worker_logs_one_line_per_state_change(
 
     store = open_store(tmp_path / "data")
     job = store.submit(dataclasses.replace(request(make_clip(1.5)), n_frames=6)).id
-    with caplog.at_level(logging.INFO, logger="bot.jobs.worker"):
+    with caplog.at_level(logging.INFO, logger="bot.jobs"):
         Worker(store, lambda: BigGANGenerator(tiny_weights)).run_once()
-    lines = [r.getMessage() for r in caplog.records if r.name == "bot.jobs.worker"]
+    lines = [r.getMessage() for r in caplog.records if r.name in ("bot.jobs.worker", "bot.jobs.render_job")]
     assert [line.split(" ")[2] for line in lines if line.startswith(f"job {job} ")] == [
         "claimed",
         "prepared:",

@@ -33,9 +33,12 @@ def open_engine(settings: Settings) -> SaqEngine:
         if importlib.util.find_spec("boto3") is None:
             raise SettingsError("GANTERP_QUEUE_BUCKET needs boto3 on the bot's machine: pip install 'ganterp[s3]'.")
         files = BucketFiles(
-            settings.queue_bucket, settings.queue_name, endpoint_url=settings.s3_endpoint_url,
-            ttl_s=settings.queue_file_ttl_s, max_file_bytes=settings.queue_max_file_bytes,
-        )  # fmt: skip
+            settings.queue_bucket,
+            settings.queue_name,
+            endpoint_url=settings.s3_endpoint_url,
+            ttl_s=settings.queue_file_ttl_s,
+            max_file_bytes=settings.queue_max_file_bytes,
+        )
     return SaqEngine(
         settings.queue_url,
         settings.queue_name,
@@ -56,9 +59,14 @@ def open_remote_queue(url: str, settings: Settings) -> RemoteQueue:
     if settings.queue_bucket is not None:
         bucket = BucketOrigin.of(settings.queue_bucket, settings.queue_name, settings.s3_endpoint_url)
     return RemoteQueue(
-        url, settings.queue_name, lease_s=settings.lease_s, max_file_bytes=settings.queue_max_file_bytes,
-        file_ttl_s=settings.queue_file_ttl_s, max_attempts=settings.max_attempts, bucket=bucket,
-    )  # fmt: skip
+        url,
+        settings.queue_name,
+        lease_s=settings.lease_s,
+        max_file_bytes=settings.queue_max_file_bytes,
+        file_ttl_s=settings.queue_file_ttl_s,
+        max_attempts=settings.max_attempts,
+        bucket=bucket,
+    )
 
 
 def serve_dashboard(settings: Settings) -> Dashboard | None:
@@ -68,6 +76,9 @@ def serve_dashboard(settings: Settings) -> Dashboard | None:
     from bot.jobs.engine.dashboard import Dashboard
 
     return Dashboard(
-        settings.queue_url, settings.queue_name, settings.dashboard_host, settings.dashboard_port,
+        settings.queue_url,
+        settings.queue_name,
+        settings.dashboard_host,
+        settings.dashboard_port,
         token=settings.dashboard_token,
-    )  # fmt: skip
+    )

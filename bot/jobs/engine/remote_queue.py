@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import datetime as dt
 import logging
 import os
 import shutil
@@ -17,15 +16,16 @@ from typing import Any
 from saq.job import Job as SaqJob
 from saq.job import Status
 
-from bot.jobs.dispatch import EngineUnavailable, FileTooLarge, as_sentence
+from bot.jobs.dispatch import EngineUnavailable, FileTooLarge
 from bot.jobs.engine.files import BucketLinks, BucketRefused
 from bot.jobs.engine.payload import BucketOrigin, JobPayload, PayloadRefused, job_id_of, read_payload
+from bot.jobs.engine.registry import EngineWorkerBoard
 from bot.jobs.engine.saq_base import (
     CALL_TIMEOUT_S,
     DEQUEUE_WAIT_S,
-    REMOTE,
     SWEEP_ABORT_WAIT_S,
     SWEEP_EVERY_S,
+    Reachability,
     disconnect,
     file_key,
     now_ms,
@@ -35,11 +35,9 @@ from bot.jobs.engine.saq_base import (
     redis_run_id,
     redis_set,
     redis_strlen,
-    saq_worker_id,
 )
 from bot.jobs.worker import MACHINE_FAULT_MESSAGE
-from storage.models import Job, JobStatus
-from storage.workers import SPEED_SMOOTHING, WorkerInfo
+from storage.jobs import JobSpec
 
 log = logging.getLogger(__name__)
 
@@ -71,7 +69,7 @@ class _Taken:
     """A job this worker took from the engine: SAQ's copy, ours, and where its clip lies."""
 
     engine: SaqJob
-    job: Job
+    job: JobSpec
     clip: Path
     claimed: float  # time.monotonic() when taken
     urls: dict[str, str] | None  # presigned URLs when the job's files travel through a bucket, else Redis keys
@@ -82,6 +80,14 @@ class RemoteQueue:
 
     It needs only the engine's URL: no job log, no data folder, no bot token. Clips and videos live
     in a scratch folder of its own while a job runs.
+
+    Why bot.jobs.worker.Worker runs the job here, not `saq.Worker(queue, functions=[...])`: SAQ's
+    worker ends a job it dequeued whatever happened meanwhile (a worker paused past its lease would
+    overwrite the state of the worker the sweep gave the job to; ours checks `_ours` first), retries
+    a job cancelled by SIGTERM with its attempt counted (ours releases it uncounted), takes jobs
+    before the dispatcher reconciled a restored Redis (`_engine_reconciled`), and logs a traceback at
+    every failed upkeep round during an outage (ours: one line). SAQ's queue, heartbeat (`touched`),
+    sweep, registry and dashboard are used as they are.
     """
 
     def __init__(
@@ -103,43 +109,37 @@ class RemoteQueue:
         self.output_dir = Path(tempfile.mkdtemp(prefix=f"{SCRATCH_PREFIX}{os.getpid()}-"))
         self.worker_ttl_s = max(30, round(lease_s))
         self._taken: dict[int, _Taken] = {}
-        self._ended: dict[int, Job] = {}  # the last job handed back, for the worker's get() after it ends
         self._ending: dict[int, _Taken] = {}  # jobs whose video is being uploaded: still heartbeated
-        self._meta: dict[str, Any] = {}
-        self._unreachable_since: float | None = None
+        self._reachability = Reachability()
+        self.workers = EngineWorkerBoard(self._loop, self.queue, self.worker_ttl_s, self._reachability)
         self._reconciled_seen = True  # whether the engine was last seen checked by the dispatcher (logged on change)
 
     # --- taking a job
-
-    def for_worker(self, worker_id: str) -> RemoteQueue:
-        """Itself: a remote queue serves one worker, and the engine checks each end against its claim."""
-        return self
 
     def recover_stale(self, lease_s: float, worker_is_dead: Callable[[str], bool] | None = None) -> list[int]:
         """Let the engine's sweep requeue jobs whose worker went silent (any worker can run it)."""
         try:
             swept = self._loop.run(self.queue.sweep(lock=SWEEP_EVERY_S, abort=SWEEP_ABORT_WAIT_S))
         except EngineUnavailable as exc:
-            self._unreachable(exc)
+            self._reachability.lost(exc)
             return []
         ids = [int(job_id.rsplit("-", 1)[1]) for job_id in swept if job_id.rsplit("-", 1)[-1].isdigit()]
         for job_id in ids:
             log.warning("job %d was interrupted (its worker stopped heartbeating); back in the engine's queue", job_id)
         return ids
 
-    def claim_next(self, worker_id: str) -> Job | None:
+    def claim_next(self, worker_id: str) -> JobSpec | None:
         """Wait up to a second for the engine's next job and take it: ACTIVE, attempt counted, clip fetched."""
         try:
             engine = self._loop.run(self._claim(worker_id), timeout=DEQUEUE_WAIT_S + CALL_TIMEOUT_S)
             taken = self._with_clip(engine) if engine is not None else None
         except EngineUnavailable as exc:
-            self._unreachable(exc)
+            self._reachability.lost(exc)
             time.sleep(DEQUEUE_WAIT_S)  # the loop would spin otherwise: it waits in Redis when Redis is there
             return None
-        self._reachable()
+        self._reachability.back()
         if taken is None:
             return None
-        self._ended.clear()
         self._taken[taken.job.id] = taken
         return taken.job
 
@@ -194,13 +194,17 @@ class RemoteQueue:
             self._put_back(engine, problem)
             time.sleep(DEQUEUE_WAIT_S)  # not at once again: another worker may have room
             return None
-        job = Job(
-            id=job_id, platform=REMOTE, requester_id=payload.requester_id, requester_name=payload.requester_name,
-            source_kind="file", source_ref="", source_name=payload.source_name, n_frames=payload.n_frames,
-            audio_path=str(clip), classes=list(payload.classes), options=dict(payload.options), seed=payload.seed,
-            status=JobStatus.RUNNING.value, attempts=engine.attempts, progress=0.0, cancel_requested=False,
-            created_at=dt.datetime.now(dt.UTC),
-        )  # fmt: skip
+        job = JobSpec(
+            id=job_id,
+            attempt=engine.attempts,
+            audio_path=clip,
+            seed=payload.seed,
+            options=dict(payload.options),
+            classes=tuple(payload.classes),
+            source_name=payload.source_name,
+            n_frames=payload.n_frames,
+            requester=payload.requester_name or payload.requester_id,
+        )
         return _Taken(engine, job, clip, time.monotonic(), payload.urls)
 
     def _fetch_clip(self, engine: SaqJob, payload: JobPayload) -> Path:
@@ -274,9 +278,9 @@ class RemoteQueue:
         try:
             stop = self._loop.run(self._progress(taken, {"stage": stage, "eta_s": eta_s}, progress))
         except EngineUnavailable as exc:  # keep rendering: the result waits for Redis, the sweep for a dead us
-            self._unreachable(exc)
+            self._reachability.lost(exc)
             return False
-        self._reachable()
+        self._reachability.back()
         return stop
 
     async def _progress(self, taken: _Taken, meta: dict[str, Any], progress: float | None) -> bool:
@@ -300,14 +304,12 @@ class RemoteQueue:
         try:
             self._loop.run(self._progress(taken, {}, None))
         except EngineUnavailable as exc:  # one line per outage (the render goes on; the sweep judges a dead us)
-            self._unreachable(exc)
+            self._reachability.lost(exc)
             return
-        self._reachable()
+        self._reachability.back()
 
-    def save_preview(self, job_id: int, png: bytes) -> Path:
-        """Send the preview sheet back through the engine (the dispatcher saves it); keep a local copy."""
-        path = self.output_dir / f"job-{job_id}.preview.png"
-        path.write_bytes(png)
+    def save_preview(self, job_id: int, png: bytes) -> None:
+        """Send the preview sheet back through the engine: the dispatcher keeps it in the job log's folder."""
         taken = self._taken.get(job_id)
         try:
             if taken is not None and taken.urls is not None:
@@ -317,10 +319,9 @@ class RemoteQueue:
                 key = file_key(self.queue, "preview", job_id)
                 self._loop.run(redis_set(self.queue.redis, key, png, self.file_ttl_s))
         except EngineUnavailable as exc:  # a missing first look must not cost the video
-            self._unreachable(exc)
+            self._reachability.lost(exc)
         except (BucketRefused, PayloadRefused) as exc:
             log.warning("job %d: no preview sent (%s)", job_id, exc)
-        return path
 
     # --- ending it
 
@@ -373,25 +374,11 @@ class RemoteQueue:
         await self.queue.retry(back, "released: its worker stopped")
         return True
 
-    def mark_delivered(self, job_id: int) -> bool:
-        """Nothing to do here: the dispatcher hands the video to its front end."""
-        return True
-
-    def get(self, job_id: int) -> Job:
-        """The job as this worker knows it; its platform reads 'remote', since delivery is not this machine's."""
-        taken = self._taken.get(job_id)
-        job = taken.job if taken else self._ended.get(job_id)
-        if job is None:
-            raise KeyError(job_id)
-        return job
-
     def _take(self, job_id: int) -> _Taken | None:
-        """Stop holding a job that ends here: its clip and local preview go with it."""
+        """Stop holding a job that ends here: its clip goes with it."""
         taken = self._taken.pop(job_id, None)
         if taken is not None:
-            self._ended[job_id] = taken.job
             taken.clip.unlink(missing_ok=True)
-            (self.output_dir / f"job-{job_id}.preview.png").unlink(missing_ok=True)
         return taken
 
     def _end(
@@ -446,66 +433,14 @@ class RemoteQueue:
         while True:
             try:
                 landed = call()
-                self._reachable()
+                self._reachability.back()
                 return landed
             except EngineUnavailable as exc:
-                self._unreachable(exc)
+                self._reachability.lost(exc)
                 if time.monotonic() > deadline:
                     log.error("job %d: the engine stayed unreachable; the sweep will give the job to a worker", job_id)
                     return False
                 time.sleep(1.0)
-
-    # --- the worker registry (SAQ's: its dashboard shows it, the dispatcher mirrors it into the job log)
-
-    def worker_started(self, info: WorkerInfo, seconds_per_frame: float | None) -> None:
-        """Register this worker with the engine (the dispatcher counts it as a free slot)."""
-        now = now_ms()
-        self._meta = {
-            "worker_id": info.worker_id, "host": info.host, "model": info.model, "device": info.device,
-            "state": "idle", "job_id": None, "seconds_per_frame": seconds_per_frame, "jobs_done": 0,
-            "started_ms": now, "beat_ms": now,
-        }  # fmt: skip
-        self._write_worker()
-
-    def worker_beat(self, worker_id: str, state: str, job_id: int | None) -> None:
-        """This worker is alive, idle or rendering `job_id`."""
-        self._meta.update(state=state, job_id=job_id)
-        self._write_worker()
-
-    def worker_finished_job(self, worker_id: str, seconds_per_frame: float) -> None:
-        """Fold one job's speed into this worker's running figure."""
-        old = self._meta.get("seconds_per_frame")
-        speed = seconds_per_frame if not old else old + SPEED_SMOOTHING * (seconds_per_frame - old)
-        self._meta.update(seconds_per_frame=speed, jobs_done=int(self._meta.get("jobs_done", 0)) + 1)
-        self._meta.update(state="idle", job_id=None)
-        self._write_worker()
-
-    def worker_stopped(self, worker_id: str) -> None:
-        """This worker stops: the dispatcher stops counting it."""
-        self._meta.update(state="stopped", job_id=None)
-        self._write_worker()
-
-    def _write_worker(self) -> None:
-        if not self._meta:
-            return
-        self._meta["beat_ms"] = now_ms()
-        saq_id = saq_worker_id(str(self._meta["worker_id"]))
-        try:
-            self._loop.run(self.queue.worker_info(saq_id, self.queue.name, dict(self._meta), ttl=self.worker_ttl_s))
-        except EngineUnavailable as exc:
-            self._unreachable(exc)
-
-    # --- reachability, logged once per outage
-
-    def _unreachable(self, exc: EngineUnavailable) -> None:
-        if self._unreachable_since is None:
-            self._unreachable_since = time.monotonic()
-            log.error("%s; retrying", as_sentence(str(exc)))
-
-    def _reachable(self) -> None:
-        if self._unreachable_since is not None:
-            log.info("the job engine is reachable again after %.0f s", time.monotonic() - self._unreachable_since)
-            self._unreachable_since = None
 
     def close(self) -> None:
         """Disconnect and remove the scratch folder."""

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import logging
 import threading
 import time
 from collections.abc import Coroutine
@@ -18,16 +19,16 @@ from redis.exceptions import RedisError, ResponseError
 from saq.job import Job as SaqJob
 from saq.queue.redis import RedisQueue
 
-from bot.jobs.dispatch import EngineJob, EngineUnavailable
+from bot.jobs.dispatch import EngineJob, EngineUnavailable, as_sentence
 
 T = TypeVar("T")
+log = logging.getLogger(__name__)
 
 FUNCTION = "ganterp.render"  # the engine job's function; the Worker loop runs it, so SAQ never looks it up
 CALL_TIMEOUT_S = 30.0  # a Redis call that takes longer counts as the engine being unreachable
 DEQUEUE_WAIT_S = 1.0  # an idle worker waits this long in Redis for a job, then looks round (stop, sweep)
 SWEEP_EVERY_S = 5  # the sweep runs at most this often, whoever asks (SAQ keeps the lock in Redis)
 SWEEP_ABORT_WAIT_S = 1.0  # how long the sweep lets a silent job's worker answer before requeueing it
-REMOTE = "remote"  # the platform a remote worker sees: delivery happens on the job log's machine
 
 
 class EventLoop:
@@ -111,6 +112,25 @@ def disconnect(loop: EventLoop, queue: RedisQueue) -> None:
         loop.close()
 
 
+class Reachability:
+    """Whether the engine answered last time: one line when it stops answering, one when it is back."""
+
+    def __init__(self) -> None:
+        self._since: float | None = None
+
+    def lost(self, exc: EngineUnavailable) -> None:
+        """A call failed: said once per outage."""
+        if self._since is None:
+            self._since = time.monotonic()
+            log.error("%s; retrying", as_sentence(str(exc)))
+
+    def back(self) -> None:
+        """A call went through: the end of an outage is said with its length."""
+        if self._since is not None:
+            log.info("the job engine is reachable again after %.0f s", time.monotonic() - self._since)
+            self._since = None
+
+
 def reason(exc: BaseException) -> str:
     text = str(exc).splitlines()[0][:160] if str(exc) else ""
     return text or type(exc).__name__
@@ -144,8 +164,15 @@ def engine_job(job: SaqJob | None) -> EngineJob | None:
     meta = job.meta or {}
     eta = meta.get("eta_s")
     return EngineJob(
-        key=job.key, status=job.status.value, attempts=job.attempts, worker_id=job.worker_id,
-        progress=float(job.progress or 0.0), stage=meta.get("stage"), eta_s=float(eta) if eta is not None else None,
-        started_at=epoch_time(job.started), touched_at=epoch_time(job.touched),
-        result=job.result if isinstance(job.result, dict) else {}, error=job.error,
-    )  # fmt: skip
+        key=job.key,
+        status=job.status.value,
+        attempts=job.attempts,
+        worker_id=job.worker_id,
+        progress=float(job.progress or 0.0),
+        stage=meta.get("stage"),
+        eta_s=float(eta) if eta is not None else None,
+        started_at=epoch_time(job.started),
+        touched_at=epoch_time(job.touched),
+        result=job.result if isinstance(job.result, dict) else {},
+        error=job.error,
+    )

@@ -184,10 +184,16 @@ class SaqEngine:
 def _payload(job: Job) -> dict[str, Any]:
     """What a remote worker needs to render a job (checked there: bot.jobs.engine.payload); caps are each side's own."""
     return {
-        "job_id": job.id, "platform": job.platform, "requester_id": job.requester_id,
-        "requester_name": job.requester_name, "source_name": job.source_name, "n_frames": job.n_frames,
-        "options": job.options, "classes": list(job.classes), "seed": job.seed,
-    }  # fmt: skip
+        "job_id": job.id,
+        "platform": job.platform,
+        "requester_id": job.requester_id,
+        "requester_name": job.requester_name,
+        "source_name": job.source_name,
+        "n_frames": job.n_frames,
+        "options": job.options,
+        "classes": list(job.classes),
+        "seed": job.seed,
+    }
 
 
 def _engine_worker(meta: dict[str, Any]) -> EngineWorker:
@@ -197,7 +203,10 @@ def _engine_worker(meta: dict[str, Any]) -> EngineWorker:
     speed = meta.get("seconds_per_frame")
     return EngineWorker(
         info=WorkerInfo(str(meta["worker_id"]), str(meta["host"]), str(meta["model"]), str(meta["device"])),
-        state=str(meta["state"]), job_id=int(job_id) if job_id is not None else None,
-        seconds_per_frame=float(speed) if speed else None, jobs_done=int(meta.get("jobs_done", 0)),
-        started_at=started, heartbeat_at=beat,
-    )  # fmt: skip
+        state=str(meta["state"]),
+        job_id=int(job_id) if job_id is not None else None,
+        seconds_per_frame=float(speed) if speed else None,
+        jobs_done=int(meta.get("jobs_done", 0)),
+        started_at=started,
+        heartbeat_at=beat,
+    )

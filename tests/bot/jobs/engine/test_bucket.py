@@ -168,7 +168,7 @@ def test_an_unreachable_bucket_is_logged_once_and_the_job_goes_out_when_it_is_ba
     store = open_store(tmp_path / "data", per_requester=10)
     job = store.submit(request(make_clip(1.5))).id
     idle = RemoteQueue(redis_server.url, queue_name)  # a registered worker that takes nothing
-    idle.worker_started(WorkerInfo("gpu0:1", "gpu0", "biggan-deep-128", "cuda"), 0.01)
+    idle.workers.started(WorkerInfo("gpu0:1", "gpu0", "biggan-deep-128", "cuda"), 0.01)
     engine = SaqEngine(redis_server.url, queue_name, files=bucket_files(s3, queue_name))
     dispatcher = Dispatcher(store, engine)
     s3.stop()

@@ -359,7 +359,7 @@ def test_the_engine_gets_only_as_many_jobs_as_idle_workers_in_fair_order(
     bob, cat = store.submit(request(clip, "bob")).id, store.submit(request(clip, "cat")).id
     registered = [RemoteQueue(redis_server.url, queue_name) for _ in range(2)]  # two workers that take nothing
     for index, queue in enumerate(registered):
-        queue.worker_started(WorkerInfo(f"gpu{index}:1", f"gpu{index}", "biggan-deep-128", "cuda"), 0.01)
+        queue.workers.started(WorkerInfo(f"gpu{index}:1", f"gpu{index}", "biggan-deep-128", "cuda"), 0.01)
     engine = SaqEngine(redis_server.url, queue_name)
     dispatcher = Dispatcher(store, engine)
     try:
@@ -369,7 +369,7 @@ def test_the_engine_gets_only_as_many_jobs_as_idle_workers_in_fair_order(
         assert [state and state.status for state in engine.jobs([f"job-{ann[0]}", f"job-{bob}"])] == ["queued"] * 2
         assert store.place(cat) is not None and store.place(cat).position == 1  # type: ignore[union-attr]
         assert {w.worker_id for w in store.workers.alive(30)} == {"gpu0:1", "gpu1:1"}, "mirrored for estimates"
-        registered[0].worker_stopped("gpu0:1")
+        registered[0].workers.stopped("gpu0:1")
         store.cancel(bob)  # a job the engine holds but no worker took: ends at once
         dispatcher.tick()
         dispatcher.tick()
@@ -463,7 +463,8 @@ def test_redis_restored_from_an_older_snapshot_renders_no_delivered_job_again(
     dispatching = Dispatching(store, redis_server.url, queue_name).start()
     worker = InProcessWorker(redis_server.url, queue_name, tiny_weights)
     try:
-        job = store.submit(request(make_clip(4.0), fps=30)).id
+        # Long enough to be still rendering when the snapshot is taken, however fast the machine is.
+        job = store.submit(request(make_clip(30.0), fps=60)).id
         assert wait_until(lambda: store.get(job).progress > 0.1, timeout=EVENT_S)
         with redis.Redis.from_url(redis_server.url) as client:
             client.save()  # the snapshot: the job rendering, its clip in Redis
