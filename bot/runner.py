@@ -30,6 +30,7 @@ from bot.service import database_url, open_store, retention
 from bot.settings import Settings, SettingsError
 from bot.x.bot import XFrontEnd, x_configured
 from pipeline.biggan.weights import is_noise_weights, resolve_weights
+from pipeline.errors import UserError
 from pipeline.render import FrameGenerator, RenderOptions
 from storage.db import make_engine
 from storage.guilds import GuildStore
@@ -54,7 +55,7 @@ DAILY_POST_TIMEOUT_S = 300
 SHUTDOWN_GRACE_S = 30.0  # a render stops within one batch; this bounds the wait if something is stuck
 
 
-class FrontEndUnavailable(Exception):
+class FrontEndUnavailable(UserError):
     """A chat service cannot be reached at start; the message says which and what to check."""
 
     def user_message(self) -> str:

@@ -8,7 +8,7 @@ from collections.abc import Sequence
 
 from bot.shown import ShownClass
 from pipeline.classes import class_name
-from pipeline.errors import PipelineError, quoted
+from pipeline.errors import PipelineError, quoted, sentence
 from pipeline.render import PreparedRender
 from pipeline.words.lookup import Match, Method
 from storage.guilds import ServerSettings
@@ -141,15 +141,6 @@ class AudioGone(ChatRefused):
     def __init__(self, job_id: int) -> None:
         self.job_id = job_id
         super().__init__(f"the clip of job #{job_id} is no longer stored; send it again.")
-
-
-def sentence(text: str) -> str:
-    """`text` with a capital first letter and a full stop."""
-    text = text.strip()
-    if not text:
-        return text
-    text = text[0].upper() + text[1:]
-    return text if text.endswith((".", "?", "!")) else text + "."
 
 
 # An absolute path on its own (not the path part of a link): a last guard, since no message should hold one.

@@ -29,6 +29,7 @@ from typing import Any, Protocol
 
 from bot.jobs.worker import MACHINE_FAULT_MESSAGE, Deliver, default_worker_id, hand_over, is_dead_local_worker
 from bot.outage import Outage, growing_pause
+from pipeline.errors import sentence
 from storage.jobs import JobStore
 from storage.models import Job
 from storage.workers import WorkerInfo
@@ -241,7 +242,7 @@ class Dispatcher:
             self._tick()
         except EngineUnavailable as exc:
             if self._down is None:
-                log.error("%s; jobs wait in the job log meanwhile", as_sentence(str(exc)))
+                log.error("%s; jobs wait in the job log meanwhile", sentence(str(exc), full_stop=False))
             self._down = exc.reason
             return
         if self._down is not None:
@@ -516,11 +517,6 @@ def _write_atomically(path: Path, data: bytes) -> None:
         partial.replace(path)
     finally:
         partial.unlink(missing_ok=True)  # a full disk leaves no partial file behind
-
-
-def as_sentence(text: str) -> str:
-    """`text` with its first letter upper-cased (str.capitalize would lower-case the setting names in it)."""
-    return text[:1].upper() + text[1:]
 
 
 def _mib(size: int) -> str:

@@ -12,7 +12,8 @@ from tests.paths import ROOT
 
 
 def test_every_setting_read_is_listed_with_a_comment_in_env_example() -> None:
-    read = set(re.findall(r'get\("([A-Z0-9_]+)"\)', (ROOT / "bot" / "settings.py").read_text()))
+    source = "\n".join(path.read_text() for path in (ROOT / "bot" / "settings").glob("*.py"))
+    read = set(re.findall(r'get\("([A-Z0-9_]+)"\)', source))
     example = (ROOT / ".env.example").read_text().splitlines()
     listed = {line.split("=", 1)[0] for line in example if re.match(r"^[A-Z0-9_]+=", line)}
     assert read and read <= listed, f"missing from .env.example: {sorted(read - listed)}"

@@ -17,7 +17,7 @@ from typing import Any
 from saq.job import Job as SaqJob
 from saq.job import Status
 
-from bot.jobs.dispatch import EngineUnavailable, FileTooLarge, as_sentence
+from bot.jobs.dispatch import EngineUnavailable, FileTooLarge
 from bot.jobs.engine.files import BucketLinks, BucketRefused
 from bot.jobs.engine.payload import BucketOrigin, JobPayload, PayloadRefused, job_id_of, read_payload
 from bot.jobs.engine.saq_base import (
@@ -38,6 +38,7 @@ from bot.jobs.engine.saq_base import (
     saq_worker_id,
 )
 from bot.jobs.worker import MACHINE_FAULT_MESSAGE
+from pipeline.errors import sentence
 from storage.models import Job, JobStatus
 from storage.workers import SPEED_SMOOTHING, WorkerInfo
 
@@ -500,7 +501,7 @@ class RemoteQueue:
     def _unreachable(self, exc: EngineUnavailable) -> None:
         if self._unreachable_since is None:
             self._unreachable_since = time.monotonic()
-            log.error("%s; retrying", as_sentence(str(exc)))
+            log.error("%s; retrying", sentence(str(exc), full_stop=False))
 
     def _reachable(self) -> None:
         if self._unreachable_since is not None:

@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.cli.main import _parser, main
+from bot.cli.arguments import build_parser
+from bot.cli.main import main
 from bot.cli.wording import counted
 from tests.conftest import ClipMaker
 
@@ -83,6 +84,6 @@ def test_stats_counts_one_job_as_one_job(
 
 @pytest.mark.parametrize("command", ["render", "analyze", "preview"])
 def test_help_says_the_source_may_be_a_link(command: str) -> None:
-    subparsers = next(a for a in _parser()._actions if a.dest == "command")
+    subparsers = next(a for a in build_parser()._actions if a.dest == "command")
     source = next(a for a in subparsers.choices[command]._actions if a.dest == "source")
     assert "link" in (source.help or "")
