@@ -18,6 +18,7 @@ from bot.cli.wording import counted
 from bot.settings import Settings
 from pipeline.biggan.weights import NOISE_FOLDER
 from pipeline.errors import WeightsUnavailable
+from pipeline.files import write_atomically
 from pipeline.links import local_media
 from pipeline.media.audio import check_exists
 from pipeline.media.encode import check_output, check_writable
@@ -57,12 +58,7 @@ def cmd_preview(args: argparse.Namespace, settings: Settings) -> int:
         prepared, generator, _ = _prepared_with_generator(
             args, settings, options, media.path, check=lambda source: check_writable(output, (".png",))
         )
-        partial = output.with_name(f".{output.name}.partial")
-        try:
-            partial.write_bytes(contact_sheet(prepared, generator))
-            partial.replace(output)
-        finally:
-            partial.unlink(missing_ok=True)
+        write_atomically(output, contact_sheet(prepared, generator))
     print_segments(prepared, sys.stdout, seed_drawn=args.seed is None)
     print(f"wrote {output}")
     return 0
