@@ -17,6 +17,21 @@ def quoted(name: str, limit: int = 60) -> str:
     return f'"{printable if len(printable) <= limit else "…" + printable[-(limit - 1) :]}"'
 
 
+def sentence(text: str, *, capital: bool = True, full_stop: bool = True) -> str:
+    """`text` as a sentence: its first letter upper-cased and a full stop at its end (unless it has one).
+
+    `capital=False` keeps the first letter (a message after a prefix such as "ganterp: "); `full_stop=False`
+    for a sentence that goes on ("…; retrying"). Only the first letter changes: str.capitalize would
+    lower-case the setting names in it.
+    """
+    text = text.strip()
+    if capital:
+        text = text[:1].upper() + text[1:]
+    if full_stop and text and not text.endswith((".", "?", "!")):
+        text += "."
+    return text
+
+
 def called(name: str | None) -> str:
     """How a message names a clip: its sender's name for it in quotes, else "the clip"."""
     return quoted(name) if name else "the clip"

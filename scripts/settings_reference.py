@@ -1,8 +1,9 @@
-"""The settings reference of the docs site, generated from bot/settings.py and .env.example so it cannot drift.
+"""The settings reference of the docs site, generated from bot/settings/ and .env.example so it cannot drift.
 
-Every environment variable bot/settings.py reads is listed, under its .env.example section, with the
-comment above it there, its example value and the type of the Settings field it fills. A setting read
-but not in .env.example stops the docs build. Run directly to print the page's table.
+Every environment variable bot/settings/ reads is listed under the settings section that reads it
+(paths, model, queue, Discord, X…), with the comment above it in .env.example, its example value
+there and the type of the Settings field it fills. A setting read but not in .env.example stops the
+docs build. Run directly to print the page's tables.
 """
 
 from __future__ import annotations
@@ -18,26 +19,46 @@ _TABLE_HEAD = ("| Setting | Example | Type | What it does |", "|---|---|---|---|
 
 
 class UndocumentedSetting(Exception):
-    """bot/settings.py reads a variable that .env.example does not document."""
+    """bot/settings/ reads a variable that .env.example does not document."""
 
 
 def settings_read(settings_source: str) -> set[str]:
-    """The environment variables bot/settings.py reads."""
+    """The environment variables a settings source reads."""
     return set(re.findall(r'get\("([A-Z0-9_]+)"\)', settings_source))
 
 
+def settings_source(root: Path = ROOT) -> str:
+    """The source of every module of bot/settings/, the one place that reads the environment."""
+    return "\n".join(path.read_text() for path in sorted((root / "bot" / "settings").glob("*.py")))
+
+
 def reference_markdown(root: Path = ROOT) -> str:
-    """The reference as Markdown: a table per .env.example section."""
-    read = settings_read((root / "bot" / "settings.py").read_text())
-    fields = _field_types()
-    out = [*_TABLE_HEAD]
+    """The reference as Markdown: a table per settings section, in the order `Settings` composes them."""
+    documented = _documented(root / ".env.example")
+    out: list[str] = []
+    missing: list[str] = []
+    for title, variables, types in _sections():
+        out += ["", f"## {title}", "", *_TABLE_HEAD]
+        for name in variables:
+            if name not in documented:
+                missing.append(name)
+                continue
+            value, comment = documented[name]
+            text = comment.replace("|", "\\|")
+            out.append(f"| `{name}` | `{value}` | {types.get(_field_name(name), '')} | {text} |")
+    if missing:
+        raise UndocumentedSetting(f"bot/settings/ reads {sorted(missing)}, which .env.example does not document")
+    return "\n".join(out).strip() + "\n"
+
+
+def _documented(env_example: Path) -> dict[str, tuple[str, str]]:
+    """Each setting of .env.example: its example value and the comment above it (settings in a row share one)."""
+    documented: dict[str, tuple[str, str]] = {}
     comment: list[str] = []
-    after_setting = False  # a comment after a setting starts the next one's; settings in a row share one
-    documented: set[str] = set()
-    for raw in (root / ".env.example").read_text().splitlines()[2:]:  # past the file's own header
+    after_setting = False  # a comment after a setting starts the next one's
+    for raw in env_example.read_text().splitlines()[2:]:  # past the file's own header
         line = raw.strip()
         if line.startswith("# ---"):
-            out += ["", f"## {line.strip('# -').strip().capitalize()}", "", *_TABLE_HEAD]
             comment, after_setting = [], False
         elif line.startswith("#"):
             comment = [] if after_setting else comment
@@ -45,24 +66,24 @@ def reference_markdown(root: Path = ROOT) -> str:
             after_setting = False
         elif match := _SETTING.match(line):
             after_setting = True
-            name, value = match.groups()
-            if name in read:
-                documented.add(name)
-                text = " ".join(comment).replace("|", "\\|")
-                out.append(f"| `{name}` | `{value}` | {fields.get(_field_name(name), '')} | {text} |")
+            documented[match[1]] = (match[2], " ".join(comment))
         else:
             comment, after_setting = [], False
-    missing = read - documented
-    if missing:
-        raise UndocumentedSetting(f"bot/settings.py reads {sorted(missing)}, which .env.example does not document")
-    return "\n".join(out).strip() + "\n"
+    return documented
 
 
-def _field_types() -> dict[str, str]:
+def _sections() -> list[tuple[str, list[str], dict[str, str]]]:
+    """Each section's title, the variables its reader asks for (in order) and its fields' types."""
     sys.path.insert(0, str(ROOT))
-    from bot.settings import Settings
+    from bot.settings import SECTIONS
 
-    return {f.name: f"`{f.type}`".replace("|", "\\|") for f in dataclasses.fields(Settings)}
+    found = []
+    for section in SECTIONS:
+        asked: list[str] = []
+        section.read(asked.append)  # nothing is set: every reader asks for its variables, then takes its defaults
+        types = {f.name: f"`{f.type}`".replace("|", "\\|") for f in dataclasses.fields(section)}  # type: ignore[arg-type]
+        found.append((section.title, list(dict.fromkeys(asked)), types))
+    return found
 
 
 def _field_name(variable: str) -> str:

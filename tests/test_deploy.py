@@ -16,7 +16,8 @@ from typing import Any
 
 import yaml
 
-from bot.cli.main import _parser
+from bot.cli.arguments import build_parser
+from bot.cli.main import command_for
 from tests.paths import ROOT
 
 
@@ -32,8 +33,8 @@ def test_every_service_runs_a_real_ganterp_command_with_documented_settings() ->
     for name in ("bot", "dispatch", "worker", "weights"):
         service = services[name]
         assert service["build"] == "." and service["image"] == "ganterp:latest", "one image for all"
-        args = _parser().parse_args(service["command"])
-        assert args.handler.__name__ == f"_cmd_{service['command'][0].replace('-', '_')}"
+        args = build_parser().parse_args(service["command"])
+        assert command_for(args.handler).__name__ == f"cmd_{service['command'][0].replace('-', '_')}"
         for setting in service.get("environment", {}):
             assert setting in documented, f"{name} sets {setting}, which .env.example does not document"
     assert services["worker"]["command"][1:] == ["--queue", "redis://redis:6379/0"]

@@ -7,11 +7,13 @@ it in turn. A check never changes anything: no download, no migration, no folder
 
 from __future__ import annotations
 
+import argparse
 import enum
 import importlib
 import importlib.util
 import shutil
 import subprocess
+import sys
 import tempfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -75,6 +77,11 @@ def check(subject: str) -> Callable[[Check], Check]:
         return function
 
     return register
+
+
+def cmd_doctor(args: argparse.Namespace, settings: Settings) -> int:
+    """`ganterp doctor`: check this machine, one line per check; 1 if anything needs fixing."""
+    return run_checks(settings, sys.stdout)
 
 
 def run_checks(settings: Settings, out: TextIO) -> int:
@@ -149,9 +156,12 @@ def check_weights(settings: Settings) -> Finding:
         )
         loaded = load_biggan(folder)
     except WeightsUnavailable as exc:
-        return problem("weights", f"none for {exc.model} in {exc.folder}: run `ganterp download-weights`, or set "
-                       "GANTERP_WEIGHTS_DIR (a copied folder) or GANTERP_WEIGHTS_URLS (a mirror); to try ganterp "
-                       "offline: `ganterp noise-weights DIR` and GANTERP_WEIGHTS_DIR=DIR")  # fmt: skip
+        return problem(
+            "weights",
+            f"none for {exc.model} in {exc.folder}: run `ganterp download-weights`, or set "
+            "GANTERP_WEIGHTS_DIR (a copied folder) or GANTERP_WEIGHTS_URLS (a mirror); to try ganterp "
+            "offline: `ganterp noise-weights DIR` and GANTERP_WEIGHTS_DIR=DIR",
+        )
     except PipelineError as exc:
         return problem("weights", str(exc))
     size = f"{sum(p.numel() for p in loaded.parameters()) / 1e6:.1f}M parameters, {loaded.config.output_dim} px"
@@ -238,8 +248,11 @@ def check_bucket(settings: Settings) -> Finding:
     try:
         bucket_answers(settings.queue_bucket, settings.s3_endpoint_url)
     except Exception as exc:
-        return problem("bucket", f"{settings.queue_bucket} cannot be reached ({_first_line(exc)}): check "
-                       "GANTERP_S3_ENDPOINT_URL and the AWS credentials")  # fmt: skip
+        return problem(
+            "bucket",
+            f"{settings.queue_bucket} cannot be reached ({_first_line(exc)}): check "
+            "GANTERP_S3_ENDPOINT_URL and the AWS credentials",
+        )
     return ok("bucket", f"{settings.queue_bucket} answers")
 
 
@@ -279,8 +292,11 @@ def check_x(settings: Settings) -> Finding:
     except requests.RequestException as exc:
         return problem("X", f"cannot reach {settings.x_api_host} ({_first_line(exc)})")
     if answer.status_code in (401, 403):
-        return problem("X", f"X refused the credentials ({answer.status_code}): regenerate the keys and tokens "
-                       "in the developer console, with read and write permission")  # fmt: skip
+        return problem(
+            "X",
+            f"X refused the credentials ({answer.status_code}): regenerate the keys and tokens "
+            "in the developer console, with read and write permission",
+        )
     if not answer.ok:
         return problem("X", f"X answered {answer.status_code}; try again later")
     data = (

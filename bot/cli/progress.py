@@ -1,4 +1,4 @@
-"""Render progress for a reader that is not a terminal (docker logs, a service journal): a line per tenth."""
+"""Render progress: a tqdm bar on a terminal, a line per tenth for any other reader (docker logs, a journal)."""
 
 from __future__ import annotations
 
@@ -38,3 +38,33 @@ class ProgressLines:
 
     def _print(self, line: str) -> None:
         print(line, file=self._stream, flush=True)
+
+
+class ProgressBar:
+    """A tqdm bar of frames on a terminal; else (docker logs, a journal) a line per tenth with frames/s and ETA."""
+
+    def __init__(self, total: int, stream: TextIO) -> None:
+        self._bar = None
+        self._lines: ProgressLines | None = None
+        if stream.isatty():
+            from tqdm import tqdm
+
+            self._bar = tqdm(total=total, unit="frame", file=stream, dynamic_ncols=True, desc="render")
+        else:
+            self._lines = ProgressLines(stream)
+
+    def __call__(self, event: Progress) -> None:
+        """Show one progress event."""
+        if self._lines is not None:
+            self._lines(event)
+        if self._bar is None:
+            return
+        if event.stage == "render":
+            self._bar.update(event.done - self._bar.n)
+        elif event.stage == "encode":
+            self._bar.set_description("encode")
+
+    def close(self) -> None:
+        """End the bar (the line-per-tenth output needs no ending)."""
+        if self._bar is not None:
+            self._bar.close()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
+import datetime as dt
 import json
 import logging
 import signal
@@ -12,6 +13,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from bot.cli.options import generator_for, render_options
 from bot.cli.wording import counted
 from bot.jobs.housekeeping import start_housekeeping
 from bot.jobs.worker import RenderQueue, Worker, WorkerConfig
@@ -19,30 +21,26 @@ from bot.listening import lyrics_listener
 from bot.service import open_store, retention, submit_file
 from bot.settings import Settings, SettingsError
 from pipeline.links.urls import redacted
-from pipeline.render import FrameGenerator, RenderOptions
 from storage.jobs import JobStore
-from storage.models import Job, JobStatus
+from storage.models import Job, JobStatus, WorkerRecord
 
 log = logging.getLogger(__name__)
 
-OptionsFrom = Callable[[argparse.Namespace, Settings], RenderOptions]
-GeneratorFrom = Callable[[argparse.Namespace, Settings, str], FrameGenerator]
 
-
-def cmd_submit(args: argparse.Namespace, settings: Settings, options_from: OptionsFrom) -> int:
+def cmd_submit(args: argparse.Namespace, settings: Settings) -> int:
     """Queue one file and print its id, place and estimated wait."""
     store = open_store(settings)
+    options = render_options(args, settings)
     accepted = submit_file(
-        store, Path(args.source), options_from(args, settings),
-        platform="cli", requester_id=args.requester, words=args.classes,
-    )  # fmt: skip
+        store, Path(args.source), options, platform="cli", requester_id=args.requester, words=args.classes
+    )
     place = accepted.place
     where = f", position {place.position}, about {place.wait_s:.0f} s to wait" if place else ""
     print(f"job {accepted.job.id} queued{where}")
     return 0
 
 
-def cmd_worker(args: argparse.Namespace, settings: Settings, generator_from: GeneratorFrom) -> int:
+def cmd_worker(args: argparse.Namespace, settings: Settings) -> int:
     """Render queued jobs until SIGINT/SIGTERM (or, with --once, until the queue is empty).
 
     With --queue (or GANTERP_QUEUE_URL) the jobs come from the job engine: this machine needs only
@@ -55,7 +53,7 @@ def cmd_worker(args: argparse.Namespace, settings: Settings, generator_from: Gen
         raise SettingsError(f"--queue must be a Redis URL such as redis://host:6379/0 (got {redacted(url)!r}).")
     model = pick_model(args.model or settings.model, args.device or settings.device)
     lease_s = args.lease or settings.lease_s
-    generator = generator_from(args, settings, model)  # missing weights: one sentence now, not a failed job later
+    generator = generator_for(args, settings, model)  # missing weights: one sentence now, not a failed job later
     if url is None:
         store: RenderQueue | JobStore = open_store(settings)
         config = WorkerConfig(lease_s=lease_s, model_name=model, listener=lyrics_listener(settings))
@@ -121,16 +119,7 @@ def cmd_workers(args: argparse.Namespace, settings: Settings) -> int:
     """The render workers the job log knows: where, what, how fast, alive or not; and the engine's queue."""
     store = open_store(settings)
     now = store.clock()
-    rows = [
-        {
-            "worker": w.worker_id, "host": w.host, "model": w.model, "device": w.device,
-            "state": w.state if w.state == "stopped" or (now - w.heartbeat_at).total_seconds() <= settings.lease_s
-            else "silent", "job": w.current_job_id, "jobs_done": w.jobs_done,
-            "ms_per_frame": round(w.seconds_per_frame * 1000, 1) if w.seconds_per_frame else None,
-            "last_beat_s": round((now - w.heartbeat_at).total_seconds(), 1), "started_at": w.started_at.isoformat(),
-        }
-        for w in store.workers.all()
-    ]  # fmt: skip
+    rows = [_worker_row(w, now, settings.lease_s) for w in store.workers.all()]
     engine: dict[str, Any] | None = None
     if settings.queue_url is not None:
         from bot.jobs.dispatch import EngineUnavailable
@@ -154,6 +143,23 @@ def cmd_workers(args: argparse.Namespace, settings: Settings) -> int:
         else:
             print(f"engine: cannot be reached ({engine['error']})")
     return 0
+
+
+def _worker_row(worker: WorkerRecord, now: dt.datetime, lease_s: float) -> dict[str, Any]:
+    """A worker as plain data for --json and for the table; one silent past its lease is "silent"."""
+    silent_s = (now - worker.heartbeat_at).total_seconds()
+    return {
+        "worker": worker.worker_id,
+        "host": worker.host,
+        "model": worker.model,
+        "device": worker.device,
+        "state": worker.state if worker.state == "stopped" or silent_s <= lease_s else "silent",
+        "job": worker.current_job_id,
+        "jobs_done": worker.jobs_done,
+        "ms_per_frame": round(worker.seconds_per_frame * 1000, 1) if worker.seconds_per_frame else None,
+        "last_beat_s": round(silent_s, 1),
+        "started_at": worker.started_at.isoformat(),
+    }
 
 
 def _workers_table(rows: list[dict[str, Any]]) -> str:
@@ -220,14 +226,26 @@ def job_record(job: Job, store: JobStore) -> dict[str, Any]:
         for name in ("created_at", "started_at", "rendered_at", "delivered_at", "failed_at", "cancelled_at")
     }
     return {
-        "id": job.id, "platform": job.platform, "requester": job.requester_name or job.requester_id,
-        "status": job.status, "stage": job.stage, "progress": round(job.progress, 3), "eta_s": job.eta_s,
-        "attempts": job.attempts, "seed": job.seed, "classes": job.classes, "words": job.words,
-        "source": job.source_ref, "output": job.output_path, "output_bytes": job.output_bytes,
-        "error": job.user_error, "operator_error": job.operator_error,
-        "position": place.position if place else None, "wait_s": round(place.wait_s, 1) if place else None,
+        "id": job.id,
+        "platform": job.platform,
+        "requester": job.requester_name or job.requester_id,
+        "status": job.status,
+        "stage": job.stage,
+        "progress": round(job.progress, 3),
+        "eta_s": job.eta_s,
+        "attempts": job.attempts,
+        "seed": job.seed,
+        "classes": job.classes,
+        "words": job.words,
+        "source": job.source_ref,
+        "output": job.output_path,
+        "output_bytes": job.output_bytes,
+        "error": job.user_error,
+        "operator_error": job.operator_error,
+        "position": place.position if place else None,
+        "wait_s": round(place.wait_s, 1) if place else None,
         **times,
-    }  # fmt: skip
+    }
 
 
 def _job_id(args: argparse.Namespace) -> int:

@@ -28,8 +28,8 @@ def cmd_schedule(args: argparse.Namespace, settings: Settings) -> int:
         if accepted is None:
             print(f"today's daily post ({poster.today()}) is already queued or done; `--again` posts another one.")
             return 0
-        print(f"daily post queued as job {accepted.job.id} ({accepted.job.source_ref.split(':', 2)[-1]}); "
-              "the running `ganterp bot` renders and posts it.")  # fmt: skip
+        theme = accepted.job.source_ref.split(":", 2)[-1]
+        print(f"daily post queued as job {accepted.job.id} ({theme}); the running `ganterp bot` renders and posts it.")
         return 0
     daily = poster.settings
     next_run = stored_next_run(database_url(settings))

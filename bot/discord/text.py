@@ -9,7 +9,7 @@ from bot import text as shared
 from bot.shown import ShownClass
 from bot.text import NoClip, without_paths
 from pipeline.classes import class_name
-from pipeline.errors import UserError, quoted
+from pipeline.errors import UserError, quoted, sentence
 from pipeline.render import PreparedRender
 from pipeline.words.lookup import Match, Method
 from storage.guilds import ServerSettings
@@ -126,15 +126,6 @@ class AudioGone(ChatRefused):
     def __init__(self, job_id: int) -> None:
         self.job_id = job_id
         super().__init__(f"the clip of job #{job_id} is no longer stored; send it again.")
-
-
-def sentence(text: str) -> str:
-    """`text` with a capital first letter and a full stop."""
-    text = text.strip()
-    if not text:
-        return text
-    text = text[0].upper() + text[1:]
-    return text if text.endswith((".", "?", "!")) else text + "."
 
 
 def error_message(exc: BaseException, job_id: int | None = None) -> str:

@@ -29,7 +29,7 @@ from typing import Any, Protocol
 
 from bot.jobs.worker import MACHINE_FAULT_MESSAGE, Deliver, default_worker_id, hand_over, is_dead_local_worker
 from bot.outage import Outage, growing_pause
-from pipeline.errors import UserError
+from pipeline.errors import UserError, sentence
 from pipeline.files import write_atomically
 from storage.jobs import JobStore
 from storage.models import Job
@@ -244,7 +244,7 @@ class Dispatcher:
             self._tick()
         except EngineUnavailable as exc:
             if self._down is None:
-                log.error("%s; jobs wait in the job log meanwhile", as_sentence(str(exc)))
+                log.error("%s; jobs wait in the job log meanwhile", sentence(str(exc), full_stop=False))
             self._down = exc.reason
             return
         if self._down is not None:
@@ -534,11 +534,6 @@ class _Stuck:
     reason: str
     failures: int
     retry_at: float
-
-
-def as_sentence(text: str) -> str:
-    """`text` with its first letter upper-cased (str.capitalize would lower-case the setting names in it)."""
-    return text[:1].upper() + text[1:]
 
 
 def _mib(size: int) -> str:

@@ -24,6 +24,7 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.exc import OperationalError
 
 from bot.service import Accepted, submit_file
+from pipeline.errors import UserError
 from pipeline.render import RenderOptions
 from pipeline.words.lookup import LookupOptions, resolve_words
 from storage.clock import utcnow
@@ -36,7 +37,7 @@ PLATFORM = "schedule"
 _SOURCE_PREFIX = "daily"
 
 
-class ScheduleError(ValueError):
+class ScheduleError(UserError, ValueError):
     """A schedule setting is malformed, or the library is empty; the message says which."""
 
     def user_message(self) -> str:

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-import bot.cli.main
+import bot.cli.classes
 from bot.cli.main import main
 from bot.crashes import CRASH_FOLDER, remove_old_crash_logs
 from bot.jobs.housekeeping import keep_tidy
@@ -33,7 +33,7 @@ def crashing_cli(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Path:
     def broken(*args: object) -> int:
         raise RuntimeError("a bug in the classes command")
 
-    monkeypatch.setattr(bot.cli.main, "_cmd_classes", broken)
+    monkeypatch.setattr(bot.cli.classes, "cmd_classes", broken)
     monkeypatch.setattr(tempfile, "tempdir", str(tmp_path / "tmp"))
     (tmp_path / "tmp").mkdir()
     monkeypatch.setenv("GANTERP_DATA_DIR", str(tmp_path / "data"))

@@ -1,4 +1,4 @@
-"""Logging set up by the commands is undone when they run in-process, so no handler outlives its stderr."""
+"""Logging configured for a block is undone after it, so no handler outlives its stderr (the CLI: tests/bot/cli)."""
 
 from __future__ import annotations
 
@@ -7,23 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.cli.main import main
 from bot.logs import LoggingState, configure_logging, configured_logging
 from bot.settings import Settings
-
-
-def test_main_called_in_process_leaves_the_logging_as_it_was(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
-) -> None:
-    monkeypatch.chdir(tmp_path)
-    monkeypatch.delenv("DISCORD_TOKEN", raising=False)
-    monkeypatch.setenv("GANTERP_DATA_DIR", str(tmp_path / "data"))
-    root = logging.getLogger()
-    handlers, level = list(root.handlers), root.level
-    for _ in range(2):
-        assert main(["bot"]) == 1  # a long-running command: it configured logging at INFO
-        assert root.handlers == handlers and root.level == level
-    capsys.readouterr()
 
 
 def test_configured_logging_puts_back_what_it_replaced(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -2,17 +2,21 @@
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from pathlib import Path
 
 import pytest
 
-from bot.settings import Settings, SettingsError
+from bot.settings import SECTIONS, Settings, SettingsError, section_fields
+from bot.settings.front_ends import XSettings
+from pipeline.errors import UserError
 from tests.paths import ROOT
 
 
 def test_every_setting_read_is_listed_with_a_comment_in_env_example() -> None:
-    read = set(re.findall(r'get\("([A-Z0-9_]+)"\)', (ROOT / "bot" / "settings.py").read_text()))
+    source = "\n".join(path.read_text() for path in (ROOT / "bot" / "settings").glob("*.py"))
+    read = set(re.findall(r'get\("([A-Z0-9_]+)"\)', source))
     example = (ROOT / ".env.example").read_text().splitlines()
     listed = {line.split("=", 1)[0] for line in example if re.match(r"^[A-Z0-9_]+=", line)}
     assert read and read <= listed, f"missing from .env.example: {sorted(read - listed)}"
@@ -72,3 +76,24 @@ def test_scale_out_settings_are_checked_and_the_queue_password_never_shows() -> 
     for name, value in bad:
         with pytest.raises(SettingsError, match=name):
             Settings.load(environ={name: value}, env_file=None)
+
+
+def test_the_settings_are_the_sections_each_field_in_one_of_them() -> None:
+    names = [name for section in SECTIONS for name in section_fields(section)]
+    assert len(names) == len(set(names)), "a field in two sections"
+    assert set(names) == {f.name for f in dataclasses.fields(Settings)}
+    assert len(SECTIONS) >= 8 and all(section.title for section in SECTIONS)
+
+
+def test_a_section_reads_and_checks_only_its_own_variables() -> None:
+    environ = {"GANTERP_X_VIDEO_SIZE": "640", "GANTERP_LEASE_S": "not a number"}
+    assert XSettings.read(environ.get).x_video_size == 640  # the queue's bad lease is not its business
+    with pytest.raises(SettingsError, match="GANTERP_LEASE_S"):
+        Settings.load(environ=environ, env_file=None)
+    settings = Settings.load(environ={"GANTERP_X_VIDEO_SIZE": "640"}, env_file=None)
+    assert settings.x_video_size == 640 and dataclasses.replace(settings, lease_s=9.0).lease_s == 9.0
+
+
+def test_a_settings_error_is_a_user_error() -> None:
+    with pytest.raises(UserError, match="GANTERP_MODEL"):
+        Settings.load(environ={"GANTERP_MODEL": "huge"}, env_file=None)

@@ -19,7 +19,8 @@ from redis.exceptions import RedisError, ResponseError
 from saq.job import Job as SaqJob
 from saq.queue.redis import RedisQueue
 
-from bot.jobs.dispatch import EngineJob, EngineUnavailable, as_sentence
+from bot.jobs.dispatch import EngineJob, EngineUnavailable
+from pipeline.errors import sentence
 
 T = TypeVar("T")
 log = logging.getLogger(__name__)
@@ -122,7 +123,7 @@ class Reachability:
         """A call failed: said once per outage."""
         if self._since is None:
             self._since = time.monotonic()
-            log.error("%s; retrying", as_sentence(str(exc)))
+            log.error("%s; retrying", sentence(str(exc), full_stop=False))
 
     def back(self) -> None:
         """A call went through: the end of an outage is said with its length."""

@@ -10,7 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.cli.main import main, terminal_width
+from bot.cli.classes import terminal_width
+from bot.cli.main import main
 from pipeline.classes import all_classes, resolve_class
 from pipeline.words.lookup import (
     BlockedWords,
