@@ -27,13 +27,16 @@ from pipeline.media.ffmpeg import base_command
 
 ClipMaker = Callable[..., Path]
 
-# transformers and huggingface_hub give their loggers handlers on the stderr of the moment the words
-# model first loads (sentence-transformers): loaded here once, at collection, like torch above.
-from pipeline.words.model import load_encoder, model_source  # noqa: E402
+# transformers and huggingface_hub give their loggers handlers on the stderr of the moment a model first
+# loads through sentence-transformers (a named words model; the bundled one runs in numpy without them):
+# one loaded here once, at collection, like torch above.
+from pipeline.words.model import model_source  # noqa: E402
 
 _bundled_words_model = model_source()
-if _bundled_words_model is not None:
-    load_encoder(_bundled_words_model)
+if _bundled_words_model is not None and _bundled_words_model.folder is not None:
+    from sentence_transformers import SentenceTransformer
+
+    SentenceTransformer(str(_bundled_words_model.folder), device="cpu", local_files_only=True)
 
 # redis-py gives this logger a handler on the stderr of the moment the process makes its first PubSub,
 # unless the logger exists already: made here, it logs through the root logger like any other.

