@@ -17,7 +17,7 @@ import pytest
 from bot.cli.main import main
 from bot.settings import Settings
 from pipeline.classes import class_name, resolve_class
-from pipeline.words import WordsModelError, configure, model_source, shared_meaning
+from pipeline.words import WordsModelError, configure, lexicon, model_source, shared_meaning
 from pipeline.words import lookup as L
 from pipeline.words.lookup import Method, lookup_word, split_words
 from tests.paths import DATA
@@ -205,3 +205,21 @@ def test_held_out_words_nobody_tuned_on_are_read_better_than_by_wordnet_alone() 
     assert overall(held_out) >= 0.65, misses
     tuning, misses = rates(TUNING_FILE)
     assert overall(tuning) >= 0.72, misses
+
+
+@pytest.mark.parametrize(
+    ("word", "expected"),
+    [("kat", DOMESTIC_CATS), ("kikker", SETS["@frogs"]), ("fiets", SETS["@bikes"]), ("olifant", SETS["@elephants"]),
+     ("katt", DOMESTIC_CATS), ("ndovu", SETS["@elephants"]), ("kissa", DOMESTIC_CATS), ("moto", SETS["@motorbikes"])],
+)  # fmt: skip
+def test_languages_beyond_the_emoji_packages_thirteen_are_read_by_cldr_names(word: str, expected: set[int]) -> None:
+    # Dutch, Swedish, Swahili, Finnish: CLDR's names in ~160 locales; "moto" is fire in Swahili but a
+    # motorcycle in five languages, so the motorcycle.
+    match = lookup_word(word, random.Random(0))
+    assert match.method is Method.TRANSLATION and set(match.choices) <= expected, match
+
+
+def test_a_topic_word_of_one_language_names_nothing_in_another() -> None:
+    # "dier" tags every animal emoji in Dutch and names a door elsewhere: it is neither.
+    assert lexicon.emoji_for("dier") == ()
+    assert lexicon.emoji_for("Uccello") == ("🐦",)
