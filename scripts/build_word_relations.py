@@ -3,7 +3,8 @@ WordNet relation of their commonest sense, for a word the lookup reads well.
 
 - a player is derived from the thing played: "cellist" → cello, "drummer" → drum (only people
   derived from artifacts, so "banker" is no bank);
-- a synonym of its commonest sense is such a word: "snowfall" is snow.
+- a synonym of its commonest sense is such a word: "snowfall" is snow;
+- and, with no target, the things that are colours too ("orange cat" is an orange cat).
 
 Tried and left out, as they lowered the score on tests/data/meaning_tuning.tsv: kinds of a
 curated scene or mood ("breeze" a kind of wind gave an electric fan), adjectives like a curated
@@ -18,7 +19,7 @@ committed index and curated table. Regenerate:
     .venv/bin/python scripts/build_word_relations.py /usr/share/wordnet
 
 Output lines (tab-separated, after '#' comments holding WordNet's licence):
-    word  target word  relation (player_of, synonym)
+    word  target word ("-": none)  relation (player_of, synonym, colour)
 """
 
 from __future__ import annotations
@@ -106,6 +107,19 @@ class Relations:
             return synonym, "synonym"  # "snowfall" is snow
         return None
 
+    def colours(self, wordnet: Path) -> list[str]:
+        """Things that are colours too ("orange", "salmon"): before a thing they say its colour."""
+        adjectives, senses = read_data(wordnet / "data.adj"), read_index(wordnet / "index.adj")
+        chromatic = {o for o, s in adjectives.items() if "chromatic" in s.lemmas}
+        index = load_index()
+        return [
+            f"{word}\t-\tcolour"
+            for word, offsets in sorted(senses.items())
+            if (entry := index.entry(word)) is not None
+            and entry.method in _STRONG
+            and any(sym == "&" and o in chromatic for s in offsets for sym, o, _ in adjectives[s].pointers)
+        ]
+
     def rows(self) -> list[str]:
         """Every word reaching no class by itself, with the target it stands for."""
         index, curated = load_index(), curated_words()
@@ -128,7 +142,8 @@ def main(argv: list[str]) -> int:
         "Nouns of WordNet 3.0 resolved to the 1000 BigGAN classes; built by scripts/build_wordnet_index.py.",
         "Words standing for a word the lookup reads, by WordNet 3.0; built by scripts/build_word_relations.py.",
     )
-    rows = Relations(Path(argv[0])).rows()
+    relations = Relations(Path(argv[0]))
+    rows = relations.rows() + relations.colours(Path(argv[0]))
     OUTPUT.write_text("\n".join([header, *rows]) + "\n", "utf-8")
     print(f"wrote {OUTPUT.relative_to(ROOT)}: {len(rows)} words")
     return 0

@@ -41,4 +41,12 @@ def relations() -> dict[str, Relation]:
 
 def related(word: str) -> Relation | None:
     """The word a word stands for by WordNet, or None."""
-    return relations().get(word)
+    found = relations().get(word)
+    return None if found is None or found.relation == "colour" else found
+
+
+def is_colour(word: str) -> bool:
+    """Whether a word that names a thing is a colour too ("orange", "salmon"), so before another
+    thing it says that thing's colour ("orange cat") rather than naming a second thing."""
+    found = relations().get(word)
+    return found is not None and found.relation == "colour"
