@@ -29,7 +29,7 @@ from typing import Any
 from pipeline.classes import N_CLASSES, all_classes, class_name
 from pipeline.errors import PipelineError
 from pipeline.words import emoji as E
-from pipeline.words import lexicon
+from pipeline.words import lexicon, relations
 from pipeline.words import reader as meaning
 from pipeline.words.safety import unsafe_for_random
 
@@ -495,6 +495,8 @@ def _pieces(words: str) -> Iterator[str]:
     pieces = (piece for piece in _segment(words.split()) if piece not in STOPWORDS)
     if len(words) > MAX_WORD_CHARS:
         return pieces
+    if _thing_tail(words) is not None:
+        return iter((words,))  # "big cab" is a cab, "baby shoe shop" a shoe shop: the head wins
     found = list(pieces)
     unknown = len(found) > 1 and not all(_known(piece) for piece in found)
     if unknown and (_spelling_fix(words) is not None or _known_tail(words) is not None):
@@ -513,7 +515,28 @@ def _modified_head(words: str, pieces: list[str]) -> bool:
     Two things side by side ("dog cat", "golden retriever ocean") stay two."""
     if len(pieces) < 2 or " ".join(pieces) != words or _is_thing(pieces[-1]) is None:
         return False
-    return all(" " not in piece and not _is_thing(piece) and not _NUMBER.fullmatch(piece) for piece in pieces[:-1])
+    return all(
+        " " not in piece and (not _is_thing(piece) or relations.is_colour(piece)) and not _NUMBER.fullmatch(piece)
+        for piece in pieces[:-1]
+    )
+
+
+def _thing_tail(words: str) -> _Entry | None:
+    """The thing a run of words names by its longest known ending, where every word before that
+    ending modifies it (no thing of its own, or a colour; function words aside): "big cab",
+    "two gar", "little theater curtain". None for a single word or two things ("dog cat")."""
+    tokens = words.split()
+    for start in range(1, len(tokens)):
+        tail = " ".join(tokens[start:])
+        if tokens[start] in STOPWORDS or _is_thing(tail) is not True:
+            continue
+        before = [t for t in tokens[:start] if t not in STOPWORDS]
+        if all(not _is_thing(t) or relations.is_colour(t) for t in before):
+            entry = _find(tail)
+            assert entry is not None
+            return _Entry(entry.method, entry.group, entry.other_groups, tail, entry.curated)
+        return None
+    return None
 
 
 def _is_thing(piece: str) -> bool | None:
@@ -655,6 +678,9 @@ def _read(query: str) -> _Reading:
         return _Reading(Method.UNKNOWN)  # curated as naming no class
     if found is not None and not _weak_and_unconfirmed(found, word):
         return _reading(found, word)
+    by_relation = _by_relation(word)
+    if by_relation is not None:
+        return by_relation
     translated = _other_language(word)
     if translated is not None and not _a_typo_of_the_same(word, translated):
         return translated
@@ -663,6 +689,9 @@ def _read(query: str) -> _Reading:
     stem = _ing_stem(word)
     if stem is not None:
         return _reading(stem, word)
+    thing = _thing_tail(word)
+    if thing is not None:  # before any spelling fix of the whole: "big cab" is no big cat
+        return _reading(_Entry(Method.BROADER, _narrowed(word, thing), thing.other_groups, thing.via), word)
     guess = _spelling_guess(word)
     if guess is not None and guess[1]:
         fixed = guess[0]
@@ -672,7 +701,7 @@ def _read(query: str) -> _Reading:
             return _Reading(Method.SPELLING, entry.group, entry.other_groups, fixed, _label(entry, fixed), fixed=fixed)
     head = _known_tail(word)
     if head is not None:
-        return _reading(_Entry(Method.BROADER, head.group, head.other_groups, head.via), word)
+        return _reading(_Entry(Method.BROADER, _narrowed(word, head), head.other_groups, head.via), word)
     by_meaning = _by_meaning(word)
     if by_meaning is not None:
         return by_meaning
@@ -731,6 +760,17 @@ def _find(word: str) -> _Entry | None:
             via = entry.via or (form if form != word else "")
             return _Entry(entry.method, entry.group, entry.other_groups, via, entry.curated)
     return None
+
+
+def _narrowed(phrase: str, head: _Entry) -> tuple[int, ...]:
+    """The head's classes that its modifiers' classes share, where they share some: a "sunny beach"
+    is the shore and the sandbar, not the breakwater; else all the head's ("red car")."""
+    group = head.group
+    for token in phrase[: -len(head.via)].split():
+        modifier = _find(token) if token not in STOPWORDS else None
+        shared = tuple(c for c in group if modifier is not None and c in modifier.group)
+        group = shared or group
+    return group
 
 
 def _known_tail(word: str) -> _Entry | None:
@@ -811,12 +851,24 @@ def _by_meaning(word: str) -> _Reading | None:
     if not meaning.available():
         return None
     guess = meaning.guess(word, _meaning_vocabulary(), _strong_classes)
-    if guess is None or (_run_together(word, "") and _distance(word, guess.via) > 2):
+    real = any(form in load_index().unresolved for form in base_forms(word))
+    if guess is None or (not real and _run_together(word, "") and _distance(word, guess.via) > 2):
         return None  # "dogcat" is two things, not a wildcat; "pinapple" is still a pineapple
     entry = _find(guess.via)
     assert entry is not None
     label = _label(entry, guess.via) if entry.method is not Method.EXACT else f"classes for {guess.via}"
     return _Reading(Method.MEANING, entry.group, entry.other_groups, guess.via, label, confidence=guess.confidence)
+
+
+def _by_relation(word: str) -> _Reading | None:
+    """A word WordNet relates to a word the lookup reads ("snowfall" → snow, "cellist" → cello)."""
+    for form in base_forms(word):
+        relation = relations.related(form)
+        entry = _find(relation.target) if relation is not None else None
+        if relation is not None and entry is not None and entry.method is not Method.UNKNOWN:
+            label = f"classes for {relation.target} ({relation.describe()})"
+            return _Reading(Method.RELATED, entry.group, entry.other_groups, relation.target, label)
+    return None
 
 
 def _other_language(word: str) -> _Reading | None:
