@@ -32,7 +32,7 @@ sys.path.insert(0, str(ROOT))
 
 from pipeline.words import configure  # noqa: E402
 from pipeline.words.lexicon import key  # noqa: E402
-from pipeline.words.lookup import _read  # noqa: E402
+from pipeline.words.reading import read  # noqa: E402
 
 OUTPUT = ROOT / "pipeline" / "data" / "emoji_names.tsv"
 # A word that tags more than this many emoji of other things is a topic ("animal", "food"), which
@@ -53,7 +53,7 @@ def _annotations(package: Path) -> dict[str, dict[str, tuple[list[str], list[str
 
 def _classes_of(emoji: str) -> frozenset[int]:
     """The classes the lookup reads an emoji as (its group and the others), empty when none."""
-    reading = _read(emoji)
+    reading = read(emoji)
     return frozenset(c for group in (reading.group, *reading.other_groups) for c in group)
 
 

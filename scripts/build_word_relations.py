@@ -34,7 +34,7 @@ sys.path.insert(0, str(ROOT / "scripts"))
 
 from build_wordnet_index import _licence_header, _readable  # noqa: E402
 
-from pipeline.words.lookup import Method, curated_words, load_index  # noqa: E402
+from pipeline.words.tables import Method, curated_words, load_index  # noqa: E402
 
 OUTPUT = ROOT / "pipeline" / "data" / "word_relations.tsv"
 _STRONG = frozenset({Method.EXACT, Method.SYNONYM, Method.KIND_OF})

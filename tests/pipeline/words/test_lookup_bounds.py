@@ -11,7 +11,8 @@ from typing import Any
 import pytest
 
 from bot.cli.main import main
-from pipeline.words import lookup as words
+from pipeline.words import reading, spelling, splitting
+from pipeline.words import text as words_text
 from pipeline.words.lookup import (
     MAX_CHARS_PER_WORD,
     MAX_WORD_CHARS,
@@ -55,20 +56,26 @@ def searched(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[str]]:
     """Every word the spelling search and the known-ending search were given, in order."""
     seen: list[str] = []
 
-    def spy(name: str) -> None:
-        real: Callable[[str], Any] = getattr(words, name)
-
+    def spy(real: Callable[[str], Any]) -> None:
         def recording(word: str) -> Any:
             seen.append(word)
             return real(word)
 
-        monkeypatch.setattr(words, name, recording)
+        replace_everywhere(monkeypatch, real, recording)
 
-    spy("_spelling_guess")
-    spy("_known_tail")
-    words._read.cache_clear()  # a cached reading would hide a search
+    spy(spelling.guess)
+    spy(reading.known_tail)
+    reading.read.cache_clear()  # a cached reading would hide a search
     yield seen
-    words._read.cache_clear()
+    reading.read.cache_clear()
+
+
+def replace_everywhere(monkeypatch: pytest.MonkeyPatch, real: Callable[..., Any], fake: Callable[..., Any]) -> None:
+    """Replace a function in every words module that holds it, so no caller is missed."""
+    holders = [m for m in (words_text, spelling, reading, splitting) if getattr(m, real.__name__, None) is real]
+    assert holders, real.__name__
+    for module in holders:
+        monkeypatch.setattr(module, real.__name__, fake)
 
 
 def read(text: str, options: LookupOptions | None = None) -> str:
@@ -108,7 +115,7 @@ def test_the_word_cap_names_what_it_counted() -> None:
     [comma_free_run(7, 1_500), "x" * 1_500, " ".join(["dog"] * 40 + ["qzxvw"] * 40 + ["tree"] * 40)],
 )
 def test_memory_stays_small_whatever_the_run(text: str) -> None:
-    words._read.cache_clear()
+    reading.read.cache_clear()
     tracemalloc.start()
     try:
         read(text)
@@ -130,7 +137,7 @@ def test_text_longer_than_any_request_needs_is_refused_before_any_work(
         cleaned.append(text)
         return text
 
-    monkeypatch.setattr(words, "clean", clean)
+    replace_everywhere(monkeypatch, words_text.clean, clean)
     for text in (comma_free_run(max_words, limit + 1), "dog " * (limit // 4 + 1), "🐶" * (limit + 1)):
         with pytest.raises(TextTooLong, match=f"at most {limit:,} characters long") as refused:
             lookup(text, options=LookupOptions(max_words=max_words))

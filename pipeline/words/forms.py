@@ -1,0 +1,41 @@
+"""WordNet's word forms: a phrase's possible singulars, and the table entry they reach."""
+
+from __future__ import annotations
+
+from pipeline.words.tables import Entry, curated_words, load_index
+from pipeline.words.text import NUMBER, STOPWORDS, is_id
+
+# WordNet's detachment rules for nouns, in its order.
+_DETACH = (("ses", "s"), ("xes", "x"), ("zes", "z"), ("ches", "ch"), ("shes", "sh"), ("men", "man"), ("ies", "y"))
+
+
+def base_forms(phrase: str) -> list[str]:
+    """The phrase and its possible singulars (the last word inflected), as the index may know them."""
+    index = load_index()
+    head, _, last = phrase.rpartition(" ")
+    prefix = f"{head} " if head else ""
+    forms = [phrase, *index.exceptions.get(phrase, ())]
+    forms += [prefix + base for base in index.exceptions.get(last, ())]
+    forms += [prefix + last[: -len(end)] + base for end, base in _DETACH if last.endswith(end)]
+    if last.endswith("s") and not last.endswith("ss"):
+        forms.append(prefix + last[:-1])
+    return list(dict.fromkeys(forms))
+
+
+def find(word: str) -> Entry | None:
+    """A curated word or an index entry for the word or one of its singulars."""
+    curated, index = curated_words(), load_index()
+    for form in base_forms(word):
+        entry = curated.get(form) or index.entry(form)
+        if entry is not None:
+            # Say which singular was found when the user wrote a plural.
+            via = entry.via or (form if form != word else "")
+            return Entry(entry.method, entry.group, entry.other_groups, via, entry.curated)
+    return None
+
+
+def known(phrase: str) -> bool:
+    curated, index = curated_words(), load_index()
+    if NUMBER.fullmatch(phrase) or (phrase in STOPWORDS):
+        return is_id(phrase)
+    return any(form in curated or form in index.words for form in base_forms(phrase))

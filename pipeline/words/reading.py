@@ -1,0 +1,231 @@
+"""How a word or emoji reads before the seed chooses: the table entry it reaches (or its singular,
+its known ending, its -ing stem), a spelling fix, another language through emoji, or the meaning model."""
+
+from __future__ import annotations
+
+import functools
+from dataclasses import dataclass
+
+from pipeline.words import emoji as E
+from pipeline.words import lexicon, relations, spelling
+from pipeline.words import reader as meaning
+from pipeline.words.forms import base_forms, find
+from pipeline.words.phrases import narrowed, thing_tail
+from pipeline.words.tables import Entry, Method, curated_words, load_index
+from pipeline.words.text import MAX_WORD_CHARS, NUMBER, STOPWORDS, has_words, normalise, number_class
+
+# How an emoji's Unicode name may reach classes: directly only. Its words are a name, not a
+# typo, and guesses from broader senses read oddly for pictures (⚓ → mechanical devices).
+_EMOJI_NAME_METHODS = frozenset({Method.ID, Method.EXACT, Method.SYNONYM, Method.KIND_OF})
+
+# WordNet's guesses that the meaning model must confirm: a broader sense or a related word
+# ("octopus" → chambered nautilus, "laboratory" → bakery are look-alikes). A word inside a class
+# name is not asked: the model scores "book" → book jacket low although people accept it.
+_WEAK_METHODS = frozenset({Method.BROADER, Method.RELATED})
+
+
+@dataclass(frozen=True)
+class Reading:
+    """How a word or emoji reads, before the seed chooses: its classes, or why it has none."""
+
+    method: Method
+    group: tuple[int, ...] = ()
+    other_groups: tuple[tuple[int, ...], ...] = ()
+    via: str = ""
+    label: str = ""
+    suggestions: tuple[str, ...] = ()
+    decoration: bool = False
+    fixed: str = ""  # the spelling fix made, which a front end without fix_spelling refuses instead
+    curated: bool = False  # from the curated table
+    confidence: float = 1.0
+
+
+@functools.lru_cache(maxsize=4096)
+def read(query: str) -> Reading:
+    """How a word or emoji reads; cached, as a request may read a word twice (emoji beside it)."""
+    if E.is_emoji(query):
+        return read_emoji(query)
+    word = normalise(query)
+    if NUMBER.fullmatch(word):
+        class_id = number_class(word)
+        return Reading(Method.UNKNOWN) if class_id is None else Reading(Method.ID, (class_id,))
+    if not has_words(word):
+        return Reading(Method.UNKNOWN)  # "the" alone names nothing
+    found = find(word)
+    if found is not None and found.method is Method.UNKNOWN:
+        return Reading(Method.UNKNOWN)  # curated as naming no class
+    if found is not None and not _weak_and_unconfirmed(found, word):
+        return _reading(found, word)
+    by_relation = _by_relation(word)
+    if by_relation is not None:
+        return by_relation
+    translated = _other_language(word)
+    if translated is not None and not _a_typo_of_the_same(word, translated):
+        return translated
+    if len(word) > MAX_WORD_CHARS:
+        return Reading(Method.UNKNOWN)
+    stem = _ing_stem(word)
+    if stem is not None:
+        return _reading(stem, word)
+    thing = thing_tail(word)
+    if thing is not None:  # before any spelling fix of the whole: "big cab" is no big cat
+        return _reading(Entry(Method.BROADER, narrowed(word, thing), thing.other_groups, thing.via), word)
+    guess = spelling.guess(word)
+    if guess is not None and guess[1]:
+        fixed = guess[0]
+        entry = find(fixed)
+        assert entry is not None
+        if not _weak_and_unconfirmed(entry, fixed):
+            return Reading(Method.SPELLING, entry.group, entry.other_groups, fixed, _label(entry, fixed), fixed=fixed)
+    head = known_tail(word)
+    if head is not None:
+        return _reading(Entry(Method.BROADER, narrowed(word, head), head.other_groups, head.via), word)
+    by_meaning = _by_meaning(word)
+    if by_meaning is not None:
+        return by_meaning
+    # A fix too unsure to make ("gato" → gate) is still worth offering, if it is a word people use.
+    offer = (guess[0],) if guess is not None and spelling.fame(guess[0]) else ()
+    return Reading(Method.UNKNOWN, suggestions=suggestions_for(word, offer))
+
+
+def read_emoji(emoji: str) -> Reading:
+    """An emoji reads as its words: curated ones like any word (but never respelt); its whole Unicode
+    name (less words like "face") only where it names classes directly or is a curated word."""
+    reading = E.read_emoji(emoji)
+    if reading.decoration:
+        return Reading(Method.UNKNOWN, via=reading.name, decoration=True)
+    words = normalise(reading.words)
+    found = None
+    number = number_class(words)  # a keycap: "7️⃣" reads "7"
+    if number is not None:
+        found = Entry(Method.ID, (number,), (), "")
+    elif reading.curated:
+        found = find(words) or known_tail(words)
+    elif words:
+        # The whole name only: its last word alone misleads ("rice ball" is no ping-pong ball).
+        found = find(words)
+    trusted = found is not None and (reading.curated or found.curated or found.method in _EMOJI_NAME_METHODS)
+    if found is not None and trusted and found.method not in (Method.UNKNOWN, Method.SPELLING):
+        # The emoji's words are what it was read as; the label is theirs ("🌊 → classes for wave").
+        curated = reading.curated or found.curated
+        return Reading(found.method, found.group, found.other_groups, words, _label(found, words), curated=curated)
+    return Reading(Method.UNKNOWN, via=reading.name)
+
+
+def _reading(entry: Entry, word: str) -> Reading:
+    return Reading(entry.method, entry.group, entry.other_groups, entry.via, _label(entry, word), curated=entry.curated)
+
+
+def _label(entry: Entry, word: str) -> str:
+    """A plural noun phrase for a group: "kinds of dog", "classes for ocean"."""
+    noun = entry.via or word
+    if entry.method in (Method.KIND_OF, Method.BROADER) or (entry.method is Method.RELATED and entry.via):
+        return f"kinds of {noun}"
+    if entry.method is Method.IN_NAME:
+        return f"classes named with {noun}"
+    return f"classes for {word}"
+
+
+def known_tail(word: str) -> Entry | None:
+    """The longest known ending of a phrase nobody listed ("big red dog" → dog), as broader; an
+    ending never starts with a function word ("walk in the park" → park, not "the park")."""
+    tokens = word.split()
+    for start in range(1, len(tokens)):
+        if tokens[start] in STOPWORDS:
+            continue
+        tail = " ".join(tokens[start:])
+        entry = find(tail)
+        if entry is not None and entry.method is not Method.UNKNOWN:
+            return Entry(entry.method, entry.group, entry.other_groups, tail, entry.curated)
+    return None
+
+
+_ING_STEM_METHODS = frozenset({Method.EXACT, Method.SYNONYM})
+
+
+def _ing_stem(word: str) -> Entry | None:
+    """A sport or pastime named by its thing ("skiing" → ski, "snorkeling" → snorkel), only where
+    the thing is a class by name or synonym: "boxing" is no crate, "bowling" no mixing bowl."""
+    if " " in word or not word.endswith("ing") or len(word) < 6:
+        return None
+    root = word[:-3]
+    stems = [root, root + "e"] + ([root[:-1]] if root[-1] == root[-2] else [])
+    for stem in stems:
+        entry = find(stem)
+        if entry is not None and entry.method in _ING_STEM_METHODS:
+            return Entry(entry.method, entry.group, entry.other_groups, stem, entry.curated)
+    return None
+
+
+def _weak_and_unconfirmed(entry: Entry, word: str) -> bool:
+    """Whether a WordNet guess is weak (not a name or kind) and the meaning model finds its classes far
+    from the word: a look-alike where nothing fits ("helicopter" → airliner). Curated rows are facts."""
+    return not entry.curated and entry.method in _WEAK_METHODS and not meaning.confirms(word, entry.group)
+
+
+def _by_meaning(word: str) -> Reading | None:
+    """The word read by the meaning model as a known word whose classes agree ("catto" → cat)."""
+    if not meaning.available():
+        return None
+    guess = meaning.guess(word, meaning_vocabulary(), _strong_classes)
+    real = any(form in load_index().unresolved for form in base_forms(word))  # "snowfall" is no snow + fall
+    if guess is None or (not real and spelling.run_together(word, "") and spelling.distance(word, guess.via) > 2):
+        return None  # "dogcat" is two things, not a wildcat; "pinapple" is still a pineapple
+    entry = find(guess.via)
+    assert entry is not None
+    label = _label(entry, guess.via) if entry.method is not Method.EXACT else f"classes for {guess.via}"
+    return Reading(Method.MEANING, entry.group, entry.other_groups, guess.via, label, confidence=guess.confidence)
+
+
+def _by_relation(word: str) -> Reading | None:
+    """A word WordNet relates to a word the lookup reads ("snowfall" → snow, "cellist" → cello)."""
+    for form in base_forms(word):
+        relation = relations.related(form)
+        entry = find(relation.target) if relation is not None else None
+        if relation is not None and entry is not None and entry.method is not Method.UNKNOWN:
+            label = f"classes for {relation.target} ({relation.describe()})"
+            return Reading(Method.RELATED, entry.group, entry.other_groups, relation.target, label)
+    return None
+
+
+def _other_language(word: str) -> Reading | None:
+    """A word of another language read through the emoji it names ("perro" → 🐕 → dog)."""
+    for emoji in lexicon.emoji_for(word):
+        reading = read_emoji(emoji)
+        if reading.group:
+            label = f"classes for {reading.via}"
+            return Reading(Method.TRANSLATION, reading.group, reading.other_groups, reading.via, label, curated=False)
+    return None
+
+
+def _a_typo_of_the_same(word: str, translated: Reading) -> bool:
+    """Whether a sure spelling fix reads the word as the same classes ("elefant" is German and a
+    typo of elephant): then it stays a typo, which front ends that cannot show fixes refuse."""
+    guess = spelling.guess(word)
+    entry = find(guess[0]) if guess is not None and guess[1] else None
+    return entry is not None and set(entry.group) == set(translated.group)
+
+
+def _strong_classes(word: str) -> tuple[int, ...]:
+    entry = find(word)
+    return entry.group if entry is not None and entry.method is not Method.UNKNOWN else ()
+
+
+@functools.cache
+def meaning_vocabulary() -> tuple[str, ...]:
+    """The known words a text may be read as by meaning: class names, synonyms and kinds in the
+    index, and curated words (weak WordNet guesses would only add their own mistakes)."""
+    index, curated = load_index(), curated_words()
+    strong = {Method.EXACT, Method.SYNONYM, Method.KIND_OF}
+    named = {w for w in index.words if index.entry(w).method in strong}  # type: ignore[union-attr]
+    return tuple(sorted(named | {w for w, e in curated.items() if e.method is not Method.UNKNOWN}))
+
+
+def suggestions_for(word: str, offer: tuple[str, ...]) -> tuple[str, ...]:
+    """Up to three suggestions for an unknown word: for a real word, classes near it in meaning
+    ("blizzard" is no pizza); for a non-word, the unsure fix and names spelled like it."""
+    real = any(form in load_index().unresolved or form in load_index().words for form in base_forms(word))
+    near = meaning.suggest(word) if real or " " in word else None
+    if near is not None:
+        return near
+    return tuple(dict.fromkeys((*offer, *spelling.suggest(word))))[:3]

@@ -1,0 +1,130 @@
+"""Splitting a request into words, phrases and emoji: separators, "and", known phrases, a head noun
+with its modifiers, and emoji that only decorate or echo a word."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from pipeline.words import emoji as E
+from pipeline.words import spelling
+from pipeline.words.forms import known
+from pipeline.words.phrases import is_thing, modifies, thing_tail
+from pipeline.words.reading import Reading, known_tail, read
+from pipeline.words.results import TooManyWords
+from pipeline.words.text import MAX_WORD_CHARS, NUMBER, STOPWORDS, clean, has_emoji, has_words, normalise
+
+_SEPARATORS = re.compile(r"[,;/|+\n]")
+_AND = re.compile(r"&|\band\b", re.IGNORECASE)  # splits a part unless the whole part is a known name
+MAX_PHRASE_WORDS = 4  # the longest class names and WordNet lemmas people type
+
+
+def split_words(text: str) -> list[str]:
+    """Separate a request into words, phrases and emoji: commas, "and" and the like, else known phrases.
+
+    Emoji stand alone ("🐶🌊" is two words); a run of the same emoji counts once, decoration
+    (😂 ❤️ 👍) is dropped, and an emoji beside a word that means the same is dropped ("dog🐶").
+    """
+    return [unit.text for unit in request_units(text)]
+
+
+@dataclass(frozen=True)
+class _Unit:
+    text: str  # a normalised word or phrase, or one emoji as typed
+    chunk: int  # which comma-separated part of the request it came from
+    reading: Reading | None = None  # what an emoji reads as
+
+
+def _chunks(text: str) -> list[str]:
+    """The parts of a request between commas and the like, and "and" where it joins two things,
+    not where it belongs to a name ("black and gold garden spider", "rock and roll")."""
+    chunks: list[str] = []
+    for part in _SEPARATORS.split(clean(text)):
+        joined = _AND.sub(" and ", part)  # "rock & roll" is the name "rock and roll"
+        whole = normalise(joined)
+        chunks += [joined] if " and " in f" {whole} " and known(whole) else _AND.split(part)
+    return [chunk for chunk in chunks if has_words(normalise(chunk)) or has_emoji(chunk)]
+
+
+def request_units(text: str, max_words: int | None = None) -> list[_Unit]:
+    """The words, phrases and emoji of a request; past `max_words` words it stops reading (and
+    searching) at once: every word found so far stays a word whatever follows."""
+    units: list[_Unit] = []
+    words = 0  # an emoji may yet be dropped as an echo of a word beside it, a word never is
+    for number, chunk in enumerate(_chunks(text)):
+        for is_emoji, piece in E.split_emoji(chunk):
+            if is_emoji:
+                previous = units[-1] if units and units[-1].chunk == number else None
+                if previous and previous.reading and E.bare(previous.text) == E.bare(piece):
+                    continue  # "🔥🔥🔥" is one fire
+                reading = read(piece)
+                if not reading.decoration:
+                    units.append(_Unit(piece, number, reading))
+            else:
+                for word in _pieces(normalise(piece)):
+                    units.append(_Unit(word, number))
+                    words += 1
+                    if max_words is not None and words > max_words:
+                        raise TooManyWords(max_words, words, at_least=True)
+    return _drop_echoes(units)
+
+
+def _drop_echoes(units: list[_Unit]) -> list[_Unit]:
+    """Drop an emoji that sits beside a word meaning the same ("🐶dog", "dog 🐶🐶"): it decorates the word."""
+    keep = []
+    for index, unit in enumerate(units):
+        if unit.reading is not None and unit.reading.group:
+            beside = [u for u in units[max(0, index - 1) : index + 2] if u.chunk == unit.chunk and u.reading is None]
+            if any(set(read(n.text).group) == set(unit.reading.group) for n in beside):
+                continue
+        keep.append(unit)
+    return keep
+
+
+def _pieces(words: str) -> Iterator[str]:
+    """The words and phrases of a run of text: the whole run when it is known; else its longest
+    known phrases less function words ("golden retriever ocean" is two, "cat in a hat" too),
+    unless one of those is unknown and the whole run reads as a misspelt name ("golden retreiver")
+    or ends in a known phrase ("big red dog" → dog, "walk in the park" → park).
+
+    A run longer than a word can be is never read whole (see read), so it is never searched
+    whole (the spelling search costs the square of its length) and its phrases come one at a
+    time, for the caller to stop at its word cap."""
+    if not has_words(words):
+        return iter(())
+    if known(words):
+        return iter((words,))
+    pieces = (piece for piece in _segment(words.split()) if piece not in STOPWORDS)
+    if len(words) > MAX_WORD_CHARS:
+        return pieces
+    if thing_tail(words) is not None:
+        return iter((words,))  # "big cab" is a cab, "baby shoe shop" a shoe shop: the head wins
+    found = list(pieces)
+    unknown = len(found) > 1 and not all(known(piece) for piece in found)
+    if unknown and (spelling.fix(words) is not None or known_tail(words) is not None):
+        return iter((words,))
+    if _modified_head(words, found):
+        return iter((words,))  # "red sports car" is one sports car, not red wine and a car
+    return iter(found)
+
+
+def _modified_head(words: str, pieces: list[str]) -> bool:
+    """Whether a run of words is one thing named by its last piece, every earlier piece a single
+    word that is no thing of its own ("red", "cute", "hot", "baby") or a colour: the head noun and its modifiers.
+    Two things side by side ("dog cat", "golden retriever ocean") stay two."""
+    if len(pieces) < 2 or " ".join(pieces) != words or is_thing(pieces[-1]) is None:
+        return False
+    return all(" " not in piece and modifies(piece) and not NUMBER.fullmatch(piece) for piece in pieces[:-1])
+
+
+def _segment(tokens: list[str]) -> Iterator[str]:
+    """Greedy longest known phrases, so "golden retriever ocean" gives two words."""
+    start = 0
+    while start < len(tokens):
+        for end in range(min(len(tokens), start + MAX_PHRASE_WORDS), start, -1):
+            phrase = " ".join(tokens[start:end])
+            if end == start + 1 or known(phrase):
+                yield phrase
+                start = end
+                break
