@@ -16,7 +16,7 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass
 
-from pipeline.words import lexicon, spelling
+from pipeline.words import lexicon, relations, spelling
 from pipeline.words import reader as meaning
 from pipeline.words.complete import complete
 from pipeline.words.forms import base_forms
@@ -182,4 +182,5 @@ def warm() -> None:
     curated_words()
     spelling.warm()
     lexicon.names()
+    relations.relations()
     meaning.warm(meaning_vocabulary())

@@ -4,7 +4,7 @@ whether a weak WordNet guess holds up, and suggestions that are neighbours in me
 Embeddings alone match spelling as much as meaning ("perro" is near "biro", "bunbun" near
 "bun"), so a neighbour counts only when two readings agree: the known word nearest the text
 must mean classes that are themselves near the text. Thresholds were set on
-tests/data/meaning_tuning.tsv and checked on tests/data/meaning_holdout.tsv (never tuned on).
+tests/data/meaning_tuning.tsv and checked on meaning_holdout.tsv and meaning_holdout2.tsv (never tuned on).
 """
 
 from __future__ import annotations
@@ -81,7 +81,6 @@ def guess(text: str, vocabulary: tuple[str, ...], classes_of: Callable[[str], tu
     if agreement < MIN_AGREEMENT:
         return None
     return MeaningGuess(word, classes, agreement, confidence(agreement))
-    return None
 
 
 def confirmation(text: str, classes: tuple[int, ...]) -> float | None:

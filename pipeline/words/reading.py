@@ -7,9 +7,10 @@ import functools
 from dataclasses import dataclass
 
 from pipeline.words import emoji as E
-from pipeline.words import lexicon, spelling
+from pipeline.words import lexicon, relations, spelling
 from pipeline.words import reader as meaning
 from pipeline.words.forms import base_forms, find
+from pipeline.words.phrases import narrowed, thing_tail
 from pipeline.words.tables import Entry, Method, curated_words, load_index
 from pipeline.words.text import MAX_WORD_CHARS, NUMBER, STOPWORDS, has_words, normalise, number_class
 
@@ -55,6 +56,9 @@ def read(query: str) -> Reading:
         return Reading(Method.UNKNOWN)  # curated as naming no class
     if found is not None and not _weak_and_unconfirmed(found, word):
         return _reading(found, word)
+    by_relation = _by_relation(word)
+    if by_relation is not None:
+        return by_relation
     translated = _other_language(word)
     if translated is not None and not _a_typo_of_the_same(word, translated):
         return translated
@@ -63,6 +67,9 @@ def read(query: str) -> Reading:
     stem = _ing_stem(word)
     if stem is not None:
         return _reading(stem, word)
+    thing = thing_tail(word)
+    if thing is not None:  # before any spelling fix of the whole: "big cab" is no big cat
+        return _reading(Entry(Method.BROADER, narrowed(word, thing), thing.other_groups, thing.via), word)
     guess = spelling.guess(word)
     if guess is not None and guess[1]:
         fixed = guess[0]
@@ -72,7 +79,7 @@ def read(query: str) -> Reading:
             return Reading(Method.SPELLING, entry.group, entry.other_groups, fixed, _label(entry, fixed), fixed=fixed)
     head = known_tail(word)
     if head is not None:
-        return _reading(Entry(Method.BROADER, head.group, head.other_groups, head.via), word)
+        return _reading(Entry(Method.BROADER, narrowed(word, head), head.other_groups, head.via), word)
     by_meaning = _by_meaning(word)
     if by_meaning is not None:
         return by_meaning
@@ -161,12 +168,24 @@ def _by_meaning(word: str) -> Reading | None:
     if not meaning.available():
         return None
     guess = meaning.guess(word, meaning_vocabulary(), _strong_classes)
-    if guess is None or (spelling.run_together(word, "") and spelling.distance(word, guess.via) > 2):
+    real = any(form in load_index().unresolved for form in base_forms(word))  # "snowfall" is no snow + fall
+    if guess is None or (not real and spelling.run_together(word, "") and spelling.distance(word, guess.via) > 2):
         return None  # "dogcat" is two things, not a wildcat; "pinapple" is still a pineapple
     entry = find(guess.via)
     assert entry is not None
     label = _label(entry, guess.via) if entry.method is not Method.EXACT else f"classes for {guess.via}"
     return Reading(Method.MEANING, entry.group, entry.other_groups, guess.via, label, confidence=guess.confidence)
+
+
+def _by_relation(word: str) -> Reading | None:
+    """A word WordNet relates to a word the lookup reads ("snowfall" → snow, "cellist" → cello)."""
+    for form in base_forms(word):
+        relation = relations.related(form)
+        entry = find(relation.target) if relation is not None else None
+        if relation is not None and entry is not None and entry.method is not Method.UNKNOWN:
+            label = f"classes for {relation.target} ({relation.describe()})"
+            return Reading(Method.RELATED, entry.group, entry.other_groups, relation.target, label)
+    return None
 
 
 def _other_language(word: str) -> Reading | None:

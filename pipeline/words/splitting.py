@@ -9,10 +9,10 @@ from dataclasses import dataclass
 
 from pipeline.words import emoji as E
 from pipeline.words import spelling
-from pipeline.words.forms import find, known
+from pipeline.words.forms import known
+from pipeline.words.phrases import is_thing, modifies, thing_tail
 from pipeline.words.reading import Reading, known_tail, read
 from pipeline.words.results import TooManyWords
-from pipeline.words.tables import Method
 from pipeline.words.text import MAX_WORD_CHARS, NUMBER, STOPWORDS, clean, has_emoji, has_words, normalise
 
 _SEPARATORS = re.compile(r"[,;/|+\n]")
@@ -98,6 +98,8 @@ def _pieces(words: str) -> Iterator[str]:
     pieces = (piece for piece in _segment(words.split()) if piece not in STOPWORDS)
     if len(words) > MAX_WORD_CHARS:
         return pieces
+    if thing_tail(words) is not None:
+        return iter((words,))  # "big cab" is a cab, "baby shoe shop" a shoe shop: the head wins
     found = list(pieces)
     unknown = len(found) > 1 and not all(known(piece) for piece in found)
     if unknown and (spelling.fix(words) is not None or known_tail(words) is not None):
@@ -107,24 +109,13 @@ def _pieces(words: str) -> Iterator[str]:
     return iter(found)
 
 
-_THING_METHODS = frozenset({Method.ID, Method.EXACT, Method.SYNONYM, Method.KIND_OF})
-
-
 def _modified_head(words: str, pieces: list[str]) -> bool:
     """Whether a run of words is one thing named by its last piece, every earlier piece a single
-    word that is no thing of its own ("red", "cute", "hot", "baby"): the head noun and its modifiers.
+    word that is no thing of its own ("red", "cute", "hot", "baby") or a colour: the head noun and its modifiers.
     Two things side by side ("dog cat", "golden retriever ocean") stay two."""
-    if len(pieces) < 2 or " ".join(pieces) != words or _is_thing(pieces[-1]) is None:
+    if len(pieces) < 2 or " ".join(pieces) != words or is_thing(pieces[-1]) is None:
         return False
-    return all(" " not in piece and not _is_thing(piece) and not NUMBER.fullmatch(piece) for piece in pieces[:-1])
-
-
-def _is_thing(piece: str) -> bool | None:
-    """Whether a known piece names things by itself (a class, its synonym or kinds); None when unknown."""
-    entry = find(piece)
-    if entry is None:
-        return None
-    return entry.method in _THING_METHODS
+    return all(" " not in piece and modifies(piece) and not NUMBER.fullmatch(piece) for piece in pieces[:-1])
 
 
 def _segment(tokens: list[str]) -> Iterator[str]:

@@ -16,14 +16,15 @@ import pytest
 
 from bot.cli.main import main
 from bot.settings import Settings
-from pipeline.classes import class_name, resolve_class
-from pipeline.words import WordsModelError, configure, model_source, shared_meaning
+from pipeline.classes import all_classes, class_name, resolve_class
+from pipeline.words import WordsModelError, configure, lexicon, model_source, relations, shared_meaning
 from pipeline.words import lookup as L
-from pipeline.words.lookup import Method, lookup_word, split_words
+from pipeline.words.lookup import Method, lookup, lookup_word, split_words
 from tests.paths import DATA
 from tests.pipeline.words.test_lookup import DOGS, DOMESTIC_CATS, FISH, SETS, read_word_table
 
 TUNING_FILE, HOLDOUT_FILE = DATA / "meaning_tuning.tsv", DATA / "meaning_holdout.tsv"
+HOLDOUT2_FILE = DATA / "meaning_holdout2.tsv"  # written before the second round of tuning
 
 
 def choices(word: str) -> set[int | None]:
@@ -199,9 +200,56 @@ def overall(per: dict[str, tuple[int, int]]) -> float:
 
 
 def test_held_out_words_nobody_tuned_on_are_read_better_than_by_wordnet_alone() -> None:
-    # The held-out table was written before the layer was tuned (see bench/word_meaning.py for the
-    # per-category numbers); this only keeps the gain from slipping back.
-    held_out, misses = rates(HOLDOUT_FILE)
-    assert overall(held_out) >= 0.65, misses
-    tuning, misses = rates(TUNING_FILE)
-    assert overall(tuning) >= 0.72, misses
+    # The held-out tables were written before a round of tuning (see bench/word_meaning.py for the
+    # per-category numbers); this only keeps the gain from slipping back (measured: 71%, 71%, 79%).
+    for path, floor in ((HOLDOUT_FILE, 0.69), (HOLDOUT2_FILE, 0.69), (TUNING_FILE, 0.77)):
+        rated, misses = rates(path)
+        assert overall(rated) >= floor, (path.name, misses)
+
+
+@pytest.mark.parametrize(
+    ("word", "expected"),
+    [("kat", DOMESTIC_CATS), ("kikker", SETS["@frogs"]), ("fiets", SETS["@bikes"]), ("olifant", SETS["@elephants"]),
+     ("katt", DOMESTIC_CATS), ("ndovu", SETS["@elephants"]), ("kissa", DOMESTIC_CATS), ("moto", SETS["@motorbikes"])],
+)  # fmt: skip
+def test_languages_beyond_the_emoji_packages_thirteen_are_read_by_cldr_names(word: str, expected: set[int]) -> None:
+    # Dutch, Swedish, Swahili, Finnish: CLDR's names in ~160 locales; "moto" is fire in Swahili but a
+    # motorcycle in five languages, so the motorcycle.
+    match = lookup_word(word, random.Random(0))
+    assert match.method is Method.TRANSLATION and set(match.choices) <= expected, match
+
+
+def test_a_topic_word_of_one_language_names_nothing_in_another() -> None:
+    # "dier" tags every animal emoji in Dutch and names a door elsewhere: it is neither.
+    assert lexicon.emoji_for("dier") == ()
+    assert lexicon.emoji_for("Uccello") == ("🐦",)
+
+
+@pytest.mark.parametrize("modifier", ["big", "two", "baby", "orange"])
+def test_a_phrase_whose_head_is_a_class_name_reaches_that_class(modifier: str) -> None:
+    # Every class's first name, after a word that modifies it: never a spelling fix of the whole
+    # ("big cab" is no big cat, "two gar" no tow truck), never the modifier as a second thing.
+    # Names joined by "and" are cut there before any phrase is read (a known limit).
+    wrong = []
+    for cls in all_classes():
+        name = cls.names[0]
+        alone = choices(name)
+        if " and " in f" {name.replace('-', ' ')} " or cls.id not in alone:
+            continue  # a name shared by several classes reads as all of them
+        matches = lookup(f"{modifier} {name}", random.Random(0))
+        if len(matches) != 1 or not set(matches[0].choices) <= alone:
+            wrong.append(f"{modifier} {name} → {[m.query for m in matches]}")
+    assert not wrong, wrong
+
+
+def test_a_colour_before_a_thing_is_its_colour_and_a_scene_narrows_the_head() -> None:
+    assert split_words("orange cat") == ["orange cat"] and choices("orange cat") <= DOMESTIC_CATS
+    assert split_words("orange banana") == ["orange banana"]
+    assert choices("sunny beach") <= {resolve_class("seashore"), resolve_class("sandbar")}
+
+
+def test_a_player_reads_as_the_instrument_and_a_synonym_as_its_word() -> None:
+    assert choices("cellist") == {resolve_class("cello")}
+    assert choices("violinists") == {resolve_class("violin")}
+    assert choices("snowfall") == choices("snow")
+    assert relations.related("banker") is None  # people derived from artifacts only

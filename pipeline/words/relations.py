@@ -1,0 +1,52 @@
+"""Words that reach no class themselves but stand, by a WordNet relation, for a word the lookup
+reads well: "snowfall" is snow, "cellist" plays the cello.
+
+The table pipeline/data/word_relations.tsv is built offline from WordNet 3.0 by
+scripts/build_word_relations.py (which says which relations it follows and why others are left).
+"""
+
+from __future__ import annotations
+
+import functools
+from dataclasses import dataclass
+from importlib import resources
+
+# How each relation is said in a label: "who plays the cello".
+_SAID = {"synonym": "another name for {}", "player_of": "who plays the {}"}
+
+
+@dataclass(frozen=True)
+class Relation:
+    """A word the lookup reads that another word stands for, and how."""
+
+    target: str
+    relation: str
+
+    def describe(self) -> str:
+        """The relation in words: "who plays the cello"."""
+        return _SAID.get(self.relation, "{}").format(self.target)
+
+
+@functools.cache
+def relations() -> dict[str, Relation]:
+    """Every related word → the word it stands for."""
+    text = resources.files("pipeline.data").joinpath("word_relations.tsv").read_text("utf-8")
+    out = {}
+    for line in text.splitlines():
+        if line and not line.startswith("#"):
+            word, target, relation = line.split("\t")
+            out[word] = Relation(target, relation)
+    return out
+
+
+def related(word: str) -> Relation | None:
+    """The word a word stands for by WordNet, or None."""
+    found = relations().get(word)
+    return None if found is None or found.relation == "colour" else found
+
+
+def is_colour(word: str) -> bool:
+    """Whether a word that names a thing is a colour too ("orange", "salmon"), so before another
+    thing it says that thing's colour ("orange cat") rather than naming a second thing."""
+    found = relations().get(word)
+    return found is not None and found.relation == "colour"

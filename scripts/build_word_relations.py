@@ -1,0 +1,153 @@
+"""Build pipeline/data/word_relations.tsv: words that reach no class themselves but stand, by a
+WordNet relation of their commonest sense, for a word the lookup reads well.
+
+- a player is derived from the thing played: "cellist" → cello, "drummer" → drum (only people
+  derived from artifacts, so "banker" is no bank);
+- a synonym of its commonest sense is such a word: "snowfall" is snow;
+- and, with no target, the things that are colours too ("orange cat" is an orange cat).
+
+Tried and left out, as they lowered the score on tests/data/meaning_tuning.tsv: kinds of a
+curated scene or mood ("breeze" a kind of wind gave an electric fan), adjectives like a curated
+mood ("blissful" like happy gave a golden retriever), adjectives pertaining to a noun. A target
+stands for its commonest sense only ("gun" is the weapon, so an accelerator is none).
+
+Targets are the curated words (any method but "names nothing") and the index's class names,
+synonyms and kinds. Reads Debian's `wordnet-base` like scripts/build_wordnet_index.py, and the
+committed index and curated table. Regenerate:
+
+    sudo apt-get install wordnet-base
+    .venv/bin/python scripts/build_word_relations.py /usr/share/wordnet
+
+Output lines (tab-separated, after '#' comments holding WordNet's licence):
+    word  target word ("-": none)  relation (player_of, synonym, colour)
+"""
+
+from __future__ import annotations
+
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "scripts"))
+
+from build_wordnet_index import _licence_header, _readable  # noqa: E402
+
+from pipeline.words.tables import Method, curated_words, load_index  # noqa: E402
+
+OUTPUT = ROOT / "pipeline" / "data" / "word_relations.tsv"
+_STRONG = frozenset({Method.EXACT, Method.SYNONYM, Method.KIND_OF})
+# The derivation pointers of a player to the instrument: only people (noun.person, file 18)
+# derived from an artifact (file 06), so "drummer" → drum, never "banker" → bank.
+_PERSON, _ARTIFACT = 18, 6
+
+
+@dataclass
+class Synset:
+    """One synset of data.noun, with its pointers."""
+
+    lexfile: int
+    lemmas: list[str]
+    pointers: list[tuple[str, int, str]] = field(default_factory=list)  # (symbol, offset, part of speech)
+
+
+def read_data(path: Path) -> dict[int, Synset]:
+    """Parse a WordNet data file into synsets keyed by offset."""
+    synsets = {}
+    for line in path.read_text("latin-1").splitlines():
+        if line.startswith(" "):
+            continue
+        fields = line.partition(" | ")[0].split()
+        n_words = int(fields[3], 16)
+        lemmas = [_readable(w).split("(")[0] for w in fields[4 : 4 + 2 * n_words : 2]]
+        pos = 4 + 2 * n_words
+        count = int(fields[pos])
+        pointers = [fields[pos + 1 + 4 * i : pos + 5 + 4 * i] for i in range(count)]
+        synsets[int(fields[0])] = Synset(int(fields[1]), lemmas, [(p[0], int(p[1]), p[2]) for p in pointers])
+    return synsets
+
+
+def read_index(path: Path) -> dict[str, list[int]]:
+    """Parse an index file: lemma → its synsets, commonest sense first."""
+    senses = {}
+    for line in path.read_text("latin-1").splitlines():
+        if not line.startswith(" "):
+            fields = line.split()
+            senses[_readable(fields[0])] = [int(f) for f in fields[-int(fields[2]) :]]
+    return senses
+
+
+def targets() -> set[str]:
+    """The words a relation may lead to: what the lookup reads as classes for sure."""
+    index, curated = load_index(), curated_words()
+    strong = {w for w in index.words if (e := index.entry(w)) is not None and e.method in _STRONG}
+    return strong | {w for w, e in curated.items() if e.method is not Method.UNKNOWN}
+
+
+class Relations:
+    """WordNet's nouns, and the words a noun may stand for."""
+
+    def __init__(self, wordnet: Path) -> None:
+        self.nouns, self.noun_senses = read_data(wordnet / "data.noun"), read_index(wordnet / "index.noun")
+        self.targets = targets()
+        # A target stands for its commonest sense only ("field" is land, not a field of study;
+        # "gun" is the weapon, so an accelerator is none).
+        self.noun_target = {s[0]: w for w, s in self.noun_senses.items() if w in self.targets}
+
+    def of_noun(self, word: str) -> tuple[str, str] | None:
+        """The target a noun stands for: the thing its player plays, or a synonym of its commonest sense."""
+        first = self.nouns[self.noun_senses[word][0]]
+        for symbol, offset, pos in first.pointers:
+            derived = symbol == "+" and pos == "n" and offset in self.noun_target
+            if derived and first.lexfile == _PERSON and self.nouns[offset].lexfile == _ARTIFACT:
+                return self.noun_target[offset], "player_of"
+        synonym = self.noun_target.get(self.noun_senses[word][0])
+        if synonym is not None and synonym != word:
+            return synonym, "synonym"  # "snowfall" is snow
+        return None
+
+    def colours(self, wordnet: Path) -> list[str]:
+        """Things that are colours too ("orange", "salmon"): before a thing they say its colour."""
+        adjectives, senses = read_data(wordnet / "data.adj"), read_index(wordnet / "index.adj")
+        chromatic = {o for o, s in adjectives.items() if "chromatic" in s.lemmas}
+        index = load_index()
+        return [
+            f"{word}\t-\tcolour"
+            for word, offsets in sorted(senses.items())
+            if (entry := index.entry(word)) is not None
+            and entry.method in _STRONG
+            and any(sym == "&" and o in chromatic for s in offsets for sym, o, _ in adjectives[s].pointers)
+        ]
+
+    def rows(self) -> list[str]:
+        """Every word reaching no class by itself, with the target it stands for."""
+        index, curated = load_index(), curated_words()
+        out = {}
+        for word in sorted(self.noun_senses):
+            if word in curated or index.entry(word) is not None or not word.replace(" ", "").isalpha():
+                continue
+            found = self.of_noun(word)
+            if found is not None:
+                out[word] = f"{word}\t{found[0]}\t{found[1]}"
+        return list(out.values())
+
+
+def main(argv: list[str]) -> int:
+    """Write the table from WordNet's folder."""
+    if len(argv) != 1 or not (Path(argv[0]) / "data.adj").is_file():
+        print("usage: build_word_relations.py <WordNet 3.0 dict folder, e.g. /usr/share/wordnet>", file=sys.stderr)
+        return 2
+    header = _licence_header().replace(
+        "Nouns of WordNet 3.0 resolved to the 1000 BigGAN classes; built by scripts/build_wordnet_index.py.",
+        "Words standing for a word the lookup reads, by WordNet 3.0; built by scripts/build_word_relations.py.",
+    )
+    relations = Relations(Path(argv[0]))
+    rows = relations.rows() + relations.colours(Path(argv[0]))
+    OUTPUT.write_text("\n".join([header, *rows]) + "\n", "utf-8")
+    print(f"wrote {OUTPUT.relative_to(ROOT)}: {len(rows)} words")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
