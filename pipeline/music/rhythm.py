@@ -163,7 +163,10 @@ def track_beats(envelope: np.ndarray, frame_rate: float, tempo_bpm: float, tight
 
 
 PULSE_CLARITY = 0.25  # on the onset envelope alone
-PULSE_CLARITY_WITH_HARMONY = 0.06  # on onsets and harmonic change together: a chorale's pulse is its chords
+# On onsets and harmonic change together: a chorale's pulse is its chords. Held strings and winds
+# measure 0.03-0.08 here and a codec moves that by a fifth; a floor among them made one recording
+# pulsed and its MP3 not (and every cut with it). A glide has no notes, so no pulse at all.
+PULSE_CLARITY_WITH_HARMONY = 0.02
 
 
 def pulse_envelope(feats: Features, found: Harmony) -> np.ndarray:
