@@ -72,7 +72,8 @@ def analyse_music(samples: np.ndarray, sample_rate: int, settings: MusicSettings
         notes.append("the clip has no steady beat, so the cuts stay where the signal turns.")
     target: float | None = None
     automatic = settings.threshold is None and settings.segments is None and settings.segment_seconds is None
-    if candidates is not None and automatic and not settings.paper_filter:
+    # Without candidates (no note at all: a glide, a drone) the signal's turns are all there is.
+    if candidates is not None and len(candidates.times) and automatic and not settings.paper_filter:
         target = phrase_length(found, duration_s)
         threshold = math.nan  # no threshold: the cuts are chosen among the music's turns
         points = _phrase_points(candidates, returns, duration_s, target, cutter.cps, search.n_columns)

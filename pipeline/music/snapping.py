@@ -119,14 +119,15 @@ class Cutter:
         # Cumulative count of still frames, so any stretch's share of stillness costs two lookups.
         self._still = np.concatenate([[0], np.cumsum(still_frames(feats))])
         self._frames_per_column = HOP / FRAME_HOP
-        if settings.snap is Snap.ONSETS:
+        phrases = settings.snap is Snap.PHRASES and _dense_enough(self.candidates, settings.segments)
+        if settings.snap is Snap.ONSETS or (settings.snap is Snap.PHRASES and not phrases):
             self.events, self.weights = rhythm_.onsets, rhythm_.onset_strength.copy()
             if len(rhythm_.beats):
                 # An onset on a beat is where a cut feels right, and it is the same one in every codec.
                 on_beat = np.abs(rhythm_.onsets[:, None] - rhythm_.beats[None, :]).min(axis=1) < 0.03
                 self.weights[on_beat] *= 1.5
             self.window = (0.25, 0.5)  # the trailing running mean reaches its low just before the event
-        elif settings.snap is Snap.PHRASES and self.candidates is not None and len(self.candidates.times):
+        elif phrases and self.candidates is not None:
             # A count or a threshold asked for: each cut moves to the clearest turn near it.
             self.events, self.weights = self.candidates.times, 1.0 + self.candidates.score
             self.window = (0.5, 0.75)
@@ -171,3 +172,12 @@ class Cutter:
         if gap_s > 0:
             moved, strength = enforce_gap(moved, strength, round(gap_s * self.cps))
         return moved, strength
+
+
+def _dense_enough(candidates: Boundaries | None, segments: int | None) -> bool:
+    """Whether cuts can move onto the phrase candidates: there are some, and for an asked-for count
+    at least two per segment (sparser, two cuts would land on one bar line and the count be lost;
+    the cuts then move onto notes, as with `--snap onsets`)."""
+    if candidates is None or len(candidates.times) == 0:
+        return False
+    return segments is None or len(candidates.times) >= 2 * segments

@@ -10,7 +10,7 @@ from pipeline import music as M
 from pipeline.music.harmony import change_peaks, harmony
 from pipeline.music.phrases import Boundaries, boundaries, breath_marks, choose_cuts, foote_novelty
 from pipeline.music.rhythm import _bar_positions
-from tests.synth import RATE, pad
+from tests.synth import RATE, onset_times, pad, piano_piece, render_notes
 
 # Four-voice progressions (MIDI pitches): each chord moves some voices by a step, keeping others.
 _CHORDS = [
@@ -238,3 +238,18 @@ def test_a_count_asked_for_moves_each_cut_to_a_turn_near_it() -> None:
     analysis, _ = M.analyse_music(samples, RATE, M.MusicSettings(snap=M.Snap.PHRASES, segments=4))
     assert len(analysis.inflection_points) - 1 == 4
     assert np.mean(_near(analysis.inflection_times[1:-1], changes, 0.05)) >= 0.66
+
+
+def test_a_count_asked_for_is_kept_when_bar_lines_are_sparser_than_the_cuts() -> None:
+    # 12 s at 96 bpm: bar lines 2.5 s apart under segments of 2 s; two cuts must not land on one.
+    notes = piano_piece(12, 96, seed=1)
+    samples = render_notes(notes, 12, seed=3)
+    analysis, music = M.analyse_music(samples, RATE, M.MusicSettings(snap=M.Snap.PHRASES, segments=6))
+    assert len(analysis.inflection_points) - 1 == 6 and music.notes == ()
+    assert np.mean(_near(analysis.inflection_times[1:-1], onset_times(notes), 0.05)) >= 0.8
+
+
+def test_phrase_cuts_on_music_without_notes_follow_the_signal() -> None:
+    # A slowly wandering tone has no note to cut on: the signal's turns are the cuts, as with onsets.
+    glide, _ = M.analyse_music(pad(30.0, seed=4), RATE, M.MusicSettings(snap=M.Snap.PHRASES))
+    assert 3 <= len(glide.inflection_points) - 1 <= 10
