@@ -8,7 +8,7 @@ import pytest
 
 from pipeline import music as M
 from pipeline.music.harmony import change_peaks, harmony
-from pipeline.music.phrases import Boundaries, boundaries, breath_marks, choose_cuts, foote_novelty
+from pipeline.music.phrases import Boundaries, _phrase_grid, boundaries, breath_marks, choose_cuts, foote_novelty
 from pipeline.music.rhythm import _bar_positions
 from tests.synth import RATE, onset_times, pad, piano_piece, render_notes
 
@@ -253,3 +253,12 @@ def test_phrase_cuts_on_music_without_notes_follow_the_signal() -> None:
     # A slowly wandering tone has no note to cut on: the signal's turns are the cuts, as with onsets.
     glide, _ = M.analyse_music(pad(30.0, seed=4), RATE, M.MusicSettings(snap=M.Snap.PHRASES))
     assert 3 <= len(glide.inflection_points) - 1 <= 10
+
+
+def test_the_phrase_grid_counts_only_as_much_as_its_phase_stands_out() -> None:
+    # Every 4th bar clearly the turn: the grid is on. Two phases within 5%: which one wins is a
+    # codec's rounding, so neither gets the grid.
+    clear = np.tile([1.0, 0.1, 0.1, 0.1], 6)
+    assert np.array_equal(np.flatnonzero(_phrase_grid(clear) == 1.0), np.arange(0, 24, 4))
+    tied = np.tile([1.0, 0.96, 0.1, 0.1], 6)
+    assert _phrase_grid(tied).max() < 0.1
