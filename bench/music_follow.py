@@ -1,12 +1,15 @@
 """How well the cuts follow the music: segments, alignment with note onsets, codec stability, speed.
 
-    .venv/bin/python -m bench.music_follow [--quick] [--keep DIR] [--signal rms|tv|flux|onset] [--snap …]
+    .venv/bin/python -m bench.music_follow [--quick] [--keep DIR] [--signal rms|tv|flux|onset] [--snap …] [--set DIR]
 
 For every clip (numpy-synthesised, General MIDI through fluidsynth when installed, espeak-ng
 speech): the paper style's segment count at its fixed δ, then the music style's segments (count,
 mean, longest, shortest), the share of interior cuts within 50 ms of a real note onset (and of
 random cuts, for scale), and the same clip as MP3 128 kb/s, Ogg and AAC against the WAV (count
 difference, share of cuts within one 30 fps frame). Last, the analysis time of a 10-minute clip.
+With `--set DIR`, then the same per clip of real compositions (`bench.music_set`, rendered into DIR
+if missing): cuts on notes, on bar lines, on phrase starts, each against random cuts, tempo, beat
+F-measure, codec stability and time, for the dev and the held-out split (`bench.music_phrases`).
 Timings are medians of several runs.
 """
 
@@ -22,16 +25,12 @@ from pathlib import Path
 import numpy as np
 
 from bench.clips import Clip, make_clips
+from bench.music_phrases import CODECS, report
 from pipeline import analysis as A
 from pipeline import music as M
 from pipeline.media.audio import decode_audio
 from tests.conftest import transcode, write_wav
 
-CODECS = {
-    "mp3": ["-c:a", "libmp3lame", "-b:a", "128k"],
-    "ogg": ["-c:a", "libvorbis", "-q:a", "4"],
-    "m4a": ["-c:a", "aac", "-b:a", "128k"],
-}
 FRAME_S = 1 / 30
 NEAR_S = 0.05
 
@@ -109,6 +108,9 @@ def main() -> None:
     parser.add_argument("--keep", help="keep the clips in this folder")
     parser.add_argument("--signal", choices=[s.value for s in M.Signal], default="rms", help="the signal cut on")
     parser.add_argument("--snap", choices=[s.value for s in M.Snap], default="onsets", help="what cuts move to")
+    parser.add_argument(
+        "--set", help="also the real compositions of bench.music_set in this folder (rendered if missing), per clip"
+    )
     args = parser.parse_args()
     runs = 1 if args.quick else 5
     with tempfile.TemporaryDirectory(prefix="ganterp-bench-") as scratch:
@@ -133,6 +135,12 @@ def main() -> None:
             print(line)
         for note in skipped:
             print(f"skipped: {note}")
+    if args.set:
+        # Per clip of real compositions: cuts on notes, bar lines and phrase starts against random
+        # cuts, tempo, beat F-measure, codec stability and time, for the dev and held-out splits.
+        print()
+        for line in report(Path(args.set), "all", settings):
+            print(line)
 
 
 if __name__ == "__main__":

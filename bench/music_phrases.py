@@ -24,7 +24,6 @@ from typing import TypeVar
 import mir_eval
 import numpy as np
 
-from bench.music_follow import CODECS
 from bench.music_set import Truth, build
 from pipeline import music as M
 from pipeline.media.audio import decode_audio
@@ -33,6 +32,11 @@ from pipeline.music.phrases import boundaries
 from tests.conftest import transcode
 
 NOTE_S, BAR_S, PHRASE_S, FRAME_S = 0.05, 0.07, 0.25, 1 / 30
+CODECS = {
+    "mp3": ["-c:a", "libmp3lame", "-b:a", "128k"],
+    "ogg": ["-c:a", "libvorbis", "-q:a", "4"],
+    "m4a": ["-c:a", "aac", "-b:a", "128k"],
+}
 T = TypeVar("T")
 
 
@@ -205,6 +209,20 @@ def ten_minutes(truths: list[Truth], folder: Path) -> str:
     return "10-minute clip: " + ", ".join(f"{name} {seconds:.2f} s" for name, seconds in clock.items())
 
 
+def report(folder: Path, split: str, settings: M.MusicSettings, codecs: bool = True, only: str = "") -> list[str]:
+    """The per-clip table and the goals' numbers per split, as lines to print."""
+    truths = [t for t in build(folder) if split in ("all", t.split) and only in t.name]
+    rows = [measure(truth, folder, settings, codecs) for truth in truths]
+    columns = list(rows[0].cells)
+    lines = ["| " + " | ".join(columns) + " |", "|" + "---|" * len(columns)]
+    lines += ["| " + " | ".join(row.cells[c] for c in columns) + " |" for row in rows]
+    for part in ("dev", "held-out"):
+        group = [r for r in rows if r.truth.split == part]
+        if group:
+            lines += ["", f"{part} ({len(group)} clips):", *("  " + line for line in summary(group, codecs))]
+    return lines
+
+
 def main() -> None:
     """Render (or reuse) the set and print the table and the goals' numbers per split."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -218,23 +236,13 @@ def main() -> None:
     parser.add_argument("--ten-minutes", action="store_true", help="only time the analysis of a 10-minute clip")
     args = parser.parse_args()
     folder = Path(args.set)
-    truths = [t for t in build(folder) if args.split in ("all", t.split) and args.only in t.name]
     if args.ten_minutes:
+        truths = [t for t in build(folder) if args.split in ("all", t.split) and args.only in t.name]
         print(ten_minutes(truths, folder))
         return
     settings = M.MusicSettings(snap=M.Snap(args.snap)) if args.snap else M.MusicSettings()
-    rows = [measure(truth, folder, settings, not args.no_codecs) for truth in truths]
-    columns = list(rows[0].cells)
-    print("| " + " | ".join(columns) + " |")
-    print("|" + "---|" * len(columns))
-    for row in rows:
-        print("| " + " | ".join(row.cells[c] for c in columns) + " |")
-    for split in ("dev", "held-out"):
-        group = [r for r in rows if r.truth.split == split]
-        if group:
-            print(f"\n{split} ({len(group)} clips):")
-            for line in summary(group, not args.no_codecs):
-                print("  " + line)
+    for line in report(folder, args.split, settings, not args.no_codecs, args.only):
+        print(line)
 
 
 if __name__ == "__main__":

@@ -43,8 +43,17 @@ def music(seconds: float) -> np.ndarray:
     return out
 
 
-def make_clip(path: Path, width: int, height: int, *, seconds: float = 6.0, fps: float = 30.0,
-              extra: tuple[str, ...] = (), vfr: bool = False, sideways: bool = False) -> Path:  # fmt: skip
+def make_clip(
+    path: Path,
+    width: int,
+    height: int,
+    *,
+    seconds: float = 6.0,
+    fps: float = 30.0,
+    extra: tuple[str, ...] = (),
+    vfr: bool = False,
+    sideways: bool = False,
+) -> Path:
     """Write a performer video with sound to `path` (H.264 + AAC MP4); `sideways` stores it turned a
     quarter (as a phone's sensor does), for a display rotation to put upright."""
     frames = performer_frames(width, height, fps, seconds)
@@ -56,10 +65,37 @@ def make_clip(path: Path, width: int, height: int, *, seconds: float = 6.0, fps:
     # A variable frame rate, as phones record: some frames dropped and the rest kept at their own times.
     timing = ["-vf", "select='not(eq(mod(n\\,7)\\,3))',setpts=N/FRAME_RATE/TB", "-fps_mode", "vfr"] if vfr else []
     command = [
-        *base_command(), "-y", "-f", "rawvideo", "-pix_fmt", "rgb24", "-s", f"{width}x{height}",
-        "-framerate", f"{fps:g}", "-i", "pipe:0", "-f", "f32le", "-ar", str(RATE), "-ac", "1", "-i", str(sound),
-        *timing, "-c:v", "libx264", "-pix_fmt", "yuv420p", "-c:a", "aac", "-shortest", *extra, str(path),
-    ]  # fmt: skip
+        *base_command(),
+        "-y",
+        "-f",
+        "rawvideo",
+        "-pix_fmt",
+        "rgb24",
+        "-s",
+        f"{width}x{height}",
+        "-framerate",
+        f"{fps:g}",
+        "-i",
+        "pipe:0",
+        "-f",
+        "f32le",
+        "-ar",
+        str(RATE),
+        "-ac",
+        "1",
+        "-i",
+        str(sound),
+        *timing,
+        "-c:v",
+        "libx264",
+        "-pix_fmt",
+        "yuv420p",
+        "-c:a",
+        "aac",
+        "-shortest",
+        *extra,
+        str(path),
+    ]
     encoder = subprocess.Popen(command, stdin=subprocess.PIPE)
     assert encoder.stdin is not None
     for frame in frames:  # one at a time: a minute of video never sits in memory
@@ -73,8 +109,10 @@ def make_clip(path: Path, width: int, height: int, *, seconds: float = 6.0, fps:
 
 def rotated(source: Path, path: Path, degrees: int) -> Path:
     """A copy of `source` that players show turned by `degrees` counterclockwise (a phone's display matrix)."""
-    subprocess.run([*base_command(), "-y", "-display_rotation", str(degrees), "-i", str(source), "-c", "copy",
-                    str(path)], check=True)  # fmt: skip
+    subprocess.run(
+        [*base_command(), "-y", "-display_rotation", str(degrees), "-i", str(source), "-c", "copy", str(path)],
+        check=True,
+    )
     return path
 
 

@@ -187,15 +187,20 @@ def _snap_to_onsets(times: np.ndarray, onsets: np.ndarray, strength: np.ndarray,
 
 
 def _phrase_grid(bar_novelty: np.ndarray) -> np.ndarray:
-    """Per bar, 1 on the phrase grid (every 4 bars at the phase where the turns are clearest), else 0."""
+    """Per bar, 0..1 on the phrase grid (every 4 bars at the phase where the turns are clearest), else 0.
+
+    How much the grid counts grows with how far its phase stands out from the runner-up phase, from
+    nothing at 5% to all at 25%: a grid that stood out by a fixed 20% or not at all came and went
+    with a codec's rounding, and the phase between two near-equal ones with it.
+    """
     out = np.zeros(len(bar_novelty))
     if len(bar_novelty) < 8:
         return out
-    means = [float(bar_novelty[phase::4].mean()) for phase in range(4)]
+    means = np.array([float(bar_novelty[phase::4].mean()) for phase in range(4)])
     phase = int(np.argmax(means))
-    rest = np.delete(np.arange(len(bar_novelty)), np.arange(phase, len(bar_novelty), 4))
-    if means[phase] > 1.2 * float(bar_novelty[rest].mean()):
-        out[phase::4] = 1.0
+    runner_up = float(np.sort(means)[-2])
+    margin = means[phase] / runner_up - 1.0 if runner_up > 0 else 1.0
+    out[phase::4] = float(np.clip((margin - 0.05) / 0.2, 0.0, 1.0))
     return out
 
 

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from pipeline import analysis as paper
-from pipeline.music.cuts import Snap
+from pipeline.music.settings import Snap
 from pipeline.music.signals import Signal
 
 

@@ -13,6 +13,7 @@ from pipeline import analysis as A
 from pipeline import music as M
 from pipeline.errors import ContradictoryOptions, InvalidOption
 from pipeline.media.audio import decode_audio
+from pipeline.music.threshold import target_length
 from pipeline.plan import Motion, build_plan
 from pipeline.render import RenderOptions, describe, prepare
 from tests.conftest import transcode, write_wav
@@ -275,7 +276,7 @@ def test_the_target_moves_smoothly_with_the_note_density() -> None:
     Whole phrases of 1, 2 or 4 bars flipped from one bar to two between 560 and 590 onsets in 90 s
     at 100 bpm, so one recording gave 46 segments as WAV and 28 as AAC.
     """
-    targets = [M.cuts.target_length(_rhythm(count, 90.0, 100.0), 90.0) for count in range(520, 640, 10)]
+    targets = [target_length(_rhythm(count, 90.0, 100.0), 90.0) for count in range(520, 640, 10)]
     assert max(targets) / min(targets) < 1.15
     assert np.all(np.diff(np.log(targets)) < math.log(1.03))  # no step anywhere
 
