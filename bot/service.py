@@ -7,7 +7,7 @@ import secrets
 from dataclasses import dataclass
 from pathlib import Path
 
-from bot.jobs.prepared import PREPARED
+from bot.prepared import PREPARED
 from bot.settings import Settings
 from pipeline.render import PreparedRender, RenderOptions, prepare
 from storage.db import make_engine, migrate, sqlite_url

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
 
-from bot.jobs.prepared import PreparedJobs
+from bot.prepared import PreparedJobs
 from pipeline.errors import RenderCancelled
 from pipeline.preview import contact_sheet
 from pipeline.render import FrameGenerator, PreparedRender, Progress, RenderOptions, prepare, render

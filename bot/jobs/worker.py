@@ -24,9 +24,9 @@ from typing import Protocol
 
 import numpy as np
 
-from bot.jobs.prepared import PREPARED
 from bot.jobs.render_job import RenderedVideo, run_render_job
 from bot.outage import Outage
+from bot.prepared import PREPARED
 from pipeline.classes import N_CLASSES
 from pipeline.errors import PipelineError, RenderCancelled, WeightsInvalid, WeightsUnavailable
 from pipeline.render import FrameGenerator, Progress

@@ -35,7 +35,9 @@ def classes_defining_user_message() -> list[tuple[str, str]]:
 
 def test_every_class_that_carries_a_sentence_for_a_person_is_a_user_error() -> None:
     found = classes_defining_user_message()
-    assert ("pipeline.errors", "UserError") in found and len(found) > 5
+    # The scan works: it finds the base and the classes that compose their sentence themselves (most
+    # now pass theirs to UserError's constructor and define no user_message of their own).
+    assert ("pipeline.errors", "UserError") in found and len(found) > 2
     others = [
         f"{module}.{name}"
         for module, name in found

@@ -9,8 +9,8 @@ from typing import Any
 import pytest
 
 import bot.jobs.render_job as render_job
-from bot.jobs.prepared import PreparedJobs
 from bot.jobs.worker import Worker, WorkerConfig
+from bot.prepared import PreparedJobs
 from bot.service import submit_file
 from pipeline.biggan.generator import BigGANGenerator
 from pipeline.render import RenderOptions, prepare
