@@ -117,8 +117,9 @@ def decode_before(clip: Path, start_s: float, duration_s: float, box: tuple[int,
     probed = time.perf_counter() - started
     chain = f"trim=start={start_s}:duration={duration_s},setpts=PTS-STARTPTS,fps={HOSTILE_FPS},scale={box[0]}:{box[1]}"
     frames = str(round(duration_s * HOSTILE_FPS))  # the graph stopped with the window's last frame
-    return probed + timed([*base_command(), *picture_input(clip), "-map", "0:v:0", "-vf", chain,
-                           "-frames:v", frames, "-f", "null", "-"])  # fmt: skip
+    return probed + timed(
+        [*base_command(), *picture_input(clip), "-map", "0:v:0", "-vf", chain, "-frames:v", frames, "-f", "null", "-"]
+    )
 
 
 def decode_after(clip: Path, start_s: float, duration_s: float) -> tuple[float, str]:

@@ -39,8 +39,15 @@ TEXTS = (
 PHRASE_STARTS = (0.5, 4.5, 8.5)
 CLIP_S = 12.0
 SEGMENT_S = 4.0
-CONDITIONS = (("spoken", False, None), ("spoken", False, 10.0), ("spoken", False, 5.0), ("spoken", False, 0.0),
-              ("sung", True, None), ("sung", True, 10.0), ("sung", True, 5.0))  # fmt: skip
+CONDITIONS = (
+    ("spoken", False, None),
+    ("spoken", False, 10.0),
+    ("spoken", False, 5.0),
+    ("spoken", False, 0.0),
+    ("sung", True, None),
+    ("sung", True, 10.0),
+    ("sung", True, 5.0),
+)
 VOICED = 0.02  # a sample above this (of a peak of 0.5) is the voice starting
 
 

@@ -86,11 +86,17 @@ def run_engine_workers(data_dir: Path, weights: Path, workers: int, store: JobSt
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
-    redis = subprocess.Popen([binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--dir", str(data_dir)],
-                             stdout=subprocess.DEVNULL)  # fmt: skip
+    redis = subprocess.Popen(
+        [binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--dir", str(data_dir)],
+        stdout=subprocess.DEVNULL,
+    )
     url = f"redis://127.0.0.1:{port}/0"
-    env = {**os.environ, "GANTERP_WEIGHTS_DIR": str(weights), "GANTERP_LOG_LEVEL": "WARNING",
-           "GANTERP_DATA_DIR": str(data_dir / "unused")}  # fmt: skip
+    env = {
+        **os.environ,
+        "GANTERP_WEIGHTS_DIR": str(weights),
+        "GANTERP_LOG_LEVEL": "WARNING",
+        "GANTERP_DATA_DIR": str(data_dir / "unused"),
+    }
     command = [sys.executable, "-m", "bot.cli", "worker", "--queue", url]
     processes: list[subprocess.Popen[bytes]] = []
     try:
@@ -174,8 +180,10 @@ def main() -> None:
             spans[engine_mode] = busy_span(jobs)
     if args.both:
         added = (spans[True] - spans[False]) * args.workers / args.jobs
-        print(f"added cost per job through the engine: {added * 1000:.0f} ms of a worker's time "
-              f"(busy span {spans[False]:.1f} s embedded, {spans[True]:.1f} s engine)")  # fmt: skip
+        print(
+            f"added cost per job through the engine: {added * 1000:.0f} ms of a worker's time "
+            f"(busy span {spans[False]:.1f} s embedded, {spans[True]:.1f} s engine)"
+        )
 
 
 def report(jobs: list[Job], args: argparse.Namespace, submit_s: float, work_s: float) -> None:

@@ -47,11 +47,14 @@ def contact_sheet(prepared: PreparedRender, generator: FrameGenerator) -> bytes:
     z, y, labels = sheet_inputs(prepared)
     frames = np.concatenate(
         [
-            generator.generate(z[first : first + generator.batch_size], y[first : first + generator.batch_size],
-                               prepared.plan.truncation)
+            generator.generate(
+                z[first : first + generator.batch_size],
+                y[first : first + generator.batch_size],
+                prepared.plan.truncation,
+            )
             for first in range(0, len(z), generator.batch_size)
         ]
-    )  # fmt: skip
+    )
     return _tile(frames, labels)
 
 

@@ -113,9 +113,13 @@ class RenderOptions:
                 known["threshold"] = None
         known |= overrides
         enums: dict[str, type[StrEnum]] = {
-            "kind": InflectionKind, "channel": Channel, "style": Style, "signal": Signal, "snap": Snap,
+            "kind": InflectionKind,
+            "channel": Channel,
+            "style": Style,
+            "signal": Signal,
+            "snap": Snap,
             "layout": Layout,
-        }  # fmt: skip
+        }
         for name, enum in enums.items():
             if known.get(name) is not None:
                 known[name] = enum(known[name])
@@ -288,8 +292,9 @@ def prepare(
         # Beyond the budget the picture would hold the worker longer than the render: shown alone instead.
         picture, layout, notes = None, Layout.GAN, (*notes, too_costly)
     elif layout is Layout.GAN and options.layout not in (Layout.AUTO, Layout.GAN):
-        notes += (f"the clip has no moving picture, so the {options.layout.value} layout shows the "
-                  "GANterpretation alone.",)  # fmt: skip
+        notes += (
+            f"the clip has no moving picture, so the {options.layout.value} layout shows the GANterpretation alone.",
+        )
     # 5. Listen: the words heard, the best one to show in each segment, and a cut moved onto its word
     #    where the two are close (--lyrics).
     hearing, heard, heard_notes = _listen(audio, analysis, options, seed, listener, report)
@@ -379,9 +384,14 @@ def _analyse(audio: DecodedAudio, options: RenderOptions) -> tuple[Analysis, Mus
     # unless --pulse or --motion ask for it.
     feats = music_features(audio.samples, audio.sample_rate)
     music = MusicAnalysis(
-        music_rhythm(feats), settings.signal, settings.snap, None, analysis.inflection_points,
-        loudness=loudness_curve(feats), frame_rate=feats.frame_rate,
-    )  # fmt: skip
+        music_rhythm(feats),
+        settings.signal,
+        settings.snap,
+        None,
+        analysis.inflection_points,
+        loudness=loudness_curve(feats),
+        frame_rate=feats.frame_rate,
+    )
     got = len(analysis.inflection_points) - 1
     notes: tuple[str, ...] = ()
     if settings.segments not in (None, got):

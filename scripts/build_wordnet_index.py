@@ -362,8 +362,11 @@ def _distinct(resolutions: Iterable[Resolution]) -> list[Resolution]:
 def build(wordnet: Path) -> str:
     """Return the text of the index."""
     synsets, senses, exceptions, classes = (
-        read_synsets(wordnet), read_senses(wordnet), read_exceptions(wordnet), read_classes()
-    )  # fmt: skip
+        read_synsets(wordnet),
+        read_senses(wordnet),
+        read_exceptions(wordnet),
+        read_classes(),
+    )
     resolver = Resolver(synsets, senses, classes, read_tag_counts(wordnet, senses))
     words = set(senses) | set(resolver.ids_by_name) | set(resolver.ids_by_word)
     table = {w: resolver.lemma(w) for w in sorted(words)}

@@ -196,10 +196,13 @@ def _writing_handlers() -> dict[str, tuple[logging.Handler, ...]]:
         name: logger for name, logger in logging.root.manager.loggerDict.items() if isinstance(logger, logging.Logger)
     }
     found = {
-        name: tuple(h for h in logger.handlers
-                    if not isinstance(h, logging.NullHandler) and not type(h).__module__.startswith("_pytest"))
+        name: tuple(
+            h
+            for h in logger.handlers
+            if not isinstance(h, logging.NullHandler) and not type(h).__module__.startswith("_pytest")
+        )
         for name, logger in loggers.items()
-    }  # fmt: skip
+    }
     return {name: handlers for name, handlers in found.items() if handlers}
 
 

@@ -23,9 +23,12 @@ def test_without_root_and_without_the_packages_it_says_what_to_run(tmp_path: Pat
     bash = shutil.which("bash")
     assert bash
     done = subprocess.run(
-        [bash, str(ROOT / ".ci" / "run")], env={**os.environ, "PATH": str(tools)},
-        capture_output=True, text=True, timeout=60,
-    )  # fmt: skip
+        [bash, str(ROOT / ".ci" / "run")],
+        env={**os.environ, "PATH": str(tools)},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert done.returncode == 1
     assert "redis-server chromium missing, and installing them needs root" in done.stderr
     assert "sudo apt-get install -y --no-install-recommends redis-server chromium" in done.stderr

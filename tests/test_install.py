@@ -24,8 +24,12 @@ def torch_build(tmp_path: Path, *, nvidia_smi_exit: int | None, cpu_index: str) 
     env = {**os.environ, "PATH": f"{tools}:{os.environ['PATH']}", "GANTERP_TORCH_CPU_INDEX": cpu_index}
     done = subprocess.run(
         ["bash", str(ROOT / "scripts" / "torch-build.sh"), sys.executable],
-        env=env, capture_output=True, text=True, check=True, timeout=60,
-    )  # fmt: skip
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=60,
+    )
     return done.stdout.split(), done.stderr.strip()
 
 
@@ -81,8 +85,12 @@ def test_install_ends_saying_which_torch_and_how_to_run_ganterp(tmp_path: Path) 
     env = {**os.environ, "PATH": f"{tools}:{os.environ['PATH']}", "GANTERP_TORCH_CPU_INDEX": "http://127.0.0.1:9/x"}
     done = subprocess.run(
         ["bash", str(project / "scripts" / "install.sh"), "dev"],
-        env=env, capture_output=True, text=True, check=True, timeout=120,
-    )  # fmt: skip
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=120,
+    )
     lines = done.stdout.strip().splitlines()
     assert lines[-2] == f"installed ganterp with torch 2.13.0+cpu (CPU only) in {project}/.venv"
     assert lines[-1].startswith("next: source .venv/bin/activate && ganterp --help")

@@ -42,10 +42,13 @@ def picture_input(path: Path) -> list[str]:
 def media_input(path: Path) -> list[str]:
     """`-i` for a clip: local files only, media containers only, and a name ffmpeg cannot take for a protocol."""
     return [
-        "-protocol_whitelist", "file",
-        "-format_whitelist", MEDIA_DEMUXERS,
-        "-i", f"file:{path}",
-    ]  # fmt: skip
+        "-protocol_whitelist",
+        "file",
+        "-format_whitelist",
+        MEDIA_DEMUXERS,
+        "-i",
+        f"file:{path}",
+    ]
 
 
 def describe(path: Path, timeout_s: float = 60.0) -> str | None:

@@ -255,9 +255,12 @@ class WhisperListener:
 
                 try:
                     self._model = WhisperModel(
-                        str(folder), device=self.choice.device, compute_type=self.choice.compute_type,
-                        cpu_threads=self.choice.threads, local_files_only=True,
-                    )  # fmt: skip
+                        str(folder),
+                        device=self.choice.device,
+                        compute_type=self.choice.compute_type,
+                        cpu_threads=self.choice.threads,
+                        local_files_only=True,
+                    )
                 except (RuntimeError, ValueError, OSError) as exc:
                     raise LyricsModelInvalid(self.name, f"it does not load ({type(exc).__name__})") from exc
                 self.load_seconds = time.perf_counter() - started

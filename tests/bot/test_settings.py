@@ -61,18 +61,25 @@ def test_a_token_is_never_shown_in_the_settings_repr() -> None:
 
 def test_scale_out_settings_are_checked_and_the_queue_password_never_shows() -> None:
     settings = Settings.load(
-        environ={"GANTERP_QUEUE_URL": "redis://:hunter2-pass@redis:6379/0", "GANTERP_DISCORD_SHARDS": "auto",
-                 "GANTERP_DASHBOARD_PORT": "8790"},
+        environ={
+            "GANTERP_QUEUE_URL": "redis://:hunter2-pass@redis:6379/0",
+            "GANTERP_DISCORD_SHARDS": "auto",
+            "GANTERP_DASHBOARD_PORT": "8790",
+        },
         env_file=None,
-    )  # fmt: skip
+    )
     assert settings.queue_url == "redis://:hunter2-pass@redis:6379/0" and settings.discord_shards == "auto"
     assert "hunter2-pass" not in repr(settings) and "hunter2-pass" in settings.secret_values()
     assert settings.dashboard_host == "127.0.0.1" and settings.dashboard_port == 8790
     defaults = Settings.load(environ={}, env_file=None)
     assert defaults.queue_url is None and defaults.discord_shards is None and defaults.dashboard_port is None
     assert Settings.load(environ={"GANTERP_DISCORD_SHARDS": "4"}, env_file=None).discord_shards == 4
-    bad = [("GANTERP_QUEUE_URL", "amqp://rabbit"), ("GANTERP_DISCORD_SHARDS", "many"),
-           ("GANTERP_DASHBOARD_PORT", "70000"), ("GANTERP_QUEUE_MAX_FILE_BYTES", "999999999999")]  # fmt: skip
+    bad = [
+        ("GANTERP_QUEUE_URL", "amqp://rabbit"),
+        ("GANTERP_DISCORD_SHARDS", "many"),
+        ("GANTERP_DASHBOARD_PORT", "70000"),
+        ("GANTERP_QUEUE_MAX_FILE_BYTES", "999999999999"),
+    ]
     for name, value in bad:
         with pytest.raises(SettingsError, match=name):
             Settings.load(environ={name: value}, env_file=None)

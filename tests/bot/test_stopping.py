@@ -18,8 +18,13 @@ from tests.conftest import ClipMaker, wait_until
 from tests.paths import ROOT
 from tests.storage.test_jobs import open_store, request, worker_env
 
-X_CREDENTIALS = ("GANTERP_X_CONSUMER_KEY", "GANTERP_X_CONSUMER_SECRET", "GANTERP_X_ACCESS_TOKEN",
-                 "GANTERP_X_ACCESS_TOKEN_SECRET", "GANTERP_X_BEARER_TOKEN")  # fmt: skip
+X_CREDENTIALS = (
+    "GANTERP_X_CONSUMER_KEY",
+    "GANTERP_X_CONSUMER_SECRET",
+    "GANTERP_X_ACCESS_TOKEN",
+    "GANTERP_X_ACCESS_TOKEN_SECRET",
+    "GANTERP_X_BEARER_TOKEN",
+)
 STOP_BOUND_S = 20.0  # a render stops within a batch; the rest is Python shutting down on a busy machine
 
 
@@ -95,9 +100,10 @@ def test_sigterm_stops_the_bot_cleanly_and_an_unreachable_x_is_said_once(
         # Words by WordNet alone: X's start would otherwise first compute the words model's vectors.
         "GANTERP_WORDS_MODEL": "off",
         # X's address through a proxy on a closed port: X is unreachable at once, offline.
-        "HTTPS_PROXY": "http://127.0.0.1:9", "HTTP_PROXY": "http://127.0.0.1:9",
+        "HTTPS_PROXY": "http://127.0.0.1:9",
+        "HTTP_PROXY": "http://127.0.0.1:9",
         **dict.fromkeys(X_CREDENTIALS, "x-secret-value"),
-    }  # fmt: skip
+    }
     env.pop("DISCORD_TOKEN", None)
     process = subprocess.Popen([sys.executable, "-m", "bot.cli", "bot"], cwd=ROOT, env=env, stderr=subprocess.PIPE)
     said = _lines_of(process)
@@ -185,15 +191,23 @@ def test_a_refused_input_exits_1_every_time_while_the_model_loads(
     truncated = tmp_path / "cut.mp3"
     truncated.write_bytes(make_clip(2.0, name="whole.mp3").read_bytes()[:300])
     one_hz = write_wav(tmp_path / "one-hz.wav", np.zeros(4, dtype=np.float32), rate=1)
-    runs = [("render", notes, "v.mp4"), ("preview", notes, "p.png"), ("render", empty, "v.mp4"),
-            ("render", truncated, "v.mp4"), ("preview", one_hz, "p.png"), ("render", notes, "v.mp4"),
-            ("render", one_hz, "v.mp4"), ("preview", truncated, "p.png")]  # fmt: skip
+    runs = [
+        ("render", notes, "v.mp4"),
+        ("preview", notes, "p.png"),
+        ("render", empty, "v.mp4"),
+        ("render", truncated, "v.mp4"),
+        ("preview", one_hz, "p.png"),
+        ("render", notes, "v.mp4"),
+        ("render", one_hz, "v.mp4"),
+        ("preview", truncated, "p.png"),
+    ]
     env = worker_env(tmp_path / "data", tiny_weights)
     for batch in (runs[:4], runs[4:]):  # a few at a time: the machine is shared
         commands = [[sys.executable, "-m", "bot.cli", command, str(source), "-o", str(tmp_path / output),
                      "--weights", str(tiny_weights)] for command, source, output in batch]  # fmt: skip
-        started = [subprocess.Popen(c, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-                   for c in commands]  # fmt: skip
+        started = [
+            subprocess.Popen(c, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE) for c in commands
+        ]
         for process, (command, source, _) in zip(started, batch, strict=True):
             _, stderr = process.communicate(timeout=180)
             said = stderr.decode().strip()

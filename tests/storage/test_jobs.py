@@ -40,9 +40,14 @@ def open_store(data_dir: Path, **limits: float) -> JobStore:
 
 def request(audio: Path, requester: str = "alice", **options: object) -> JobRequest:
     return JobRequest(
-        platform="cli", requester_id=requester, source_kind="file", source_ref=audio.name, audio_file=audio,
-        seed=1, options=RenderOptions(**({"fps": 4} | options)).as_dict(),  # type: ignore[arg-type]
-    )  # fmt: skip
+        platform="cli",
+        requester_id=requester,
+        source_kind="file",
+        source_ref=audio.name,
+        audio_file=audio,
+        seed=1,
+        options=RenderOptions(**({"fps": 4} | options)).as_dict(),  # type: ignore[arg-type]
+    )
 
 
 def test_schema_comes_from_migrations_and_sqlite_uses_wal(tmp_path: Path, make_clip: ClipMaker) -> None:
@@ -151,8 +156,13 @@ def test_failed_jobs_keep_the_users_and_the_operators_error(tmp_path: Path, make
 
 
 def worker_env(data_dir: Path, weights: Path) -> dict[str, str]:
-    return {**os.environ, "GANTERP_DATA_DIR": str(data_dir), "GANTERP_WEIGHTS_DIR": str(weights),
-            "GANTERP_CACHE_DIR": str(data_dir / "cache"), "PYTHONPATH": str(ROOT)}  # fmt: skip
+    return {
+        **os.environ,
+        "GANTERP_DATA_DIR": str(data_dir),
+        "GANTERP_WEIGHTS_DIR": str(weights),
+        "GANTERP_CACHE_DIR": str(data_dir / "cache"),
+        "PYTHONPATH": str(ROOT),
+    }
 
 
 def test_kill_9_mid_render_then_restart_finishes_the_job_once(
@@ -362,8 +372,11 @@ def test_stray_files_of_killed_processes_go_after_the_retention(tmp_path: Path, 
     store = open_store(tmp_path / "data")
     live = store.submit(request(make_clip(1.5))).id
     (store.data_dir / "incoming").mkdir()
-    strays = [store.data_dir / "incoming" / "1234.mp3", store.output_dir / ".job-9.mp4.77.partial",
-              store.audio_dir / "0123abcd"]  # fmt: skip
+    strays = [
+        store.data_dir / "incoming" / "1234.mp3",
+        store.output_dir / ".job-9.mp4.77.partial",
+        store.audio_dir / "0123abcd",
+    ]
     for stray in strays:
         stray.write_bytes(b"left by a killed process")
     assert store.remove_strays(dt.timedelta(hours=1)) == 0, "young files may belong to work in progress"

@@ -157,8 +157,9 @@ def test_the_bucket_answering_and_a_missing_one(tmp_path: Path, monkeypatch: pyt
             tmp_path, GANTERP_QUEUE_BUCKET=f"s3://{BUCKET}/x", GANTERP_S3_ENDPOINT_URL=server.endpoint
         )
         assert doctor.check_bucket(there).state is State.OK
-        absent = settings_with(tmp_path, GANTERP_QUEUE_BUCKET="s3://no-such-bucket/x",
-                               GANTERP_S3_ENDPOINT_URL=server.endpoint)  # fmt: skip
+        absent = settings_with(
+            tmp_path, GANTERP_QUEUE_BUCKET="s3://no-such-bucket/x", GANTERP_S3_ENDPOINT_URL=server.endpoint
+        )
         finding = doctor.check_bucket(absent)
         assert finding.state is State.PROBLEM and "cannot be reached" in finding.detail
     finally:

@@ -21,12 +21,20 @@ def test_a_running_worker_is_healthy_and_a_stopped_one_is_not(
     tiny_weights: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     beat = tmp_path / "run" / "heartbeat"
-    env = {**os.environ, "PYTHONPATH": str(ROOT), "GANTERP_DATA_DIR": str(tmp_path / "data"),
-           "GANTERP_WEIGHTS_DIR": str(tiny_weights), "GANTERP_HEARTBEAT_FILE": str(beat)}  # fmt: skip
+    env = {
+        **os.environ,
+        "PYTHONPATH": str(ROOT),
+        "GANTERP_DATA_DIR": str(tmp_path / "data"),
+        "GANTERP_WEIGHTS_DIR": str(tiny_weights),
+        "GANTERP_HEARTBEAT_FILE": str(beat),
+    }
     worker = subprocess.Popen(
         [sys.executable, "-c", "import sys; from bot.cli.main import main; sys.exit(main())", "worker"],
-        env=env, cwd=tmp_path, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )  # fmt: skip
+        env=env,
+        cwd=tmp_path,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     try:
         assert wait_until(beat.exists, timeout=120), "the worker never beat"
         monkeypatch.setenv("GANTERP_HEARTBEAT_FILE", str(beat))

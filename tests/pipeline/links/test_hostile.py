@@ -286,8 +286,14 @@ def test_https_that_trickles_is_bounded_too(certificate: tuple[Path, Path], tmp_
     started = time.monotonic()
     try:
         with pytest.raises(LinkUnreachable, match="did not finish within 1 s"):
-            fetch_link(f"https://media.test:{port}/", tmp_path, guard=LOCAL, resolver=resolver, tls=trusted,
-                       timeout_s=DEADLINE_S)  # fmt: skip
+            fetch_link(
+                f"https://media.test:{port}/",
+                tmp_path,
+                guard=LOCAL,
+                resolver=resolver,
+                tls=trusted,
+                timeout_s=DEADLINE_S,
+            )
         assert time.monotonic() - started < BOUND_S
     finally:
         stop.set()

@@ -250,8 +250,11 @@ def test_words_with_no_class_stay_unknown_rather_than_guessed(word: str) -> None
 
 
 def test_curated_rows_name_real_classes_and_give_reasons() -> None:
-    lines = [line for line in (ROOT / "pipeline/data/curated_words.tsv").read_text("utf-8")
-             .splitlines() if line and not line.startswith("#")]  # fmt: skip
+    lines = [
+        line
+        for line in (ROOT / "pipeline/data/curated_words.tsv").read_text("utf-8").splitlines()
+        if line and not line.startswith("#")
+    ]
     assert len(lines) == len(curated_words()) >= 150
     assert all(len(line.split("\t")) == 4 and len(line.split("\t")[3]) >= 4 for line in lines)
     assert all(Method(line.split("\t")[1]) for line in lines)
@@ -260,11 +263,16 @@ def test_curated_rows_name_real_classes_and_give_reasons() -> None:
 @pytest.mark.parametrize(
     ("word", "method"),
     [
-        ("violin", Method.EXACT), ("rocket ship", Method.SYNONYM), ("dog", Method.KIND_OF),
-        ("puppy", Method.BROADER), ("beer", Method.IN_NAME), ("kittens", Method.RELATED),
-        ("jellyfsh", Method.SPELLING), ("207", Method.ID),
+        ("violin", Method.EXACT),
+        ("rocket ship", Method.SYNONYM),
+        ("dog", Method.KIND_OF),
+        ("puppy", Method.BROADER),
+        ("beer", Method.IN_NAME),
+        ("kittens", Method.RELATED),
+        ("jellyfsh", Method.SPELLING),
+        ("207", Method.ID),
     ],
-)  # fmt: skip
+)
 def test_each_way_of_finding_a_class_is_reported(word: str, method: Method) -> None:
     assert lookup_word(word, random.Random(0)).method is method
 
@@ -526,12 +534,15 @@ def test_a_negative_number_is_not_a_class_id() -> None:
 @pytest.mark.parametrize(
     ("text", "expected"),
     [
-        ("cup of tea", ["cup", "tea"]), ("cat in a hat", ["cat", "hat"]), ("my dog and I", ["dog"]),
-        ("big red dog", ["big red dog"]), ("walk in the park", ["walk in the park"]),
+        ("cup of tea", ["cup", "tea"]),
+        ("cat in a hat", ["cat", "hat"]),
+        ("my dog and I", ["dog"]),
+        ("big red dog", ["big red dog"]),
+        ("walk in the park", ["walk in the park"]),
         ("golden retriever ocean", ["golden retriever", "ocean"]),
         ("dog, golden retreiver", ["dog", "golden retreiver"]),
     ],
-)  # fmt: skip
+)
 def test_function_words_are_dropped_and_a_known_end_reads_a_phrase(text: str, expected: list[str]) -> None:
     assert split_words(text) == expected
     assert all(m.class_id is not None for m in lookup(text))
@@ -550,10 +561,13 @@ def test_function_words_name_nothing() -> None:
 @pytest.mark.parametrize(
     ("text", "expected"),
     [
-        ("black and gold garden spider", ["black and gold garden spider"]), ("rock and roll", ["rock and roll"]),
-        ("rock & roll", ["rock and roll"]), ("mac and cheese", ["mac and cheese"]), ("dog and cat", ["dog", "cat"]),
+        ("black and gold garden spider", ["black and gold garden spider"]),
+        ("rock and roll", ["rock and roll"]),
+        ("rock & roll", ["rock and roll"]),
+        ("mac and cheese", ["mac and cheese"]),
+        ("dog and cat", ["dog", "cat"]),
     ],
-)  # fmt: skip
+)
 def test_and_splits_two_things_but_not_a_name(text: str, expected: list[str]) -> None:
     assert split_words(text) == expected
     assert pickable("black and gold garden spider") == names("black and gold garden spider")
@@ -598,13 +612,19 @@ def test_cli_classes_says_when_render_would_refuse_a_typo(capsys: pytest.Capture
 @pytest.mark.parametrize(
     ("word", "expected"),
     [
-        ("cat", DOMESTIC_CATS), ("🐱", DOMESTIC_CATS), ("🐈\u200d⬛", DOMESTIC_CATS),
-        ("bike", names("mountain bike", "bicycle-built-for-two")), ("🍦", names("ice cream")),
-        ("🌪️", names("umbrella", "breakwater")), ("launch", names("space shuttle")), ("skiing", names("ski")),
-        ("surfing", names("seashore", "promontory", "breakwater")), ("king", names("throne")),
+        ("cat", DOMESTIC_CATS),
+        ("🐱", DOMESTIC_CATS),
+        ("🐈\u200d⬛", DOMESTIC_CATS),
+        ("bike", names("mountain bike", "bicycle-built-for-two")),
+        ("🍦", names("ice cream")),
+        ("🌪️", names("umbrella", "breakwater")),
+        ("launch", names("space shuttle")),
+        ("skiing", names("ski")),
+        ("surfing", names("seashore", "promontory", "breakwater")),
+        ("king", names("throne")),
         ("snorkeling", names("snorkel")),
     ],
-)  # fmt: skip
+)
 def test_answers_the_tester_called_absurd_are_sensible(word: str, expected: set[int]) -> None:
     assert set(lookup_word(word, random.Random(0)).choices) <= expected
     assert pickable(word) != {None}

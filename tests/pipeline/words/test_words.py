@@ -100,9 +100,13 @@ def test_the_setting_names_the_words_model() -> None:
 
 @pytest.mark.parametrize(
     ("phrase", "expected"),
-    [("red sports car", {resolve_class("sports car")}), ("black cat", DOMESTIC_CATS), ("cute puppy", DOGS),
-     ("tiny kitten", DOMESTIC_CATS)],
-)  # fmt: skip
+    [
+        ("red sports car", {resolve_class("sports car")}),
+        ("black cat", DOMESTIC_CATS),
+        ("cute puppy", DOGS),
+        ("tiny kitten", DOMESTIC_CATS),
+    ],
+)
 def test_a_phrase_keeps_its_head_and_its_modifiers_do_not_become_things(phrase: str, expected: set[int]) -> None:
     assert split_words(phrase) == [phrase]
     assert choices(phrase) <= expected
@@ -209,9 +213,17 @@ def test_held_out_words_nobody_tuned_on_are_read_better_than_by_wordnet_alone() 
 
 @pytest.mark.parametrize(
     ("word", "expected"),
-    [("kat", DOMESTIC_CATS), ("kikker", SETS["@frogs"]), ("fiets", SETS["@bikes"]), ("olifant", SETS["@elephants"]),
-     ("katt", DOMESTIC_CATS), ("ndovu", SETS["@elephants"]), ("kissa", DOMESTIC_CATS), ("moto", SETS["@motorbikes"])],
-)  # fmt: skip
+    [
+        ("kat", DOMESTIC_CATS),
+        ("kikker", SETS["@frogs"]),
+        ("fiets", SETS["@bikes"]),
+        ("olifant", SETS["@elephants"]),
+        ("katt", DOMESTIC_CATS),
+        ("ndovu", SETS["@elephants"]),
+        ("kissa", DOMESTIC_CATS),
+        ("moto", SETS["@motorbikes"]),
+    ],
+)
 def test_languages_beyond_the_emoji_packages_thirteen_are_read_by_cldr_names(word: str, expected: set[int]) -> None:
     # Dutch, Swedish, Swahili, Finnish: CLDR's names in ~160 locales; "moto" is fire in Swahili but a
     # motorcycle in five languages, so the motorcycle.

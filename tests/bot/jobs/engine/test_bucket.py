@@ -73,8 +73,11 @@ class S3Server:
 
 
 def _lower(credentials: dict[str, str]) -> dict[str, str]:
-    names = {"AWS_ACCESS_KEY_ID": "aws_access_key_id", "AWS_SECRET_ACCESS_KEY": "aws_secret_access_key",
-             "AWS_DEFAULT_REGION": "region_name"}  # fmt: skip
+    names = {
+        "AWS_ACCESS_KEY_ID": "aws_access_key_id",
+        "AWS_SECRET_ACCESS_KEY": "aws_secret_access_key",
+        "AWS_DEFAULT_REGION": "region_name",
+    }
     return {names[k]: v for k, v in credentials.items()}
 
 
@@ -109,9 +112,14 @@ def test_a_job_renders_with_its_files_through_the_bucket_and_a_worker_without_cr
     dispatching = Dispatching(store, redis_server.url, queue_name, files=bucket_files(s3, queue_name)).start()
     # A GPU machine: the queue URL, the weights and where the bucket is; no AWS credentials, no AWS configuration files.
     env = {k: v for k, v in remote_env(tmp_path, tiny_weights).items() if not k.startswith("AWS_")}
-    env |= {"GANTERP_QUEUE_NAME": queue_name, "GANTERP_QUEUE_BUCKET": f"s3://{BUCKET}/deploy",
-            "GANTERP_S3_ENDPOINT_URL": s3.endpoint, "AWS_CONFIG_FILE": str(tmp_path / "none"),
-            "AWS_SHARED_CREDENTIALS_FILE": str(tmp_path / "none"), "AWS_EC2_METADATA_DISABLED": "true"}  # fmt: skip
+    env |= {
+        "GANTERP_QUEUE_NAME": queue_name,
+        "GANTERP_QUEUE_BUCKET": f"s3://{BUCKET}/deploy",
+        "GANTERP_S3_ENDPOINT_URL": s3.endpoint,
+        "AWS_CONFIG_FILE": str(tmp_path / "none"),
+        "AWS_SHARED_CREDENTIALS_FILE": str(tmp_path / "none"),
+        "AWS_EC2_METADATA_DISABLED": "true",
+    }
     command = [sys.executable, "-m", "bot.cli", "worker", "--queue", redis_server.url, "--batch-size", "1"]
     worker = subprocess.Popen(command, env=env, cwd=ROOT, stderr=subprocess.PIPE)
     try:
@@ -230,10 +238,12 @@ def test_the_workers_http_calls_end_in_one_sentence(s3: S3Server, tmp_path: Path
         ({"GANTERP_QUEUE_BUCKET": "s3://[oops/x"}, "GANTERP_QUEUE_BUCKET must be an S3 URL such as s3://"),
         ({"GANTERP_S3_ENDPOINT_URL": "minio:9000"}, "GANTERP_S3_ENDPOINT_URL must be an http(s) URL"),
         ({"GANTERP_S3_ENDPOINT_URL": "https://key:secret@minio:9000"}, "GANTERP_S3_ENDPOINT_URL must be an http(s)"),
-        ({"GANTERP_QUEUE_BUCKET": "s3://ok-bucket", "GANTERP_QUEUE_FILE_TTL_S": "700000"},
-         "GANTERP_QUEUE_FILE_TTL_S must be at most 604800"),
+        (
+            {"GANTERP_QUEUE_BUCKET": "s3://ok-bucket", "GANTERP_QUEUE_FILE_TTL_S": "700000"},
+            "GANTERP_QUEUE_FILE_TTL_S must be at most 604800",
+        ),
     ],
-)  # fmt: skip
+)
 def test_a_bad_bucket_setting_is_one_sentence(environ: dict[str, str], message: str) -> None:
     with pytest.raises(SettingsError) as bad:
         Settings.load(environ, env_file=None)
@@ -255,12 +265,14 @@ def test_only_the_bucket_module_imports_boto3_and_only_when_used() -> None:
         str(module.relative_to(ROOT))
         for package in ("pipeline", "bot", "storage")
         for module in (ROOT / package).rglob("*.py")
-        if "boto3" in module.read_text() and any(
-            isinstance(node, ast.Import | ast.ImportFrom) for node in ast.walk(ast.parse(module.read_text()))
+        if "boto3" in module.read_text()
+        and any(
+            isinstance(node, ast.Import | ast.ImportFrom)
+            for node in ast.walk(ast.parse(module.read_text()))
             if (isinstance(node, ast.Import) and any(a.name.startswith(("boto3", "botocore")) for a in node.names))
             or (isinstance(node, ast.ImportFrom) and (node.module or "").startswith(("boto3", "botocore")))
         )
-    }  # fmt: skip
+    }
     assert users == {"bot/jobs/engine/bucket.py"}
     top_level = ast.parse((ROOT / "bot/jobs/engine/bucket.py").read_text()).body
     assert not [n for n in top_level if isinstance(n, ast.Import | ast.ImportFrom) and "boto" in ast.dump(n)]

@@ -78,9 +78,13 @@ def queue_name(request: pytest.FixtureRequest) -> str:
 def remote_env(tmp_path: Path, weights: Path) -> dict[str, str]:
     """A GPU machine's environment: weights and a cache, a data folder that must stay unused, no bot token."""
     env = {k: v for k, v in os.environ.items() if not k.startswith(("GANTERP_", "DISCORD_"))}
-    return env | {"GANTERP_DATA_DIR": str(tmp_path / "never-used"), "GANTERP_WEIGHTS_DIR": str(weights),
-                  "GANTERP_CACHE_DIR": str(tmp_path / "cache"), "PYTHONPATH": str(ROOT),
-                  "GANTERP_LOG_LEVEL": "INFO"}  # fmt: skip
+    return env | {
+        "GANTERP_DATA_DIR": str(tmp_path / "never-used"),
+        "GANTERP_WEIGHTS_DIR": str(weights),
+        "GANTERP_CACHE_DIR": str(tmp_path / "cache"),
+        "PYTHONPATH": str(ROOT),
+        "GANTERP_LOG_LEVEL": "INFO",
+    }
 
 
 @pytest.fixture
@@ -109,9 +113,13 @@ def live_workers(store: JobStore) -> int:
 
 
 def test_two_workers_kill_9_one_mid_render_and_the_other_finishes_it_once(
-    tmp_path: Path, make_clip: ClipMaker, tiny_weights: Path, redis_server: RedisServer, queue_name: str,
+    tmp_path: Path,
+    make_clip: ClipMaker,
+    tiny_weights: Path,
+    redis_server: RedisServer,
+    queue_name: str,
     remote_workers: list[subprocess.Popen[bytes]],
-) -> None:  # fmt: skip
+) -> None:
     store = open_store(tmp_path / "data", per_requester=10)
     dispatching = Dispatching(store, redis_server.url, queue_name).start()
     try:
@@ -247,9 +255,12 @@ class FullDisk:
 
     def __init__(self, folder: Path, monkeypatch: pytest.MonkeyPatch) -> None:
         self.folder, self.filler = folder, folder / "filler"
-        self.mounted = subprocess.run(
-            ["mount", "-t", "tmpfs", "-o", "size=4m", "tmpfs", str(folder)], capture_output=True, check=False
-        ).returncode == 0  # fmt: skip
+        self.mounted = (
+            subprocess.run(
+                ["mount", "-t", "tmpfs", "-o", "size=4m", "tmpfs", str(folder)], capture_output=True, check=False
+            ).returncode
+            == 0
+        )
         self.full = True
         if self.mounted:
             with self.filler.open("wb") as filler, contextlib.suppress(OSError):
@@ -315,9 +326,13 @@ def test_a_job_whose_video_cannot_be_saved_goes_back_and_frees_its_slot(
 
 
 def test_a_video_that_cannot_be_saved_at_its_last_attempt_fails_its_job(
-    tmp_path: Path, make_clip: ClipMaker, tiny_weights: Path, redis_server: RedisServer, queue_name: str,
+    tmp_path: Path,
+    make_clip: ClipMaker,
+    tiny_weights: Path,
+    redis_server: RedisServer,
+    queue_name: str,
     monkeypatch: pytest.MonkeyPatch,
-) -> None:  # fmt: skip
+) -> None:
     store = open_store(tmp_path / "data", per_requester=10)
     disk = FullDisk(store.output_dir, monkeypatch)
     job = store.submit(request(make_clip(1.5), "ann")).id
@@ -382,9 +397,13 @@ def test_the_engine_gets_only_as_many_jobs_as_idle_workers_in_fair_order(
 
 
 def test_sigterm_stops_a_remote_worker_and_puts_its_job_back_uncounted(
-    tmp_path: Path, make_clip: ClipMaker, tiny_weights: Path, redis_server: RedisServer, queue_name: str,
+    tmp_path: Path,
+    make_clip: ClipMaker,
+    tiny_weights: Path,
+    redis_server: RedisServer,
+    queue_name: str,
     remote_workers: list[subprocess.Popen[bytes]],
-) -> None:  # fmt: skip
+) -> None:
     store = open_store(tmp_path / "data", per_requester=10)
     dispatching = Dispatching(store, redis_server.url, queue_name).start()
     try:
@@ -404,14 +423,23 @@ def test_sigterm_stops_a_remote_worker_and_puts_its_job_back_uncounted(
 
 
 def test_submit_then_ganterp_dispatch_feeds_a_worker_and_serves_the_dashboard(
-    tmp_path: Path, make_clip: ClipMaker, tiny_weights: Path, redis_server: RedisServer, queue_name: str,
-    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
-) -> None:  # fmt: skip
+    tmp_path: Path,
+    make_clip: ClipMaker,
+    tiny_weights: Path,
+    redis_server: RedisServer,
+    queue_name: str,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
     from bot.cli.main import main
 
     port = free_port()
-    settings = {"GANTERP_DATA_DIR": str(tmp_path / "data"), "GANTERP_QUEUE_URL": redis_server.url,
-                "GANTERP_QUEUE_NAME": queue_name, "GANTERP_DASHBOARD_PORT": str(port)}  # fmt: skip
+    settings = {
+        "GANTERP_DATA_DIR": str(tmp_path / "data"),
+        "GANTERP_QUEUE_URL": redis_server.url,
+        "GANTERP_QUEUE_NAME": queue_name,
+        "GANTERP_DASHBOARD_PORT": str(port),
+    }
     for name, value in settings.items():
         monkeypatch.setenv(name, value)
     assert main(["submit", str(make_clip(2.0)), "--requester", "ann", "--fps", "8"]) == 0
@@ -453,9 +481,13 @@ def dashboard_dom(address: str) -> str:
 
 
 def test_redis_restored_from_an_older_snapshot_renders_no_delivered_job_again(
-    tmp_path: Path, make_clip: ClipMaker, tiny_weights: Path, redis_server: RedisServer, queue_name: str,
+    tmp_path: Path,
+    make_clip: ClipMaker,
+    tiny_weights: Path,
+    redis_server: RedisServer,
+    queue_name: str,
     caplog: pytest.LogCaptureFixture,
-) -> None:  # fmt: skip
+) -> None:
     import redis
 
     store = open_store(tmp_path / "data", per_requester=10)
@@ -473,8 +505,9 @@ def test_redis_restored_from_an_older_snapshot_renders_no_delivered_job_again(
         redis_server.kill()
         (redis_server.folder / "dump.rdb").write_bytes(snapshot)
         redis_server.start()  # loads the older snapshot: the delivered job is back, active, with its clip
-        assert wait_until(lambda: f"job {job} is delivered in the job log but was in the engine" in caplog.text,
-                          timeout=EVENT_S)  # fmt: skip
+        assert wait_until(
+            lambda: f"job {job} is delivered in the job log but was in the engine" in caplog.text, timeout=EVENT_S
+        )
         later = store.submit(request(make_clip(1.5), "bob")).id
         assert wait_until(lambda: store.get(later).status == "delivered", timeout=EVENT_S), "the engine works on"
         assert caplog.text.count(f"job {job} claimed by") == 1, "the delivered job was never taken again"
@@ -488,9 +521,13 @@ def test_redis_restored_from_an_older_snapshot_renders_no_delivered_job_again(
 
 
 def test_a_redis_outage_is_one_line_per_worker_and_loses_nothing(
-    tmp_path: Path, make_clip: ClipMaker, tiny_weights: Path, redis_server: RedisServer, queue_name: str,
+    tmp_path: Path,
+    make_clip: ClipMaker,
+    tiny_weights: Path,
+    redis_server: RedisServer,
+    queue_name: str,
     caplog: pytest.LogCaptureFixture,
-) -> None:  # fmt: skip
+) -> None:
     redis_server.kill()
     redis_server.start(appendonly=True)  # an outage, not a loss: Redis comes back with its data
     store = open_store(tmp_path / "data", per_requester=10)

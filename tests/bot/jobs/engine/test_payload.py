@@ -126,9 +126,13 @@ def engine_status(url: str, name: str, key: str) -> str | None:
     ],
 )
 def test_a_hostile_payload_fails_its_job_with_one_line_and_no_request(
-    case: str, refusal: str, redis_server: RedisServer, queue_name: str, attacker: Recorder,
+    case: str,
+    refusal: str,
+    redis_server: RedisServer,
+    queue_name: str,
+    attacker: Recorder,
     caplog: pytest.LogCaptureFixture,
-) -> None:  # fmt: skip
+) -> None:
     bucket = Recorder(status=302, location=f"{attacker.url}/latest/meta-data/")  # the configured bucket's host
     origin = BucketOrigin.of(f"s3://{BUCKET}", queue_name, bucket.url)
     payload: dict[str, Any] = dict(HONEST)
@@ -263,9 +267,12 @@ def test_the_dashboards_actions_need_the_token_and_the_same_origin(redis_server:
 
 
 def test_a_dashboard_port_that_is_taken_is_said_to_be_taken(
-    tmp_path: Path, redis_server: RedisServer, queue_name: str, monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+    redis_server: RedisServer,
+    queue_name: str,
+    monkeypatch: pytest.MonkeyPatch,
     capsys: pytest.CaptureFixture[str],
-) -> None:  # fmt: skip
+) -> None:
     from bot.cli.main import main
 
     with socket.socket() as taken:
@@ -277,8 +284,12 @@ def test_a_dashboard_port_that_is_taken_is_said_to_be_taken(
         message = refused.value.user_message()
         assert f"cannot listen on 127.0.0.1:{port}" in message and "GANTERP_DASHBOARD_PORT" in message
         assert "Redis" not in message and "GANTERP_QUEUE_URL" not in message
-        settings = {"GANTERP_DATA_DIR": str(tmp_path / "data"), "GANTERP_QUEUE_URL": redis_server.url,
-                    "GANTERP_QUEUE_NAME": queue_name, "GANTERP_DASHBOARD_PORT": str(port)}  # fmt: skip
+        settings = {
+            "GANTERP_DATA_DIR": str(tmp_path / "data"),
+            "GANTERP_QUEUE_URL": redis_server.url,
+            "GANTERP_QUEUE_NAME": queue_name,
+            "GANTERP_DASHBOARD_PORT": str(port),
+        }
         for name, value in settings.items():
             monkeypatch.setenv(name, value)
         assert main(["dispatch"]) == 1
@@ -309,9 +320,10 @@ def test_a_second_dispatcher_on_one_job_log_says_so_in_one_sentence(
         assert first.dispatcher is not None
         assert wait_until(lambda: first.dispatcher is not None and first.dispatcher.holding_lease, timeout=30)
         env = remote_env(tmp_path, tiny_weights) | {
-            "GANTERP_DATA_DIR": str(tmp_path / "data"), "GANTERP_QUEUE_URL": redis_server.url,
+            "GANTERP_DATA_DIR": str(tmp_path / "data"),
+            "GANTERP_QUEUE_URL": redis_server.url,
             "GANTERP_QUEUE_NAME": queue_name,
-        }  # fmt: skip
+        }
         second = subprocess.run(
             [sys.executable, "-m", "bot.cli", "dispatch"], env=env, cwd=ROOT, capture_output=True, text=True,
             timeout=120,
