@@ -50,6 +50,13 @@ def load_once() -> tuple[float, float]:
 
 def cold_lookup_ms(runs: int) -> tuple[float, float, str]:
     """Mean and worst milliseconds of a lookup that reaches the model, nothing cached but the model."""
+    medians = lookup_medians_ms(TIMED, runs)
+    worst = max(medians, key=medians.__getitem__)
+    return statistics.fmean(medians.values()), medians[worst], worst
+
+
+def lookup_medians_ms(words: list[str], runs: int) -> dict[str, float]:
+    """Each word's median milliseconds over `runs` lookups, its own and the model's caches emptied each time."""
     import random
 
     from pipeline.words import lookup as L
@@ -58,17 +65,15 @@ def cold_lookup_ms(runs: int) -> tuple[float, float, str]:
     meaning = shared_meaning()
     assert meaning is not None
     L.warm()
-    times: dict[str, list[float]] = {w: [] for w in TIMED}
+    times: dict[str, list[float]] = {w: [] for w in words}
     for _ in range(runs):
-        for word in TIMED:
+        for word in words:
             L._read.cache_clear()
             meaning.embed.cache_clear()
             started = time.perf_counter()
             L.lookup_word(word, random.Random(0))
             times[word].append((time.perf_counter() - started) * 1000)
-    medians = {w: statistics.median(t) for w, t in times.items()}
-    worst = max(medians, key=medians.__getitem__)
-    return statistics.fmean(medians.values()), medians[worst], worst
+    return {w: statistics.median(t) for w, t in times.items()}
 
 
 def accuracy_lines(model: str) -> list[tuple[str, float]]:

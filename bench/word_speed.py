@@ -75,24 +75,12 @@ print(json.dumps({"ms": statistics.median(times)}))
 """
 
 LOOKUP_SNIPPET = """
-import json, random, statistics, sys, time
+import json, sys
 from pathlib import Path
-from pipeline.words import configure, shared_meaning
-from pipeline.words import lookup as L
+from bench.word_meaning import lookup_medians_ms
+from pipeline.words import configure
 configure("bundled", Path(sys.argv[1]))
-L.warm()
-meaning = shared_meaning()
-words = sys.argv[3:]
-times = {w: [] for w in words}
-for _ in range(int(sys.argv[2])):
-    for word in words:
-        L._read.cache_clear()
-        meaning.embed.cache_clear()
-        started = time.perf_counter()
-        L.lookup_word(word, random.Random(0))
-        times[word].append((time.perf_counter() - started) * 1000)
-medians = {w: statistics.median(t) for w, t in times.items()}
-print(json.dumps(medians))
+print(json.dumps(lookup_medians_ms(sys.argv[3:], int(sys.argv[2]))))
 """
 
 

@@ -22,7 +22,7 @@ from sqlalchemy import select, update
 
 from storage.jobs.base import JobLogBase
 from storage.jobs.errors import JobNotFound
-from storage.jobs.order import queued_in_order
+from storage.jobs.order import next_in_order
 from storage.models import Job, JobStatus
 
 log = logging.getLogger(__name__)
@@ -51,10 +51,9 @@ class Claims(JobLogBase):
     def claim_next(self, worker_id: str) -> Job | None:
         """Mark the next job running for `worker_id` and return it; None when nothing waits."""
         with self._transaction() as session:
-            order = queued_in_order(session)
-            if not order:
+            job = next_in_order(session)
+            if job is None:
                 return None
-            job = order[0]
             now = self.clock()
             job.status, job.worker_id, job.attempts = JobStatus.RUNNING.value, worker_id, job.attempts + 1
             job.started_at = job.heartbeat_at = now

@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import select
 
 from storage.jobs.base import JobLogBase
-from storage.jobs.order import queued_in_order
+from storage.jobs.order import next_in_order
 from storage.models import Job, JobStatus
 
 log = logging.getLogger(__name__)
@@ -26,10 +26,9 @@ class Dispatched(JobLogBase):
         same engine job and cannot render it twice. The attempt is counted when a worker takes it.
         """
         with self._transaction() as session:
-            order = queued_in_order(session)
-            if not order:
+            job = next_in_order(session)
+            if job is None:
                 return None
-            job = order[0]
             now = self.clock()
             job.status, job.worker_id, job.engine_key = JobStatus.RUNNING.value, None, engine_key(job.id)
             job.dispatched_at = job.started_at = job.heartbeat_at = now

@@ -18,6 +18,12 @@ def queued_in_order(session: Session) -> list[Job]:
     return fair_order(queued, _last_started(session))
 
 
+def next_in_order(session: Session) -> Job | None:
+    """The queued job that starts next (None when nothing waits): the one both claims take."""
+    order = queued_in_order(session)
+    return order[0] if order else None
+
+
 def fair_order(queued: Sequence[Job], last_started: dict[str, dt.datetime]) -> list[Job]:
     """Round-robin between requesters, in arrival order within each.
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 import json
 import re
 from pathlib import Path
@@ -17,28 +16,18 @@ from bot.discord.app import GanterpBot
 from bot.discord.service import DiscordService
 from bot.jobs.worker import Worker
 from bot.runner import build_service
-from bot.settings import Settings
 from bot.shown import shown_classes
 from bot.x.replies import reply_text
 from pipeline.biggan.generator import BigGANGenerator
 from pipeline.render import read_sidecar
 from storage.models import Job
+from tests.bot.discord.offline_settings import offline_settings
 from tests.conftest import ClipMaker
 
 
 @pytest.fixture
 def service(tmp_path: Path) -> DiscordService:
-    base = Settings.load(environ={}, env_file=None)
-    settings = dataclasses.replace(
-        base,
-        data_dir=tmp_path / "data",
-        database_url=None,
-        clips_dir=tmp_path / "clips",
-        discord_fps=6.0,
-        discord_size=None,
-        max_queued_per_requester=5,
-    )
-    return build_service(settings)
+    return build_service(offline_settings(tmp_path))
 
 
 @pytest.fixture

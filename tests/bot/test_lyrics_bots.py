@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 import json
 from collections.abc import Iterator
 from pathlib import Path
@@ -17,7 +16,6 @@ from bot.discord.service import Ask, DiscordService, Origin
 from bot.jobs.worker import Worker, WorkerConfig
 from bot.listening import wants_lyrics
 from bot.runner import build_service
-from bot.settings import Settings
 from bot.shown import shown_classes
 from bot.x.replies import reply_text
 from pipeline.biggan.generator import BigGANGenerator
@@ -25,7 +23,8 @@ from pipeline.render import RenderOptions, prepare, read_sidecar
 from pipeline.words.heard import WhisperListener
 from storage.guilds import ServerSettings
 from storage.models import Job
-from tests.bot.x.fake_x import ME, MENTIONS, TW, Bot, mention, page, posted, video_media
+from tests.bot.discord.offline_settings import offline_settings
+from tests.bot.x.fake_x import MENTIONS, Bot, mention, page, posted, video_media, x_api
 from tests.conftest import ClipMaker
 from tests.paths import DATA
 
@@ -36,24 +35,13 @@ KNOWN = {"banana": 954, "volcano": 980, "umbrella": 879}
 @pytest.fixture
 def api() -> Iterator[responses.RequestsMock]:
     """X's API, offline (as tests/bot/x/test_bot.py answers it)."""
-    with responses.RequestsMock(assert_all_requests_are_fired=False) as mock:
-        mock.get(f"{TW}/2/users/me", json={"data": {"id": ME, "username": "ganterp"}})
-        mock.post(f"{TW}/2/tweets", json={"data": {"id": "9999", "text": "ok"}})
+    with x_api() as mock:
         yield mock
 
 
 @pytest.fixture
 def service(tmp_path: Path) -> DiscordService:
-    base = Settings.load(environ={}, env_file=None)
-    settings = dataclasses.replace(
-        base,
-        data_dir=tmp_path / "data",
-        database_url=None,
-        discord_fps=4.0,
-        discord_size=None,
-        max_queued_per_requester=10,
-    )
-    return build_service(settings)
+    return build_service(offline_settings(tmp_path, discord_fps=4.0, max_queued_per_requester=10))
 
 
 def _submit(service: DiscordService, ask: Ask, guild: str | None = "g1", clip: Path = FIXTURE) -> Job:

@@ -3,7 +3,6 @@ watches every test runs under: no database or file call on the event loop, and n
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -19,21 +18,12 @@ from bot.settings import Settings
 from pipeline.biggan.generator import BigGANGenerator
 from pipeline.errors import UserError
 from tests.bot.discord.loop_guard import LoopGuard
+from tests.bot.discord.offline_settings import offline_settings
 
 
 @pytest.fixture
 def settings(tmp_path: Path) -> Settings:
-    base = Settings.load(environ={}, env_file=None)
-    return dataclasses.replace(
-        base,
-        data_dir=tmp_path / "data",
-        database_url=None,
-        clips_dir=tmp_path / "clips",
-        discord_fps=6.0,
-        discord_size=None,
-        discord_progress_s=2.0,
-        max_queued_per_requester=3,
-    )
+    return offline_settings(tmp_path, discord_progress_s=2.0, max_queued_per_requester=3)
 
 
 @pytest.fixture

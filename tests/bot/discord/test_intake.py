@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import dataclasses
 import threading
 from pathlib import Path
 from typing import Any
@@ -19,6 +18,7 @@ from bot.discord.text import ChatRefused, StillPreparing, TooBusy, error_message
 from bot.runner import build_service
 from bot.settings import Settings, SettingsError
 from storage.jobs import INCOMING
+from tests.bot.discord.offline_settings import offline_settings
 from tests.conftest import ClipMaker
 
 pytestmark = pytest.mark.asyncio
@@ -27,17 +27,7 @@ WAIT_S = 120.0  # generous: the machine running the tests may be loaded
 
 
 def settings_with(tmp_path: Path, inflight_bytes: int) -> Settings:
-    base = Settings.load(environ={}, env_file=None)
-    return dataclasses.replace(
-        base,
-        data_dir=tmp_path / "data",
-        database_url=None,
-        clips_dir=tmp_path / "clips",
-        discord_fps=6.0,
-        discord_size=None,
-        max_queued_per_requester=5,
-        discord_inflight_bytes=inflight_bytes,
-    )
+    return offline_settings(tmp_path, discord_inflight_bytes=inflight_bytes)
 
 
 class Watch:

@@ -7,15 +7,10 @@ from collections.abc import Iterator
 import pytest
 import responses
 
-from tests.bot.x.fake_x import (
-    ME,
-    TW,
-)
+from tests.bot.x.fake_x import x_api
 
 
 @pytest.fixture
 def api() -> Iterator[responses.RequestsMock]:
-    with responses.RequestsMock(assert_all_requests_are_fired=False) as mock:
-        mock.get(f"{TW}/2/users/me", json={"data": {"id": ME, "username": "ganterp"}})
-        mock.post(f"{TW}/2/tweets", json={"data": {"id": "9999", "text": "ok"}})
+    with x_api() as mock:
         yield mock

@@ -37,6 +37,15 @@ CREDENTIALS = {
 }
 
 
+@contextlib.contextmanager
+def x_api() -> Iterator[responses.RequestsMock]:
+    """X's API answered offline: who the bot is, and every post accepted."""
+    with responses.RequestsMock(assert_all_requests_are_fired=False) as mock:
+        mock.get(f"{TW}/2/users/me", json={"data": {"id": ME, "username": "ganterp"}})
+        mock.post(f"{TW}/2/tweets", json={"data": {"id": "9999", "text": "ok"}})
+        yield mock
+
+
 def settings_for(data_dir: Path, **extra: str) -> Settings:
     env = {"GANTERP_DATA_DIR": str(data_dir), "GANTERP_X_API_HOST": UPLOAD, **CREDENTIALS, **extra}
     return Settings.load(environ=env, env_file=None)
