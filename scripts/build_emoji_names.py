@@ -10,9 +10,14 @@ License v3). Regenerate:
     .venv/bin/python scripts/build_emoji_names.py package
 
 A word stands for the emoji it is the spoken name of ("kat" is 🐈 in Dutch), by most locales
-where it names several (a dog and a poodle are one thing). Keywords are not names (some
-locales keep English keywords untranslated), but a word that tags more than ten emoji of
-other things somewhere is a topic and names nothing ("dier", animal in Dutch, is a door's name elsewhere).
+where it names several (a dog and a poodle are one thing). A word that tags more than ten emoji of
+other things somewhere is a topic and names nothing ("dier", animal in Dutch, is a door's name
+elsewhere). A keyword that is no spoken name anywhere names a thing only when every emoji it tags
+is that one thing: "manzana" tags the red and the green apple, "tembo" the elephant, "犬" the dog
+and the poodle; "pet" tags cats, dogs and rabbits and names none of them. Japanese kana names and
+keywords count in romaji too ("neko", "inu", "usagi"), Cyrillic ones in Latin letters ("koshka",
+"sobaka"; scripts/latin_spellings.py), and one Chinese or
+Japanese character is a whole word ("猫").
 Emoji the lookup reads as no class are left aside; English words are kept, as the lookup
 reads English first and another language only where English reads nothing sure ("cane").
 
@@ -30,9 +35,12 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from latin_spellings import cyrillic_latin, is_cyrillic, is_kana, romaji  # noqa: E402
+
 from pipeline.words import configure  # noqa: E402
 from pipeline.words.lexicon import key  # noqa: E402
 from pipeline.words.reading import read  # noqa: E402
+from pipeline.words.tables import load_index  # noqa: E402
 
 OUTPUT = ROOT / "pipeline" / "data" / "emoji_names.tsv"
 # A word that tags more than this many emoji of other things is a topic ("animal", "food"), which
@@ -48,7 +56,25 @@ def _annotations(package: Path) -> dict[str, dict[str, tuple[list[str], list[str
             continue
         data = json.loads((folder / "annotations.json").read_text("utf-8"))["annotations"].get("annotations", {})
         out[folder.name] = {e: (v.get("tts", []), v.get("default", [])) for e, v in data.items()}
+    for locale in list(out):  # the same names in the Latin letters people type them in
+        out[f"{locale}-Latn"] = {e: (_in_latin(spoken), _in_latin(words)) for e, (spoken, words) in out[locale].items()}
     return out
+
+
+def _in_latin(words: list[str]) -> list[str]:
+    """The kana and Cyrillic words of a list, in the Latin letters people type them in."""
+    out: list[str] = []
+    for word in words:
+        if is_kana(word):
+            out += romaji(word)
+        elif is_cyrillic(word):
+            out += cyrillic_latin(word)
+    return out
+
+
+def _whole_word(word: str) -> bool:
+    """Whether a name is long enough to be a word: two letters, or one Chinese or Japanese character."""
+    return len(word) >= 2 or unicodedata.name(word, "").startswith(("CJK UNIFIED IDEOGRAPH", "HIRAGANA", "KATAKANA"))
 
 
 def _classes_of(emoji: str) -> frozenset[int]:
@@ -70,25 +96,45 @@ def _most_named(named: dict[str, int], readable: dict[str, frozenset[int]]) -> l
     return same
 
 
+def _named_thing(
+    word: str, votes: dict[str, Counter[str]], tagged: dict[str, Counter[str]], readable: dict[str, frozenset[int]]
+) -> list[str]:
+    """The emoji of the one thing a word names: by its spoken names, else by keywords that tag that
+    thing alone; [] when it names none, or is a topic (tags many emoji of other things)."""
+    tags = tagged.get(word, Counter())
+    if word not in votes and _english(word):
+        return []  # an English word WordNet knows ("accident", "ace") is no other language's keyword here
+    named = votes.get(word) or tags  # a keyword only, where the word is nobody's spoken name
+    found = _most_named({e: n for e, n in named.items() if readable[e]}, readable)
+    if not found:
+        return []
+    thing = frozenset().union(*(readable[e] for e in found))
+    others = [e for e in tags if readable[e] and not readable[e] <= thing]
+    limit = MAX_TOPIC_EMOJI if word in votes else 0
+    return found if len(others) <= limit else []
+
+
+def _english(word: str) -> bool:
+    """Whether WordNet knows the word as an English noun (with or without classes)."""
+    index = load_index()
+    return word in index.words or word in index.unresolved
+
+
 def build(package: Path) -> str:
     """The table's text."""
     votes: dict[str, Counter[str]] = defaultdict(Counter)  # word → emoji → locales naming it so
-    tags: dict[str, set[str]] = defaultdict(set)
+    tagged: dict[str, Counter[str]] = defaultdict(Counter)  # word → emoji → locales tagging it so
     for per_emoji in _annotations(package).values():
         for emoji, (spoken, words) in per_emoji.items():
             for name in spoken:
                 votes[key(name)][emoji] += 1
             for word in words:
-                tags[key(word)].add(emoji)
-    readable = {e: _classes_of(e) for found in (*votes.values(), *tags.values()) for e in found}
+                tagged[key(word)][emoji] += 1
+    readable = {e: _classes_of(e) for found in (*votes.values(), *tagged.values()) for e in found}
     rows = []
-    for word, named in sorted(votes.items()):
-        found = _most_named({e: n for e, n in named.items() if readable[e]}, readable)
-        if len(word) < 2 or not found:
-            continue
-        thing = frozenset().union(*(readable[e] for e in found))
-        others = [e for e in tags.get(word, ()) if readable[e] and not readable[e] <= thing]
-        if len(others) <= MAX_TOPIC_EMOJI:  # else a topic somewhere ("dier": animal in Dutch, a door elsewhere)
+    for word in sorted(votes.keys() | tagged.keys()):
+        found = _named_thing(word, votes, tagged, readable)
+        if found and _whole_word(word):
             rows.append(f"{word}\t{' '.join(sorted(found, key=lambda e: (len(e), e)))}")
     licence = (package / "LICENSE").read_text("utf-8").strip().splitlines()
     header = [

@@ -231,6 +231,31 @@ def test_languages_beyond_the_emoji_packages_thirteen_are_read_by_cldr_names(wor
     assert match.method is Method.TRANSLATION and set(match.choices) <= expected, match
 
 
+@pytest.mark.parametrize(
+    ("word", "expected"),
+    [
+        ("猫", DOMESTIC_CATS),  # one Chinese or Japanese character is a whole word
+        ("犬", SETS["@dogs"]),  # a keyword only (ja): it tags the dog and the poodle, one thing
+        ("tembo", SETS["@elephants"]),  # a Swahili keyword beside the name "ndovu"
+        ("manzana", {948}),  # a Spanish keyword of the red and the green apple
+        ("neko", DOMESTIC_CATS),  # ネコ in romaji
+        ("usagi", SETS["@rabbits"]),  # うさぎ in romaji
+        ("sobaka", SETS["@dogs"]),  # собака in Latin letters
+        ("koshka", DOMESTIC_CATS),
+    ],
+)
+def test_keywords_kana_and_cyrillic_of_cldr_reach_the_thing_they_name(word: str, expected: set[int]) -> None:
+    match = lookup_word(word, random.Random(0))
+    assert match.method is Method.TRANSLATION and set(match.choices) <= expected, match
+
+
+@pytest.mark.parametrize("word", ["accident", "ace"])
+def test_an_english_word_is_never_read_as_another_languages_keyword(word: str) -> None:
+    # "accident" tags the crutch and "ace" (needles, in Romanian) the hedgehog somewhere: English
+    # words WordNet knows stay English.
+    assert lexicon.emoji_for(word) == ()
+
+
 def test_a_topic_word_of_one_language_names_nothing_in_another() -> None:
     # "dier" tags every animal emoji in Dutch and names a door elsewhere: it is neither.
     assert lexicon.emoji_for("dier") == ()
