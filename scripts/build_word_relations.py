@@ -34,6 +34,7 @@ sys.path.insert(0, str(ROOT / "scripts"))
 
 from build_wordnet_index import _licence_header, _readable  # noqa: E402
 
+from pipeline.words.forms import find  # noqa: E402
 from pipeline.words.tables import Method, curated_words, load_index  # noqa: E402
 
 OUTPUT = ROOT / "pipeline" / "data" / "word_relations.tsv"
@@ -41,6 +42,12 @@ _STRONG = frozenset({Method.EXACT, Method.SYNONYM, Method.KIND_OF})
 # The derivation pointers of a player to the instrument: only people (noun.person, file 18)
 # derived from an artifact (file 06), so "drummer" → drum, never "banker" → bank.
 _PERSON, _ARTIFACT = 18, 6
+# A scene, a weather, a happening or a thing may be read as the broader sense it is a kind of:
+# WordNet's files 06 artifact, 11 event, 13 food, 15 location, 17 object, 19 phenomenon. A person
+# (18), a feeling (12) or an act (04) is not what its broader sense pictures ("rapper" is no
+# performer's picture, "nostalgia" no feeling's).
+_SCENE_FILES = frozenset({6, 11, 13, 15, 17, 19})
+_NARROW = 12  # at most this many classes for a broader sense to picture its kinds
 
 
 @dataclass
@@ -96,7 +103,8 @@ class Relations:
         self.noun_target = {s[0]: w for w, s in self.noun_senses.items() if w in self.targets}
 
     def of_noun(self, word: str) -> tuple[str, str] | None:
-        """The target a noun stands for: the thing its player plays, or a synonym of its commonest sense."""
+        """The target a noun stands for: the thing its player plays, a synonym of its commonest sense,
+        or the broader sense that sense is a kind of ("bonfire" is a fire, "drizzle" rain)."""
         first = self.nouns[self.noun_senses[word][0]]
         for symbol, offset, pos in first.pointers:
             derived = symbol == "+" and pos == "n" and offset in self.noun_target
@@ -105,7 +113,17 @@ class Relations:
         synonym = self.noun_target.get(self.noun_senses[word][0])
         if synonym is not None and synonym != word:
             return synonym, "synonym"  # "snowfall" is snow
+        for symbol, offset, _ in first.pointers:
+            target = self.noun_target.get(offset) if symbol in ("@", "@i") else None
+            if target is not None and first.lexfile in _SCENE_FILES and self.narrow(target):
+                return target, "kind_of"
         return None
+
+    def narrow(self, target: str) -> bool:
+        """Whether a broader sense pictures a kind of it: a few classes, not a whole category
+        ("stapler" is a machine and "tongs" a device, which picture anything)."""
+        entry = find(target)
+        return entry is not None and len({c for g in (entry.group, *entry.other_groups) for c in g}) <= _NARROW
 
     def colours(self, wordnet: Path) -> list[str]:
         """Things that are colours too ("orange", "salmon"): before a thing they say its colour."""
@@ -119,6 +137,23 @@ class Relations:
             and entry.method in _STRONG
             and any(sym == "&" and o in chromatic for s in offsets for sym, o, _ in adjectives[s].pointers)
         ]
+
+    def adjectives(self, wordnet: Path) -> list[str]:
+        """Adjectives made from a curated scene or mood ("wintry" from winter, "joyful" from joy): they
+        name its picture, by WordNet's derivation and pertainym pointers of their commonest sense.
+        Only curated targets: a class's name makes a poor adjective ("starry" is no starfish)."""
+        adjectives, senses = read_data(wordnet / "data.adj"), read_index(wordnet / "index.adj")
+        index, curated = load_index(), curated_words()
+        out = []
+        for word, offsets in sorted(senses.items()):
+            if word in curated or index.entry(word) is not None or word in self.noun_senses or not word.isalpha():
+                continue
+            for symbol, offset, pos in adjectives[offsets[0]].pointers:
+                target = self.noun_target.get(offset) if symbol in ("+", "\\") and pos == "n" else None
+                if target is not None and target in curated:
+                    out.append(f"{word}\t{target}\tadjective_of")
+                    break
+        return out
 
     def rows(self) -> list[str]:
         """Every word reaching no class by itself, with the target it stands for."""
@@ -143,7 +178,7 @@ def main(argv: list[str]) -> int:
         "Words standing for a word the lookup reads, by WordNet 3.0; built by scripts/build_word_relations.py.",
     )
     relations = Relations(Path(argv[0]))
-    rows = relations.rows() + relations.colours(Path(argv[0]))
+    rows = relations.rows() + relations.adjectives(Path(argv[0])) + relations.colours(Path(argv[0]))
     OUTPUT.write_text("\n".join([header, *rows]) + "\n", "utf-8")
     print(f"wrote {OUTPUT.relative_to(ROOT)}: {len(rows)} words")
     return 0

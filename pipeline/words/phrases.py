@@ -3,6 +3,7 @@ shore and the sandbar a beach and sunshine share; two things side by side ("dog 
 
 from __future__ import annotations
 
+from pipeline.words import reader as meaning
 from pipeline.words import relations
 from pipeline.words.forms import find
 from pipeline.words.tables import Entry, Method
@@ -51,3 +52,49 @@ def narrowed(phrase: str, head: Entry) -> tuple[int, ...]:
         shared = tuple(c for c in group if modifier is not None and c in modifier.group)
         group = shared or group
     return group
+
+
+def pictured(phrase: str, head: Entry) -> Entry:
+    """What a phrase pictures, its head or the thing that modifies it, by meaning: a "sax player"
+    is pictured by the sax, a "polar bear cub" by the polar bear, a "glass of wine" by the wine;
+    then only the classes nearest the whole phrase ("steam train": the steam locomotive).
+    Without a model, the head with the classes its modifiers share (`narrowed`)."""
+    narrow = Entry(head.method, narrowed(phrase, head), head.other_groups, head.via, head.curated)
+    if not meaning.available():
+        return narrow
+    # A head that is a class's own name is that class ("orange tench" is a tench): only a head
+    # read by a guess (a kind, a related word) may give way to the thing that modifies it.
+    named = head.method in (Method.ID, Method.EXACT, Method.SYNONYM)
+    best, best_score = narrow, -1.0
+    for candidate in (narrow, *(() if named else _modifying_things(phrase, head.via))):
+        group, score = meaning.nearest_of(phrase, candidate.group, candidate.via)
+        if score > best_score + _MODIFIER_MARGIN * (candidate is not narrow):
+            best = Entry(candidate.method, group, candidate.other_groups, candidate.via, candidate.curated)
+            best_score = score
+    return best
+
+
+# A modifier pictures the phrase only when its classes are this much nearer it than the head's.
+_MODIFIER_MARGIN = 0.05
+
+
+def _modifying_things(phrase: str, tail: str) -> list[Entry]:
+    """The things named before the phrase's head, longest first ("polar bear" in "polar bear cub")."""
+    tokens = phrase[: len(phrase) - len(tail)].split()
+    out = []
+    for length in range(len(tokens), 0, -1):
+        for start in range(len(tokens) - length + 1):
+            span = tokens[start : start + length]
+            if span[0] in STOPWORDS or span[-1] in STOPWORDS:
+                continue
+            text = " ".join(span)
+            entry = find(text) if is_thing(text) and not relations.is_colour(text) else None
+            if entry is not None:
+                out.append(Entry(entry.method, entry.group, entry.other_groups, text, entry.curated))
+    # "A of B": what comes after "of" is what the phrase holds ("glass of wine"), so it is a candidate too.
+    if " of " in f" {phrase} ":
+        after = phrase.split(" of ", 1)[1]
+        entry = find(after) if is_thing(after) else None
+        if entry is not None:
+            out.append(Entry(entry.method, entry.group, entry.other_groups, after, entry.curated))
+    return out

@@ -29,6 +29,9 @@ MIN_CONFIRMATION = 0.42
 # A known word with more classes than this is too broad to stand for a text ("octopus" is near
 # "creature", which is every animal).
 MAX_GUESS_CLASSES = 150
+# A phrase's head keeps the classes its other words bring nearer, by at least this much over the
+# head alone, and within this margin of the one brought nearest ("steam train").
+MIN_NARROWING_GAIN, NARROWING_MARGIN = 0.08, 0.04
 # Suggestions: classes at least this near, at most this many.
 MIN_SUGGESTION_SCORE = 0.45
 MAX_SUGGESTIONS = 3
@@ -95,6 +98,23 @@ def confirms(text: str, classes: tuple[int, ...]) -> bool:
     """Whether a weak guess holds up by meaning (always, without a model)."""
     score = confirmation(text, classes)
     return score is None or score >= MIN_CONFIRMATION
+
+
+def nearest_of(text: str, classes: tuple[int, ...], head: str) -> tuple[tuple[int, ...], float]:
+    """The classes the words around a head point to, and how near the text the nearest is: among
+    the trains, "steam train" rises most toward the steam locomotive over "train" alone. All of
+    them where the words add little (a "black cat" is any cat); (classes, 0.0) without a model."""
+    meaning = shared_meaning()
+    if meaning is None or not classes or not _readable(text):
+        return classes, 0.0
+    index = list(classes)
+    scores = meaning.class_scores(text)[index]
+    gain = scores - meaning.class_scores(head)[index]
+    best = float(scores.max())
+    if len(classes) == 1 or float(gain.max()) < MIN_NARROWING_GAIN:
+        return classes, best
+    top = float(gain.max())
+    return tuple(c for c, g in zip(classes, gain.tolist(), strict=True) if g >= top - NARROWING_MARGIN), best
 
 
 def suggest(text: str) -> tuple[str, ...] | None:

@@ -10,7 +10,7 @@ from pipeline.words import emoji as E
 from pipeline.words import lexicon, relations, spelling
 from pipeline.words import reader as meaning
 from pipeline.words.forms import base_forms, find
-from pipeline.words.phrases import narrowed, thing_tail
+from pipeline.words.phrases import pictured, thing_tail
 from pipeline.words.tables import Entry, Method, curated_words, load_index
 from pipeline.words.text import MAX_WORD_CHARS, NUMBER, STOPWORDS, has_words, normalise, number_class
 
@@ -69,7 +69,7 @@ def read(query: str) -> Reading:
         return _reading(stem, word)
     thing = thing_tail(word)
     if thing is not None:  # before any spelling fix of the whole: "big cab" is no big cat
-        return _reading(Entry(Method.BROADER, narrowed(word, thing), thing.other_groups, thing.via), word)
+        return _phrase_reading(word, thing)
     guess = spelling.guess(word)
     if guess is not None and guess[1]:
         fixed = guess[0]
@@ -79,7 +79,7 @@ def read(query: str) -> Reading:
             return Reading(Method.SPELLING, entry.group, entry.other_groups, fixed, _label(entry, fixed), fixed=fixed)
     head = known_tail(word)
     if head is not None:
-        return _reading(Entry(Method.BROADER, narrowed(word, head), head.other_groups, head.via), word)
+        return _phrase_reading(word, head)
     by_meaning = _by_meaning(word)
     if by_meaning is not None:
         return by_meaning
@@ -110,6 +110,12 @@ def read_emoji(emoji: str) -> Reading:
         curated = reading.curated or found.curated
         return Reading(found.method, found.group, found.other_groups, words, _label(found, words), curated=curated)
     return Reading(Method.UNKNOWN, via=reading.name)
+
+
+def _phrase_reading(phrase: str, head: Entry) -> Reading:
+    """A phrase read as what it pictures: its head, or the thing modifying it (pipeline/words/phrases.py)."""
+    found = pictured(phrase, head)
+    return _reading(Entry(Method.BROADER, found.group, found.other_groups, found.via), phrase)
 
 
 def _reading(entry: Entry, word: str) -> Reading:
@@ -182,9 +188,12 @@ def _by_relation(word: str) -> Reading | None:
     for form in base_forms(word):
         relation = relations.related(form)
         entry = find(relation.target) if relation is not None else None
-        if relation is not None and entry is not None and entry.method is not Method.UNKNOWN:
-            label = f"classes for {relation.target} ({relation.describe()})"
-            return Reading(Method.RELATED, entry.group, entry.other_groups, relation.target, label)
+        if relation is None or entry is None or entry.method is Method.UNKNOWN:
+            continue
+        if relation.inferred and not meaning.confirms(word, entry.group):
+            continue  # a kind the model finds far from its broader sense's pictures ("white horse", a wave)
+        label = f"classes for {relation.target} ({relation.describe()})"
+        return Reading(Method.RELATED, entry.group, entry.other_groups, relation.target, label)
     return None
 
 

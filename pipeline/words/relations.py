@@ -12,7 +12,16 @@ from dataclasses import dataclass
 from importlib import resources
 
 # How each relation is said in a label: "who plays the cello".
-_SAID = {"synonym": "another name for {}", "player_of": "who plays the {}"}
+_SAID = {
+    "synonym": "another name for {}",
+    "player_of": "who plays the {}",
+    "kind_of": "a kind of {}",
+    "adjective_of": "made from {}",
+}
+# A relation that guesses (a kind of a broader sense): the meaning model must find the word near
+# the target's classes before the lookup follows it. An adjective made from a curated scene or mood
+# needs no such check: its classes picture the mood, far from the word in the model's space.
+_INFERRED = frozenset({"kind_of"})
 
 
 @dataclass(frozen=True)
@@ -21,6 +30,11 @@ class Relation:
 
     target: str
     relation: str
+
+    @property
+    def inferred(self) -> bool:
+        """Whether the relation is a guess the meaning model must confirm."""
+        return self.relation in _INFERRED
 
     def describe(self) -> str:
         """The relation in words: "who plays the cello"."""

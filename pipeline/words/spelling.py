@@ -45,17 +45,27 @@ def guess(word: str) -> tuple[str, bool] | None:
     index = load_index()
     if not 4 <= len(word) <= MAX_WORD_CHARS or any(form in index.unresolved for form in base_forms(word)):
         return None  # short words have too many neighbours to guess from; real words are not typos
-    near = [c for c in _one_edit(word) if _guessable(c)]
+    near = [c for c in _one_edit(word) if _guessable(c) and not _respells_a_word(word, c)]
     if near:
         best = min(near, key=lambda c: (-fame(c), _METHOD_RANK[_method_of(c)], c))
         return best, _keeps_start(word, best) and not run_together(word, best) and _a_slip(word, best)
     if len(word) < MIN_TWO_EDIT_CHARS - 2:
         return None
-    far = sorted(_two_edits(word), key=lambda c: (-fame(c), c))
+    far = sorted((c for c in _two_edits(word) if not _respells_a_word(word, c)), key=lambda c: (-fame(c), c))
     if far and (len(far) == 1 or fame(far[0]) >= TWO_EDIT_MARGIN * max(1, fame(far[1]))):
         sure = len(word) >= MIN_TWO_EDIT_CHARS and _keeps_start(word, far[0]) and not run_together(word, far[0])
         return far[0], sure
     return None
+
+
+def _respells_a_word(phrase: str, fixed: str) -> bool:
+    """Whether a fix of a phrase changes one of its words that is a real word: "mountain lake" is
+    no misspelt "mountain bike", though one letter apart."""
+    if " " not in phrase:
+        return False
+    index, curated = load_index(), curated_words()
+    changed = set(phrase.split()) - set(fixed.split())
+    return any(token in index.words or token in index.unresolved or token in curated for token in changed)
 
 
 def _guessable(word: str) -> bool:

@@ -13,6 +13,7 @@ from pipeline.words.forms import known
 from pipeline.words.phrases import is_thing, modifies, thing_tail
 from pipeline.words.reading import Reading, known_tail, read
 from pipeline.words.results import TooManyWords
+from pipeline.words.tables import Method
 from pipeline.words.text import MAX_WORD_CHARS, NUMBER, STOPWORDS, clean, has_emoji, has_words, normalise
 
 _SEPARATORS = re.compile(r"[,;/|+\n]")
@@ -102,11 +103,21 @@ def _pieces(words: str) -> Iterator[str]:
         return iter((words,))  # "big cab" is a cab, "baby shoe shop" a shoe shop: the head wins
     found = list(pieces)
     unknown = len(found) > 1 and not all(known(piece) for piece in found)
-    if unknown and (spelling.fix(words) is not None or known_tail(words) is not None):
+    if unknown and (spelling.fix(words) is not None or known_tail(words) is not None or _read_whole(words, found)):
         return iter((words,))
     if _modified_head(words, found):
         return iter((words,))  # "red sports car" is one sports car, not red wine and a car
     return iter(found)
+
+
+def _read_whole(words: str, pieces: list[str]) -> bool:
+    """Whether a run with an unknown piece reads whole by meaning, as a word it holds: "ice cream
+    cone" is ice cream though "cone" alone reads as nothing; "mosh pit" is no thrush. Only runs
+    with a known piece are asked (gibberish is not searched twice)."""
+    if not any(known(piece) for piece in pieces):
+        return False
+    reading = read(words)
+    return reading.method is Method.MEANING and bool(set(reading.via.split()) & set(words.split()))
 
 
 def _modified_head(words: str, pieces: list[str]) -> bool:

@@ -25,6 +25,7 @@ from tests.pipeline.words.test_lookup import DOGS, DOMESTIC_CATS, FISH, SETS, re
 
 TUNING_FILE, HOLDOUT_FILE = DATA / "meaning_tuning.tsv", DATA / "meaning_holdout.tsv"
 HOLDOUT2_FILE = DATA / "meaning_holdout2.tsv"  # written before the second round of tuning
+HOLDOUT3_FILE = DATA / "meaning_holdout3.tsv"  # written blind before the third round; the first two were tuned on then
 
 
 def choices(word: str) -> set[int | None]:
@@ -204,9 +205,10 @@ def overall(per: dict[str, tuple[int, int]]) -> float:
 
 
 def test_held_out_words_nobody_tuned_on_are_read_better_than_by_wordnet_alone() -> None:
-    # The held-out tables were written before a round of tuning (see bench/word_meaning.py for the
-    # per-category numbers); this only keeps the gain from slipping back (measured: 71%, 71%, 79%).
-    for path, floor in ((HOLDOUT_FILE, 0.69), (HOLDOUT2_FILE, 0.69), (TUNING_FILE, 0.77)):
+    # Each held-out table was written before a round of tuning (see bench/word_meaning.py for the
+    # per-category numbers); this only keeps the gain from slipping back (measured: 75%, 77%, 81%,
+    # and 70% on the third table, which nobody tuned on).
+    for path, floor in ((HOLDOUT_FILE, 0.73), (HOLDOUT2_FILE, 0.75), (TUNING_FILE, 0.79), (HOLDOUT3_FILE, 0.68)):
         rated, misses = rates(path)
         assert overall(rated) >= floor, (path.name, misses)
 
@@ -290,3 +292,61 @@ def test_a_player_reads_as_the_instrument_and_a_synonym_as_its_word() -> None:
     assert choices("violinists") == {resolve_class("violin")}
     assert choices("snowfall") == choices("snow")
     assert relations.related("banker") is None  # people derived from artifacts only
+
+
+@pytest.mark.parametrize(
+    ("word", "relation", "expected"),
+    [
+        ("bonfire", "kind_of", SETS["@fire"]),  # WordNet: a bonfire is a kind of fire
+        ("wintry", "adjective_of", SETS["@snow"]),  # an adjective made from a curated scene
+    ],
+)
+def test_kinds_and_adjectives_of_curated_scenes_read_as_their_pictures(
+    word: str, relation: str, expected: set[int]
+) -> None:
+    found = relations.related(word)
+    assert found is not None and found.relation == relation
+    match = lookup_word(word, random.Random(0))
+    assert match.method is Method.RELATED and set(match.choices) <= expected, match
+
+
+def test_a_kind_of_a_whole_category_is_not_read_as_the_category() -> None:
+    # A stapler is a kind of machine and tongs a kind of device: those picture anything, so the
+    # builder leaves them out rather than give a chain saw for a stapler.
+    assert relations.related("stapler") is None and relations.related("tongs") is None
+
+
+def test_a_kind_the_model_finds_far_from_its_broader_pictures_is_not_followed() -> None:
+    # WordNet: a "whitecap" (white horse) is a kind of wave; waves' classes (breakwater, seashore)
+    # are not what the word pictures to the model, so the relation is not followed.
+    found = relations.related("white horse")
+    assert found is not None and found.relation == "kind_of"
+    assert lookup_word("white horse", random.Random(0)).method is not Method.RELATED
+
+
+def test_a_phrase_of_real_words_is_never_respelt_into_another_phrase() -> None:
+    # "mountain lake" is one letter from "mountain bike"; both its words are real, so no fix.
+    assert choices("mountain lake") <= {resolve_class("lakeside"), resolve_class("alp"), resolve_class("valley")}
+
+
+@pytest.mark.parametrize(
+    ("phrase", "expected"),
+    [
+        ("polar bear cub", {resolve_class("ice bear")}),  # the polar bear among the bears a cub may be
+        ("sax player", {resolve_class("sax")}),  # the thing played pictures the player
+        ("electric guitar solo", {resolve_class("electric guitar")}),
+        ("ice cream cone", {resolve_class("ice cream")}),  # read whole, though "cone" alone is nothing
+    ],
+)
+def test_a_phrase_is_pictured_by_the_thing_it_names(phrase: str, expected: set[int]) -> None:
+    got: set[int | None] = set()
+    for match in lookup(phrase, 0):
+        got |= set(match.choices) or {None}
+    assert got <= expected, (phrase, got)
+
+
+def test_a_phrase_read_whole_by_meaning_must_be_read_as_a_word_it_holds() -> None:
+    # The model puts "mosh pit" near "thrush": no word of the phrase, so it is not read whole as birds.
+    birds = SETS["@birds"]
+    for match in lookup("mosh pit", 0):
+        assert not set(match.choices) & birds, match
