@@ -26,6 +26,7 @@ from tests.pipeline.words.test_lookup import DOGS, DOMESTIC_CATS, FISH, SETS, re
 TUNING_FILE, HOLDOUT_FILE = DATA / "meaning_tuning.tsv", DATA / "meaning_holdout.tsv"
 HOLDOUT2_FILE = DATA / "meaning_holdout2.tsv"  # written before the second round of tuning
 HOLDOUT3_FILE = DATA / "meaning_holdout3.tsv"  # written blind before the third round; the first two were tuned on then
+HOLDOUT4_FILE = DATA / "meaning_holdout4.tsv"  # written blind after the third round, its answers never looked at
 
 
 def choices(word: str) -> set[int | None]:
@@ -207,8 +208,9 @@ def overall(per: dict[str, tuple[int, int]]) -> float:
 def test_held_out_words_nobody_tuned_on_are_read_better_than_by_wordnet_alone() -> None:
     # Each held-out table was written before a round of tuning (see bench/word_meaning.py for the
     # per-category numbers); this only keeps the gain from slipping back (measured: 75%, 77%, 81%,
-    # and 70% on the third table, which nobody tuned on).
-    for path, floor in ((HOLDOUT_FILE, 0.73), (HOLDOUT2_FILE, 0.75), (TUNING_FILE, 0.79), (HOLDOUT3_FILE, 0.68)):
+    # and 70% and 60% on the third and fourth tables, which nobody tuned on).
+    tables = ((HOLDOUT_FILE, 0.73), (HOLDOUT2_FILE, 0.75), (TUNING_FILE, 0.79), (HOLDOUT3_FILE, 0.68))
+    for path, floor in (*tables, (HOLDOUT4_FILE, 0.58)):
         rated, misses = rates(path)
         assert overall(rated) >= floor, (path.name, misses)
 
