@@ -105,7 +105,7 @@ def _pieces(words: str) -> Iterator[str]:
     unknown = len(found) > 1 and not all(known(piece) for piece in found)
     if unknown and (spelling.fix(words) is not None or known_tail(words) is not None or _read_whole(words, found)):
         return iter((words,))
-    if _modified_head(words, found):
+    if _modified_head(words, found) or _kind_before_head(words, found):
         return iter((words,))  # "red sports car" is one sports car, not red wine and a car
     return iter(found)
 
@@ -118,6 +118,18 @@ def _read_whole(words: str, pieces: list[str]) -> bool:
         return False
     reading = read(words)
     return reading.method is Method.MEANING and bool(set(reading.via.split()) & set(words.split()))
+
+
+def _kind_before_head(words: str, pieces: list[str]) -> bool:
+    """Whether a run names one thing by a kind of its head before it: every earlier piece's classes
+    are among the last piece's ("golden retriever puppy" is a golden retriever, "polar bear cub" a
+    polar bear). Two things side by side share no class ("dog cat", "golden retriever ocean")."""
+    if len(pieces) < 2 or " ".join(pieces) != words:
+        return False
+    head = read(pieces[-1])
+    within = {c for group in (head.group, *head.other_groups) for c in group}
+    earlier = [read(piece).group for piece in pieces[:-1]]
+    return bool(within) and all(group and set(group) <= within for group in earlier)
 
 
 def _modified_head(words: str, pieces: list[str]) -> bool:

@@ -338,6 +338,8 @@ def test_a_phrase_of_real_words_is_never_respelt_into_another_phrase() -> None:
         ("sax player", {resolve_class("sax")}),  # the thing played pictures the player
         ("electric guitar solo", {resolve_class("electric guitar")}),
         ("ice cream cone", {resolve_class("ice cream")}),  # read whole, though "cone" alone is nothing
+        ("golden retriever puppy", {resolve_class("golden retriever")}),  # a kind of the head before it
+        ("tabby kitten", {resolve_class("tabby")}),
     ],
 )
 def test_a_phrase_is_pictured_by_the_thing_it_names(phrase: str, expected: set[int]) -> None:
@@ -345,6 +347,11 @@ def test_a_phrase_is_pictured_by_the_thing_it_names(phrase: str, expected: set[i
     for match in lookup(phrase, 0):
         got |= set(match.choices) or {None}
     assert got <= expected, (phrase, got)
+
+
+def test_two_things_side_by_side_stay_two_when_neither_is_a_kind_of_the_other() -> None:
+    assert [m.query for m in lookup("dog cat", 0)] == ["dog", "cat"]
+    assert [m.query for m in lookup("golden retriever ocean", 0)] == ["golden retriever", "ocean"]
 
 
 def test_a_phrase_read_whole_by_meaning_must_be_read_as_a_word_it_holds() -> None:
