@@ -114,6 +114,12 @@ def _named_thing(
     return found if len(others) <= limit else []
 
 
+def _long_enough_keyword(word: str) -> bool:
+    """Whether a keyword that is nobody's spoken name is long enough to trust: four Latin letters
+    ("roo" tags bread somewhere, and is an English chat word), or any Chinese or Japanese word."""
+    return len(word) >= 4 or not word.isascii()
+
+
 def _english(word: str) -> bool:
     """Whether WordNet knows the word as an English noun (with or without classes)."""
     index = load_index()
@@ -134,7 +140,7 @@ def build(package: Path) -> str:
     rows = []
     for word in sorted(votes.keys() | tagged.keys()):
         found = _named_thing(word, votes, tagged, readable)
-        if found and _whole_word(word):
+        if found and _whole_word(word) and (word in votes or _long_enough_keyword(word)):
             rows.append(f"{word}\t{' '.join(sorted(found, key=lambda e: (len(e), e)))}")
     licence = (package / "LICENSE").read_text("utf-8").strip().splitlines()
     header = [

@@ -6,11 +6,11 @@ from __future__ import annotations
 import functools
 from dataclasses import dataclass
 
+from pipeline.words import chat, lexicon, relations, spelling
 from pipeline.words import emoji as E
-from pipeline.words import lexicon, relations, spelling
 from pipeline.words import reader as meaning
 from pipeline.words.forms import base_forms, find
-from pipeline.words.phrases import pictured, thing_tail
+from pipeline.words.phrases import THING_METHODS, pictured, thing_tail
 from pipeline.words.tables import Entry, Method, curated_words, load_index
 from pipeline.words.text import MAX_WORD_CHARS, NUMBER, STOPWORDS, has_words, normalise, number_class
 
@@ -70,6 +70,9 @@ def read(query: str) -> Reading:
     thing = thing_tail(word)
     if thing is not None:  # before any spelling fix of the whole: "big cab" is no big cat
         return _phrase_reading(word, thing)
+    by_chat = _chat_form(word)
+    if by_chat is not None:
+        return by_chat
     guess = spelling.guess(word)
     if guess is not None and guess[1]:
         fixed = guess[0]
@@ -181,6 +184,23 @@ def _by_meaning(word: str) -> Reading | None:
     assert entry is not None
     label = _label(entry, guess.via) if entry.method is not Method.EXACT else f"classes for {guess.via}"
     return Reading(Method.MEANING, entry.group, entry.other_groups, guess.via, label, confidence=guess.confidence)
+
+
+def _chat_form(word: str) -> Reading | None:
+    """A chat form of a word the lookup reads ("doggo", "ducc", "guac"; pipeline/words/chat.py): a
+    guessed form (a clipping, a plain ending cut off) only where it names a thing by name or kind,
+    a weak WordNet guess only where the model confirms it, as for the word itself."""
+    for form, guessed in chat.forms(word):
+        entry = find(form)
+        if entry is None or entry.method in (Method.UNKNOWN, Method.IN_NAME):
+            continue
+        if guessed and entry.method not in THING_METHODS:
+            continue  # a guessed form must name a thing: "cloudy" is no chat word for a cloud
+        if _weak_and_unconfirmed(entry, form):
+            continue
+        label = f"classes for {form} (said in chat as {word})"
+        return Reading(Method.RELATED, entry.group, entry.other_groups, form, label, curated=entry.curated)
+    return None
 
 
 def _by_relation(word: str) -> Reading | None:

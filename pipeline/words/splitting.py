@@ -124,8 +124,8 @@ def _kind_before_head(words: str, pieces: list[str]) -> bool:
     """Whether a run names one thing by a kind of its head before it: every earlier piece's classes
     are among the last piece's ("golden retriever puppy" is a golden retriever, "polar bear cub" a
     polar bear). Two things side by side share no class ("dog cat", "golden retriever ocean")."""
-    if len(pieces) < 2 or " ".join(pieces) != words:
-        return False
+    if len(pieces) < 2 or " ".join(pieces) != words or not all(known(piece) for piece in pieces):
+        return False  # unknown pieces are not read here: the word cap must stop the searching first
     head = read(pieces[-1])
     within = {c for group in (head.group, *head.other_groups) for c in group}
     earlier = [read(piece).group for piece in pieces[:-1]]

@@ -1,0 +1,108 @@
+"""Chat forms of known words: diminutives ("doggo", "choccy", "bunnie"), clipped words ("croc",
+"guac", "shroom") and chat spellings ("ducc", "birb", "catz").
+
+Each rule is a habit of chat English, not a list of words: a diminutive ending after a doubled
+consonant or a known stem, a final consonant written as it is said, a word cut to its first or
+last syllables. A form counts only where it is a word the lookup already reads, so a rule can
+only lead to a known word, never invent one; a clipped word must name one word alone.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Iterator
+
+from pipeline.words.tables import Method, curated_words, load_index
+
+# Endings chat adds to a word to make it small or fond: "doggo", "piggies", "bunnie", "brewski".
+_DIMINUTIVES = ("ies", "ie", "ey", "y", "os", "o", "ers", "er", "ums", "ski", "s", "z")
+# Spellings of how a word ends when said: "ducc" is a duck, "birb" a bird, "catz" cats, "kitteh" a kitty.
+_SAID = (("cc", "ck"), ("kk", "ck"), ("b", "d"), ("z", "s"), ("eh", "y"), ("ie", "y"), ("y", "ie"))
+MIN_STEM = 3  # letters a stem or a clipped word keeps at least
+MIN_CLIPPED_SHARE = 0.4  # a clipped word keeps at least this share of the word it stands for
+
+
+def forms(word: str) -> Iterator[tuple[str, bool]]:
+    """The words a chat form may stand for, likeliest first (spellings, stems, then clippings), each
+    with whether it is only a guess (a plain ending cut off, or a clipping), which the caller holds
+    to a higher standard: "cloudy" and "dreamy" are adjectives, not a chat cloud or dream."""
+    if " " in word or not word.isalpha() or len(word) < MIN_STEM:
+        return
+    seen = {word}
+    for form, guess in (*((f, False) for f in _said(word)), *_stems(word)):
+        if form not in seen:
+            seen.add(form)
+            yield form, guess
+    for stem in (word, *_doubled_stems(word)):
+        clipped = _unclipped(stem)
+        if clipped is not None and clipped not in seen:
+            seen.add(clipped)
+            yield clipped, True
+
+
+def _said(word: str) -> list[str]:
+    return [word[: -len(end)] + fix for end, fix in _SAID if word.endswith(end) and len(word) - len(end) >= 2]
+
+
+def _stems(word: str) -> list[tuple[str, bool]]:
+    """The word less a diminutive ending, with a doubled consonant undone ("doggo" → dog), each with
+    whether it is only a guess (no doubled consonant marks the ending as chat's)."""
+    out = []
+    for ending in _DIMINUTIVES:
+        stem = word[: -len(ending)]
+        if not word.endswith(ending) or len(stem) < MIN_STEM:
+            continue
+        doubled = len(stem) > MIN_STEM and stem[-1] == stem[-2] and stem[-1] not in "aeiou"
+        if doubled:
+            out.append((stem[:-1], False))
+        if ending in ("o", "os") and not doubled:
+            continue  # a plain "-o" is as often the word's own ("lambo" is no lamb)
+        out += [(stem, not doubled), (stem + "y", not doubled), (stem + "e", not doubled)]
+    return out
+
+
+def _doubled_stems(word: str) -> list[str]:
+    """Stems of a diminutive after a doubled consonant ("choccy" → choc, "brekkie" → brek): only
+    these are clipped further, as a plain "-o" or "-y" is as often part of the word ("lambo")."""
+    out = []
+    for ending in ("ies", "ie", "y", "o", "os"):
+        stem = word[: -len(ending)]
+        if word.endswith(ending) and len(stem) > MIN_STEM and stem[-1] == stem[-2] and stem[-1] not in "aeiou":
+            out.append(stem[:-1])
+    return out
+
+
+def _unclipped(stem: str) -> str | None:
+    """The one known word the stem is the start or the end of ("croc" → crocodile, "shroom" →
+    mushroom); None when none, or several ("bat" starts too many words to stand for one)."""
+    if len(stem) < MIN_STEM:
+        return None
+    starts = [w for w in _words_by_start().get(stem[:MIN_STEM], ()) if w.startswith(stem) and w != stem]
+    ends = [w for w in _words_by_end().get(stem[-MIN_STEM:], ()) if w.endswith(stem) and w != stem]
+    found = [w for w in (*starts, *ends) if len(stem) >= MIN_CLIPPED_SHARE * len(w)]
+    return found[0] if len(found) == 1 else None
+
+
+@functools.cache
+def _known_words() -> tuple[str, ...]:
+    """One-word words the lookup reads as classes (by the index or the curated table)."""
+    index, curated = load_index(), curated_words()
+    words = {w for w in index.words if " " not in w and w.isalpha()}
+    words |= {w for w, e in curated.items() if " " not in w and w.isalpha() and e.method is not Method.UNKNOWN}
+    return tuple(sorted(words))
+
+
+@functools.cache
+def _words_by_start() -> dict[str, tuple[str, ...]]:
+    out: dict[str, list[str]] = {}
+    for word in _known_words():
+        out.setdefault(word[:MIN_STEM], []).append(word)
+    return {k: tuple(v) for k, v in out.items()}
+
+
+@functools.cache
+def _words_by_end() -> dict[str, tuple[str, ...]]:
+    out: dict[str, list[str]] = {}
+    for word in _known_words():
+        out.setdefault(word[-MIN_STEM:], []).append(word)
+    return {k: tuple(v) for k, v in out.items()}

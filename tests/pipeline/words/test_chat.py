@@ -1,0 +1,60 @@
+"""Chat forms of known words (pipeline/words/chat.py): diminutives, clippings and chat spellings
+lead only to words the lookup reads, and never take an English adjective for a chat word."""
+
+from __future__ import annotations
+
+import random
+
+import pytest
+
+from pipeline.classes import resolve_class
+from pipeline.words import chat
+from pipeline.words.lookup import lookup_word
+from tests.pipeline.words.test_lookup import DOGS, DOMESTIC_CATS, FISH, SETS
+
+
+def test_a_doubled_consonant_marks_a_diminutive_and_is_undone() -> None:
+    assert ("dog", False) in list(chat.forms("doggo"))
+    assert ("pig", False) in list(chat.forms("piggies"))
+
+
+def test_a_plain_o_is_the_words_own_and_a_plain_y_only_a_guess() -> None:
+    assert "lamb" not in {form for form, _ in chat.forms("lambo")}
+    assert ("horse", True) in list(chat.forms("horsey"))
+
+
+def test_a_clipped_word_must_stand_for_one_word_alone() -> None:
+    assert ("guacamole", True) in list(chat.forms("guac"))
+    assert ("mushroom", True) in list(chat.forms("shroom"))
+    assert not any(guessed and form.startswith("croc") for form, guessed in chat.forms("croc"))  # crocodile, crocus…
+
+
+@pytest.mark.parametrize(
+    ("word", "expected"),
+    [
+        ("ducc", {resolve_class("drake"), resolve_class("red-breasted merganser")}),
+        ("birb", SETS["@birds"]),
+        ("catz", DOMESTIC_CATS),
+        ("bunnie", SETS["@rabbits"]),
+        ("guac", {resolve_class("guacamole")}),
+        ("shroom", {resolve_class("mushroom")}),
+        ("froggy", SETS["@frogs"]),
+        ("catto", DOMESTIC_CATS),
+        ("fishies", FISH),
+    ],
+)
+def test_chat_forms_reach_the_word_they_stand_for(word: str, expected: set[int]) -> None:
+    match = lookup_word(word, random.Random(0))
+    assert match.class_id is not None and set(match.choices) <= expected, match
+
+
+@pytest.mark.parametrize("word", ["cloudy", "dreamy"])
+def test_an_adjective_is_no_chat_form_of_a_scene(word: str) -> None:
+    # "-y" after no doubled consonant is only a guess: it must lead to a thing, and a cloud or a
+    # dream is a curated scene, pictured by the adjective's own reading or not at all.
+    match = lookup_word(word, random.Random(0))
+    assert "said in chat" not in match.label, match
+
+
+def test_dogs_in_chat_are_dogs() -> None:
+    assert set(lookup_word("doggos", random.Random(0)).choices) <= DOGS
