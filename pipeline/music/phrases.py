@@ -39,8 +39,15 @@ class Boundaries:
 
 def breath_marks(onsets: np.ndarray, feats: Features) -> np.ndarray:
     """Per onset, 0..1: how clearly a breath (a dip in loudness) or a held note comes before it."""
+    breath, held = _breaths_and_held_notes(onsets, feats)
+    out: np.ndarray = np.maximum(breath, held)
+    return out
+
+
+def _breaths_and_held_notes(onsets: np.ndarray, feats: Features) -> tuple[np.ndarray, np.ndarray]:
+    """Per onset, 0..1 each: how clearly a breath comes before it, and how clearly a held note."""
     if len(onsets) == 0:
-        return np.empty(0)
+        return np.empty(0), np.empty(0)
     fps = feats.frame_rate
     # A breath lasts: the level must stay down for 0.12 s, not dip between two legato notes.
     level = scipy.ndimage.maximum_filter1d(feats.loudness_db, max(1, round(0.12 * fps)), mode="nearest")
@@ -60,8 +67,7 @@ def breath_marks(onsets: np.ndarray, feats: Features) -> np.ndarray:
     # A held note (a fermata, a long note at a cadence) marks less than a breath: dotted rhythms
     # and syncopations hold notes too.
     held = 0.6 * np.clip((gaps / max(usual, 0.05) - 2.5) / 2.0, 0.0, 1.0) * (gaps > 0.6)
-    out: np.ndarray = np.maximum(breath, held)
-    return out
+    return breath, held
 
 
 def beat_features(grid: np.ndarray, feats: Features, found: Harmony) -> np.ndarray:
@@ -108,7 +114,8 @@ def foote_novelty(vectors: np.ndarray, half: int = _KERNEL_BEATS) -> np.ndarray:
 def boundaries(found: Rhythm, feats: Features, harm: Harmony) -> Boundaries:
     """Candidate cut points (bar lines, else beats, else onsets, and every marked phrase start), scored."""
     duration = feats.n_samples / feats.sample_rate
-    marks = breath_marks(found.onsets, feats)
+    breath, held = _breaths_and_held_notes(found.onsets, feats)
+    marks = np.maximum(breath, held)
     grid = found.beats if len(found.beats) >= 8 else np.empty(0)
     if len(grid):
         edges = np.concatenate([[0.0], grid, [duration]])
@@ -122,20 +129,33 @@ def boundaries(found: Rhythm, feats: Features, harm: Harmony) -> Boundaries:
     peak = float(np.quantile(novelty, 0.95)) if len(novelty) else 0.0
     novelty = np.clip(novelty / peak, 0.0, 1.5) if peak > 0 else novelty
     base = 0.6 * novelty + 0.5 * _accents(times, found) + 0.5 * _fills(times, found)
-    bonus = _phrase_grid(base) if len(found.downbeats) >= 4 else np.zeros(len(times))
+    bars_known = len(found.downbeats) >= 4
+    bonus = _phrase_grid(base) if bars_known else np.zeros(len(times))
+    line_marks = np.zeros(len(times))
+    if bars_known:
+        # Where the bars are known, a held note ends a phrase and the next one starts on the bar line
+        # nearest the note after it: a dotted rhythm or a pickup after a long note is no phrase start
+        # of its own. Only a breath (the player stops) marks its very note, a chorale's pickup.
+        only_held = (held >= 0.25) & (breath < 0.25)
+        for onset, value in zip(found.onsets[only_held].tolist(), held[only_held].tolist(), strict=True):
+            line = int(np.abs(times - onset).argmin())
+            line_marks[line] = max(line_marks[line], value)
+        marks = np.where(only_held, 0.0, marks)
     marked_times = found.onsets[marks >= 0.25]
     marked_values = marks[marks >= 0.25]
     # A marked phrase start replaces the bar line next to it: the phrase starts on its note (a pickup).
     all_times = np.concatenate([times, marked_times])
-    all_marks = np.concatenate([np.zeros(len(times)), marked_values])
+    all_marks = np.concatenate([line_marks, marked_values])
     all_novelty = np.concatenate([novelty, _at(marked_times, times, novelty)])
     all_base = np.concatenate([base, _at(marked_times, times, base)])
     all_bonus = np.concatenate([bonus, _at(marked_times, times, bonus)])
+    on_note = np.concatenate([np.zeros(len(times), bool), np.ones(len(marked_times), bool)])
     order = np.argsort(all_times, kind="stable")
     columns = [a[order] for a in (all_times, all_marks, all_novelty, all_base, all_bonus)]
+    on_note = on_note[order]
     keep = np.ones(len(all_times), dtype=bool)
-    for i in np.flatnonzero(columns[1] > 0).tolist():
-        keep[(np.abs(columns[0] - columns[0][i]) < 0.6) & (columns[1] == 0)] = False
+    for i in np.flatnonzero(on_note).tolist():
+        keep[(np.abs(columns[0] - columns[0][i]) < 0.6) & ~on_note] = False
     all_times, all_marks, all_novelty, all_base, all_bonus = (c[keep] for c in columns)
     score = all_base + 1.5 * all_marks + 0.6 * all_bonus
     return Boundaries(times=all_times, score=score, marked=all_marks, novelty=all_novelty)

@@ -3,6 +3,8 @@ in threes, chorale-like phrases that end in a held chord and a breath, and the c
 
 from __future__ import annotations
 
+import dataclasses
+
 import numpy as np
 import pytest
 
@@ -139,6 +141,25 @@ def test_bar_lines_of_a_waltz() -> None:
     assert found.beats_per_bar == 3
     assert np.mean(_near(found.downbeats, lines, 0.07)) >= 0.9
     assert np.mean(_near(np.asarray(lines[1:-1]), found.downbeats, 0.07)) >= 0.9
+
+
+def test_a_held_note_marks_the_next_bar_line_and_a_breath_its_own_note() -> None:
+    # A note after 2.5 s without one (a held note), one beat before a bar line: a pickup after a long
+    # note starts the phrase on the bar line when the bars are known, and on itself when they are not.
+    samples, lines = _waltz()
+    feats, harm = M.features(samples, RATE), harmony(samples, RATE)
+    found = M.rhythm(feats, harm)
+    line = lines[8]
+    pickup = line - 0.5
+    onsets = found.onsets
+    keep = (onsets <= pickup - 2.5) | (onsets >= pickup - 0.02)
+    held = dataclasses.replace(found, onsets=onsets[keep], onset_strength=found.onset_strength[keep])
+    with_bars = boundaries(held, feats, harm)
+    marked = with_bars.times[with_bars.marked >= 0.25]
+    assert np.any(_near(marked, [line], 0.07)), marked
+    assert not np.any(_near(with_bars.times, [pickup], 0.2)), with_bars.times
+    without_bars = boundaries(dataclasses.replace(held, downbeats=np.empty(0)), feats, harm)
+    assert np.any(_near(without_bars.times[without_bars.marked >= 0.25], [pickup], 0.07))
 
 
 def test_the_bar_count_restarts_after_a_held_note() -> None:
