@@ -25,6 +25,7 @@ from pipeline.music.rhythm import Rhythm
 BREATH_DB = 6.0  # a dip of this many dB before a note starts to count as a breath
 _KERNEL_BEATS = 8  # half-width of the checkerboard: two bars of 4
 _LENGTH_WEIGHT = 1.0 / (2 * 0.4**2)  # a segment 1.5x or 0.67x the target costs about half a clear cut
+_COUNT_WEIGHT = 3.0  # per squared segment more or fewer than the clip's length in targets, past half a one
 
 
 @dataclass(frozen=True)
@@ -225,28 +226,41 @@ def _phrase_grid(bar_novelty: np.ndarray) -> np.ndarray:
 
 
 def choose_cuts(found: Boundaries, duration: float, target: float, min_gap: float, longest: float) -> np.ndarray:
-    """The cut times that best trade clear turns against segments near the target length (dynamic programming)."""
-    times = np.concatenate(
-        [[0.0], found.times[(found.times >= min_gap) & (found.times <= duration - min_gap)], [duration]]
-    )
-    score = np.concatenate([[0.0], found.score[(found.times >= min_gap) & (found.times <= duration - min_gap)], [0.0]])
+    """The cut times that best trade clear turns against segments near the target length (dynamic programming).
+
+    The number of segments is part of the choice: a count more than half a segment away from the
+    clip's length in targets costs (`_COUNT_WEIGHT` per squared segment past that half), so the count
+    follows the tempo and metre (the same in every codec) and the scores, which a codec's rounding
+    moves a little, decide where the cuts go, not how many there are. Within half a segment (a clip
+    of 5.6 targets: 5 or 6) the music's turns still choose, as a musician counts its phrases.
+    """
+    inside = (found.times >= min_gap) & (found.times <= duration - min_gap)
+    times = np.concatenate([[0.0], found.times[inside], [duration]])
+    score = np.concatenate([[0.0], found.score[inside], [0.0]])
     n = len(times)
-    best = np.full(n, -np.inf)
-    back = np.zeros(n, dtype=np.int64)
-    best[0] = 0.0
+    ideal = duration / target
+    most = min(n - 1, math.ceil(2 * ideal) + 2)  # segments
+    # best[j, k]: the best total with a cut at times[j] ending the k-th segment.
+    best = np.full((n, most + 1), -np.inf)
+    back = np.zeros((n, most + 1), dtype=np.int64)
+    best[0, 0] = 0.0
     for j in range(1, n):
         lengths = times[j] - times[:j]
-        fits = lengths >= min_gap
         cost = _LENGTH_WEIGHT * np.log(np.maximum(lengths, 1e-3) / target) ** 2
         cost += np.maximum(lengths - longest, 0.0)  # a second over the longest costs a clear cut
-        total = np.where(fits, best[:j] - cost, -np.inf)
-        i = int(np.argmax(total))
-        best[j] = total[i] + score[j]
-        back[j] = i
-    if not math.isfinite(best[-1]):
+        cost = np.where(lengths >= min_gap, cost, np.inf)
+        total = best[:j, :-1] - cost[:, None]  # (i, k - 1)
+        i = np.argmax(total, axis=0)
+        best[j, 1:] = total[i, np.arange(most)] + score[j]
+        back[j, 1:] = i
+    counts = np.arange(most + 1)
+    final = best[-1] - _COUNT_WEIGHT * np.maximum(np.abs(counts - ideal) - 0.5, 0.0) ** 2
+    if not np.isfinite(final).any():
         return np.array([0.0, duration])
+    k = int(np.argmax(final))
     chosen = [n - 1]
-    while chosen[-1] != 0:
-        chosen.append(int(back[chosen[-1]]))
+    while k > 0:
+        chosen.append(int(back[chosen[-1], k]))
+        k -= 1
     out: np.ndarray = times[np.asarray(chosen[::-1])]
     return out

@@ -198,6 +198,19 @@ def test_cuts_prefer_clear_turns_at_about_the_target_length() -> None:
     assert 4.0 <= np.mean(np.diff(cuts)) <= 8.0
 
 
+def test_the_cut_count_follows_the_length_not_small_changes_of_the_scores() -> None:
+    # Bar lines every 1.6 s with no clear turn among them: a codec moves each score by a few
+    # percent; the number of segments must stay the clip's length in targets (46 s / 7.6 s: 6).
+    rng = np.random.default_rng(3)
+    times = np.arange(1.6, 45.0, 1.6)
+    score = rng.uniform(0.2, 0.8, len(times))
+    counts = set()
+    for _ in range(30):
+        shaken = score * (1 + rng.uniform(-0.05, 0.05, len(score)))
+        counts.add(len(choose_cuts(Boundaries(times, shaken, score * 0, score * 0), 46.0, 7.6, 1.0, 12.0)) - 1)
+    assert counts == {6}, counts
+
+
 def test_phrase_cuts_land_on_each_phrase_start_of_a_chorale() -> None:
     samples, changes, starts = _chorale(phrases=5)
     analysis, music = M.analyse_music(samples, RATE, M.MusicSettings(snap=M.Snap.PHRASES))
