@@ -25,6 +25,7 @@ from pipeline.music.rhythm import Rhythm
 BREATH_DB = 6.0  # a dip of this many dB before a note starts to count as a breath
 _KERNEL_BEATS = 8  # half-width of the checkerboard: two bars of 4
 _LENGTH_WEIGHT = 1.0 / (2 * 0.4**2)  # a segment 1.5x or 0.67x the target costs about half a clear cut
+_CLEAR_BREATH = 10.0  # added to a clear breath's score, as to the music coming back after silence: always a cut
 _COUNT_WEIGHT = 3.0  # per squared segment more or fewer than the clip's length in targets, past half a one
 
 
@@ -158,7 +159,10 @@ def boundaries(found: Rhythm, feats: Features, harm: Harmony) -> Boundaries:
     for i in np.flatnonzero(on_note).tolist():
         keep[(np.abs(columns[0] - columns[0][i]) < 0.6) & ~on_note] = False
     all_times, all_marks, all_novelty, all_base, all_bonus = (c[keep] for c in columns)
-    score = all_base + 1.5 * all_marks + 0.6 * all_bonus
+    # A clear breath (the player stops: 15-18 dB below the clip's usual dip before a note) is a phrase
+    # start a musician never cuts past: it outweighs any segment length or count.
+    clear = np.where(on_note[keep], np.clip((all_marks - 0.75) / 0.25, 0.0, 1.0), 0.0)
+    score = all_base + 1.5 * all_marks + 0.6 * all_bonus + _CLEAR_BREATH * clear
     return Boundaries(times=all_times, score=score, marked=all_marks, novelty=all_novelty)
 
 

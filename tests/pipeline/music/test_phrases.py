@@ -220,6 +220,15 @@ def test_phrase_cuts_land_on_each_phrase_start_of_a_chorale() -> None:
     assert len(music.phrase_starts) >= len(starts)
 
 
+@pytest.mark.parametrize("bars", [1, 2, 4])
+def test_a_clear_breath_is_always_a_cut_whatever_the_phrase_lengths(bars: int) -> None:
+    # Phrases of 6 s or 12 s against a target of 8 s: the lengths would rather cut elsewhere.
+    samples, _, starts = _chorale(phrases=5, bars=bars)
+    analysis, _ = M.analyse_music(samples, RATE, M.MusicSettings(snap=M.Snap.PHRASES))
+    cuts = analysis.inflection_times[1:-1]
+    assert np.all(_near(np.asarray(starts), cuts, 0.05)), (starts, cuts)
+
+
 def test_candidates_include_marked_starts_with_their_novelty() -> None:
     samples, _, starts = _chorale()
     feats = M.features(samples, RATE)
