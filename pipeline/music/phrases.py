@@ -25,6 +25,8 @@ from pipeline.music.rhythm import Rhythm
 BREATH_DB = 6.0  # a dip of this many dB before a note starts to count as a breath
 _KERNEL_BEATS = 8  # half-width of the checkerboard: two bars of 4
 _LENGTH_WEIGHT = 1.0 / (2 * 0.4**2)  # a segment 1.5x or 0.67x the target costs about half a clear cut
+_CLEAR_BREATH = 10.0  # added to a clear breath's score, as to the music coming back after silence: always a cut
+_COUNT_WEIGHT = 3.0  # per squared segment more or fewer than the clip's length in targets, past half a one
 
 
 @dataclass(frozen=True)
@@ -39,8 +41,15 @@ class Boundaries:
 
 def breath_marks(onsets: np.ndarray, feats: Features) -> np.ndarray:
     """Per onset, 0..1: how clearly a breath (a dip in loudness) or a held note comes before it."""
+    breath, held = _breaths_and_held_notes(onsets, feats)
+    out: np.ndarray = np.maximum(breath, held)
+    return out
+
+
+def _breaths_and_held_notes(onsets: np.ndarray, feats: Features) -> tuple[np.ndarray, np.ndarray]:
+    """Per onset, 0..1 each: how clearly a breath comes before it, and how clearly a held note."""
     if len(onsets) == 0:
-        return np.empty(0)
+        return np.empty(0), np.empty(0)
     fps = feats.frame_rate
     # A breath lasts: the level must stay down for 0.12 s, not dip between two legato notes.
     level = scipy.ndimage.maximum_filter1d(feats.loudness_db, max(1, round(0.12 * fps)), mode="nearest")
@@ -60,8 +69,7 @@ def breath_marks(onsets: np.ndarray, feats: Features) -> np.ndarray:
     # A held note (a fermata, a long note at a cadence) marks less than a breath: dotted rhythms
     # and syncopations hold notes too.
     held = 0.6 * np.clip((gaps / max(usual, 0.05) - 2.5) / 2.0, 0.0, 1.0) * (gaps > 0.6)
-    out: np.ndarray = np.maximum(breath, held)
-    return out
+    return breath, held
 
 
 def beat_features(grid: np.ndarray, feats: Features, found: Harmony) -> np.ndarray:
@@ -108,7 +116,8 @@ def foote_novelty(vectors: np.ndarray, half: int = _KERNEL_BEATS) -> np.ndarray:
 def boundaries(found: Rhythm, feats: Features, harm: Harmony) -> Boundaries:
     """Candidate cut points (bar lines, else beats, else onsets, and every marked phrase start), scored."""
     duration = feats.n_samples / feats.sample_rate
-    marks = breath_marks(found.onsets, feats)
+    breath, held = _breaths_and_held_notes(found.onsets, feats)
+    marks = np.maximum(breath, held)
     grid = found.beats if len(found.beats) >= 8 else np.empty(0)
     if len(grid):
         edges = np.concatenate([[0.0], grid, [duration]])
@@ -122,22 +131,38 @@ def boundaries(found: Rhythm, feats: Features, harm: Harmony) -> Boundaries:
     peak = float(np.quantile(novelty, 0.95)) if len(novelty) else 0.0
     novelty = np.clip(novelty / peak, 0.0, 1.5) if peak > 0 else novelty
     base = 0.6 * novelty + 0.5 * _accents(times, found) + 0.5 * _fills(times, found)
-    bonus = _phrase_grid(base) if len(found.downbeats) >= 4 else np.zeros(len(times))
+    bars_known = len(found.downbeats) >= 4
+    bonus = _phrase_grid(base) if bars_known else np.zeros(len(times))
+    line_marks = np.zeros(len(times))
+    if bars_known:
+        # Where the bars are known, a held note ends a phrase and the next one starts on the bar line
+        # nearest the note after it: a dotted rhythm or a pickup after a long note is no phrase start
+        # of its own. Only a breath (the player stops) marks its very note, a chorale's pickup.
+        only_held = (held >= 0.25) & (breath < 0.25)
+        for onset, value in zip(found.onsets[only_held].tolist(), held[only_held].tolist(), strict=True):
+            line = int(np.abs(times - onset).argmin())
+            line_marks[line] = max(line_marks[line], value)
+        marks = np.where(only_held, 0.0, marks)
     marked_times = found.onsets[marks >= 0.25]
     marked_values = marks[marks >= 0.25]
     # A marked phrase start replaces the bar line next to it: the phrase starts on its note (a pickup).
     all_times = np.concatenate([times, marked_times])
-    all_marks = np.concatenate([np.zeros(len(times)), marked_values])
+    all_marks = np.concatenate([line_marks, marked_values])
     all_novelty = np.concatenate([novelty, _at(marked_times, times, novelty)])
     all_base = np.concatenate([base, _at(marked_times, times, base)])
     all_bonus = np.concatenate([bonus, _at(marked_times, times, bonus)])
+    on_note = np.concatenate([np.zeros(len(times), bool), np.ones(len(marked_times), bool)])
     order = np.argsort(all_times, kind="stable")
     columns = [a[order] for a in (all_times, all_marks, all_novelty, all_base, all_bonus)]
+    on_note = on_note[order]
     keep = np.ones(len(all_times), dtype=bool)
-    for i in np.flatnonzero(columns[1] > 0).tolist():
-        keep[(np.abs(columns[0] - columns[0][i]) < 0.6) & (columns[1] == 0)] = False
+    for i in np.flatnonzero(on_note).tolist():
+        keep[(np.abs(columns[0] - columns[0][i]) < 0.6) & ~on_note] = False
     all_times, all_marks, all_novelty, all_base, all_bonus = (c[keep] for c in columns)
-    score = all_base + 1.5 * all_marks + 0.6 * all_bonus
+    # A clear breath (the player stops: 15-18 dB below the clip's usual dip before a note) is a phrase
+    # start a musician never cuts past: it outweighs any segment length or count.
+    clear = np.where(on_note[keep], np.clip((all_marks - 0.75) / 0.25, 0.0, 1.0), 0.0)
+    score = all_base + 1.5 * all_marks + 0.6 * all_bonus + _CLEAR_BREATH * clear
     return Boundaries(times=all_times, score=score, marked=all_marks, novelty=all_novelty)
 
 
@@ -205,28 +230,41 @@ def _phrase_grid(bar_novelty: np.ndarray) -> np.ndarray:
 
 
 def choose_cuts(found: Boundaries, duration: float, target: float, min_gap: float, longest: float) -> np.ndarray:
-    """The cut times that best trade clear turns against segments near the target length (dynamic programming)."""
-    times = np.concatenate(
-        [[0.0], found.times[(found.times >= min_gap) & (found.times <= duration - min_gap)], [duration]]
-    )
-    score = np.concatenate([[0.0], found.score[(found.times >= min_gap) & (found.times <= duration - min_gap)], [0.0]])
+    """The cut times that best trade clear turns against segments near the target length (dynamic programming).
+
+    The number of segments is part of the choice: a count more than half a segment away from the
+    clip's length in targets costs (`_COUNT_WEIGHT` per squared segment past that half), so the count
+    follows the tempo and metre (the same in every codec) and the scores, which a codec's rounding
+    moves a little, decide where the cuts go, not how many there are. Within half a segment (a clip
+    of 5.6 targets: 5 or 6) the music's turns still choose, as a musician counts its phrases.
+    """
+    inside = (found.times >= min_gap) & (found.times <= duration - min_gap)
+    times = np.concatenate([[0.0], found.times[inside], [duration]])
+    score = np.concatenate([[0.0], found.score[inside], [0.0]])
     n = len(times)
-    best = np.full(n, -np.inf)
-    back = np.zeros(n, dtype=np.int64)
-    best[0] = 0.0
+    ideal = duration / target
+    most = min(n - 1, math.ceil(2 * ideal) + 2)  # segments
+    # best[j, k]: the best total with a cut at times[j] ending the k-th segment.
+    best = np.full((n, most + 1), -np.inf)
+    back = np.zeros((n, most + 1), dtype=np.int64)
+    best[0, 0] = 0.0
     for j in range(1, n):
         lengths = times[j] - times[:j]
-        fits = lengths >= min_gap
         cost = _LENGTH_WEIGHT * np.log(np.maximum(lengths, 1e-3) / target) ** 2
         cost += np.maximum(lengths - longest, 0.0)  # a second over the longest costs a clear cut
-        total = np.where(fits, best[:j] - cost, -np.inf)
-        i = int(np.argmax(total))
-        best[j] = total[i] + score[j]
-        back[j] = i
-    if not math.isfinite(best[-1]):
+        cost = np.where(lengths >= min_gap, cost, np.inf)
+        total = best[:j, :-1] - cost[:, None]  # (i, k - 1)
+        i = np.argmax(total, axis=0)
+        best[j, 1:] = total[i, np.arange(most)] + score[j]
+        back[j, 1:] = i
+    counts = np.arange(most + 1)
+    final = best[-1] - _COUNT_WEIGHT * np.maximum(np.abs(counts - ideal) - 0.5, 0.0) ** 2
+    if not np.isfinite(final).any():
         return np.array([0.0, duration])
+    k = int(np.argmax(final))
     chosen = [n - 1]
-    while chosen[-1] != 0:
-        chosen.append(int(back[chosen[-1]]))
+    while k > 0:
+        chosen.append(int(back[chosen[-1], k]))
+        k -= 1
     out: np.ndarray = times[np.asarray(chosen[::-1])]
     return out

@@ -3,6 +3,8 @@ in threes, chorale-like phrases that end in a held chord and a breath, and the c
 
 from __future__ import annotations
 
+import dataclasses
+
 import numpy as np
 import pytest
 
@@ -141,6 +143,25 @@ def test_bar_lines_of_a_waltz() -> None:
     assert np.mean(_near(np.asarray(lines[1:-1]), found.downbeats, 0.07)) >= 0.9
 
 
+def test_a_held_note_marks_the_next_bar_line_and_a_breath_its_own_note() -> None:
+    # A note after 2.5 s without one (a held note), one beat before a bar line: a pickup after a long
+    # note starts the phrase on the bar line when the bars are known, and on itself when they are not.
+    samples, lines = _waltz()
+    feats, harm = M.features(samples, RATE), harmony(samples, RATE)
+    found = M.rhythm(feats, harm)
+    line = lines[8]
+    pickup = line - 0.5
+    onsets = found.onsets
+    keep = (onsets <= pickup - 2.5) | (onsets >= pickup - 0.02)
+    held = dataclasses.replace(found, onsets=onsets[keep], onset_strength=found.onset_strength[keep])
+    with_bars = boundaries(held, feats, harm)
+    marked = with_bars.times[with_bars.marked >= 0.25]
+    assert np.any(_near(marked, [line], 0.07)), marked
+    assert not np.any(_near(with_bars.times, [pickup], 0.2)), with_bars.times
+    without_bars = boundaries(dataclasses.replace(held, downbeats=np.empty(0)), feats, harm)
+    assert np.any(_near(without_bars.times[without_bars.marked >= 0.25], [pickup], 0.07))
+
+
 def test_the_bar_count_restarts_after_a_held_note() -> None:
     # A bar line every 4 beats, then an extra beat (a fermata the tracker counted) shifts them by one.
     cue = np.tile([2.0, -0.5, -0.5, -0.5], 12)
@@ -177,6 +198,19 @@ def test_cuts_prefer_clear_turns_at_about_the_target_length() -> None:
     assert 4.0 <= np.mean(np.diff(cuts)) <= 8.0
 
 
+def test_the_cut_count_follows_the_length_not_small_changes_of_the_scores() -> None:
+    # Bar lines every 1.6 s with no clear turn among them: a codec moves each score by a few
+    # percent; the number of segments must stay the clip's length in targets (46 s / 7.6 s: 6).
+    rng = np.random.default_rng(3)
+    times = np.arange(1.6, 45.0, 1.6)
+    score = rng.uniform(0.2, 0.8, len(times))
+    counts = set()
+    for _ in range(30):
+        shaken = score * (1 + rng.uniform(-0.05, 0.05, len(score)))
+        counts.add(len(choose_cuts(Boundaries(times, shaken, score * 0, score * 0), 46.0, 7.6, 1.0, 12.0)) - 1)
+    assert counts == {6}, counts
+
+
 def test_phrase_cuts_land_on_each_phrase_start_of_a_chorale() -> None:
     samples, changes, starts = _chorale(phrases=5)
     analysis, music = M.analyse_music(samples, RATE, M.MusicSettings(snap=M.Snap.PHRASES))
@@ -184,6 +218,15 @@ def test_phrase_cuts_land_on_each_phrase_start_of_a_chorale() -> None:
     assert np.all(_near(np.asarray(starts), cuts, 0.05)), (starts, cuts)
     assert np.mean(_near(cuts, changes, 0.05)) >= 0.9
     assert len(music.phrase_starts) >= len(starts)
+
+
+@pytest.mark.parametrize("bars", [1, 2, 4])
+def test_a_clear_breath_is_always_a_cut_whatever_the_phrase_lengths(bars: int) -> None:
+    # Phrases of 6 s or 12 s against a target of 8 s: the lengths would rather cut elsewhere.
+    samples, _, starts = _chorale(phrases=5, bars=bars)
+    analysis, _ = M.analyse_music(samples, RATE, M.MusicSettings(snap=M.Snap.PHRASES))
+    cuts = analysis.inflection_times[1:-1]
+    assert np.all(_near(np.asarray(starts), cuts, 0.05)), (starts, cuts)
 
 
 def test_candidates_include_marked_starts_with_their_novelty() -> None:
