@@ -48,6 +48,7 @@ _PERSON, _ARTIFACT = 18, 6
 # performer's picture, "nostalgia" no feeling's).
 _SCENE_FILES = frozenset({6, 11, 13, 15, 17, 19})
 _NARROW = 12  # at most this many classes for a broader sense to picture its kinds
+_COMMUNICATION = 10  # WordNet's file of music, dance and art forms, among much else
 
 
 @dataclass
@@ -92,6 +93,16 @@ def targets() -> set[str]:
     return strong | {w for w, e in curated.items() if e.method is not Method.UNKNOWN}
 
 
+def _shared_start(a: str, b: str) -> int:
+    """How many letters two words share from their start."""
+    count = 0
+    for x, y in zip(a, b, strict=False):
+        if x != y:
+            break
+        count += 1
+    return count
+
+
 class Relations:
     """WordNet's nouns, and the words a noun may stand for."""
 
@@ -106,10 +117,20 @@ class Relations:
         """The target a noun stands for: the thing its player plays, a synonym of its commonest sense,
         or the broader sense that sense is a kind of ("bonfire" is a fire, "drizzle" rain)."""
         first = self.nouns[self.noun_senses[word][0]]
-        for symbol, offset, pos in first.pointers:
-            derived = symbol == "+" and pos == "n" and offset in self.noun_target
-            if derived and first.lexfile == _PERSON and self.nouns[offset].lexfile == _ARTIFACT:
-                return self.noun_target[offset], "player_of"
+        played = [
+            self.noun_target[offset]
+            for symbol, offset, pos in first.pointers
+            if symbol == "+"
+            and pos == "n"
+            and offset in self.noun_target
+            and first.lexfile == _PERSON
+            and self.nouns[offset].lexfile == _ARTIFACT
+        ]
+        if played:
+            # The word is made from the thing's name: a "harpist" plays the harp, not the mouth organ
+            # (which WordNet also calls a harp).
+            named = [target for target in played if _shared_start(word, target) >= 3]
+            return (named or played)[0], "player_of"
         synonym = self.noun_target.get(self.noun_senses[word][0])
         if synonym is not None and synonym != word:
             return synonym, "synonym"  # "snowfall" is snow
@@ -117,6 +138,21 @@ class Relations:
             target = self.noun_target.get(offset) if symbol in ("@", "@i") else None
             if target is not None and first.lexfile in _SCENE_FILES and self.narrow(target):
                 return target, "kind_of"
+        if first.lexfile == _COMMUNICATION:
+            return self.genre_of(first)
+        return None
+
+    def genre_of(self, first: Synset) -> tuple[str, str] | None:
+        """A kind of music, dance or art two steps below a curated word ("techno" → popular music →
+        music): the curated word's pictures (instruments, a stage) picture the genre."""
+        curated = curated_words()
+        for symbol, offset, _ in first.pointers:
+            if symbol != "@":
+                continue
+            for up_symbol, up, _ in (("@", offset, "n"), *self.nouns[offset].pointers):
+                target = self.noun_target.get(up) if up_symbol == "@" else None
+                if target is not None and target in curated and self.narrow(target):
+                    return target, "kind_of"
         return None
 
     def narrow(self, target: str) -> bool:

@@ -356,3 +356,16 @@ def test_a_phrase_read_whole_by_meaning_must_be_read_as_a_word_it_holds() -> Non
     birds = SETS["@birds"]
     for match in lookup("mosh pit", 0):
         assert not set(match.choices) & birds, match
+
+
+def test_a_player_plays_the_thing_named_in_the_word() -> None:
+    # WordNet also calls the mouth organ a harp; the harpist plays the one whose name the word holds.
+    found = relations.related("harpist")
+    assert found is not None and (found.target, found.relation) == ("harp", "player_of")
+    assert choices("harpist") == {594}
+
+
+def test_a_kind_of_music_two_steps_below_a_curated_word_is_a_kind_of_it() -> None:
+    # "techno" → popular music → music, in WordNet's file of music and art forms.
+    found = relations.related("techno")
+    assert found is not None and (found.target, found.relation) == ("music", "kind_of")
