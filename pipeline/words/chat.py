@@ -52,7 +52,7 @@ def _stems(word: str) -> list[tuple[str, bool]]:
         stem = word[: -len(ending)]
         if not word.endswith(ending) or len(stem) < MIN_STEM:
             continue
-        doubled = len(stem) > MIN_STEM and stem[-1] == stem[-2] and stem[-1] not in "aeiou"
+        doubled = _ends_doubled(stem)
         if doubled:
             out.append((stem[:-1], False))
         if ending in ("o", "os") and not doubled:
@@ -64,12 +64,13 @@ def _stems(word: str) -> list[tuple[str, bool]]:
 def _doubled_stems(word: str) -> list[str]:
     """Stems of a diminutive after a doubled consonant ("choccy" → choc, "brekkie" → brek): only
     these are clipped further, as a plain "-o" or "-y" is as often part of the word ("lambo")."""
-    out = []
-    for ending in ("ies", "ie", "y", "o", "os"):
-        stem = word[: -len(ending)]
-        if word.endswith(ending) and len(stem) > MIN_STEM and stem[-1] == stem[-2] and stem[-1] not in "aeiou":
-            out.append(stem[:-1])
-    return out
+    stems = (word[: -len(ending)] for ending in ("ies", "ie", "y", "o", "os") if word.endswith(ending))
+    return [stem[:-1] for stem in stems if _ends_doubled(stem)]
+
+
+def _ends_doubled(stem: str) -> bool:
+    """Whether a stem longer than the shortest ends in a doubled consonant ("dogg", "chocc")."""
+    return len(stem) > MIN_STEM and stem[-1] == stem[-2] and stem[-1] not in "aeiou"
 
 
 def _unclipped(stem: str) -> str | None:
@@ -77,32 +78,23 @@ def _unclipped(stem: str) -> str | None:
     mushroom); None when none, or several ("bat" starts too many words to stand for one)."""
     if len(stem) < MIN_STEM:
         return None
-    starts = [w for w in _words_by_start().get(stem[:MIN_STEM], ()) if w.startswith(stem) and w != stem]
-    ends = [w for w in _words_by_end().get(stem[-MIN_STEM:], ()) if w.endswith(stem) and w != stem]
+    by_start, by_end = _known_words_by_edge()
+    starts = [w for w in by_start.get(stem[:MIN_STEM], ()) if w.startswith(stem) and w != stem]
+    ends = [w for w in by_end.get(stem[-MIN_STEM:], ()) if w.endswith(stem) and w != stem]
     found = [w for w in (*starts, *ends) if len(stem) >= MIN_CLIPPED_SHARE * len(w)]
     return found[0] if len(found) == 1 else None
 
 
 @functools.cache
-def _known_words() -> tuple[str, ...]:
-    """One-word words the lookup reads as classes (by the index or the curated table)."""
+def _known_words_by_edge() -> tuple[dict[str, list[str]], dict[str, list[str]]]:
+    """One-word words the lookup reads as classes (by the index or the curated table), by their
+    first and by their last `MIN_STEM` letters."""
     index, curated = load_index(), curated_words()
     words = {w for w in index.words if " " not in w and w.isalpha()}
     words |= {w for w, e in curated.items() if " " not in w and w.isalpha() and e.method is not Method.UNKNOWN}
-    return tuple(sorted(words))
-
-
-@functools.cache
-def _words_by_start() -> dict[str, tuple[str, ...]]:
-    out: dict[str, list[str]] = {}
-    for word in _known_words():
-        out.setdefault(word[:MIN_STEM], []).append(word)
-    return {k: tuple(v) for k, v in out.items()}
-
-
-@functools.cache
-def _words_by_end() -> dict[str, tuple[str, ...]]:
-    out: dict[str, list[str]] = {}
-    for word in _known_words():
-        out.setdefault(word[-MIN_STEM:], []).append(word)
-    return {k: tuple(v) for k, v in out.items()}
+    by_start: dict[str, list[str]] = {}
+    by_end: dict[str, list[str]] = {}
+    for word in sorted(words):
+        by_start.setdefault(word[:MIN_STEM], []).append(word)
+        by_end.setdefault(word[-MIN_STEM:], []).append(word)
+    return by_start, by_end

@@ -88,13 +88,15 @@ def _modifying_things(phrase: str, tail: str) -> list[Entry]:
             if span[0] in STOPWORDS or span[-1] in STOPWORDS:
                 continue
             text = " ".join(span)
-            entry = find(text) if is_thing(text) and not relations.is_colour(text) else None
-            if entry is not None:
-                out.append(Entry(entry.method, entry.group, entry.other_groups, text, entry.curated))
+            if not relations.is_colour(text):
+                out += _thing_named(text)
     # "A of B": what comes after "of" is what the phrase holds ("glass of wine"), so it is a candidate too.
     if " of " in f" {phrase} ":
-        after = phrase.split(" of ", 1)[1]
-        entry = find(after) if is_thing(after) else None
-        if entry is not None:
-            out.append(Entry(entry.method, entry.group, entry.other_groups, after, entry.curated))
+        out += _thing_named(phrase.split(" of ", 1)[1])
     return out
+
+
+def _thing_named(text: str) -> list[Entry]:
+    """The thing a text names by itself, as an entry read via that text; [] when it names none."""
+    entry = find(text) if is_thing(text) else None
+    return [] if entry is None else [Entry(entry.method, entry.group, entry.other_groups, text, entry.curated)]

@@ -110,10 +110,9 @@ def nearest_of(text: str, classes: tuple[int, ...], head: str) -> tuple[tuple[in
     index = list(classes)
     scores = meaning.class_scores(text)[index]
     gain = scores - meaning.class_scores(head)[index]
-    best = float(scores.max())
-    if len(classes) == 1 or float(gain.max()) < MIN_NARROWING_GAIN:
+    best, top = float(scores.max()), float(gain.max())
+    if len(classes) == 1 or top < MIN_NARROWING_GAIN:
         return classes, best
-    top = float(gain.max())
     return tuple(c for c, g in zip(classes, gain.tolist(), strict=True) if g >= top - NARROWING_MARGIN), best
 
 
