@@ -17,7 +17,8 @@ is that one thing: "manzana" tags the red and the green apple, "tembo" the eleph
 and the poodle; "pet" tags cats, dogs and rabbits and names none of them. Japanese kana names and
 keywords count in romaji too ("neko", "inu", "usagi"), Cyrillic ones in Latin letters ("koshka",
 "sobaka"; scripts/latin_spellings.py), and one Chinese or
-Japanese character is a whole word ("猫").
+Japanese character is a whole word ("猫"). Names typed without their accents are names too
+("arbol", "pajaro"), where no other name is spelled so.
 Emoji the lookup reads as no class are left aside; English words are kept, as the lookup
 reads English first and another language only where English reads nothing sure ("cane").
 
@@ -38,7 +39,7 @@ sys.path.insert(0, str(ROOT))
 from latin_spellings import cyrillic_latin, is_cyrillic, is_kana, romaji  # noqa: E402
 
 from pipeline.words import configure  # noqa: E402
-from pipeline.words.lexicon import key  # noqa: E402
+from pipeline.words.lexicon import key, without_accents  # noqa: E402
 from pipeline.words.reading import read  # noqa: E402
 from pipeline.words.tables import load_index  # noqa: E402
 
@@ -137,11 +138,12 @@ def build(package: Path) -> str:
             for word in words:
                 tagged[key(word)][emoji] += 1
     readable = {e: _classes_of(e) for found in (*votes.values(), *tagged.values()) for e in found}
-    rows = []
+    rows: list[tuple[str, str]] = []
     for word in sorted(votes.keys() | tagged.keys()):
         found = _named_thing(word, votes, tagged, readable)
         if found and _whole_word(word) and (word in votes or _long_enough_keyword(word)):
-            rows.append(f"{word}\t{' '.join(sorted(found, key=lambda e: (len(e), e)))}")
+            rows.append((word, " ".join(sorted(found, key=lambda e: (len(e), e)))))
+    rows += _unaccented(rows, votes.keys() | tagged.keys())
     licence = (package / "LICENSE").read_text("utf-8").strip().splitlines()
     header = [
         "# Words of other languages naming an emoji the lookup reads as classes; from Unicode CLDR 48's",
@@ -149,7 +151,22 @@ def build(package: Path) -> str:
         "# Its licence:",
         *(f"# {line}".rstrip() for line in licence),
     ]
-    return "\n".join([*header, *rows]) + "\n"
+    return "\n".join([*header, *(f"{word}\t{emoji}" for word, emoji in sorted(rows))]) + "\n"
+
+
+def _unaccented(rows: list[tuple[str, str]], cldr_words: set[str]) -> list[tuple[str, str]]:
+    """The names as people type them without accents ("arbol", "pajaro"), where that spelling is no
+    word of any locale ("kot" is a cat left out as unclear, not the axe "kót"), no English word
+    ("picnic" is no Spanish basket), and every name spelled so without accents names the same emoji."""
+    bare: dict[str, set[str]] = defaultdict(set)
+    for word, emoji in rows:
+        if without_accents(word) != word:
+            bare[without_accents(word)].add(emoji)
+    return [
+        (word, emoji.pop())
+        for word, emoji in bare.items()
+        if word not in cldr_words and not _english(word) and len(emoji) == 1
+    ]
 
 
 def main(argv: list[str]) -> int:

@@ -23,6 +23,9 @@ Output lines (tab-separated, after '#' comments holding WordNet's licence):
                                                             senses' tag count (how common)
     U  lemmas (space-separated)                            one-word words that reach no class: not typos
     X  inflected form  base forms                          WordNet's noun exceptions
+    C  lemmas (space-separated)                            common English words of any part of
+                                                            speech (tagged >= 10 times): English,
+                                                            never another language's word
 """
 
 from __future__ import annotations
@@ -44,6 +47,10 @@ MAX_KIND_CLASSES = 600
 MAX_BROADER_CLASSES = 130
 MAX_BROADER_SYNSETS = 200
 MAX_ALTERNATIVE_GROUPS = 4
+# A word whose senses of any part of speech were tagged this often in WordNet's corpus is common
+# English: "get" (732 tags), "bad" (62) or "law" (96) is never Swedish goat, German bath or a lion
+# in another language's emoji names; "cane" (6) or "pan" (7) may still be Italian or Spanish.
+MIN_COMMON_TAGS = 10
 # An abstract sense (outside the files below) has its classes as kinds only where they are at
 # least this share of its kinds in WordNet: then they are what the word means, not a stray corner.
 MIN_ABSTRACT_COVERAGE = 0.01
@@ -145,6 +152,16 @@ def read_tag_counts(wordnet: Path, senses: dict[str, list[int]]) -> dict[tuple[s
         if lex_sense.startswith("1:") and int(number) <= len(offsets):
             counts[(_readable(lemma), offsets[int(number) - 1])] = int(count)
     return counts
+
+
+def read_common_words(wordnet: Path) -> list[str]:
+    """One-word lemmas of any part of speech tagged at least MIN_COMMON_TAGS times (cntlist.rev)."""
+    totals: dict[str, int] = {}
+    for line in (wordnet / "cntlist.rev").read_text("latin-1").splitlines():
+        key, _number, count = line.split()
+        lemma = _readable(key.partition("%")[0])
+        totals[lemma] = totals.get(lemma, 0) + int(count)
+    return sorted(w for w, n in totals.items() if n >= MIN_COMMON_TAGS and " " not in w)
 
 
 def read_classes() -> list[tuple[int, int, list[str]]]:
@@ -392,6 +409,8 @@ def build(wordnet: Path) -> str:
         for inflected, bases in sorted(exceptions.items())
         if inflected not in table and any(b in table for b in bases)
     ]
+    common = read_common_words(wordnet)
+    lines += [f"C\t{' '.join(common[i : i + 100])}" for i in range(0, len(common), 100)]
     return "\n".join(lines) + "\n"
 
 

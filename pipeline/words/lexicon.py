@@ -34,5 +34,32 @@ def names() -> dict[str, tuple[str, ...]]:
 
 
 def emoji_for(word: str) -> tuple[str, ...]:
-    """The emoji a word of another language names, single emoji first; () when none."""
-    return names().get(key(word), ())
+    """The emoji a word of another language names, single emoji first; () when none. A word typed
+    without its accents is found too (the table holds "arbol" for árbol; "ёж" is found as "еж"), and
+    one typed in hiragana as in katakana ("ねこ", "ネコ")."""
+    word = key(word)
+    table = names()
+    return table.get(word) or table.get(without_accents(word)) or table.get(in_katakana(word), ())
+
+
+def without_accents(word: str) -> str:
+    """The word with the accents of its Latin and Cyrillic letters taken off ("árbol" → "arbol", "ёж"
+    → "еж"); other scripts' marks stay (a kana's voicing mark changes the word)."""
+    out: list[str] = []
+    for char in unicodedata.normalize("NFD", word):
+        if unicodedata.category(char) == "Mn" and out and _latin_or_cyrillic(out[-1]):
+            continue
+        out.append(char)
+    return unicodedata.normalize("NFC", "".join(out))
+
+
+def in_katakana(word: str) -> str:
+    """The word's hiragana as katakana (the same sounds; CLDR names animals in katakana)."""
+    return "".join(chr(ord(c) + _KANA_OFFSET) if "ぁ" <= c <= "ゖ" else c for c in word)
+
+
+_KANA_OFFSET = ord("ァ") - ord("ぁ")
+
+
+def _latin_or_cyrillic(char: str) -> bool:
+    return unicodedata.name(char, "").startswith(("LATIN", "CYRILLIC"))

@@ -189,7 +189,10 @@ def _by_meaning(word: str) -> Reading | None:
 def _chat_form(word: str) -> Reading | None:
     """A chat form of a word the lookup reads ("doggo", "ducc", "guac"; pipeline/words/chat.py): a
     guessed form (a clipping, a plain ending cut off) only where it names a thing by name or kind,
-    a weak WordNet guess only where the model confirms it, as for the word itself."""
+    a weak WordNet guess only where the model confirms it, as for the word itself. A common English
+    word is no chat form ("bad" is no clipped badger)."""
+    if word in load_index().common:
+        return None
     for form, guessed in chat.forms(word):
         entry = find(form)
         if entry is None or entry.method in (Method.UNKNOWN, Method.IN_NAME):
@@ -218,7 +221,10 @@ def _by_relation(word: str) -> Reading | None:
 
 
 def _other_language(word: str) -> Reading | None:
-    """A word of another language read through the emoji it names ("perro" → 🐕 → dog)."""
+    """A word of another language read through the emoji it names ("perro" → 🐕 → dog); never a
+    common English word ("get" is no Swedish goat, "bad" no German bath)."""
+    if word in load_index().common:
+        return None
     for emoji in lexicon.emoji_for(word):
         reading = read_emoji(emoji)
         if reading.group:
@@ -231,8 +237,12 @@ def _a_typo_of_the_same(word: str, translated: Reading) -> bool:
     """Whether a sure spelling fix reads the word as the same classes ("elefant" is German and a
     typo of elephant): then it stays a typo, which front ends that cannot show fixes refuse."""
     guess = spelling.guess(word)
-    entry = find(guess[0]) if guess is not None and guess[1] else None
-    return entry is not None and set(entry.group) == set(translated.group)
+    if guess is None or not guess[1]:
+        return False
+    entry = find(guess[0])
+    if entry is None or _weak_and_unconfirmed(entry, guess[0]):
+        return False  # a fix that would not stand ("renard" → reynard, which the model refuses)
+    return set(entry.group) == set(translated.group)
 
 
 def _strong_classes(word: str) -> tuple[int, ...]:

@@ -47,6 +47,7 @@ class WordIndex:
     words: dict[str, str]  # lemma → "method\tgroup\tother groups\tvia\ttags"
     exceptions: dict[str, tuple[str, ...]]  # irregular plural → base forms
     unresolved: frozenset[str]  # real words that reach no class, so never "fixed" into another word
+    common: frozenset[str] = frozenset()  # common English words of any part of speech ("get", "bad")
 
     def entry(self, word: str) -> Entry | None:
         """The parsed resolution of a known lemma."""
@@ -73,6 +74,7 @@ def load_index() -> WordIndex:
     words: dict[str, str] = {}
     exceptions: dict[str, tuple[str, ...]] = {}
     unresolved: set[str] = set()
+    common: set[str] = set()
     for line in text.splitlines():
         kind, _, rest = line.partition("\t")
         if kind == "W":
@@ -85,30 +87,44 @@ def load_index() -> WordIndex:
             exceptions[inflected] = tuple(bases.split())
         elif kind == "U":
             unresolved.update(rest.split())
-    return WordIndex(tuple(groups), words, exceptions, frozenset(unresolved))
+        elif kind == "C":
+            common.update(rest.split())
+    return WordIndex(tuple(groups), words, exceptions, frozenset(unresolved), frozenset(common))
 
 
 @functools.cache
 def curated_words() -> dict[str, Entry]:
-    """The hand-curated words (pipeline/data/curated_words.tsv): word → its classes."""
-    text = resources.files("pipeline.data").joinpath("curated_words.tsv").read_text("utf-8")
-    names = _ids_by_lower_name()
+    """The words people judged: word → its classes. The curated table (pipeline/data/curated_words.tsv,
+    words WordNet misses or misreads) wins over the reviewed one (reviewed_words.tsv: common words
+    judged one by one, scripts/reviewed_words.py)."""
+    return {**word_table("reviewed_words.tsv"), **word_table("curated_words.tsv")}
+
+
+def word_table(name: str) -> dict[str, Entry]:
+    text = resources.files("pipeline.data").joinpath(name).read_text("utf-8")
     out: dict[str, Entry] = {}
     for line in text.splitlines():
         if line and not line.startswith("#"):
             word, method, classes, _reason = line.split("\t")
             if classes == NO_CLASS:
                 out[word] = Entry(Method.UNKNOWN, (), (), "", curated=True)
-                continue
-            ids: list[int] = []
-            for item in (i.strip() for i in classes.split(",")):
-                first, _, last = item.partition("-")
-                if first.isdigit() and (not last or last.isdigit()):
-                    ids += range(int(first), int(last or first) + 1)
-                else:
-                    ids.append(names[item.lower()])  # a KeyError here names a misspelt class
-            out[word] = Entry(Method(method), tuple(dict.fromkeys(ids)), (), "", curated=True)
+            else:
+                out[word] = Entry(Method(method), parse_classes(classes), (), "", curated=True)
     return out
+
+
+def parse_classes(classes: str) -> tuple[int, ...]:
+    """A table's class list: names as in imagenet_classes.tsv or ids and id ranges ("151-268"),
+    comma-separated. A KeyError names a misspelt class."""
+    names = _ids_by_lower_name()
+    ids: list[int] = []
+    for item in (i.strip() for i in classes.split(",")):
+        first, _, last = item.partition("-")
+        if first.isdigit() and (not last or last.isdigit()):
+            ids += range(int(first), int(last or first) + 1)
+        else:
+            ids.append(names[item.lower()])
+    return tuple(dict.fromkeys(ids))
 
 
 @functools.cache
