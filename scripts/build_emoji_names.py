@@ -39,9 +39,9 @@ sys.path.insert(0, str(ROOT))
 from latin_spellings import cyrillic_latin, is_cyrillic, is_kana, romaji  # noqa: E402
 
 from pipeline.words import configure  # noqa: E402
+from pipeline.words.forms import is_english  # noqa: E402
 from pipeline.words.lexicon import key, without_accents  # noqa: E402
 from pipeline.words.reading import read  # noqa: E402
-from pipeline.words.tables import load_index  # noqa: E402
 
 OUTPUT = ROOT / "pipeline" / "data" / "emoji_names.tsv"
 # A word that tags more than this many emoji of other things is a topic ("animal", "food"), which
@@ -103,7 +103,7 @@ def _named_thing(
     """The emoji of the one thing a word names: by its spoken names, else by keywords that tag that
     thing alone; [] when it names none, or is a topic (tags many emoji of other things)."""
     tags = tagged.get(word, Counter())
-    if word not in votes and _english(word):
+    if word not in votes and is_english(word):
         return []  # an English word WordNet knows ("accident", "ace") is no other language's keyword here
     named = votes.get(word) or tags  # a keyword only, where the word is nobody's spoken name
     found = _most_named({e: n for e, n in named.items() if readable[e]}, readable)
@@ -119,12 +119,6 @@ def _long_enough_keyword(word: str) -> bool:
     """Whether a keyword that is nobody's spoken name is long enough to trust: four Latin letters
     ("roo" tags bread somewhere, and is an English chat word), or any Chinese or Japanese word."""
     return len(word) >= 4 or not word.isascii()
-
-
-def _english(word: str) -> bool:
-    """Whether WordNet knows the word as an English noun (with or without classes)."""
-    index = load_index()
-    return word in index.words or word in index.unresolved
 
 
 def build(package: Path) -> str:
@@ -165,7 +159,7 @@ def _unaccented(rows: list[tuple[str, str]], cldr_words: set[str]) -> list[tuple
     return [
         (word, emoji.pop())
         for word, emoji in bare.items()
-        if word not in cldr_words and not _english(word) and len(emoji) == 1
+        if word not in cldr_words and not is_english(word) and len(emoji) == 1
     ]
 
 

@@ -22,6 +22,7 @@ Output lines (tab-separated, after '#' comments holding WordNet's licence):
     W  lemma  method  group  alternative groups  via  tags  how a word resolves; tags: its
                                                             senses' tag count (how common)
     U  lemmas (space-separated)                            one-word words that reach no class: not typos
+                                                            (irregular forms of any part of speech too)
     X  inflected form  base forms                          WordNet's noun exceptions
     C  lemmas (space-separated)                            common English words of any part of
                                                             speech (tagged >= 10 times): English,
@@ -139,6 +140,16 @@ def read_other_lemmas(wordnet: Path) -> set[str]:
             if not line.startswith(" "):
                 lemmas.add(_readable(line.split(" ", 1)[0]))
     return lemmas
+
+
+def read_irregular_forms(wordnet: Path) -> set[str]:
+    """Irregular forms of every part of speech ("went", "mice", "cilia", "better"): real words,
+    which the detachment rules of pipeline/words/forms.py cannot undo."""
+    forms: set[str] = set()
+    for name in ("noun.exc", "verb.exc", "adj.exc", "adv.exc"):
+        for line in (wordnet / name).read_text("latin-1").splitlines():
+            forms.add(_readable(line.split(" ", 1)[0]))
+    return forms
 
 
 def read_tag_counts(wordnet: Path, senses: dict[str, list[int]]) -> dict[tuple[str, int], int]:
@@ -401,7 +412,7 @@ def build(wordnet: Path) -> str:
     lines += word_lines
     # Real words that reach no class are never "fixed" into one: nouns, and adjectives, verbs and
     # adverbs people type ("happy" is not a typo of "nappy", nor "sing" of "swing").
-    real = set(senses) | read_other_lemmas(wordnet)
+    real = set(senses) | read_other_lemmas(wordnet) | read_irregular_forms(wordnet)
     unresolved = sorted(w for w in real if w not in table and " " not in w)
     lines += [f"U\t{' '.join(unresolved[i : i + 100])}" for i in range(0, len(unresolved), 100)]
     lines += [

@@ -20,6 +20,7 @@ _DIMINUTIVES = ("ies", "ie", "ey", "y", "os", "o", "ers", "er", "ums", "ski", "s
 _SAID = (("cc", "ck"), ("kk", "ck"), ("b", "d"), ("z", "s"), ("eh", "y"), ("ie", "y"), ("y", "ie"))
 MIN_STEM = 3  # letters a stem or a clipped word keeps at least
 MIN_CLIPPED_SHARE = 0.4  # a clipped word keeps at least this share of the word it stands for
+MIN_DROPPED = 2  # ...and drops at least this many letters ("maz" is a slip of "maze", not a clipping)
 
 
 def forms(word: str) -> Iterator[tuple[str, bool]]:
@@ -79,10 +80,18 @@ def _unclipped(stem: str) -> str | None:
     if len(stem) < MIN_STEM:
         return None
     by_start, by_end = _known_words_by_edge()
-    starts = [w for w in by_start.get(stem[:MIN_STEM], ()) if w.startswith(stem) and w != stem]
-    ends = [w for w in by_end.get(stem[-MIN_STEM:], ()) if w.endswith(stem) and w != stem]
+    starts = [w for w in by_start.get(stem[:MIN_STEM], ()) if w.startswith(stem) and _dropped(w, stem)]
+    ends = [w for w in by_end.get(stem[-MIN_STEM:], ()) if w.endswith(stem) and _dropped(w, stem)]
     found = [w for w in (*starts, *ends) if len(stem) >= MIN_CLIPPED_SHARE * len(w)]
+    if len(found) == 1 and found[0] in ends and stem[0] in "aeiou":
+        # A word's end is clipped at a syllable's start, a consonant ("gator", "shroom", "roo"):
+        # "outa" ends "barracouta" and "asa" ends "lhasa" mid-syllable, as letters only.
+        return None
     return found[0] if len(found) == 1 else None
+
+
+def _dropped(word: str, clipped: str) -> bool:
+    return len(word) - len(clipped) >= MIN_DROPPED
 
 
 @functools.cache

@@ -1,4 +1,5 @@
-"""WordNet's word forms: a phrase's possible singulars, and the table entry they reach."""
+"""WordNet's word forms: a phrase's possible singulars, the table entry they reach, and whether a
+word is English in any part of speech and form."""
 
 from __future__ import annotations
 
@@ -7,6 +8,13 @@ from pipeline.words.text import NUMBER, STOPWORDS, is_id
 
 # WordNet's detachment rules for nouns, in its order.
 _DETACH = (("ses", "s"), ("xes", "x"), ("zes", "z"), ("ches", "ch"), ("shes", "sh"), ("men", "man"), ("ies", "y"))
+# ...and for verbs and superlatives ("slapping", "benched", "tried", "greenest"), to tell a real
+# word from a typo. Not the comparative's "-er": undone, it finds nouns ("spoder" is no Spode);
+# WordNet lists "bigger" and the like among its irregular forms, which the index counts as words.
+_VERB_DETACH = (
+    ("ies", "y"), ("es", "e"), ("es", ""), ("ed", "e"), ("ed", ""), ("ing", "e"), ("ing", ""), ("s", ""),
+    ("est", ""), ("est", "e"),
+)  # fmt: skip
 
 
 def base_forms(phrase: str) -> list[str]:
@@ -39,3 +47,23 @@ def known(phrase: str) -> bool:
     if NUMBER.fullmatch(phrase) or (phrase in STOPWORDS):
         return is_id(phrase)
     return any(form in curated or form in index.words for form in base_forms(phrase))
+
+
+def is_english(word: str) -> bool:
+    """Whether WordNet knows the word, in any part of speech and inflected or not ("slapping",
+    "benched", "cilia", "went"), or the curated tables hold it: a real word, never a typo of another."""
+    curated, index = curated_words(), load_index()
+    return any(form in index.words or form in index.unresolved or form in curated for form in _lemmas(word))
+
+
+def _lemmas(word: str) -> list[str]:
+    """The word's possible dictionary forms: its singulars, and its stems as a verb or a superlative,
+    a doubled last consonant undone ("stopped" → stop)."""
+    forms = base_forms(word)
+    for end, base in _VERB_DETACH:
+        stem = word[: -len(end)]
+        if word.endswith(end) and len(stem) >= 2:
+            forms.append(stem + base)
+            if not base and len(stem) > 2 and stem[-1] == stem[-2]:
+                forms.append(stem[:-1])
+    return forms

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from pipeline.words import chat, lexicon, relations, spelling
 from pipeline.words import emoji as E
 from pipeline.words import reader as meaning
-from pipeline.words.forms import base_forms, find
+from pipeline.words.forms import base_forms, find, is_english
 from pipeline.words.phrases import THING_METHODS, pictured, thing_tail
 from pipeline.words.tables import Entry, Method, curated_words, load_index
 from pipeline.words.text import MAX_WORD_CHARS, NUMBER, STOPWORDS, has_words, normalise, number_class
@@ -263,7 +263,7 @@ def meaning_vocabulary() -> tuple[str, ...]:
 def suggestions_for(word: str, offer: tuple[str, ...]) -> tuple[str, ...]:
     """Up to three suggestions for an unknown word: for a real word, classes near it in meaning
     ("blizzard" is no pizza); for a non-word, the unsure fix and names spelled like it."""
-    real = any(form in load_index().unresolved or form in load_index().words for form in base_forms(word))
+    real = is_english(word)
     near = meaning.suggest(word) if real or " " in word else None
     if near is not None:
         return near

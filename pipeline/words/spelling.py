@@ -5,7 +5,7 @@ from __future__ import annotations
 import difflib
 import functools
 
-from pipeline.words.forms import base_forms, known
+from pipeline.words.forms import is_english, known
 from pipeline.words.tables import Method, class_names, curated_words, load_index
 from pipeline.words.text import MAX_WORD_CHARS
 
@@ -42,8 +42,7 @@ def guess(word: str) -> tuple[str, bool] | None:
     kept, not two known words run together ("dogcat"), and in a short word only a letter left out,
     doubled or swapped ("banan", "tigre"), not changed ("gato" → gate) or added ("chien" → chen).
     """
-    index = load_index()
-    if not 4 <= len(word) <= MAX_WORD_CHARS or any(form in index.unresolved for form in base_forms(word)):
+    if not 4 <= len(word) <= MAX_WORD_CHARS or is_english(word):
         return None  # short words have too many neighbours to guess from; real words are not typos
     near = [c for c in _one_edit(word) if _guessable(c) and not _respells_a_word(word, c)]
     if near:
@@ -63,9 +62,7 @@ def _respells_a_word(phrase: str, fixed: str) -> bool:
     no misspelt "mountain bike", though one letter apart."""
     if " " not in phrase:
         return False
-    index, curated = load_index(), curated_words()
-    changed = set(phrase.split()) - set(fixed.split())
-    return any(token in index.words or token in index.unresolved or token in curated for token in changed)
+    return any(is_english(token) for token in set(phrase.split()) - set(fixed.split()))
 
 
 def _guessable(word: str) -> bool:

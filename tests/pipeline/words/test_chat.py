@@ -29,6 +29,17 @@ def test_a_clipped_word_must_stand_for_one_word_alone() -> None:
     assert not any(guessed and form.startswith("croc") for form, guessed in chat.forms("croc"))  # crocodile, crocus…
 
 
+def test_a_word_is_clipped_at_a_syllable_and_by_more_than_a_letter() -> None:
+    # "outa" ends "barracouta" and "asa" "lhasa", mid-syllable; "maz" is "maze" less a letter, a slip.
+    for word, whole in (("outa", "barracouta"), ("asa", "lhasa"), ("maz", "maze")):
+        assert whole not in {form for form, _ in chat.forms(word)}, word
+    assert ("alligator", True) in list(chat.forms("gator"))  # the end, from a consonant
+
+
+def test_a_common_english_word_is_no_chat_form() -> None:
+    assert lookup_word("bad", random.Random(0)).method.value == "unknown"  # no clipped badger
+
+
 @pytest.mark.parametrize(
     ("word", "expected"),
     [

@@ -17,7 +17,7 @@ import pytest
 from bot.cli.main import main
 from bot.settings import Settings
 from pipeline.classes import all_classes, class_name, resolve_class
-from pipeline.words import WordsModelError, configure, lexicon, model_source, relations, shared_meaning
+from pipeline.words import WordsModelError, configure, forms, lexicon, model_source, relations, shared_meaning, spelling
 from pipeline.words import lookup as L
 from pipeline.words.lookup import Method, lookup, lookup_word, split_words
 from tests.paths import DATA
@@ -283,6 +283,17 @@ def test_a_common_english_word_is_never_another_languages_word_or_a_chat_form(wo
     # Swedish "get" is a goat, German "bad" a bath, and "bad" clips "badger": none is what an
     # English speaker typed. Each was tagged at least ten times in WordNet's corpus.
     assert lookup_word(word, random.Random(0)).method is Method.UNKNOWN
+
+
+@pytest.mark.parametrize("word", ["slapping", "benched", "shelved", "greenest", "cilia", "went"])
+def test_an_inflected_english_word_is_never_respelt(word: str) -> None:
+    # "slapping" was one letter from "shopping", "benched" from "bench", "shelved" from "shelter":
+    # inflections and WordNet's irregular forms are real words, not slips.
+    assert spelling.guess(word) is None and forms.is_english(word)
+
+
+def test_a_typo_is_still_no_english_word() -> None:
+    assert not forms.is_english("elefant") and not forms.is_english("spoder")  # no Spode + "-er"
 
 
 def test_a_less_common_english_word_may_still_be_another_languages() -> None:
