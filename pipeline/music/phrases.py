@@ -141,8 +141,7 @@ def boundaries(found: Rhythm, feats: Features, harm: Harmony) -> Boundaries:
         # bar line's score by 0.4-0.7 between codecs). Only a breath (the player stops) marks its
         # very note, a chorale's pickup.
         marks = np.where((held >= 0.25) & (breath < 0.25), 0.0, marks)
-    marked_times = found.onsets[marks >= 0.25]
-    marked_values = marks[marks >= 0.25]
+    marked_times, marked_values = _first_of_each_breath(found.onsets[marks >= 0.25], marks[marks >= 0.25])
     # A marked phrase start replaces the bar line next to it: the phrase starts on its note (a pickup).
     all_times = np.concatenate([times, marked_times])
     all_marks = np.concatenate([line_marks, marked_values])
@@ -162,6 +161,22 @@ def boundaries(found: Rhythm, feats: Features, harm: Harmony) -> Boundaries:
     clear = np.where(on_note[keep], np.clip((all_marks - 0.75) / 0.25, 0.0, 1.0), 0.0)
     score = all_base + 1.5 * all_marks + 0.6 * all_bonus + _CLEAR_BREATH * clear
     return Boundaries(times=all_times, score=score, marked=all_marks, novelty=all_novelty)
+
+
+def _first_of_each_breath(times: np.ndarray, marks: np.ndarray, within: float = 0.3) -> tuple[np.ndarray, np.ndarray]:
+    """The first of the marked notes that follow each other within `within` s, with the clearest mark among them.
+
+    One breath marks every note that starts soon after it (a choir's voices come in 0.1 s apart, and
+    each sees the same dip behind it); the phrase starts on the first. Two marked notes with equal
+    scores were a tie that a codec's rounding broke one way or the other.
+    """
+    if len(times) < 2:
+        return times, marks
+    first = np.concatenate([[True], np.diff(times) > within])
+    group = np.cumsum(first) - 1
+    clearest = np.zeros(int(group[-1]) + 1)
+    np.maximum.at(clearest, group, marks)
+    return times[first], clearest
 
 
 def _accents(times: np.ndarray, found: Rhythm) -> np.ndarray:

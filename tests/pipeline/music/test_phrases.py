@@ -266,6 +266,24 @@ def test_candidates_include_marked_starts_with_their_novelty() -> None:
     assert np.all(_near(np.asarray(starts), marked, 0.05))
 
 
+def test_a_breath_marks_only_the_first_note_after_it() -> None:
+    # Voices coming in 0.1 s apart after a breath each see the same dip behind them: one candidate,
+    # on the first, or the two tie and a codec picks one or the other.
+    samples, _, starts = _chorale()
+    feats, harm = M.features(samples, RATE), harmony(samples, RATE)
+    found = M.rhythm(feats, harm)
+    late = np.asarray(starts) + 0.1
+    onsets = np.concatenate([found.onsets, late])
+    order = np.argsort(onsets)
+    strength = np.concatenate([found.onset_strength, np.ones(len(late))])[order]
+    entering = dataclasses.replace(found, onsets=onsets[order], onset_strength=strength)
+    marked = boundaries(entering, feats, harm)
+    marked_times = marked.times[marked.marked >= 0.25]
+    for start in starts:
+        assert np.count_nonzero(np.abs(marked_times - start) < 0.3) == 1, (start, marked_times)
+        assert np.any(_near(marked_times, [start], 0.05)), (start, marked_times)
+
+
 @pytest.mark.parametrize("codec", [["-c:a", "libmp3lame", "-b:a", "128k"], ["-c:a", "aac", "-b:a", "128k"]])
 def test_phrase_cuts_are_the_same_in_another_codec(codec: list[str], tmp_path: object) -> None:
     from pathlib import Path
