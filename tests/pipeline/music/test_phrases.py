@@ -19,7 +19,7 @@ from pipeline.music.phrases import (
     choose_cuts,
     foote_novelty,
 )
-from pipeline.music.rhythm import _bar_positions
+from pipeline.music.rhythm import _bar_positions, level_after
 from tests.synth import RATE, Note, onset_times, pad, piano_piece, render_notes
 
 # Four-voice progressions (MIDI pitches): each chord moves some voices by a step, keeping others.
@@ -149,6 +149,18 @@ def test_bar_lines_of_a_waltz() -> None:
     assert found.beats_per_bar == 3
     assert np.mean(_near(found.downbeats, lines, 0.07)) >= 0.9
     assert np.mean(_near(np.asarray(lines[1:-1]), found.downbeats, 0.07)) >= 0.9
+
+
+def test_how_hard_a_beat_is_played_is_not_one_frame_of_level() -> None:
+    # A codec's noise moves single frames of the level: one frame 30 ms after a beat 10 dB up moves
+    # the level cue by about a tenth of that, not all of it.
+    samples, _ = _waltz()
+    feats = M.features(samples, RATE)
+    frames = np.arange(100, 1000, 43)
+    loudness = feats.loudness_db.copy()
+    loudness[frames + 3] += 10.0
+    moved = level_after(frames, dataclasses.replace(feats, loudness_db=loudness)) - level_after(frames, feats)
+    assert np.all(moved < 1.5), moved
 
 
 def test_a_held_note_marks_no_bar_line_where_bars_are_known_and_its_note_where_not() -> None:
