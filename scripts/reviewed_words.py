@@ -7,34 +7,38 @@ another language's ("get" → the Swedish goat). The commonest words people type
 each, as the curated table gives its 250 words. Two steps:
 
     pip install wordfreq          # its English frequencies choose the words (not a runtime need)
-    .venv/bin/python scripts/reviewed_words.py candidates OUT_DIR CLDR_PACKAGE [batches]
-        writes OUT_DIR/batch_K.tsv: every common noun (WordNet's things, Zipf frequency >= 3.3; its
-        other senses >= 4.0) and every English emoji name (CLDR_PACKAGE: the unpacked npm package
-        cldr-annotations-full, as for scripts/build_emoji_names.py) the lookup does not read by a
-        class's own name, with every class a seed can now pick for it (the bundled meaning model on)
+    .venv/bin/python scripts/reviewed_words.py candidates OUT_DIR CLDR_PACKAGE
+        writes OUT_DIR/batch_K.tsv, each word with every class a seed can now pick for it (the bundled
+        meaning model on), in two rounds (docs/reviewed-words.md gives the judges' instructions):
+        1-6, common words: every one-word WordNet noun whose commonest sense is a thing with a Zipf
+           frequency >= 3.3 (its other senses >= 4.0), and every English emoji name (CLDR_PACKAGE:
+           the unpacked npm package cldr-annotations-full, as for scripts/build_emoji_names.py);
+        7-10, music and scenes: nouns one of whose two commonest senses is defined by music words
+           (Zipf >= 2.5; two-word names whose rarer word is >= 3.3), and places, landforms, weather
+           and times (>= 3.0; two-word ones >= 4.0) left out of round one;
+        neither a word read by a class's own name nor a curated one.
     .venv/bin/python scripts/reviewed_words.py merge OUT_DIR
         reads OUT_DIR/out_K.tsv (word, ok|none|set, method, classes, reason; one line per batch row),
         checks every class name, and writes the table: a `set` row as judged, a `none` row as "-" where
-        the lookup guessed (an honest unknown instead; an unknown already keeps its suggestions), `ok`
-        rows not at all (the lookup already agrees)
+        the lookup guessed by a look-alike (an honest unknown instead), `ok` rows not at all
 
-Each answer judges every class the lookup could pick: the judges were told that a look-alike or a
-sibling (a hamster for a rat) is wrong, a scene's picture is right, and a common English word is
-read in English. The lookup reads this table beside the curated one; a curated row wins, and the
-benchmark's words (tests/data/chat_words.tsv) keep the readings judged there.
+The lookup reads this table beside the curated one; a curated row wins, and the benchmark's words
+(tests/data/chat_words.tsv) keep the readings judged there.
 """
 
 from __future__ import annotations
 
+import re
 import sys
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 OUTPUT = ROOT / "pipeline" / "data" / "reviewed_words.tsv"
+WORDNET = Path("/usr/share/wordnet")
 # The project's benchmark words were judged before (issue 20's goal is >= 98% on them): a reviewer
 # who reads one of them otherwise ("dolphin": an orca is no dolphin to one, the largest dolphin to
 # the benchmark) does not overrule it.
@@ -42,50 +46,71 @@ BENCHMARK = ROOT / "tests" / "data" / "chat_words.tsv"
 # A "none" makes an honest unknown only of a look-alike: a broader sense's sibling ("rat" → a
 # hamster), a word inside a class name ("prairie" → prairie chicken), a spelling fix. A scene read
 # by its definition or a relation, a kind WordNet names, a reading by meaning or from another
-# language stay: the judges here read scenes more narrowly than the people who wrote the project's
+# language stay: the judges read scenes more narrowly than the people who wrote the project's
 # word tables ("dawn": a valley at dawn), and a kind by WordNet is a fact.
 LOOK_ALIKE_METHODS = frozenset({"broader", "in_name", "spelling"})
-BATCHES = 6
-Frequency = Callable[[str, str], float]  # wordfreq's zipf_frequency(word, language)
-# Zipf frequency (log10 of uses per billion words) a word needs: things, and words of other senses.
+COMMON_BATCHES, MUSIC_AND_SCENE_BATCHES = 6, 4
+# Zipf frequency (log10 of uses per billion words) a word needs, by its commonest sense's WordNet file:
+THING_FILES = frozenset({5, 6, 13, 17, 19, 20})  # animal, artifact, food, object, phenomenon, plant
+OTHER_FILES = frozenset({4, 10, 11, 12, 14, 15, 18, 27, 28})  # act, communication, event, feeling…
+SCENE_FILES = frozenset({15, 17, 19, 28})  # location, object (landforms, waters), phenomenon, time
 THING_ZIPF, OTHER_ZIPF, EMOJI_NAME_ZIPF, EMOJI_PHRASE_ZIPF = 3.3, 4.0, 3.0, 2.8
-# WordNet's lexicographer files of things (animal, artifact, food, object, phenomenon, plant)...
-THING_FILES = frozenset({5, 6, 13, 17, 19, 20})
-# ...and of other senses a word people type may have (act, communication, event, feeling, group,
-# location, person, substance, time).
-OTHER_FILES = frozenset({4, 10, 11, 12, 14, 15, 18, 27, 28})
+MUSIC_ZIPF, MUSIC_PAIR_ZIPF, SCENE_ZIPF, SCENE_PAIR_ZIPF = 2.5, 3.3, 3.0, 4.0
+MUSIC_WORDS = re.compile(
+    r"\b(music|musical|song|songs|singer|singing|dance|dancing|band|orchestra|concert|instrument|melody"
+    r"|rhythm|jazz|rock|opera|choir|guitar|drum|piano|violin|rap|hip-hop|disco|techno|festival)\b"
+)
+Frequency = Callable[[str, str], float]  # wordfreq's zipf_frequency(word, language)
 HEADER = """# Common English words judged one by one: the classes a person who typed each would accept, or "-"
 # where no class shows it (an honest unknown instead of a guess). Built by scripts/reviewed_words.py
-# from judgements of every class the lookup could pick for each word; read beside curated_words.tsv,
-# whose rows win. Columns as there: word, method, classes, reason."""
+# from judgements of every class the lookup could pick for each word (docs/reviewed-words.md); read
+# beside curated_words.tsv, whose rows win. Columns as there: word, method, classes, reason."""
 
 
-def candidates(out_dir: Path, cldr: Path, batches: int) -> None:
-    """Write the batches to judge: common words the lookup reads by a guess, with what it picks now."""
+def candidates(out_dir: Path, cldr: Path) -> None:
+    """Write both rounds' batches: words the lookup reads by a guess, with what it picks now."""
     from wordfreq import zipf_frequency  # a build-time tool only
 
-    from pipeline.classes import class_name
     from pipeline.words import configure
-    from pipeline.words.lookup import lookup
-    from pipeline.words.reading import read
-    from pipeline.words.tables import Method, curated_words
 
     configure("bundled", Path(tempfile.gettempdir()) / "ganterp-review-words")
-    words = sorted(set(_common_nouns(zipf_frequency)) | set(_emoji_names(cldr, zipf_frequency)))
+    common = sorted(set(_common_nouns(zipf_frequency)) | set(_emoji_names(cldr, zipf_frequency)))
+    first = _to_judge(common)
+    second = _to_judge(w for w in _music_and_scene_words(zipf_frequency) if w not in set(common))
+    out_dir.mkdir(parents=True, exist_ok=True)
+    _write_batches(out_dir, first, COMMON_BATCHES, 1)
+    _write_batches(out_dir, second, MUSIC_AND_SCENE_BATCHES, COMMON_BATCHES + 1)
+    print(f"{len(first)} + {len(second)} words in batches under {out_dir}")
+
+
+def _to_judge(words: Iterable[str]) -> list[str]:
+    """Batch rows of the words the lookup reads by a guess: each with every class a seed may pick."""
+    from pipeline.classes import class_name
+    from pipeline.words.lookup import lookup
+    from pipeline.words.reading import read
+    from pipeline.words.results import NoWords
+    from pipeline.words.tables import Method, curated_words
+
     rows = []
     for word in words:
         if word in curated_words() or read(word).method in (Method.EXACT, Method.ID):
             continue
-        picks = sorted({c for match in lookup(word, 0) for c in match.choices} or {-1})
+        try:
+            picks = sorted({c for match in lookup(word, 0) for c in match.choices} or {-1})
+        except NoWords:
+            continue  # a function word ("over") names nothing to judge
         names = ["UNKNOWN" if c < 0 else f"{class_name(c)} [{c}]" for c in picks]
         shown = "; ".join(names) if len(names) <= 10 else f"{len(names)} classes, e.g. " + "; ".join(names[:6])
         rows.append(f"{word}\t{shown}")
+    return rows
+
+
+def _write_batches(out_dir: Path, rows: list[str], batches: int, first: int) -> None:
     size = -(-len(rows) // batches)
-    out_dir.mkdir(parents=True, exist_ok=True)
     for k in range(batches):
         part = rows[k * size : (k + 1) * size]
-        (out_dir / f"batch_{k + 1}.tsv").write_text("word\tthe lookup now picks one of\n" + "\n".join(part) + "\n")
-    print(f"{len(rows)} words in {batches} batches under {out_dir}")
+        text = "word\tthe lookup now picks one of\n" + "\n".join(part) + "\n"
+        (out_dir / f"batch_{first + k}.tsv").write_text(text, "utf-8")
 
 
 def _common_nouns(zipf_frequency: Frequency) -> list[str]:
@@ -93,9 +118,7 @@ def _common_nouns(zipf_frequency: Frequency) -> list[str]:
     commonest sense's file; a plural whose singular is listed is left to the singular."""
     from build_wordnet_index import read_senses, read_synsets
 
-    wordnet = Path("/usr/share/wordnet")
-    synsets, senses = read_synsets(wordnet), read_senses(wordnet)
-    proper = _proper_lemmas(wordnet)
+    synsets, senses, proper = read_synsets(WORDNET), read_senses(WORDNET), _proper_lemmas()
     out = []
     for word, offsets in senses.items():
         first = synsets[offsets[0]].lexfile
@@ -108,14 +131,34 @@ def _common_nouns(zipf_frequency: Frequency) -> list[str]:
     return [w for w in out if not (w.endswith("s") and (w[:-1] in listed or w[:-2] in listed))]
 
 
-def _proper_lemmas(wordnet: Path) -> set[tuple[str, int]]:
+def _music_and_scene_words(zipf_frequency: Frequency) -> list[str]:
+    """Nouns of music culture (defined by music words) and of scenes, of one or two words."""
+    from build_wordnet_index import read_senses, read_synsets
+
+    synsets, senses, proper = read_synsets(WORDNET), read_senses(WORDNET), _proper_lemmas()
+    out = []
+    for word, offsets in senses.items():
+        tokens = word.split()
+        if len(tokens) > 2 or not all(t.isalpha() for t in tokens) or len(word) < 3 or (word, offsets[0]) in proper:
+            continue
+        rarest = min(zipf_frequency(t, "en") for t in tokens)
+        musical = any(MUSIC_WORDS.search(synsets[o].gloss.lower()) for o in offsets[:2])
+        # A scene's file; a time of two words is a term ("solar year"), not a scene.
+        scene = synsets[offsets[0]].lexfile in (SCENE_FILES if len(tokens) == 1 else SCENE_FILES - {28})
+        single, pair = (MUSIC_ZIPF, MUSIC_PAIR_ZIPF) if musical else (SCENE_ZIPF, SCENE_PAIR_ZIPF)
+        if (musical or scene) and rarest >= (single if len(tokens) == 1 else pair):
+            out.append(word)
+    return sorted(out)
+
+
+def _proper_lemmas() -> set[tuple[str, int]]:
     """(lemma, synset) pairs WordNet writes with a capital: names of places, people, brands."""
     out = set()
-    for line in (wordnet / "data.noun").read_text("latin-1").splitlines():
+    for line in (WORDNET / "data.noun").read_text("latin-1").splitlines():
         if not line.startswith(" "):
             fields = line.split()
             lemmas = fields[4 : 4 + 2 * int(fields[3], 16) : 2]
-            out |= {(lemma.lower(), int(fields[0])) for lemma in lemmas if lemma[0].isupper()}
+            out |= {(lemma.lower().replace("_", " "), int(fields[0])) for lemma in lemmas if lemma[0].isupper()}
     return out
 
 
@@ -153,18 +196,19 @@ def merge(out_dir: Path) -> None:
         counts[verdict] += 1
         if word not in curated and word not in benchmark:
             rows += _row(word, verdict, method, classes, reason)
-    OUTPUT.write_text(HEADER + "\n" + "\n".join(sorted(rows)) + "\n", "utf-8")
-    print(f"judged {counts}; wrote {len(rows)} rows to {OUTPUT.relative_to(ROOT)}")
+    OUTPUT.write_text(HEADER + "\n" + "\n".join(sorted(set(rows))) + "\n", "utf-8")
+    print(f"judged {counts}; wrote {len(set(rows))} rows to {OUTPUT.relative_to(ROOT)}")
 
 
 def _answers(out_dir: Path) -> list[list[str]]:
     """Every judgement, each batch answered row for row."""
     out = []
-    for k in range(1, BATCHES + 1):
-        batch = [line.split("\t")[0] for line in (out_dir / f"batch_{k}.tsv").read_text().splitlines()[1:] if line]
-        answers = [line.split("\t")[:5] for line in (out_dir / f"out_{k}.tsv").read_text().splitlines() if line]
+    for batch_file in sorted(out_dir.glob("batch_*.tsv"), key=lambda p: int(p.stem.split("_")[1])):
+        answer_file = out_dir / batch_file.name.replace("batch_", "out_")
+        batch = [line.split("\t")[0] for line in batch_file.read_text("utf-8").splitlines()[1:] if line]
+        answers = [line.split("\t")[:5] for line in answer_file.read_text("utf-8").splitlines() if line]
         if [a[0] for a in answers] != batch:
-            raise SystemExit(f"out_{k}.tsv does not answer batch_{k}.tsv row for row")
+            raise SystemExit(f"{answer_file.name} does not answer {batch_file.name} row for row")
         out += answers
     return out
 
@@ -183,8 +227,8 @@ def _row(word: str, verdict: str, method: str, classes: str, reason: str) -> lis
 
 
 def main(argv: list[str]) -> int:
-    if len(argv) >= 3 and argv[0] == "candidates":
-        candidates(Path(argv[1]), Path(argv[2]), int(argv[3]) if len(argv) > 3 else BATCHES)
+    if len(argv) == 3 and argv[0] == "candidates":
+        candidates(Path(argv[1]), Path(argv[2]))
         return 0
     if len(argv) == 2 and argv[0] == "merge":
         merge(Path(argv[1]))
