@@ -43,6 +43,27 @@ def thing_tail(words: str) -> Entry | None:
     return None
 
 
+def held(phrase: str) -> Entry | None:
+    """A holder and the thing it holds ("glass of wine", "bowl of soup", "basket of apples"), one
+    picture: the holder's classes nearest the whole phrase (the soup bowl, not the mixing bowl) with
+    the classes of what it holds. None unless both name things ("cup of tea": tea is only related
+    to its pictures, so the cup and the tea are read as two, as before) and the holder's classes are
+    near the phrase in meaning (a "bar of soap" is no space bar)."""
+    holder, _, contents = phrase.partition(" of ")
+    contents = " ".join(t for t in contents.split() if t not in _ARTICLES)
+    if not contents or " " in holder or not is_thing(holder) or not is_thing(contents):
+        return None
+    holder_entry, thing = find(holder), find(contents)
+    assert holder_entry is not None and thing is not None
+    holding, score = meaning.nearest_of(phrase, holder_entry.group, holder)
+    if meaning.available() and score < meaning.MIN_CONFIRMATION:
+        return None
+    return Entry(Method.RELATED, tuple(dict.fromkeys((*holding, *thing.group))), (), holder)
+
+
+_ARTICLES = frozenset({"a", "an", "the", "some"})
+
+
 def narrowed(phrase: str, head: Entry) -> tuple[int, ...]:
     """The head's classes that its modifiers' classes share, where they share some: a "sunny beach"
     is the shore and the sandbar, not the breakwater; else all the head's ("red car")."""

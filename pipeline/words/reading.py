@@ -10,7 +10,7 @@ from pipeline.words import chat, lexicon, relations, spelling
 from pipeline.words import emoji as E
 from pipeline.words import reader as meaning
 from pipeline.words.forms import base_forms, find, is_english
-from pipeline.words.phrases import THING_METHODS, pictured, thing_tail
+from pipeline.words.phrases import THING_METHODS, held, pictured, thing_tail
 from pipeline.words.tables import Entry, Method, curated_words, load_index
 from pipeline.words.text import MAX_WORD_CHARS, NUMBER, STOPWORDS, has_words, normalise, number_class
 
@@ -80,6 +80,9 @@ def read(query: str) -> Reading:
         assert entry is not None
         if not _weak_and_unconfirmed(entry, fixed):
             return Reading(Method.SPELLING, entry.group, entry.other_groups, fixed, _label(entry, fixed), fixed=fixed)
+    holding = held(word)
+    if holding is not None:
+        return _reading(holding, word)
     head = known_tail(word)
     if head is not None:
         return _phrase_reading(word, head)
@@ -180,10 +183,30 @@ def _by_meaning(word: str) -> Reading | None:
     real = any(form in load_index().unresolved for form in base_forms(word))  # "snowfall" is no snow + fall
     if guess is None or (not real and spelling.run_together(word, "") and spelling.distance(word, guess.via) > 2):
         return None  # "dogcat" is two things, not a wildcat; "pinapple" is still a pineapple
+    if is_english(word) and _spelled_inside(word, guess.via):
+        return None  # by letters, not meaning: a "sundae" is no sun
     entry = find(guess.via)
     assert entry is not None
     label = _label(entry, guess.via) if entry.method is not Method.EXACT else f"classes for {guess.via}"
     return Reading(Method.MEANING, entry.group, entry.other_groups, guess.via, label, confidence=guess.confidence)
+
+
+def _spelled_inside(word: str, part: str) -> bool:
+    """Whether a known word is the start or the end of a real word whose rest is neither a word nor
+    an ending: "sun" in "sundae" is letters; "snow" in "snowfall" is part of a compound, "percussion"
+    in "percussionist" and "dog" in "doge" (the meme) a word with an ending."""
+    if " " in part or part == word or not (word.startswith(part) or word.endswith(part)):
+        return False
+    if word.startswith(part) and word[len(part) :] in _ENDINGS:
+        return False
+    rest = word[len(part) :] if word.startswith(part) else word[: -len(part)]
+    return len(rest) < 3 or not is_english(rest)
+
+
+# Endings English puts on a word ("-ist", "-er", "-ette") and chat's ("-e", "-o", "-ie").
+_ENDINGS = frozenset(
+    {"e", "s", "es", "y", "ie", "o", "er", "or", "ist", "ian", "ism", "ing", "ed", "ette", "let", "ling", "ish", "ster"}
+)
 
 
 def _chat_form(word: str) -> Reading | None:

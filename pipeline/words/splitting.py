@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from pipeline.words import emoji as E
 from pipeline.words import spelling
 from pipeline.words.forms import known
-from pipeline.words.phrases import is_thing, modifies, thing_tail
+from pipeline.words.phrases import held, is_thing, modifies, thing_tail
 from pipeline.words.reading import Reading, known_tail, read
 from pipeline.words.results import TooManyWords
 from pipeline.words.tables import Method
@@ -105,8 +105,8 @@ def _pieces(words: str) -> Iterator[str]:
     unknown = len(found) > 1 and not all(known(piece) for piece in found)
     if unknown and (spelling.fix(words) is not None or known_tail(words) is not None or _read_whole(words, found)):
         return iter((words,))
-    if _modified_head(words, found) or _kind_before_head(words, found):
-        return iter((words,))  # "red sports car" is one sports car, not red wine and a car
+    if _modified_head(words, found) or _kind_before_head(words, found) or held(words) is not None:
+        return iter((words,))  # "red sports car" is one sports car, not red wine and a car; "glass of wine" one glass
     return iter(found)
 
 

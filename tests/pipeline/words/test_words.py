@@ -330,6 +330,23 @@ def test_a_colour_before_a_thing_is_its_colour_and_a_scene_narrows_the_head() ->
     assert choices("sunny beach") <= {resolve_class("seashore"), resolve_class("sandbar")}
 
 
+def test_a_holder_of_a_thing_is_one_picture_of_both() -> None:
+    # "bowl of soup" was two things, any bowl (a mixing bowl) and the soup: now the bowl the whole
+    # phrase points to, and what it holds.
+    assert split_words("bowl of soup") == ["bowl of soup"]
+    assert choices("bowl of soup") == {resolve_class("soup bowl"), resolve_class("consomme")}
+    assert choices("bottle of wine") == {resolve_class("wine bottle"), resolve_class("red wine")}
+    assert split_words("cup of tea") == ["cup", "tea"]  # tea is no thing of its own: two, as before
+    assert split_words("bar of soap") == ["bar", "soap"]  # no bar the phrase is near: no holder
+
+
+def test_a_real_word_is_not_read_by_meaning_as_the_letters_it_starts_with() -> None:
+    # MiniLM puts "sundae" beside "sun" (sundials, solar dishes); "dae" is no word and no ending.
+    assert lookup_word("sundae", random.Random(0)).method is Method.UNKNOWN
+    assert lookup_word("horseracing", random.Random(0)).method is Method.MEANING  # a compound
+    assert lookup_word("doge", random.Random(0)).method is Method.MEANING  # a word and an ending
+
+
 def test_a_player_reads_as_the_instrument_and_a_synonym_as_its_word() -> None:
     assert choices("cellist") == {resolve_class("cello")}
     assert choices("violinists") == {resolve_class("violin")}
