@@ -16,6 +16,8 @@ each, as the curated table gives its 250 words. Two steps:
         7-10, music and scenes: nouns one of whose two commonest senses is defined by music words
            (Zipf >= 2.5; two-word names whose rarer word is >= 3.3), and places, landforms, weather
            and times (>= 3.0; two-word ones >= 4.0) left out of round one;
+        11-14, two-word names of things (WordNet's thing files, both words >= 3.9): the 1,600 whose
+           rarer word is commonest, left out of the rounds before, not read as a class's synonym;
         neither a word read by a class's own name nor a curated one.
     .venv/bin/python scripts/reviewed_words.py merge OUT_DIR
         reads OUT_DIR/out_K.tsv (word, ok|none|set, method, classes, reason; one line per batch row),
@@ -47,9 +49,11 @@ BENCHMARK = ROOT / "tests" / "data" / "chat_words.tsv"
 # hamster), a word inside a class name ("prairie" → prairie chicken), a spelling fix. A scene read
 # by its definition or a relation, a kind WordNet names, a reading by meaning or from another
 # language stay: the judges read scenes more narrowly than the people who wrote the project's
-# word tables ("dawn": a valley at dawn), and a kind by WordNet is a fact.
+# word tables ("dawn": a valley at dawn), and a kind by WordNet is a fact. An English word read
+# as another language's is a look-alike too ("kit" is no Russian whale).
 LOOK_ALIKE_METHODS = frozenset({"broader", "in_name", "spelling"})
-COMMON_BATCHES, MUSIC_AND_SCENE_BATCHES = 6, 4
+COMMON_BATCHES, MUSIC_AND_SCENE_BATCHES, NAME_BATCHES = 6, 4, 4
+NAMES_TO_JUDGE, NAME_WORD_ZIPF = 1600, 3.9
 # Zipf frequency (log10 of uses per billion words) a word needs, by its commonest sense's WordNet file:
 THING_FILES = frozenset({5, 6, 13, 17, 19, 20})  # animal, artifact, food, object, phenomenon, plant
 OTHER_FILES = frozenset({4, 10, 11, 12, 14, 15, 18, 27, 28})  # act, communication, event, feeling…
@@ -77,10 +81,38 @@ def candidates(out_dir: Path, cldr: Path) -> None:
     common = sorted(set(_common_nouns(zipf_frequency)) | set(_emoji_names(cldr, zipf_frequency)))
     first = _to_judge(common)
     second = _to_judge(w for w in _music_and_scene_words(zipf_frequency) if w not in set(common))
+    judged = {row.split("\t")[0] for row in first + second}
+    third = _to_judge(w for w in _thing_names(zipf_frequency) if w not in judged)
+    names = sorted(third, key=lambda row: -_rarer_word(row.split("\t")[0], zipf_frequency))[:NAMES_TO_JUDGE]
     out_dir.mkdir(parents=True, exist_ok=True)
     _write_batches(out_dir, first, COMMON_BATCHES, 1)
     _write_batches(out_dir, second, MUSIC_AND_SCENE_BATCHES, COMMON_BATCHES + 1)
-    print(f"{len(first)} + {len(second)} words in batches under {out_dir}")
+    _write_batches(out_dir, sorted(names), NAME_BATCHES, COMMON_BATCHES + MUSIC_AND_SCENE_BATCHES + 1)
+    print(f"{len(first)} + {len(second)} + {len(names)} words in batches under {out_dir}")
+
+
+def _rarer_word(name: str, zipf_frequency: Frequency) -> float:
+    return min(zipf_frequency(token, "en") for token in name.split())
+
+
+def _thing_names(zipf_frequency: Frequency) -> list[str]:
+    """Two-word WordNet names of things ("baseball cap", "cutting board") whose words are common,
+    read by a guess from their last word (a class's synonym is left out: it is the thing)."""
+    from build_wordnet_index import read_senses, read_synsets
+
+    from pipeline.words.reading import read
+    from pipeline.words.tables import Method
+
+    synsets, senses, proper = read_synsets(WORDNET), read_senses(WORDNET), _proper_lemmas()
+    out = []
+    for word, offsets in senses.items():
+        tokens = word.split()
+        if len(tokens) != 2 or not all(t.isalpha() and len(t) >= 2 for t in tokens) or (word, offsets[0]) in proper:
+            continue
+        thing = synsets[offsets[0]].lexfile in THING_FILES - {19}  # things, not weather
+        if thing and _rarer_word(word, zipf_frequency) >= NAME_WORD_ZIPF and read(word).method is not Method.SYNONYM:
+            out.append(word)
+    return sorted(out)
 
 
 def _to_judge(words: Iterable[str]) -> list[str]:
@@ -215,13 +247,15 @@ def _answers(out_dir: Path) -> list[list[str]]:
 
 def _row(word: str, verdict: str, method: str, classes: str, reason: str) -> list[str]:
     """The table's row for one judgement, if it changes the lookup."""
+    from pipeline.words.forms import is_english
     from pipeline.words.reading import read
     from pipeline.words.tables import parse_classes
 
     if verdict == "set":
         parse_classes(classes)  # a KeyError names a misspelt class
         return [f"{word}\t{method or 'related'}\t{classes}\t{reason}"]
-    if verdict == "none" and read(word).method.value in LOOK_ALIKE_METHODS:
+    method_now = read(word).method.value
+    if verdict == "none" and (method_now in LOOK_ALIKE_METHODS or (method_now == "translation" and is_english(word))):
         return [f"{word}\tunknown\t-\t{reason}"]
     return []  # "ok"; or a "none" where the lookup reads a scene or another language, or knows nothing
 

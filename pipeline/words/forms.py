@@ -27,6 +27,8 @@ def base_forms(phrase: str) -> list[str]:
     forms += [prefix + last[: -len(end)] + base for end, base in _DETACH if last.endswith(end)]
     if last.endswith("s") and not last.endswith("ss"):
         forms.append(prefix + last[:-1])
+    if last.endswith("ies"):  # last: the plural of "-ey" as often typed ("monkies", "donkies")
+        forms.append(prefix + last[:-3] + "ey")
     return list(dict.fromkeys(forms))
 
 

@@ -172,7 +172,10 @@ def _ing_stem(word: str) -> Entry | None:
 def _weak_and_unconfirmed(entry: Entry, word: str) -> bool:
     """Whether a WordNet guess is weak (not a name or kind) and the meaning model finds its classes far
     from the word: a look-alike where nothing fits ("helicopter" → airliner). Curated rows are facts."""
-    return not entry.curated and entry.method in _WEAK_METHODS and not meaning.confirms(word, entry.group)
+    if entry.curated or entry.method not in _WEAK_METHODS:
+        return False
+    # Asked of the singular too: the model reads "ponies" far from the horse it reads "pony" near.
+    return not any(meaning.confirms(form, entry.group) for form in dict.fromkeys((word, *base_forms(word))))
 
 
 def _by_meaning(word: str) -> Reading | None:
