@@ -174,8 +174,11 @@ def _weak_and_unconfirmed(entry: Entry, word: str) -> bool:
     from the word: a look-alike where nothing fits ("helicopter" → airliner). Curated rows are facts."""
     if entry.curated or entry.method not in _WEAK_METHODS:
         return False
-    # Asked of the singular too: the model reads "ponies" far from the horse it reads "pony" near.
-    return not any(meaning.confirms(form, entry.group) for form in dict.fromkeys((word, *base_forms(word))))
+    # Asked of the singular it was found by too: the model reads "ponies" far from the horse it
+    # reads "pony" near. Only forms the index knows, so a word costs one embedding more at most.
+    index = load_index()
+    forms = [word, *(form for form in base_forms(word)[1:] if form in index.words)][:2]
+    return not any(meaning.confirms(form, entry.group) for form in forms)
 
 
 def _by_meaning(word: str) -> Reading | None:
