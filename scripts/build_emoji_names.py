@@ -18,7 +18,7 @@ and the poodle; "pet" tags cats, dogs and rabbits and names none of them. Japane
 keywords count in romaji too ("neko", "inu", "usagi"), Cyrillic ones in Latin letters ("koshka",
 "sobaka"; scripts/latin_spellings.py), and one Chinese or
 Japanese character is a whole word ("猫"). Names typed without their accents are names too
-("arbol", "pajaro"), where no other name is spelled so.
+("arbol", "pajaro"), where no word of any locale and no English word is spelled so.
 Emoji the lookup reads as no class are left aside; English words are kept, as the lookup
 reads English first and another language only where English reads nothing sure ("cane").
 

@@ -33,7 +33,7 @@ from __future__ import annotations
 
 import re
 import sys
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -155,24 +155,28 @@ def read_irregular_forms(wordnet: Path) -> set[str]:
 def read_tag_counts(wordnet: Path, senses: dict[str, list[int]]) -> dict[tuple[str, int], int]:
     """Parse cntlist.rev: (lemma, synset offset) → how often that noun sense was tagged in WordNet's corpus."""
     counts: dict[tuple[str, int], int] = {}
-    for line in (wordnet / "cntlist.rev").read_text("latin-1").splitlines():
-        key, number, count = line.split()
-        lemma, _, lex_sense = key.partition("%")
-        offsets = senses.get(_readable(lemma), [])
+    for lemma, lex_sense, number, count in _tagged_senses(wordnet):
+        offsets = senses.get(lemma, [])
         # Sense keys of nouns start with 1; a sense number counts index.noun's offsets from 1.
-        if lex_sense.startswith("1:") and int(number) <= len(offsets):
-            counts[(_readable(lemma), offsets[int(number) - 1])] = int(count)
+        if lex_sense.startswith("1:") and number <= len(offsets):
+            counts[(lemma, offsets[number - 1])] = count
     return counts
 
 
 def read_common_words(wordnet: Path) -> list[str]:
     """One-word lemmas of any part of speech tagged at least MIN_COMMON_TAGS times (cntlist.rev)."""
     totals: dict[str, int] = {}
-    for line in (wordnet / "cntlist.rev").read_text("latin-1").splitlines():
-        key, _number, count = line.split()
-        lemma = _readable(key.partition("%")[0])
-        totals[lemma] = totals.get(lemma, 0) + int(count)
+    for lemma, _lex_sense, _number, count in _tagged_senses(wordnet):
+        totals[lemma] = totals.get(lemma, 0) + count
     return sorted(w for w, n in totals.items() if n >= MIN_COMMON_TAGS and " " not in w)
+
+
+def _tagged_senses(wordnet: Path) -> Iterator[tuple[str, str, int, int]]:
+    """cntlist.rev's lines: (lemma, lexical sense, sense number, times tagged in WordNet's corpus)."""
+    for line in (wordnet / "cntlist.rev").read_text("latin-1").splitlines():
+        key, number, count = line.split()
+        lemma, _, lex_sense = key.partition("%")
+        yield _readable(lemma), lex_sense, int(number), int(count)
 
 
 def read_classes() -> list[tuple[int, int, list[str]]]:

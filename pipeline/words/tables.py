@@ -101,6 +101,7 @@ def curated_words() -> dict[str, Entry]:
 
 
 def word_table(name: str) -> dict[str, Entry]:
+    """One judged table of pipeline/data (word, method, classes or "-", reason): word → its entry."""
     text = resources.files("pipeline.data").joinpath(name).read_text("utf-8")
     out: dict[str, Entry] = {}
     for line in text.splitlines():
