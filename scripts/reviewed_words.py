@@ -19,10 +19,14 @@ each, as the curated table gives its 250 words. Two steps:
         11-14, two-word names of things (WordNet's thing files, both words >= 3.9): the 1,600 whose
            rarer word is commonest, left out of the rounds before, not read as a class's synonym;
         neither a word read by a class's own name nor a curated one.
+    .venv/bin/python scripts/reviewed_words.py rarer OUT_DIR
+        round four, batches 15-18: the one-word things of round one's kind one step rarer
+        (Zipf 2.6-3.3: "omelet", "dishwasher", "sailboat"), with what the lookup picks now
     .venv/bin/python scripts/reviewed_words.py merge OUT_DIR
         reads OUT_DIR/out_K.tsv (word, ok|none|set, method, classes, reason; one line per batch row),
         checks every class name, and writes the table: a `set` row as judged, a `none` row as "-" where
-        the lookup guessed by a look-alike (an honest unknown instead), `ok` rows not at all
+        the lookup guessed by a look-alike (an honest unknown instead), `ok` rows not at all; the rows
+        of earlier rounds stay unless a word is judged again
 
 The lookup reads this table beside the curated one; a curated row wins, and the benchmark's words
 (tests/data/chat_words.tsv) keep the readings judged there.
@@ -59,6 +63,7 @@ THING_FILES = frozenset({5, 6, 13, 17, 19, 20})  # animal, artifact, food, objec
 OTHER_FILES = frozenset({4, 10, 11, 12, 14, 15, 18, 27, 28})  # act, communication, event, feeling…
 SCENE_FILES = frozenset({15, 17, 19, 28})  # location, object (landforms, waters), phenomenon, time
 THING_ZIPF, OTHER_ZIPF, EMOJI_NAME_ZIPF, EMOJI_PHRASE_ZIPF = 3.3, 4.0, 3.0, 2.8
+RARER_THING_ZIPF, RARER_BATCHES, FIRST_RARER_BATCH = 2.6, 4, 15
 MUSIC_ZIPF, MUSIC_PAIR_ZIPF, SCENE_ZIPF, SCENE_PAIR_ZIPF = 2.5, 3.3, 3.0, 4.0
 MUSIC_WORDS = re.compile(
     r"\b(music|musical|song|songs|singer|singing|dance|dancing|band|orchestra|concert|instrument|melody"
@@ -89,6 +94,19 @@ def candidates(out_dir: Path, cldr: Path) -> None:
     _write_batches(out_dir, second, MUSIC_AND_SCENE_BATCHES, COMMON_BATCHES + 1)
     _write_batches(out_dir, sorted(names), NAME_BATCHES, COMMON_BATCHES + MUSIC_AND_SCENE_BATCHES + 1)
     print(f"{len(first)} + {len(second)} + {len(names)} words in batches under {out_dir}")
+
+
+def rarer(out_dir: Path) -> None:
+    """Write round four's batches: things one step rarer than round one's."""
+    from wordfreq import zipf_frequency  # a build-time tool only
+
+    from pipeline.words import configure
+
+    configure("bundled", Path(tempfile.gettempdir()) / "ganterp-review-words")
+    rows = _to_judge(_common_nouns(zipf_frequency, floor=RARER_THING_ZIPF, below=THING_ZIPF))
+    out_dir.mkdir(parents=True, exist_ok=True)
+    _write_batches(out_dir, rows, RARER_BATCHES, FIRST_RARER_BATCH)
+    print(f"{len(rows)} words in batches under {out_dir}")
 
 
 def _rarer_word(name: str, zipf_frequency: Frequency) -> float:
@@ -145,9 +163,10 @@ def _write_batches(out_dir: Path, rows: list[str], batches: int, first: int) -> 
         (out_dir / f"batch_{first + k}.tsv").write_text(text, "utf-8")
 
 
-def _common_nouns(zipf_frequency: Frequency) -> list[str]:
+def _common_nouns(zipf_frequency: Frequency, floor: float = 0.0, below: float = 99.0) -> list[str]:
     """One-word WordNet nouns, lower case (no names of places or people), common enough by their
-    commonest sense's file; a plural whose singular is listed is left to the singular."""
+    commonest sense's file; a plural whose singular is listed is left to the singular. With a floor,
+    only things whose frequency lies in [floor, below)."""
     from build_wordnet_index import read_senses, read_synsets
 
     synsets, senses, proper = read_synsets(WORDNET), read_senses(WORDNET), _proper_lemmas()
@@ -157,7 +176,9 @@ def _common_nouns(zipf_frequency: Frequency) -> list[str]:
         if not word.isalpha() or len(word) < 3 or (word, offsets[0]) in proper:
             continue
         need = THING_ZIPF if first in THING_FILES else OTHER_ZIPF if first in OTHER_FILES else None
-        if need is not None and zipf_frequency(word, "en") >= need:
+        if floor:
+            need = floor if first in THING_FILES else None
+        if need is not None and need <= zipf_frequency(word, "en") < below:
             out.append(word)
     listed = set(out)
     return [w for w in out if not (w.endswith("s") and (w[:-1] in listed or w[:-2] in listed))]
@@ -216,6 +237,7 @@ def _emoji_names(cldr: Path, zipf_frequency: Frequency) -> list[str]:
 
 def merge(out_dir: Path) -> None:
     """Check the judgements and write the table."""
+    earlier = _table_rows()
     OUTPUT.write_text(HEADER + "\n", "utf-8")  # the lookup's own readings first, without the table
     from pipeline.words import configure
     from pipeline.words.tables import word_table
@@ -224,12 +246,22 @@ def merge(out_dir: Path) -> None:
     curated = word_table("curated_words.tsv")
     benchmark = {line.split("\t")[0] for line in BENCHMARK.read_text("utf-8").splitlines() if not line.startswith("#")}
     rows, counts = [], {"ok": 0, "none": 0, "set": 0}
-    for word, verdict, method, classes, reason in _answers(out_dir):
+    answers = _answers(out_dir)
+    # A word judged again replaces its row; an "ok" judged the picks its row gave, which stays.
+    judged_now = {answer[0] for answer in answers if answer[1] != "ok"}
+    rows += [row for word, row in earlier if word not in judged_now]
+    for word, verdict, method, classes, reason in answers:
         counts[verdict] += 1
         if word not in curated and word not in benchmark:
             rows += _row(word, verdict, method, classes, reason)
     OUTPUT.write_text(HEADER + "\n" + "\n".join(sorted(set(rows))) + "\n", "utf-8")
     print(f"judged {counts}; wrote {len(set(rows))} rows to {OUTPUT.relative_to(ROOT)}")
+
+
+def _table_rows() -> list[tuple[str, str]]:
+    """The table's rows as written by earlier rounds, each with its word."""
+    lines = OUTPUT.read_text("utf-8").splitlines() if OUTPUT.exists() else []
+    return [(line.split("\t")[0], line) for line in lines if line and not line.startswith("#")]
 
 
 def _answers(out_dir: Path) -> list[list[str]]:
@@ -263,6 +295,9 @@ def _row(word: str, verdict: str, method: str, classes: str, reason: str) -> lis
 def main(argv: list[str]) -> int:
     if len(argv) == 3 and argv[0] == "candidates":
         candidates(Path(argv[1]), Path(argv[2]))
+        return 0
+    if len(argv) == 2 and argv[0] == "rarer":
+        rarer(Path(argv[1]))
         return 0
     if len(argv) == 2 and argv[0] == "merge":
         merge(Path(argv[1]))
