@@ -96,11 +96,14 @@ def _dropped(word: str, clipped: str) -> bool:
 
 @functools.cache
 def _known_words_by_edge() -> tuple[dict[str, list[str]], dict[str, list[str]]]:
-    """One-word words the lookup reads as classes (by the index or the curated table), by their
-    first and by their last `MIN_STEM` letters."""
+    """One-word words the lookup reads as classes (by the index, or as things by the curated and
+    reviewed tables), by their first and by their last `MIN_STEM` letters."""
     index, curated = load_index(), curated_words()
     words = {w for w in index.words if " " not in w and w.isalpha()}
-    words |= {w for w, e in curated.items() if " " not in w and w.isalpha() and e.method is not Method.UNKNOWN}
+    # Things by name, not the places and scenes pictured by related classes: "shroom" clips mushroom,
+    # not washroom.
+    named = (Method.UNKNOWN, Method.RELATED)
+    words |= {w for w, e in curated.items() if " " not in w and w.isalpha() and e.method not in named}
     by_start: dict[str, list[str]] = {}
     by_end: dict[str, list[str]] = {}
     for word in sorted(words):

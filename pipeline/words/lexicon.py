@@ -1,5 +1,9 @@
-"""Words of other languages read through the emoji they name: "perro", "Hund", "kat", "собака",
-"犬", "tembo" are each an animal's emoji, which the lookup already reads as classes.
+"""Words of other languages read through the English word they translate ("Schmetterling" →
+butterfly, "bãi biển" → beach) or the emoji they name: "perro", "Hund", "kat", "собака", "犬",
+"tembo" are each an animal's emoji, which the lookup already reads as classes.
+
+pipeline/data/foreign_words.tsv holds picture words of 19 languages, each with the English word it
+means, written and checked by scripts/foreign_words.py (docs/foreign-words.md says how).
 
 Unicode CLDR's emoji annotations give each emoji's name and keywords in ~160 locales: a
 verifiable offline dictionary of exactly the things people type (animals, food, plants,
@@ -31,6 +35,26 @@ def names() -> dict[str, tuple[str, ...]]:
             word, emoji = line.split("\t")
             out[word] = tuple(emoji.split())
     return out
+
+
+@functools.cache
+def translations() -> dict[str, tuple[str, str]]:
+    """Every other-language picture word → (the English word it means, its languages' codes)."""
+    text = resources.files("pipeline.data").joinpath("foreign_words.tsv").read_text("utf-8")
+    out: dict[str, tuple[str, str]] = {}
+    for line in text.splitlines():
+        if line and not line.startswith("#"):
+            word, english, languages = line.split("\t")
+            out[word] = (english, languages)
+    return out
+
+
+def english_for(word: str) -> tuple[str, str] | None:
+    """The English word a word of another language means, with its languages' codes; found typed
+    without accents and in hiragana as emoji names are. None when the table does not hold it."""
+    word = key(word)
+    table = translations()
+    return table.get(word) or table.get(without_accents(word)) or table.get(in_katakana(word))
 
 
 def emoji_for(word: str) -> tuple[str, ...]:

@@ -182,5 +182,6 @@ def warm() -> None:
     curated_words()
     spelling.warm()
     lexicon.names()
+    lexicon.translations()
     relations.relations()
     meaning.warm(meaning_vocabulary())

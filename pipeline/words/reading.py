@@ -250,16 +250,37 @@ def _by_relation(word: str) -> Reading | None:
 
 
 def _other_language(word: str) -> Reading | None:
-    """A word of another language read through the emoji it names ("perro" → 🐕 → dog); never a
-    common English word ("get" is no Swedish goat, "bad" no German bath)."""
+    """A word of another language read through the English word it means ("mariposa" → butterfly)
+    or the emoji it names ("tembo" → 🐘 → elephant); never a common English word ("get" is no
+    Swedish goat, "bad" no German bath)."""
     if word in load_index().common:
         return None
+    translated = lexicon.english_for(word)
+    if translated is not None:
+        english, languages = translated
+        reading = read(english)
+        if reading.group:
+            label = f"classes for {english} ({_language_names(languages)} {word})"
+            return Reading(Method.TRANSLATION, reading.group, reading.other_groups, english, label, curated=False)
     for emoji in lexicon.emoji_for(word):
         reading = read_emoji(emoji)
         if reading.group:
             label = f"classes for {reading.via}"
             return Reading(Method.TRANSLATION, reading.group, reading.other_groups, reading.via, label, curated=False)
     return None
+
+
+_LANGUAGE_NAMES = {
+    "ar": "Arabic", "de": "German", "el": "Greek", "es": "Spanish", "fr": "French", "hi": "Hindi",
+    "id": "Indonesian", "it": "Italian", "ja": "Japanese", "ko": "Korean", "nl": "Dutch", "pl": "Polish",
+    "pt": "Portuguese", "ru": "Russian", "sv": "Swedish", "tl": "Tagalog", "tr": "Turkish",
+    "vi": "Vietnamese", "zh": "Chinese",
+}  # fmt: skip
+
+
+def _language_names(codes: str) -> str:
+    """ "es,pt" → "Spanish/Portuguese": the languages a translated word belongs to."""
+    return "/".join(_LANGUAGE_NAMES.get(code, code) for code in codes.split(","))
 
 
 def _a_typo_of_the_same(word: str, translated: Reading) -> bool:

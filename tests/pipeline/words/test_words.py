@@ -17,7 +17,17 @@ import pytest
 from bot.cli.main import main
 from bot.settings import Settings
 from pipeline.classes import all_classes, class_name, resolve_class
-from pipeline.words import WordsModelError, configure, forms, lexicon, model_source, relations, shared_meaning, spelling
+from pipeline.words import (
+    WordsModelError,
+    configure,
+    forms,
+    lexicon,
+    model_source,
+    reading,
+    relations,
+    shared_meaning,
+    spelling,
+)
 from pipeline.words import lookup as L
 from pipeline.words.lookup import Method, lookup, lookup_word, split_words
 from tests.paths import DATA
@@ -210,10 +220,10 @@ def overall(per: dict[str, tuple[int, int]]) -> float:
 
 def test_held_out_words_nobody_tuned_on_are_read_better_than_by_wordnet_alone() -> None:
     # Each held-out table was written before a round of tuning (see bench/word_meaning.py for the
-    # per-category numbers); this only keeps the gain from slipping back (measured: 78%, 81%, 86%,
-    # 80% on the third table, and 64% on the fourth, whose misses nobody has read).
-    tables = ((HOLDOUT_FILE, 0.76), (HOLDOUT2_FILE, 0.78), (TUNING_FILE, 0.83), (HOLDOUT3_FILE, 0.77))
-    for path, floor in (*tables, (HOLDOUT4_FILE, 0.62)):
+    # per-category numbers); this only keeps the gain from slipping back (measured: 80%, 86%, 85%,
+    # 83% on the third table, and 70% on the fourth, whose misses nobody has read).
+    tables = ((HOLDOUT_FILE, 0.78), (HOLDOUT2_FILE, 0.83), (TUNING_FILE, 0.83), (HOLDOUT3_FILE, 0.80))
+    for path, floor in (*tables, (HOLDOUT4_FILE, 0.68)):
         rated, misses = rates(path)
         assert overall(rated) >= floor, (path.name, misses)
 
@@ -349,7 +359,8 @@ def test_a_plural_is_read_as_its_singular_is() -> None:
 
 def test_a_real_word_is_not_read_by_meaning_as_the_letters_it_starts_with() -> None:
     # MiniLM puts "sundae" beside "sun" (sundials, solar dishes); "dae" is no word and no ending.
-    assert lookup_word("sundae", random.Random(0)).method is Method.UNKNOWN
+    # (The reviewed words read a sundae as ice cream now, so the meaning step is asked alone.)
+    assert reading._by_meaning("sundae") is None
     assert lookup_word("horseracing", random.Random(0)).method is Method.MEANING  # a compound
     assert lookup_word("doge", random.Random(0)).method is Method.MEANING  # a word and an ending
 
@@ -434,3 +445,41 @@ def test_a_kind_of_music_two_steps_below_a_curated_word_is_a_kind_of_it() -> Non
     # "techno" → popular music → music, in WordNet's file of music and art forms.
     found = relations.related("techno")
     assert found is not None and (found.target, found.relation) == ("music", "kind_of")
+
+
+@pytest.mark.parametrize(
+    ("word", "english", "language"),
+    [
+        ("eichhörnchen", "squirrel", "German"),  # no emoji of CLDR's names it
+        ("eichhoernchen", "squirrel", "German"),  # umlauts spelled out, as typed on an English keyboard
+        ("densha", "train", "Japanese"),
+        ("でんしゃ", "train", "Japanese"),
+        ("xiong mao", "panda", "Chinese"),  # pinyin, spaced
+        ("bai bien", "beach", "Vietnamese"),  # bãi biển without its accents
+        ("playa", "beach", "Spanish"),  # WordNet's dry lake bed reads as nothing sure
+    ],
+)
+def test_picture_words_of_other_languages_read_as_the_english_word_they_mean(
+    word: str, english: str, language: str
+) -> None:
+    match = lookup_word(word, random.Random(0))
+    assert match.method is Method.TRANSLATION and match.choices, match
+    assert set(match.choices) == set(reading.read(english).group) and language in match.label
+
+
+@pytest.mark.parametrize("word", ["glockenspiel", "chat", "pain", "gift"])
+def test_an_english_word_is_never_translated_from_another_language(word: str) -> None:
+    # German "Glockenspiel" is the English instrument, not the chime a translator wrote; French
+    # "chat" and "pain", German "Gift" are English words first.
+    assert lexicon.english_for(word) is None
+    assert lookup_word(word, random.Random(0)).method is not Method.TRANSLATION
+
+
+def test_every_translation_is_a_well_formed_row_read_as_classes_in_english() -> None:
+    index = L.load_index()
+    table = lexicon.translations()
+    assert len(table) > 10_000
+    for word, (english, languages) in table.items():
+        assert word == lexicon.key(word) and word not in index.common and english not in table, word
+        assert languages and all(len(code) == 2 for code in languages.split(",")), word
+    assert all(reading.read(english).group for english in {english for english, _ in table.values()})
