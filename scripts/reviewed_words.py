@@ -22,6 +22,10 @@ each, as the curated table gives its 250 words. Two steps:
     .venv/bin/python scripts/reviewed_words.py rarer OUT_DIR
         round four, batches 15-18: the one-word things of round one's kind one step rarer
         (Zipf 2.6-3.3: "omelet", "dishwasher", "sailboat"), with what the lookup picks now
+    .venv/bin/python scripts/reviewed_words.py adjectives OUT_DIR
+        round five, batches 19-22: adjectives of scenes, weather, moods, food and living things (those
+        WordNet derives from or relates to a noun of such a file, Zipf >= 2.8: "frosty", "festive",
+        "juicy"), and the rarer scene nouns (Zipf 2.5-3.0), with what the lookup picks now
     .venv/bin/python scripts/reviewed_words.py merge OUT_DIR
         reads OUT_DIR/out_K.tsv (word, ok|none|set, method, classes, reason; one line per batch row),
         checks every class name, and writes the table: a `set` row as judged, a `none` row as "-" where
@@ -64,6 +68,10 @@ OTHER_FILES = frozenset({4, 10, 11, 12, 14, 15, 18, 27, 28})  # act, communicati
 SCENE_FILES = frozenset({15, 17, 19, 28})  # location, object (landforms, waters), phenomenon, time
 THING_ZIPF, OTHER_ZIPF, EMOJI_NAME_ZIPF, EMOJI_PHRASE_ZIPF = 3.3, 4.0, 3.0, 2.8
 RARER_THING_ZIPF, RARER_BATCHES, FIRST_RARER_BATCH = 2.6, 4, 15
+# Adjectives pictured through a noun of these files: feeling, location, object, phenomenon, time,
+# food, plant, animal ("festive", "frosty", "juicy", "furry").
+ADJECTIVE_NOUN_FILES = frozenset({12, 15, 17, 19, 28, 13, 20, 5})
+ADJECTIVE_ZIPF, RARER_SCENE_ZIPF, ADJECTIVE_BATCHES, FIRST_ADJECTIVE_BATCH = 2.8, 2.5, 4, 19
 MUSIC_ZIPF, MUSIC_PAIR_ZIPF, SCENE_ZIPF, SCENE_PAIR_ZIPF = 2.5, 3.3, 3.0, 4.0
 MUSIC_WORDS = re.compile(
     r"\b(music|musical|song|songs|singer|singing|dance|dancing|band|orchestra|concert|instrument|melody"
@@ -107,6 +115,47 @@ def rarer(out_dir: Path) -> None:
     out_dir.mkdir(parents=True, exist_ok=True)
     _write_batches(out_dir, rows, RARER_BATCHES, FIRST_RARER_BATCH)
     print(f"{len(rows)} words in batches under {out_dir}")
+
+
+def adjectives(out_dir: Path) -> None:
+    """Write round five's batches: adjectives of scenes and things, and the rarer scene nouns."""
+    from wordfreq import zipf_frequency  # a build-time tool only
+
+    from pipeline.words import configure
+
+    configure("bundled", Path(tempfile.gettempdir()) / "ganterp-review-words")
+    judged = set(_music_and_scene_words(zipf_frequency))  # round two's
+    scenes = _music_and_scene_words(zipf_frequency, scene_floor=RARER_SCENE_ZIPF)
+    rarer_scenes = [w for w in scenes if " " not in w and w not in judged]
+    rows = _to_judge(sorted(set(_scene_adjectives(zipf_frequency)) | set(rarer_scenes)))
+    out_dir.mkdir(parents=True, exist_ok=True)
+    _write_batches(out_dir, rows, ADJECTIVE_BATCHES, FIRST_ADJECTIVE_BATCH)
+    print(f"{len(rows)} words in batches under {out_dir}")
+
+
+def _scene_adjectives(zipf_frequency: Frequency) -> list[str]:
+    """One-word adjectives WordNet derives from, or relates to, a noun of a scene, feeling, food or
+    living thing (pertainym, derivation or attribute pointers)."""
+    from build_wordnet_index import read_synsets
+
+    nouns, out = read_synsets(WORDNET), set()
+    for line in (WORDNET / "data.adj").read_text("latin-1").splitlines():
+        if line.startswith(" "):
+            continue  # the licence header
+        fields = line.partition(" | ")[0].split()
+        n_words = int(fields[3], 16)
+        words = [w.split("(")[0].lower() for w in fields[4 : 4 + 2 * n_words : 2]]
+        at = 4 + 2 * n_words
+        pointers = [fields[at + 1 + 4 * i : at + 5 + 4 * i] for i in range(int(fields[at]))]
+        if any(_points_to_a_scene_noun(pointer, nouns) for pointer in pointers):
+            out |= {w for w in words if w.isalpha() and len(w) >= 3 and zipf_frequency(w, "en") >= ADJECTIVE_ZIPF}
+    return sorted(out)
+
+
+def _points_to_a_scene_noun(pointer: list[str], nouns: dict) -> bool:  # type: ignore[type-arg]
+    symbol, offset, pos = pointer[0], int(pointer[1]), pointer[2]
+    noun = nouns.get(offset) if pos == "n" and symbol in ("\\", "+", "=") else None
+    return noun is not None and noun.lexfile in ADJECTIVE_NOUN_FILES
 
 
 def _rarer_word(name: str, zipf_frequency: Frequency) -> float:
@@ -184,7 +233,7 @@ def _common_nouns(zipf_frequency: Frequency, floor: float = 0.0, below: float = 
     return [w for w in out if not (w.endswith("s") and (w[:-1] in listed or w[:-2] in listed))]
 
 
-def _music_and_scene_words(zipf_frequency: Frequency) -> list[str]:
+def _music_and_scene_words(zipf_frequency: Frequency, scene_floor: float = SCENE_ZIPF) -> list[str]:
     """Nouns of music culture (defined by music words) and of scenes, of one or two words."""
     from build_wordnet_index import read_senses, read_synsets
 
@@ -198,7 +247,7 @@ def _music_and_scene_words(zipf_frequency: Frequency) -> list[str]:
         musical = any(MUSIC_WORDS.search(synsets[o].gloss.lower()) for o in offsets[:2])
         # A scene's file; a time of two words is a term ("solar year"), not a scene.
         scene = synsets[offsets[0]].lexfile in (SCENE_FILES if len(tokens) == 1 else SCENE_FILES - {28})
-        single, pair = (MUSIC_ZIPF, MUSIC_PAIR_ZIPF) if musical else (SCENE_ZIPF, SCENE_PAIR_ZIPF)
+        single, pair = (MUSIC_ZIPF, MUSIC_PAIR_ZIPF) if musical else (scene_floor, SCENE_PAIR_ZIPF)
         if (musical or scene) and rarest >= (single if len(tokens) == 1 else pair):
             out.append(word)
     return sorted(out)
@@ -298,6 +347,9 @@ def main(argv: list[str]) -> int:
         return 0
     if len(argv) == 2 and argv[0] == "rarer":
         rarer(Path(argv[1]))
+        return 0
+    if len(argv) == 2 and argv[0] == "adjectives":
+        adjectives(Path(argv[1]))
         return 0
     if len(argv) == 2 and argv[0] == "merge":
         merge(Path(argv[1]))

@@ -2,8 +2,9 @@
 butterfly, "bãi biển" → beach) or the emoji they name: "perro", "Hund", "kat", "собака", "犬",
 "tembo" are each an animal's emoji, which the lookup already reads as classes.
 
-pipeline/data/foreign_words.tsv holds picture words of 19 languages, each with the English word it
-means, written and checked by scripts/foreign_words.py (docs/foreign-words.md says how).
+pipeline/data/foreign_words.tsv holds picture words of 19 languages and of chat English, each with
+the English word it means, written and checked by scripts/foreign_words.py (docs/foreign-words.md
+says how).
 
 Unicode CLDR's emoji annotations give each emoji's name and keywords in ~160 locales: a
 verifiable offline dictionary of exactly the things people type (animals, food, plants,

@@ -86,8 +86,9 @@ def pictured(phrase: str, head: Entry) -> Entry:
     # A head that is a class's own name is that class ("orange tench" is a tench): only a head
     # read by a guess (a kind, a related word) may give way to the thing that modifies it.
     named = head.method in (Method.ID, Method.EXACT, Method.SYNONYM)
+    others = () if named else (*_modifying_things(phrase, head.via), *_modifying_scenes(phrase, head))
     best, best_score = narrow, -1.0
-    for candidate in (narrow, *(() if named else _modifying_things(phrase, head.via))):
+    for candidate in (narrow, *others):
         group, score = meaning.nearest_of(phrase, candidate.group, candidate.via)
         if score > best_score + _MODIFIER_MARGIN * (candidate is not narrow):
             best = Entry(candidate.method, group, candidate.other_groups, candidate.via, candidate.curated)
@@ -114,6 +115,20 @@ def _modifying_things(phrase: str, tail: str) -> list[Entry]:
     # "A of B": what comes after "of" is what the phrase holds ("glass of wine"), so it is a candidate too.
     if " of " in f" {phrase} ":
         out += _thing_named(phrase.split(" of ", 1)[1])
+    return out
+
+
+def _modifying_scenes(phrase: str, head: Entry) -> list[Entry]:
+    """The scenes or moods named before a scene that share none of its classes: a "snowy forest" may
+    be pictured by snow (a forest's toadstools show none), a "spooky house" by what is spooky; a
+    "rock band" stays a band by meaning."""
+    if head.method is not Method.RELATED:
+        return []
+    out = []
+    for token in phrase[: len(phrase) - len(head.via)].split():
+        entry = find(token) if token not in STOPWORDS else None
+        if entry is not None and entry.method is Method.RELATED and not set(entry.group) & set(head.group):
+            out.append(Entry(entry.method, entry.group, entry.other_groups, token, entry.curated))
     return out
 
 

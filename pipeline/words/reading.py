@@ -274,7 +274,7 @@ _LANGUAGE_NAMES = {
     "ar": "Arabic", "de": "German", "el": "Greek", "es": "Spanish", "fr": "French", "hi": "Hindi",
     "id": "Indonesian", "it": "Italian", "ja": "Japanese", "ko": "Korean", "nl": "Dutch", "pl": "Polish",
     "pt": "Portuguese", "ru": "Russian", "sv": "Swedish", "tl": "Tagalog", "tr": "Turkish",
-    "vi": "Vietnamese", "zh": "Chinese",
+    "vi": "Vietnamese", "zh": "Chinese", "en": "chat",
 }  # fmt: skip
 
 
