@@ -14,8 +14,9 @@ from pipeline.words.phrases import THING_METHODS, held, pictured, thing_tail
 from pipeline.words.tables import Entry, Method, curated_words, load_index
 from pipeline.words.text import MAX_WORD_CHARS, NUMBER, STOPWORDS, has_words, normalise, number_class
 
-# How an emoji's Unicode name may reach classes: directly only. Its words are a name, not a
-# typo, and guesses from broader senses read oddly for pictures (⚓ → mechanical devices).
+# How an emoji's Unicode name may reach classes: directly, or by a broader sense of one class the
+# model confirms. Its words are a name, not a typo, and unconfirmed guesses from broader senses read
+# oddly for pictures (⚓ → mechanical devices).
 _EMOJI_NAME_METHODS = frozenset({Method.ID, Method.EXACT, Method.SYNONYM, Method.KIND_OF})
 
 # WordNet's guesses that the meaning model must confirm: a broader sense or a related word
@@ -110,7 +111,18 @@ def read_emoji(emoji: str) -> Reading:
     elif words:
         # The whole name only: its last word alone misleads ("rice ball" is no ping-pong ball).
         found = find(words)
-    trusted = found is not None and (reading.curated or found.curated or found.method in _EMOJI_NAME_METHODS)
+    # A broader sense of one class the model confirms is the thing too ("HONEYBEE" → bee, "COW FACE"
+    # → ox): the test a typed word's guess passes. A family of classes is a guess ("CHOPSTICKS" →
+    # bowls, "BALLOT BOX" → crates), a related word no picture ("HELICOPTER" is no airliner).
+    confirmed = (
+        found is not None
+        and found.method is Method.BROADER
+        and len(found.group) == 1
+        and not _weak_and_unconfirmed(found, words)
+    )
+    trusted = found is not None and (
+        reading.curated or found.curated or found.method in _EMOJI_NAME_METHODS or confirmed
+    )
     if found is not None and trusted and found.method not in (Method.UNKNOWN, Method.SPELLING):
         # The emoji's words are what it was read as; the label is theirs ("🌊 → classes for wave").
         curated = reading.curated or found.curated

@@ -490,3 +490,10 @@ def test_a_scene_is_pictured_by_the_scene_modifying_it_where_that_reads_nearer()
     # A forest's toadstools show no snow; a "rock band" is still a band, not a stone wall.
     assert choices("snowy forest") == choices("snow") and choices("snow").isdisjoint(choices("forest"))
     assert choices("rock band") == choices("band")
+
+
+def test_an_emoji_name_reads_through_a_confirmed_broader_sense_of_one_class() -> None:
+    # A honeybee is a bee, a cow's face the ox; chopsticks are no family of bowls, a helicopter
+    # no airliner.
+    assert choices("🐝") == {resolve_class("bee")} and choices("🐮") == {resolve_class("ox")}
+    assert choices("🥢") == {None} and choices("🚁") == {None}
