@@ -11,8 +11,8 @@ from __future__ import annotations
 import difflib
 import functools
 from dataclasses import dataclass
-from importlib import resources
 
+from pipeline import data
 from pipeline.errors import UnknownClass
 
 N_CLASSES = 1000
@@ -35,10 +35,9 @@ class ImageNetClass:
 @functools.cache
 def all_classes() -> tuple[ImageNetClass, ...]:
     """The 1000 classes in id order, read from the committed table."""
-    text = resources.files("pipeline.data").joinpath("imagenet_classes.tsv").read_text("utf-8")
-    rows = [line.split("\t") for line in text.splitlines() if line and not line.startswith("#")]
     classes = tuple(
-        ImageNetClass(int(cid), wnid, tuple(n.strip() for n in names.split(", "))) for cid, wnid, names in rows
+        ImageNetClass(int(cid), wnid, tuple(n.strip() for n in names.split(", ")))
+        for cid, wnid, names in data.rows("imagenet_classes.tsv")
     )
     assert len(classes) == N_CLASSES and all(c.id == i for i, c in enumerate(classes))
     return classes

@@ -97,6 +97,7 @@ FOUNDATION_ROOM = "foundation"
 ROOM_OF_PREFIX = {
     "pipeline.errors": FOUNDATION_ROOM,
     "pipeline.files": FOUNDATION_ROOM,
+    "pipeline.data": FOUNDATION_ROOM,  # the committed tables and their one reader
     "storage.clock": FOUNDATION_ROOM,
     "pipeline.analysis": "pipeline.method",
     "pipeline.classes": "pipeline.method",

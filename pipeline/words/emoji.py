@@ -13,7 +13,8 @@ import re
 import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass
-from importlib import resources
+
+from pipeline import data
 
 ZWJ = "\u200d"
 KEYCAP = "\u20e3"
@@ -111,11 +112,8 @@ def is_emoji(text: str) -> bool:
 def curated() -> dict[str, str]:
     """The curated table: bare emoji → words ("-" for decoration)."""
     table: dict[str, str] = {}
-    text = resources.files("pipeline.data").joinpath("emoji_words.tsv").read_text("utf-8")
-    for line in text.splitlines():
-        if line and not line.startswith("#"):
-            emoji, words, _reason = line.split("\t")
-            table[bare(emoji)] = words
+    for emoji, words, _reason in data.rows("emoji_words.tsv"):
+        table[bare(emoji)] = words
     return table
 
 

@@ -18,7 +18,8 @@ from __future__ import annotations
 
 import functools
 import unicodedata
-from importlib import resources
+
+from pipeline import data
 
 
 def key(name: str) -> str:
@@ -29,25 +30,13 @@ def key(name: str) -> str:
 @functools.cache
 def names() -> dict[str, tuple[str, ...]]:
     """Every other-language word → the emoji it names, single emoji first."""
-    text = resources.files("pipeline.data").joinpath("emoji_names.tsv").read_text("utf-8")
-    out: dict[str, tuple[str, ...]] = {}
-    for line in text.splitlines():
-        if line and not line.startswith("#"):
-            word, emoji = line.split("\t")
-            out[word] = tuple(emoji.split())
-    return out
+    return {word: tuple(emoji.split()) for word, emoji in data.rows("emoji_names.tsv")}
 
 
 @functools.cache
 def translations() -> dict[str, tuple[str, str]]:
     """Every other-language picture word → (the English word it means, its languages' codes)."""
-    text = resources.files("pipeline.data").joinpath("foreign_words.tsv").read_text("utf-8")
-    out: dict[str, tuple[str, str]] = {}
-    for line in text.splitlines():
-        if line and not line.startswith("#"):
-            word, english, languages = line.split("\t")
-            out[word] = (english, languages)
-    return out
+    return {word: (english, languages) for word, english, languages in data.rows("foreign_words.tsv")}
 
 
 def english_for(word: str) -> tuple[str, str] | None:

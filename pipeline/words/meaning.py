@@ -13,12 +13,12 @@ import importlib.util
 import logging
 import threading
 from dataclasses import dataclass
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
+from pipeline import data
 from pipeline.classes import all_classes
 from pipeline.words.model import ModelSource, encode, load_encoder, model_source
 
@@ -38,13 +38,7 @@ class Neighbour:
 @functools.cache
 def class_glosses() -> dict[int, tuple[str, str]]:
     """Class id → (its broader sense, its WordNet definition), from pipeline/data/class_glosses.tsv."""
-    text = resources.files("pipeline.data").joinpath("class_glosses.tsv").read_text("utf-8")
-    out: dict[int, tuple[str, str]] = {}
-    for line in text.splitlines():
-        if line and not line.startswith("#"):
-            class_id, broader, gloss = line.split("\t")
-            out[int(class_id)] = (broader, gloss)
-    return out
+    return {int(class_id): (broader, gloss) for class_id, broader, gloss in data.rows("class_glosses.tsv")}
 
 
 def class_texts() -> tuple[list[str], list[str]]:

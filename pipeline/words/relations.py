@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import functools
 from dataclasses import dataclass
-from importlib import resources
+
+from pipeline import data
 
 # How each relation is said in a label: "who plays the cello".
 _SAID = {
@@ -44,13 +45,7 @@ class Relation:
 @functools.cache
 def relations() -> dict[str, Relation]:
     """Every related word → the word it stands for."""
-    text = resources.files("pipeline.data").joinpath("word_relations.tsv").read_text("utf-8")
-    out = {}
-    for line in text.splitlines():
-        if line and not line.startswith("#"):
-            word, target, relation = line.split("\t")
-            out[word] = Relation(target, relation)
-    return out
+    return {word: Relation(target, relation) for word, target, relation in data.rows("word_relations.tsv")}
 
 
 def related(word: str) -> Relation | None:

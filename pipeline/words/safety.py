@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Iterable
-from importlib import resources
 
+from pipeline import data
 from pipeline.classes import N_CLASSES, all_classes
 from pipeline.errors import PipelineError
 
@@ -27,14 +27,11 @@ class EmptyPool(PipelineError):
 @functools.cache
 def unsafe_for_random() -> dict[int, str]:
     """Class id → why it is left out of random picks by default."""
-    text = resources.files("pipeline.data").joinpath("unsafe_for_random.tsv").read_text("utf-8")
     reasons: dict[int, str] = {}
-    for line in text.splitlines():
-        if line and not line.startswith("#"):
-            class_id, name, reason = line.split("\t")
-            # The name guards against a wrong id: it must be one of that class's names.
-            assert name in all_classes()[int(class_id)].names, (class_id, name)
-            reasons[int(class_id)] = reason
+    for class_id, name, reason in data.rows("unsafe_for_random.tsv"):
+        # The name guards against a wrong id: it must be one of that class's names.
+        assert name in all_classes()[int(class_id)].names, (class_id, name)
+        reasons[int(class_id)] = reason
     return reasons
 
 

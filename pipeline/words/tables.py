@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from importlib import resources
 
+from pipeline import data
 from pipeline.classes import all_classes
 
 NO_CLASS = "-"  # a curated word that names no class: unknown, never guessed at ("rhino")
@@ -102,15 +103,12 @@ def curated_words() -> dict[str, Entry]:
 
 def word_table(name: str) -> dict[str, Entry]:
     """One judged table of pipeline/data (word, method, classes or "-", reason): word → its entry."""
-    text = resources.files("pipeline.data").joinpath(name).read_text("utf-8")
     out: dict[str, Entry] = {}
-    for line in text.splitlines():
-        if line and not line.startswith("#"):
-            word, method, classes, _reason = line.split("\t")
-            if classes == NO_CLASS:
-                out[word] = Entry(Method.UNKNOWN, (), (), "", curated=True)
-            else:
-                out[word] = Entry(Method(method), parse_classes(classes), (), "", curated=True)
+    for word, method, classes, _reason in data.rows(name):
+        if classes == NO_CLASS:
+            out[word] = Entry(Method.UNKNOWN, (), (), "", curated=True)
+        else:
+            out[word] = Entry(Method(method), parse_classes(classes), (), "", curated=True)
     return out
 
 
