@@ -136,26 +136,19 @@ def adjectives(out_dir: Path) -> None:
 def _scene_adjectives(zipf_frequency: Frequency) -> list[str]:
     """One-word adjectives WordNet derives from, or relates to, a noun of a scene, feeling, food or
     living thing (pertainym, derivation or attribute pointers)."""
-    from build_wordnet_index import read_synsets
+    from build_word_relations import read_data
 
-    nouns, out = read_synsets(WORDNET), set()
-    for line in (WORDNET / "data.adj").read_text("latin-1").splitlines():
-        if line.startswith(" "):
-            continue  # the licence header
-        fields = line.partition(" | ")[0].split()
-        n_words = int(fields[3], 16)
-        words = [w.split("(")[0].lower() for w in fields[4 : 4 + 2 * n_words : 2]]
-        at = 4 + 2 * n_words
-        pointers = [fields[at + 1 + 4 * i : at + 5 + 4 * i] for i in range(int(fields[at]))]
-        if any(_points_to_a_scene_noun(pointer, nouns) for pointer in pointers):
-            out |= {w for w in words if w.isalpha() and len(w) >= 3 and zipf_frequency(w, "en") >= ADJECTIVE_ZIPF}
+    nouns, adjectives = read_data(WORDNET / "data.noun"), read_data(WORDNET / "data.adj")
+    out: set[str] = set()
+    for synset in adjectives.values():
+        if any(
+            pos == "n" and symbol in ("\\", "+", "=") and nouns[offset].lexfile in ADJECTIVE_NOUN_FILES
+            for symbol, offset, pos in synset.pointers
+        ):
+            out |= {
+                w for w in synset.lemmas if w.isalpha() and len(w) >= 3 and zipf_frequency(w, "en") >= ADJECTIVE_ZIPF
+            }
     return sorted(out)
-
-
-def _points_to_a_scene_noun(pointer: list[str], nouns: dict) -> bool:  # type: ignore[type-arg]
-    symbol, offset, pos = pointer[0], int(pointer[1]), pointer[2]
-    noun = nouns.get(offset) if pos == "n" and symbol in ("\\", "+", "=") else None
-    return noun is not None and noun.lexfile in ADJECTIVE_NOUN_FILES
 
 
 def _rarer_word(name: str, zipf_frequency: Frequency) -> float:
