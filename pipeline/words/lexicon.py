@@ -18,8 +18,11 @@ from __future__ import annotations
 
 import functools
 import unicodedata
+from typing import TypeVar
 
 from pipeline import data
+
+_Entry = TypeVar("_Entry")
 
 
 def key(name: str) -> str:
@@ -42,18 +45,20 @@ def translations() -> dict[str, tuple[str, str]]:
 def english_for(word: str) -> tuple[str, str] | None:
     """The English word a word of another language means, with its languages' codes; found typed
     without accents and in hiragana as emoji names are. None when the table does not hold it."""
-    word = key(word)
-    table = translations()
-    return table.get(word) or table.get(without_accents(word)) or table.get(in_katakana(word))
+    return _as_typed(translations(), word)
 
 
 def emoji_for(word: str) -> tuple[str, ...]:
     """The emoji a word of another language names, single emoji first; () when none. A word typed
     without its accents is found too (the table holds "arbol" for árbol; "ёж" is found as "еж"), and
     one typed in hiragana as in katakana ("ねこ", "ネコ")."""
+    return _as_typed(names(), word) or ()
+
+
+def _as_typed(table: dict[str, _Entry], word: str) -> _Entry | None:
+    """A table's entry for a word as typed, without its accents, or in katakana for hiragana."""
     word = key(word)
-    table = names()
-    return table.get(word) or table.get(without_accents(word)) or table.get(in_katakana(word), ())
+    return table.get(word) or table.get(without_accents(word)) or table.get(in_katakana(word))
 
 
 def without_accents(word: str) -> str:
