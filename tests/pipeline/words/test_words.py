@@ -30,6 +30,7 @@ from pipeline.words import (
 )
 from pipeline.words import lookup as L
 from pipeline.words.lookup import Method, lookup, lookup_word, split_words
+from pipeline.words.results import NoWords
 from tests.paths import DATA
 from tests.pipeline.words.test_lookup import DOGS, DOMESTIC_CATS, SETS, read_word_table
 
@@ -193,9 +194,14 @@ def read_meaning_table(path: Path) -> list[tuple[str, str, set[int | None]]]:
 
 
 def request_choices(text: str) -> set[int | None]:
-    """Every class a seed can give the text as typed (split as the bots split it): None for an unknown."""
+    """Every class a seed can give the text as typed (split as the bots split it): None for an unknown,
+    and for a request with nothing to picture (only decoration such as 😂), which the bots refuse."""
+    try:
+        matches = L.lookup(text, 0)
+    except NoWords:
+        return {None}
     out: set[int | None] = set()
-    for match in L.lookup(text, 0):
+    for match in matches:
         out |= set(match.choices) or {None}
     return out
 
