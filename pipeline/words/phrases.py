@@ -63,6 +63,43 @@ def held(phrase: str) -> Entry | None:
 
 _ARTICLES = frozenset({"a", "an", "the", "some"})
 
+# Words that tie a phrase's subject to a place or to what it meets: "bee on a flower", "dog in the snow".
+_TIES = frozenset(
+    {
+        "in", "on", "at", "over", "under", "with", "by", "near", "from", "into", "onto", "through", "across",
+        "along", "beside", "behind", "above", "below", "inside", "outside", "around", "among", "underneath",
+        "beneath", "atop", "upon", "against", "during", "between", "toward", "towards", "past",
+    }
+)  # fmt: skip
+
+
+def subject_and_rest(phrase: str) -> tuple[str, str] | None:
+    """A phrase that says where its subject is or what it does, split there: ("bee", "a flower") for
+    "bee on a flower", ("cat", "a mouse") for "cat chasing a mouse", ("", "the sea") for "under the
+    sea". The tie is the first preposition, or a verb in -ing after the subject that names no thing
+    ("playing", "grazing"; not "building" or "painting"). None for a phrase with no tie."""
+    tokens = phrase.split()
+    for index, token in enumerate(tokens):
+        verb = index > 0 and _verb_before(tokens[index:])
+        if token in _TIES or verb:
+            rest = tokens[index + 1 :]
+            while rest and rest[0] in STOPWORDS:
+                rest = rest[1:]
+            return " ".join(tokens[:index]), " ".join(rest)
+    return None
+
+
+def _verb_before(tokens: list[str]) -> bool:
+    """Whether a word in -ing is a verb with what follows as its object or place ("chasing a mouse",
+    "flying south", "falling"), not a word of a name ("rocking chair", "swimming trunks") or a
+    modifier of the next thing ("fire breathing dragon")."""
+    token, following = tokens[0], tokens[1:2]
+    if len(token) <= 4 or not token.endswith("ing") or is_thing(token) is True:
+        return False
+    if any(find(" ".join(tokens[:end])) is not None for end in range(2, min(len(tokens), 4) + 1)):
+        return False
+    return not following or following[0] in STOPWORDS or is_thing(following[0]) is not True
+
 
 def narrowed(phrase: str, head: Entry) -> tuple[int, ...]:
     """The head's classes that its modifiers' classes share, where they share some: a "sunny beach"

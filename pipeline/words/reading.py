@@ -10,7 +10,7 @@ from pipeline.words import chat, lexicon, relations, spelling
 from pipeline.words import emoji as E
 from pipeline.words import reader as meaning
 from pipeline.words.forms import base_forms, find, is_english
-from pipeline.words.phrases import THING_METHODS, held, pictured, thing_tail
+from pipeline.words.phrases import THING_METHODS, held, is_thing, pictured, subject_and_rest, thing_tail
 from pipeline.words.tables import Entry, Method, curated_words, load_index
 from pipeline.words.text import MAX_WORD_CHARS, NUMBER, STOPWORDS, has_words, normalise, number_class
 
@@ -68,6 +68,9 @@ def read(query: str) -> Reading:
     stem = _ing_stem(word)
     if stem is not None:
         return _reading(stem, word)
+    subject = _subject_reading(word)
+    if subject is not None:  # "cat chasing a mouse" is the cat, "kids on a swing" the swing
+        return subject
     thing = thing_tail(word)
     if thing is not None:  # before any spelling fix of the whole: "big cab" is no big cat
         return _phrase_reading(word, thing)
@@ -128,6 +131,36 @@ def read_emoji(emoji: str) -> Reading:
         curated = reading.curated or found.curated
         return Reading(found.method, found.group, found.other_groups, words, _label(found, words), curated=curated)
     return Reading(Method.UNKNOWN, via=reading.name)
+
+
+def _subject_reading(phrase: str) -> Reading | None:
+    """A phrase about where a thing is or what it does reads as that thing, its subject ("bee on a
+    flower", "car stuck in traffic"); as the rest where the subject names nothing ("kids on a
+    swing", "vibin at the beach"). None for a phrase without such a tie, or with nothing to read."""
+    parts = subject_and_rest(phrase)
+    if parts is None:
+        return None
+    for part in parts:
+        found = _leading_reading(part) if part else None
+        if found is not None:
+            # The rest may narrow the subject: a "turtle swimming in the sea" is a sea turtle.
+            group, _ = meaning.nearest_of(phrase, found.group, part)
+            label = f"{found.label} (the {'subject' if part == parts[0] else 'place or thing it meets'}: {part})"
+            return Reading(found.method, group, found.other_groups, found.via or part, label, curated=found.curated)
+    return None
+
+
+def _leading_reading(part: str) -> Reading | None:
+    """What a part of a phrase reads as: all of it, else its longest start that names something
+    while the words after it name nothing ("car stuck" is a car)."""
+    tokens = part.split()
+    for end in range(len(tokens), 0, -1):
+        if any(is_thing(t) for t in tokens[end:]):
+            break  # "dog cat" is not a dog with a word after it
+        found = read(" ".join(tokens[:end]))
+        if found.group:
+            return found
+    return None
 
 
 def _phrase_reading(phrase: str, head: Entry) -> Reading:

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from pipeline.words import emoji as E
 from pipeline.words import spelling
 from pipeline.words.forms import known
-from pipeline.words.phrases import held, is_thing, modifies, thing_tail
+from pipeline.words.phrases import held, is_thing, modifies, subject_and_rest, thing_tail
 from pipeline.words.reading import Reading, known_tail, read
 from pipeline.words.results import TooManyWords
 from pipeline.words.tables import Method
@@ -101,6 +101,8 @@ def _pieces(words: str) -> Iterator[str]:
         return pieces
     if thing_tail(words) is not None:
         return iter((words,))  # "big cab" is a cab, "baby shoe shop" a shoe shop: the head wins
+    if subject_and_rest(words) is not None and read(words).group:
+        return iter((words,))  # "bee on a flower" is one bee, "kids on a swing" one swing
     found = list(pieces)
     unknown = len(found) > 1 and not all(known(piece) for piece in found)
     if unknown and (spelling.fix(words) is not None or known_tail(words) is not None or _read_whole(words, found)):
