@@ -4,22 +4,23 @@ WordNet relation of their commonest sense, for a word the lookup reads well.
 - a player is derived from the thing played: "cellist" → cello, "drummer" → drum (only people
   derived from artifacts, so "banker" is no bank);
 - a synonym of its commonest sense is such a word: "snowfall" is snow;
-- and, with no target, the things that are colours too ("orange cat" is an orange cat).
+- and, with no target, the things that are colours too ("orange cat" is an orange cat), and the
+  names of several words that reach no class though a word in them does ("hush puppy" is no puppy).
 
 Tried and left out, as they lowered the score on tests/data/meaning_tuning.tsv: kinds of a
 curated scene or mood ("breeze" a kind of wind gave an electric fan), adjectives like a curated
 mood ("blissful" like happy gave a golden retriever), adjectives pertaining to a noun. A target
 stands for its commonest sense only ("gun" is the weapon, so an accelerator is none).
 
-Targets are the curated words (any method but "names nothing") and the index's class names,
-synonyms and kinds. Reads Debian's `wordnet-base` like scripts/build_wordnet_index.py, and the
-committed index and curated table. Regenerate:
+Targets are the curated table's words (not the reviewed ones; any method but "names nothing")
+and the index's class names, synonyms and kinds. Reads Debian's `wordnet-base` like
+scripts/build_wordnet_index.py, and the committed index and curated table. Regenerate:
 
     sudo apt-get install wordnet-base
     .venv/bin/python scripts/build_word_relations.py /usr/share/wordnet
 
 Output lines (tab-separated, after '#' comments holding WordNet's licence):
-    word  target word ("-": none)  relation (player_of, synonym, colour)
+    word  target word ("-": none)  relation (player_of, synonym, kind_of, adjective_of, colour, compound)
 """
 
 from __future__ import annotations
@@ -35,7 +36,7 @@ sys.path.insert(0, str(ROOT / "scripts"))
 from build_wordnet_index import _licence_header, _readable  # noqa: E402
 
 from pipeline.words.forms import find  # noqa: E402
-from pipeline.words.tables import Method, curated_words, load_index  # noqa: E402
+from pipeline.words.tables import Entry, Method, load_index, word_table  # noqa: E402
 
 OUTPUT = ROOT / "pipeline" / "data" / "word_relations.tsv"
 _STRONG = frozenset({Method.EXACT, Method.SYNONYM, Method.KIND_OF})
@@ -49,6 +50,7 @@ _PERSON, _ARTIFACT = 18, 6
 _SCENE_FILES = frozenset({6, 11, 13, 15, 17, 19})
 _NARROW = 12  # at most this many classes for a broader sense to picture its kinds
 _COMMUNICATION = 10  # WordNet's file of music, dance and art forms, among much else
+_COMPOUND_DEPTH = 6  # how far up a name's broader senses its last word may be ("brass band" → band)
 
 
 @dataclass
@@ -86,9 +88,16 @@ def read_index(path: Path) -> dict[str, list[int]]:
     return senses
 
 
+def _curated_table() -> dict[str, Entry]:
+    """The curated words only. Not the reviewed ones: a reviewed row says what people accept for
+    that one word, not for every word below it ("machine", judged as a few machines, would make a
+    stapler a dishwasher); and so the table does not change with each round of reviews."""
+    return word_table("curated_words.tsv")
+
+
 def targets() -> set[str]:
     """The words a relation may lead to: what the lookup reads as classes for sure."""
-    index, curated = load_index(), curated_words()
+    index, curated = load_index(), _curated_table()
     strong = {w for w in index.words if (e := index.entry(w)) is not None and e.method in _STRONG}
     return strong | {w for w, e in curated.items() if e.method is not Method.UNKNOWN}
 
@@ -145,7 +154,7 @@ class Relations:
     def genre_of(self, first: Synset) -> tuple[str, str] | None:
         """A kind of music, dance or art two steps below a curated word ("techno" → popular music →
         music): the curated word's pictures (instruments, a stage) picture the genre."""
-        curated = curated_words()
+        curated = _curated_table()
         for symbol, offset, _ in first.pointers:
             if symbol != "@":
                 continue
@@ -158,7 +167,7 @@ class Relations:
     def narrow(self, target: str) -> bool:
         """Whether a broader sense pictures a kind of it: a few classes, not a whole category
         ("stapler" is a machine and "tongs" a device, which picture anything)."""
-        entry = find(target)
+        entry = _curated_table().get(target) or load_index().entry(target)
         return entry is not None and len({c for g in (entry.group, *entry.other_groups) for c in g}) <= _NARROW
 
     def colours(self, wordnet: Path) -> list[str]:
@@ -179,7 +188,7 @@ class Relations:
         name its picture, by WordNet's derivation and pertainym pointers of their commonest sense.
         Only curated targets: a class's name makes a poor adjective ("starry" is no starfish)."""
         adjectives, senses = read_data(wordnet / "data.adj"), read_index(wordnet / "index.adj")
-        index, curated = load_index(), curated_words()
+        index, curated = load_index(), _curated_table()
         out = []
         for word, offsets in sorted(senses.items()):
             if word in curated or index.entry(word) is not None or word in self.noun_senses or not word.isalpha():
@@ -191,9 +200,43 @@ class Relations:
                     break
         return out
 
+    def compounds(self, related: set[str], wordnet: Path) -> list[str]:
+        """Names of two words or more that reach no class, stand for no word the lookup reads, and
+        mean something else than their last word says ("hush puppy" is bread, "whipped cream" no
+        cream): one thing, never read by its parts. Left out, as they may well mean what their words
+        say: names whose senses are kinds of their last word or of its siblings ("brass band" is a
+        band, a "sea otter" beside the otter), names starting with an adjective ("black cat", "little dog"
+        and "rainy day" are, to WordNet, a fisher, a constellation and hard times), and "A of B"."""
+        index, curated = load_index(), _curated_table()
+        adjectives = read_index(wordnet / "index.adj")
+        out = []
+        for word in sorted(self.noun_senses):
+            parts = word.split()
+            if len(parts) < 2 or "of" in parts or parts[0] in adjectives or word in related:
+                continue
+            if word in curated or index.entry(word) is not None or self._kind_of_last_word(word):
+                continue
+            if any((entry := find(part)) is not None and entry.group for part in parts):
+                out.append(f"{word}\t-\tcompound")
+        return out
+
+    def _kind_of_last_word(self, word: str) -> bool:
+        """Whether a sense of a name is, a few steps up, a sense of its last word or a sibling of one:
+        a "brass band" is a band, a "sea otter" is beside the otter under the musteline mammals."""
+        last = word.split()[-1]
+        heads = {o for form in {last, last.removesuffix("s")} for o in self.noun_senses.get(form, [])}
+        near = heads | {o for h in heads for sym, o, _ in self.nouns[h].pointers if sym in ("@", "@i")}
+        frontier, seen = set(self.noun_senses[word]), set()
+        for _ in range(_COMPOUND_DEPTH):
+            if frontier & near:
+                return True
+            seen |= frontier
+            frontier = {o for s in frontier for sym, o, _ in self.nouns[s].pointers if sym in ("@", "@i")} - seen
+        return False
+
     def rows(self) -> list[str]:
         """Every word reaching no class by itself, with the target it stands for."""
-        index, curated = load_index(), curated_words()
+        index, curated = load_index(), _curated_table()
         out = {}
         for word in sorted(self.noun_senses):
             if word in curated or index.entry(word) is not None or not word.replace(" ", "").isalpha():
@@ -215,6 +258,7 @@ def main(argv: list[str]) -> int:
     )
     relations = Relations(Path(argv[0]))
     rows = relations.rows() + relations.adjectives(Path(argv[0])) + relations.colours(Path(argv[0]))
+    rows += relations.compounds({row.split("\t", 1)[0] for row in rows}, Path(argv[0]))
     OUTPUT.write_text("\n".join([header, *rows]) + "\n", "utf-8")
     print(f"wrote {OUTPUT.relative_to(ROOT)}: {len(rows)} words")
     return 0

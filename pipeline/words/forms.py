@@ -3,6 +3,7 @@ word is English in any part of speech and form."""
 
 from __future__ import annotations
 
+from pipeline.words.relations import is_compound
 from pipeline.words.tables import Entry, curated_words, load_index
 from pipeline.words.text import NUMBER, STOPWORDS, is_id
 
@@ -48,7 +49,7 @@ def known(phrase: str) -> bool:
     curated, index = curated_words(), load_index()
     if NUMBER.fullmatch(phrase) or (phrase in STOPWORDS):
         return is_id(phrase)
-    return any(form in curated or form in index.words for form in base_forms(phrase))
+    return any(form in curated or form in index.words or is_compound(form) for form in base_forms(phrase))
 
 
 def is_english(word: str) -> bool:

@@ -65,6 +65,9 @@ def read(query: str) -> Reading:
         return translated
     if len(word) > MAX_WORD_CHARS:
         return Reading(Method.UNKNOWN)
+    if any(relations.is_compound(form) for form in base_forms(word)):
+        # One thing with no class ("hush puppies", "water bear"), never its parts (puppies, a bear).
+        return Reading(Method.UNKNOWN, label="a name of its own, which no class shows")
     stem = _ing_stem(word)
     if stem is not None:
         return _reading(stem, word)

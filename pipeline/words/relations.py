@@ -23,6 +23,8 @@ _SAID = {
 # the target's classes before the lookup follows it. An adjective made from a curated scene or mood
 # needs no such check: its classes picture the mood, far from the word in the model's space.
 _INFERRED = frozenset({"kind_of"})
+# Relations that say something of the word itself, with no word it stands for.
+_NO_TARGET = frozenset({"colour", "compound"})
 
 
 @dataclass(frozen=True)
@@ -51,7 +53,14 @@ def relations() -> dict[str, Relation]:
 def related(word: str) -> Relation | None:
     """The word a word stands for by WordNet, or None."""
     found = relations().get(word)
-    return None if found is None or found.relation == "colour" else found
+    return None if found is None or found.relation in _NO_TARGET else found
+
+
+def is_compound(word: str) -> bool:
+    """Whether a name of several words is one thing that reaches no class although a word in it
+    does ("hush puppy", "water bear"): it is never read by its parts."""
+    found = relations().get(word)
+    return found is not None and found.relation == "compound"
 
 
 def is_colour(word: str) -> bool:

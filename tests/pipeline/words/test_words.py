@@ -380,6 +380,14 @@ def test_a_player_reads_as_the_instrument_and_a_synonym_as_its_word() -> None:
     assert relations.related("banker") is None  # people derived from artifacts only
 
 
+def test_a_name_that_means_other_than_its_words_is_never_read_by_its_parts() -> None:
+    assert relations.is_compound("hush puppy") and not relations.is_compound("brass band")  # a band
+    assert not relations.is_compound("black cat")  # WordNet's fisher, but people mean a black cat
+    assert request_choices("hush puppies") == {None}  # cornbread, not puppies
+    assert split_words("hush puppies") == ["hush puppies"]
+    assert reading.read("hush puppy").label.startswith("a name of its own")
+
+
 @pytest.mark.parametrize(
     ("word", "relation", "expected"),
     [
