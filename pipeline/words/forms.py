@@ -3,6 +3,8 @@ word is English in any part of speech and form."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 from pipeline.words.relations import is_compound
 from pipeline.words.tables import Entry, curated_words, load_index
 from pipeline.words.text import NUMBER, STOPWORDS, is_id
@@ -70,3 +72,19 @@ def _lemmas(word: str) -> list[str]:
             if not base and len(stem) > 2 and stem[-1] == stem[-2]:
                 forms.append(stem[:-1])
     return forms
+
+
+MAX_PHRASE_WORDS = 4  # the longest class names and WordNet lemmas people type
+
+
+def known_pieces(words: str) -> Iterator[str]:
+    """A run's greedy longest known phrases, so "golden retriever ocean" gives two words."""
+    tokens = words.split()
+    start = 0
+    while start < len(tokens):
+        for end in range(min(len(tokens), start + MAX_PHRASE_WORDS), start, -1):
+            phrase = " ".join(tokens[start:end])
+            if end == start + 1 or known(phrase):
+                yield phrase
+                start = end
+                break

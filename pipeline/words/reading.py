@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from pipeline.words import chat, lexicon, relations, spelling
 from pipeline.words import emoji as E
 from pipeline.words import reader as meaning
-from pipeline.words.forms import base_forms, find, is_english
+from pipeline.words.forms import base_forms, find, is_english, known_pieces
 from pipeline.words.phrases import THING_METHODS, held, is_thing, pictured, subject_and_rest, thing_tail
 from pipeline.words.tables import Entry, Method, curated_words, load_index
 from pipeline.words.text import MAX_WORD_CHARS, NUMBER, STOPWORDS, has_words, normalise, number_class
@@ -96,6 +96,9 @@ def read(query: str) -> Reading:
     by_meaning = _by_meaning(word)
     if by_meaning is not None:
         return by_meaning
+    alone = the_one_thing_named(word)
+    if alone is not None:  # "tiger roar", "trumpet solo", "coffe plz": the words around name nothing
+        return alone
     # A fix too unsure to make ("gato" → gate) is still worth offering, if it is a word people use.
     offer = (guess[0],) if guess is not None and spelling.fame(guess[0]) else ()
     return Reading(Method.UNKNOWN, suggestions=suggestions_for(word, offer))
@@ -151,6 +154,28 @@ def _subject_reading(phrase: str) -> Reading | None:
             label = f"{found.label} (the {'subject' if part == parts[0] else 'place or thing it meets'}: {part})"
             return Reading(found.method, group, found.other_groups, found.via or part, label, curated=found.curated)
     return None
+
+
+def the_one_thing_named(phrase: str) -> Reading | None:
+    """A run of words where one word or name reads as classes and every other word as nothing
+    ("tiger roar", "elefant family"): that one thing, the others said in the label. None where
+    two read as classes ("dog cat") or none does."""
+    pieces = [piece for piece in known_pieces(phrase) if piece not in STOPWORDS]
+    if not 1 < len(pieces) <= _MAX_PIECES:
+        return None
+    named = [(piece, found) for piece in pieces if (found := read(piece)).group]
+    if len(named) != 1:
+        return None
+    piece, found = named[0]
+    others = ", ".join(p for p in pieces if p != piece)
+    said = found.label or _label(Entry(found.method, found.group, (), found.via), piece)
+    return Reading(
+        found.method, found.group, found.other_groups, found.via or piece, f"{said} ({others}: read as nothing)",
+        fixed=found.fixed, curated=found.curated,
+    )  # fmt: skip
+
+
+_MAX_PIECES = 4  # a longer run is a sentence, not a thing with a word or two around it
 
 
 def _leading_reading(part: str) -> Reading | None:

@@ -157,6 +157,8 @@ class Match:
         if self.method is Method.BLOCKED:
             return "blocked here"
         template = _EXPLAIN[self.method] if self.via else _EXPLAIN[self.method].replace(": {via}", " word")
+        if "{via}" not in template and self.via and self.via != normalise(self.query):
+            template += ": {via}"  # the part of a phrase that was read: "tiger roar" → class name: tiger
         text = template.format(via=self.via or normalise(self.query))
         return text + (f"; 1 of {self.n_choices}" if self.n_choices > 1 else "")
 

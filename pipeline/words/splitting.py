@@ -9,16 +9,15 @@ from dataclasses import dataclass
 
 from pipeline.words import emoji as E
 from pipeline.words import spelling
-from pipeline.words.forms import known
+from pipeline.words.forms import is_english, known, known_pieces
 from pipeline.words.phrases import held, is_thing, modifies, subject_and_rest, thing_tail
-from pipeline.words.reading import Reading, known_tail, read
+from pipeline.words.reading import Reading, known_tail, read, the_one_thing_named
 from pipeline.words.results import TooManyWords
 from pipeline.words.tables import Method
 from pipeline.words.text import MAX_WORD_CHARS, NUMBER, STOPWORDS, clean, has_emoji, has_words, normalise
 
 _SEPARATORS = re.compile(r"[,;/|+\n]")
 _AND = re.compile(r"&|\band\b", re.IGNORECASE)  # splits a part unless the whole part is a known name
-MAX_PHRASE_WORDS = 4  # the longest class names and WordNet lemmas people type
 
 
 def split_words(text: str) -> list[str]:
@@ -96,7 +95,7 @@ def _pieces(words: str) -> Iterator[str]:
         return iter(())
     if known(words):
         return iter((words,))
-    pieces = (piece for piece in _segment(words.split()) if piece not in STOPWORDS)
+    pieces = (piece for piece in known_pieces(words) if piece not in STOPWORDS)
     if len(words) > MAX_WORD_CHARS:
         return pieces
     if thing_tail(words) is not None:
@@ -106,6 +105,10 @@ def _pieces(words: str) -> Iterator[str]:
     found = list(pieces)
     unknown = len(found) > 1 and not all(known(piece) for piece in found)
     if unknown and (spelling.fix(words) is not None or known_tail(words) is not None or _read_whole(words, found)):
+        return iter((words,))
+    # "tiger roar": one thing among words naming nothing. Only runs with a real word are asked
+    # (gibberish is not searched twice: the word cap must stop the searching first).
+    if any(is_english(piece) for piece in found) and the_one_thing_named(words) is not None:
         return iter((words,))
     if _modified_head(words, found) or _kind_before_head(words, found) or held(words) is not None:
         return iter((words,))  # "red sports car" is one sports car, not red wine and a car; "glass of wine" one glass
@@ -141,15 +144,3 @@ def _modified_head(words: str, pieces: list[str]) -> bool:
     if len(pieces) < 2 or " ".join(pieces) != words or is_thing(pieces[-1]) is None:
         return False
     return all(" " not in piece and modifies(piece) and not NUMBER.fullmatch(piece) for piece in pieces[:-1])
-
-
-def _segment(tokens: list[str]) -> Iterator[str]:
-    """Greedy longest known phrases, so "golden retriever ocean" gives two words."""
-    start = 0
-    while start < len(tokens):
-        for end in range(min(len(tokens), start + MAX_PHRASE_WORDS), start, -1):
-            phrase = " ".join(tokens[start:end])
-            if end == start + 1 or known(phrase):
-                yield phrase
-                start = end
-                break

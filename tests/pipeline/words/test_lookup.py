@@ -569,6 +569,14 @@ def test_a_phrase_about_where_a_thing_is_or_what_it_does_pictures_the_thing() ->
     assert match.class_id in DOGS and "subject: dog" in match.label
 
 
+def test_one_thing_among_words_that_name_nothing_is_that_thing() -> None:
+    assert split_words("tiger roar") == ["tiger roar"] and pickable("tiger roar") == names("tiger")
+    assert pickable("trumpet solo") == pickable("trumpet")
+    (match,) = lookup("tiger roar")
+    assert "roar: read as nothing" in match.label and match.explain().startswith("class name: tiger")
+    assert split_words("dog cat") == ["dog", "cat"]  # two things stay two
+
+
 def test_function_words_name_nothing() -> None:
     assert pickable("big red dog") <= DOGS and pickable("walk in the park") == names("park bench")
     for word in ("the", "of", "a", "in"):
