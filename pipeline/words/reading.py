@@ -264,10 +264,20 @@ def _by_meaning(word: str) -> Reading | None:
         return None  # "dogcat" is two things, not a wildcat; "pinapple" is still a pineapple
     if is_english(word) and _spelled_inside(word, guess.via):
         return None  # by letters, not meaning: a "sundae" is no sun
+    if _narrower_by_words(word, guess.via):
+        return None  # a "player" is no baseball player, a "bass player" still less
     entry = find(guess.via)
     assert entry is not None
     label = _label(entry, guess.via) if entry.method is not Method.EXACT else f"classes for {guess.via}"
     return Reading(Method.MEANING, entry.group, entry.other_groups, guess.via, label, confidence=guess.confidence)
+
+
+def _narrower_by_words(word: str, guess: str) -> bool:
+    """Whether a guess is a kind of a word typed, named by putting another word before it: the model
+    reads "player" and "bass player" as the baseball player for the word they share, not for what
+    they mean. A guess with a head of its own stands ("old steam engine" → steam locomotive)."""
+    typed, (*modifiers, head) = set(word.split()), guess.split()
+    return head in typed and any(m not in typed for m in modifiers)
 
 
 def _spelled_inside(word: str, part: str) -> bool:

@@ -380,6 +380,13 @@ def test_a_player_reads_as_the_instrument_and_a_synonym_as_its_word() -> None:
     assert relations.related("banker") is None  # people derived from artifacts only
 
 
+def test_a_meaning_guess_is_never_a_kind_named_by_a_word_put_before_the_word_typed() -> None:
+    ballplayer = resolve_class("ballplayer")
+    assert ballplayer not in request_choices("player") | request_choices("bass player")
+    assert reading._narrower_by_words("player", "baseball player")
+    assert not reading._narrower_by_words("old steam engine", "steam locomotive")  # a head of its own
+
+
 def test_a_name_that_means_other_than_its_words_is_never_read_by_its_parts() -> None:
     assert relations.is_compound("hush puppy") and not relations.is_compound("brass band")  # a band
     assert not relations.is_compound("black cat")  # WordNet's fisher, but people mean a black cat
