@@ -38,6 +38,8 @@ TUNING_FILE, HOLDOUT_FILE = DATA / "meaning_tuning.tsv", DATA / "meaning_holdout
 HOLDOUT2_FILE = DATA / "meaning_holdout2.tsv"  # written before the second round of tuning
 HOLDOUT3_FILE = DATA / "meaning_holdout3.tsv"  # written blind before the third round; the first two were tuned on then
 HOLDOUT4_FILE = DATA / "meaning_holdout4.tsv"  # written blind after the third round, its answers never looked at
+HOLDOUT5_FILE = DATA / "meaning_holdout5.tsv"  # written blind before the sixth round, its answers never looked at
+PHRASES_FILE = DATA / "meaning_phrases.tsv"  # 296 phrases written for the sixth round to tune on
 
 
 def choices(word: str) -> set[int | None]:
@@ -226,10 +228,11 @@ def overall(per: dict[str, tuple[int, int]]) -> float:
 
 def test_held_out_words_nobody_tuned_on_are_read_better_than_by_wordnet_alone() -> None:
     # Each held-out table was written before a round of tuning (see bench/word_meaning.py for the
-    # per-category numbers); this only keeps the gain from slipping back (measured: 81%, 86%, 86%,
-    # 85% on the third table, and 74% on the fourth, whose misses nobody has read).
-    tables = ((HOLDOUT_FILE, 0.79), (HOLDOUT2_FILE, 0.84), (TUNING_FILE, 0.85), (HOLDOUT3_FILE, 0.83))
-    for path, floor in (*tables, (HOLDOUT4_FILE, 0.72)):
+    # per-category numbers); this only keeps the gain from slipping back (measured: 81%, 89%, 88%,
+    # 86% on the third table, 76% and 74% on the fourth and fifth, whose misses nobody has read, and
+    # 53% on the phrases).
+    tables = ((HOLDOUT_FILE, 0.79), (HOLDOUT2_FILE, 0.86), (TUNING_FILE, 0.86), (HOLDOUT3_FILE, 0.84))
+    for path, floor in (*tables, (HOLDOUT4_FILE, 0.74), (HOLDOUT5_FILE, 0.72), (PHRASES_FILE, 0.51)):
         rated, misses = rates(path)
         assert overall(rated) >= floor, (path.name, misses)
 
