@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from pipeline.words import reader as meaning
 from pipeline.words import relations
-from pipeline.words.forms import find
+from pipeline.words.forms import MAX_PHRASE_WORDS, find
 from pipeline.words.tables import Entry, Method
 from pipeline.words.text import STOPWORDS
 
@@ -96,7 +96,7 @@ def _verb_before(tokens: list[str]) -> bool:
     token, following = tokens[0], tokens[1:2]
     if len(token) <= 4 or not token.endswith("ing") or is_thing(token) is True:
         return False
-    if any(find(" ".join(tokens[:end])) is not None for end in range(2, min(len(tokens), 4) + 1)):
+    if any(find(" ".join(tokens[:end])) is not None for end in range(2, min(len(tokens), MAX_PHRASE_WORDS) + 1)):
         return False
     return not following or following[0] in STOPWORDS or is_thing(following[0]) is not True
 

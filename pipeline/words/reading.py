@@ -146,12 +146,12 @@ def _subject_reading(phrase: str) -> Reading | None:
     parts = subject_and_rest(phrase)
     if parts is None:
         return None
-    for part in parts:
+    for role, part in zip(("subject", "place or thing it meets"), parts, strict=True):
         found = _leading_reading(part) if part else None
         if found is not None:
             # The rest may narrow the subject: a "turtle swimming in the sea" is a sea turtle.
             group, _ = meaning.nearest_of(phrase, found.group, part)
-            label = f"{found.label} (the {'subject' if part == parts[0] else 'place or thing it meets'}: {part})"
+            label = f"{found.label} (the {role}: {part})"
             return Reading(found.method, group, found.other_groups, found.via or part, label, curated=found.curated)
     return None
 

@@ -59,12 +59,15 @@ def related(word: str) -> Relation | None:
 def is_compound(word: str) -> bool:
     """Whether a name of several words is one thing that reaches no class although a word in it
     does ("hush puppy", "water bear"): it is never read by its parts."""
-    found = relations().get(word)
-    return found is not None and found.relation == "compound"
+    return _relation_of(word) == "compound"
 
 
 def is_colour(word: str) -> bool:
     """Whether a word that names a thing is a colour too ("orange", "salmon"), so before another
     thing it says that thing's colour ("orange cat") rather than naming a second thing."""
+    return _relation_of(word) == "colour"
+
+
+def _relation_of(word: str) -> str | None:
     found = relations().get(word)
-    return found is not None and found.relation == "colour"
+    return None if found is None else found.relation
