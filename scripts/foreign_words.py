@@ -7,7 +7,8 @@ type the many animals, dishes, tools and landscapes that have none, and their pl
 ("perritos", "Kätzchen"). Translators (helper agents given docs/foreign-words.md's instructions,
 who never saw the project's test tables) wrote the everyday picture words of 19 languages, each as
 typed in chat (native script and the Latin spelling people use) with its English word, into
-IN_DIR/out_LANG.tsv; a sixth wrote chat English so ("danger noodle", "brekkie": out_en.tsv).
+IN_DIR/out_LANG.tsv; a sixth wrote chat English so ("danger noodle", "brekkie": out_en.tsv) and a seventh the names of
+products people type ("big mac", "stratocaster", "iphone 15"), appended to out_en.tsv.
 This script checks and joins them:
 
     .venv/bin/python scripts/foreign_words.py IN_DIR
@@ -16,8 +17,11 @@ This script checks and joins them:
   French bread, "gift" no German poison), and a word WordNet knows reads as English or not at all;
 - the English word must read as classes here; a word whose languages' English words read as
   different classes is left out ("burro": donkey in Spanish, butter in Italian);
-- a word the lookup reads as the same classes without the table is left out (CLDR's "perro", chat's
-  "mic"): the table adds readings, it does not relabel them;
+- a word the bots read as the same classes without the table is left out (CLDR's "perro", chat's
+  "mic"): the table adds readings, it does not relabel them. "Read" is the bots' own lookup of the
+  form as typed (split into words and phrases first), and it is asked again with the table in place,
+  its unaccented forms included, until nothing changes: a form left out may read otherwise once
+  the table holds another word's unaccented spelling ("chó", a dog, would read as "cho", a market);
 - a translation that is itself translated is left out (no reading runs in a circle);
 - a word is also kept as typed without its accents ("bai bien", "eichhornchen", "eichhoernchen"),
   unless that spelling is another word's or English.
@@ -36,10 +40,12 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from pipeline.words import configure  # noqa: E402
+from pipeline.words import chat, complete, configure, lexicon, reading, splitting  # noqa: E402
+from pipeline.words import spelling as spelling_fixes  # noqa: E402
 from pipeline.words.forms import is_english  # noqa: E402
 from pipeline.words.lexicon import emoji_for, key, without_accents  # noqa: E402
 from pipeline.words.reading import read, read_emoji  # noqa: E402
+from pipeline.words.splitting import request_units  # noqa: E402
 from pipeline.words.tables import load_index  # noqa: E402
 
 OUTPUT = ROOT / "pipeline" / "data" / "foreign_words.tsv"
@@ -51,10 +57,9 @@ HEADER = """# Picture words of other languages and the English word each means: 
 
 def build(in_dir: Path) -> None:
     configure("bundled", Path(tempfile.gettempdir()) / "ganterp-foreign-words")
-    OUTPUT.write_text(HEADER + "\n", "utf-8")  # translations are read without the table itself
+    _write({})  # translations are read without the table itself
     meanings = _meanings(in_dir)
-    kept: dict[str, tuple[str, str]] = {}
-    already: dict[str, tuple[str, str]] = {}
+    candidates: dict[str, tuple[str, str]] = {}
     dropped: dict[str, int] = defaultdict(int)
     for word, by_english in sorted(meanings.items()):
         reason = _why_left_out(word, by_english)
@@ -62,20 +67,65 @@ def build(in_dir: Path) -> None:
             dropped[reason] += 1
             continue
         english = max(by_english, key=lambda e: (len(by_english[e]), e))
-        translation = (english, ",".join(sorted({code for codes in by_english.values() for code in codes})))
-        # The table adds readings, it does not relabel them: CLDR's "perro", chat's "mic".
-        read_so_already = set(read(word).group) == set(read(english).group)
-        (already if read_so_already else kept)[word] = translation
-    dropped["read so already"] = len(already)
-    _compare_with_cldr(kept | already)
-    kept |= _unaccented(kept)
-    circular = [word for word, (english, _) in kept.items() if english in kept]
-    for word in circular:
-        del kept[word]
-    dropped["translation translated again"] = len(circular)
-    lines = [f"{word}\t{english}\t{codes}" for word, (english, codes) in kept.items()]
-    OUTPUT.write_text(HEADER + "\n" + "\n".join(lines) + "\n", "utf-8")
-    print(f"{len(meanings)} words read, {len(kept)} kept; left out: {dict(dropped)}")
+        candidates[word] = (english, ",".join(sorted({code for codes in by_english.values() for code in codes})))
+    wanted = {english: frozenset(read(english).group) for english, _ in candidates.values()}
+    already = {word for word, (english, _) in candidates.items() if _bots_reading(word) == wanted[english]}
+    _compare_with_cldr(candidates)
+    table, misread = _settle({w: t for w, t in candidates.items() if w not in already}, candidates, wanted)
+    dropped["read so already"] = len(already - table.keys())
+    dropped["misread with the table"] = len(misread)
+    print(f"{len(meanings)} words read, {len(table)} forms kept; left out: {dict(dropped)}")
+    if misread:
+        print("misread with the table:", ", ".join(sorted(misread)[:40]))
+
+
+def _settle(
+    kept: dict[str, tuple[str, str]], candidates: dict[str, tuple[str, str]], wanted: dict[str, frozenset[int]]
+) -> tuple[dict[str, tuple[str, str]], set[str]]:
+    """Write the table (the kept forms and their unaccented spellings) and read every candidate as
+    the bots would, until nothing changes: a form left out that now reads otherwise joins; a form of
+    the table that reads otherwise even so (the bots split it) leaves for good. Forms only ever join,
+    or leave for good, so this ends. Returns the table as written and the forms that left (those
+    whose English word the table holds too among them)."""
+    misread: set[str] = set()
+    while True:
+        table = {w: t for w, t in _with_unaccented(kept).items() if w not in misread}
+        _write(table)
+        misread |= kept.keys() - table.keys()  # translated again: no reading runs in a circle
+        left_out = candidates.keys() - table.keys() - misread
+        joining = {w for w in left_out if _bots_reading(w) != wanted[candidates[w][0]]}
+        leaving = {w for w, (english, _) in table.items() if _bots_reading(w) != wanted[english]}
+        if not joining and not leaving:
+            return table, misread
+        print(f"pass: {len(joining)} forms now read otherwise, {len(leaving)} misread with the table")
+        misread |= leaving
+        kept = {w: t for w, t in candidates.items() if (w in kept or w in joining) and w not in misread}
+
+
+def _bots_reading(word: str) -> frozenset[int] | None:
+    """The classes the bots read for a form as typed: its words and phrases first, then each read;
+    None when it is more than one thing."""
+    units = request_units(word)
+    if len(units) != 1:
+        return None
+    return frozenset((units[0].reading or read(units[0].text)).group)
+
+
+def _with_unaccented(kept: dict[str, tuple[str, str]]) -> dict[str, tuple[str, str]]:
+    """The kept forms and their unaccented spellings, less any whose English word is itself in the
+    table (no reading runs in a circle)."""
+    table = kept | _unaccented(kept)
+    return {word: (english, codes) for word, (english, codes) in table.items() if english not in table}
+
+
+def _write(table: dict[str, tuple[str, str]]) -> None:
+    """Write the table and forget every reading made with the one before."""
+    lines = [f"{word}\t{english}\t{codes}\n" for word, (english, codes) in sorted(table.items())]
+    OUTPUT.write_text(HEADER + "\n" + "".join(lines), "utf-8")
+    for module in (lexicon, reading, splitting, chat, complete, spelling_fixes):
+        for value in vars(module).values():
+            if callable(getattr(value, "cache_clear", None)) and getattr(value, "__module__", "") == module.__name__:
+                value.cache_clear()
 
 
 def _meanings(in_dir: Path) -> dict[str, dict[str, set[str]]]:

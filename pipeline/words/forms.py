@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from pipeline.words import lexicon
 from pipeline.words.relations import is_compound
 from pipeline.words.tables import Entry, curated_words, load_index
 from pipeline.words.text import NUMBER, STOPWORDS, is_id
@@ -48,10 +49,26 @@ def find(word: str) -> Entry | None:
 
 
 def known(phrase: str) -> bool:
+    """Whether the tables name a word or phrase: English ones, and other languages' phrases, which
+    are read whole ("algodón de azúcar" is candy floss, not three unknown words)."""
     curated, index = curated_words(), load_index()
     if NUMBER.fullmatch(phrase) or (phrase in STOPWORDS):
         return is_id(phrase)
-    return any(form in curated or form in index.words or is_compound(form) for form in base_forms(phrase))
+    if any(form in curated or form in index.words or is_compound(form) for form in base_forms(phrase)):
+        return True
+    return " " in phrase and _other_language_phrase(phrase)
+
+
+def _other_language_phrase(phrase: str) -> bool:
+    """Whether a phrase of several words is one the translations or CLDR's names hold. A phrase made
+    only of English words reads as English first ("sort hat" is Danish for a black hat), unless it
+    is chat English's own ("cow juice")."""
+    translation = lexicon.english_for(phrase)
+    if translation is not None and "en" in translation[1].split(","):
+        return True
+    if all(word in STOPWORDS or is_english(word) for word in phrase.split()):
+        return False
+    return translation is not None or bool(lexicon.emoji_for(phrase))
 
 
 def is_english(word: str) -> bool:

@@ -482,6 +482,10 @@ def test_a_kind_of_music_two_steps_below_a_curated_word_is_a_kind_of_it() -> Non
         ("bai bien", "beach", "Vietnamese"),  # bãi biển without its accents
         ("playa", "beach", "Spanish"),  # WordNet's dry lake bed reads as nothing sure
         ("danger noodle", "snake", "chat"),  # chat's own words, listed like a language's
+        ("algodón de azúcar", "cotton candy", "Spanish"),  # a phrase is read whole, not as three unknown words
+        ("air terjun", "waterfall", "Indonesian"),
+        ("big mac", "cheeseburger", "chat"),  # names of products people type
+        ("stratocaster", "electric guitar", "chat"),
     ],
 )
 def test_picture_words_of_other_languages_read_as_the_english_word_they_mean(
@@ -490,6 +494,28 @@ def test_picture_words_of_other_languages_read_as_the_english_word_they_mean(
     match = lookup_word(word, random.Random(0))
     assert match.method is Method.TRANSLATION and match.choices, match
     assert set(match.choices) == set(reading.read(english).group) and language in match.label
+
+
+def test_a_phrase_of_another_language_is_one_word_among_others() -> None:
+    # "perro caliente" is a hot dog even with a word after it; the phrase is found, not its words.
+    first = lookup("perro caliente grande", 0)[0]
+    assert first.query == "perro caliente" and set(first.choices) == set(reading.read("hot dog").group)
+
+
+def test_a_phrase_of_english_words_is_read_as_english_first() -> None:
+    # Danish "sort hat" (a black hat) is made of English words: it is never a phrase of another
+    # language to the splitting, though the table may read it.
+    assert forms.known("abridor de latas") and not forms.known("sort hat")
+
+
+def test_every_translation_reads_as_its_english_word_where_the_bots_read_it() -> None:
+    # What scripts/foreign_words.py checks as it builds the table: a form typed alone is one thing,
+    # read as the classes of the English word it means (a seventh of the rows, for time).
+    options = L.LookupOptions(steer_safe=False)
+    table = sorted(lexicon.translations().items())
+    for word, (english, _) in table[::7]:
+        matches = lookup(word, 0, options)
+        assert len(matches) == 1 and set(matches[0].choices) == set(reading.read(english).group), (word, english)
 
 
 @pytest.mark.parametrize("word", ["glockenspiel", "chat", "pain", "gift"])
