@@ -452,14 +452,29 @@ def test_submit_then_ganterp_dispatch_feeds_a_worker_and_serves_the_dashboard(
     try:
         store = open_store(tmp_path / "data")
         assert wait_until(lambda: store.get(1).status == "delivered", timeout=EVENT_S)
-        assert main(["workers", "--json"]) == 0
-        listed = json.loads(capsys.readouterr().out)
-        assert [(w["worker"], w["state"], w["jobs_done"]) for w in listed["workers"]] == [
-            (worker.worker.worker_id, "idle", 1)
-        ]
-        assert listed["engine"] == {"reachable": True, "queued": 0, "active": 0, "workers": 1}
-        page = dashboard_dom(f"http://127.0.0.1:{port}/queues/{queue_name}")
-        assert f">{queue_name}<" in page and worker.worker.worker_id.replace(":", "/") in page, page[-2000:]
+        expected_workers = [(worker.worker.worker_id, "idle", 1)]
+        expected_engine = {"reachable": True, "queued": 0, "active": 0, "workers": 1}
+        listed: dict[str, Any] = {}
+
+        def settled() -> bool:
+            # The worker writes its own state after the job's result is in, so the job may read as
+            # delivered a moment before its worker reads as idle: wait for the listing to settle.
+            nonlocal listed
+            assert main(["workers", "--json"]) == 0
+            listed = json.loads(capsys.readouterr().out)
+            workers = [(w["worker"], w["state"], w["jobs_done"]) for w in listed["workers"]]
+            return workers == expected_workers and listed["engine"] == expected_engine
+
+        assert wait_until(settled, timeout=EVENT_S), listed
+        page = ""
+
+        def dashboard_shows_the_worker() -> bool:
+            # The page fills itself by script; on a busy machine one load may end before it has.
+            nonlocal page
+            page = dashboard_dom(f"http://127.0.0.1:{port}/queues/{queue_name}")
+            return f">{queue_name}<" in page and worker.worker.worker_id.replace(":", "/") in page
+
+        assert wait_until(dashboard_shows_the_worker, timeout=EVENT_S), page[-2000:]
     finally:
         worker.stop()
         dispatch.send_signal(signal.SIGTERM)
