@@ -228,11 +228,11 @@ def overall(per: dict[str, tuple[int, int]]) -> float:
 
 def test_held_out_words_nobody_tuned_on_are_read_better_than_by_wordnet_alone() -> None:
     # Each held-out table was written before a round of tuning (see bench/word_meaning.py for the
-    # per-category numbers); this only keeps the gain from slipping back (measured: 81%, 89%, 88%,
-    # 86% on the third table, 76% and 74% on the fourth and fifth, whose misses nobody has read, and
-    # 53% on the phrases).
-    tables = ((HOLDOUT_FILE, 0.79), (HOLDOUT2_FILE, 0.86), (TUNING_FILE, 0.86), (HOLDOUT3_FILE, 0.84))
-    for path, floor in (*tables, (HOLDOUT4_FILE, 0.74), (HOLDOUT5_FILE, 0.72), (PHRASES_FILE, 0.51)):
+    # per-category numbers); this only keeps the gain from slipping back (measured: 82%, 89%, 88%,
+    # 86% on the third table, 77% and 74% on the fourth and fifth, whose misses nobody has read, and
+    # 55% on the phrases).
+    tables = ((HOLDOUT_FILE, 0.79), (HOLDOUT2_FILE, 0.87), (TUNING_FILE, 0.86), (HOLDOUT3_FILE, 0.84))
+    for path, floor in (*tables, (HOLDOUT4_FILE, 0.75), (HOLDOUT5_FILE, 0.72), (PHRASES_FILE, 0.53)):
         rated, misses = rates(path)
         assert overall(rated) >= floor, (path.name, misses)
 
