@@ -5,7 +5,7 @@ of butterfly, beach, giant panda and cat.
 CLDR's emoji names (scripts/build_emoji_names.py) cover the things that have an emoji; people also
 type the many animals, dishes, tools and landscapes that have none, and their plurals and pet forms
 ("perritos", "Kätzchen"). Translators (helper agents given docs/foreign-words.md's instructions,
-who never saw the project's test tables) wrote the everyday picture words of 19 languages, each as
+who never saw the project's test tables) wrote the everyday picture words of 31 languages, each as
 typed in chat (native script and the Latin spelling people use) with its English word, into
 IN_DIR/out_LANG.tsv; a sixth wrote chat English so ("danger noodle", "brekkie": out_en.tsv), and a
 seventh the names of products people type ("big mac", "stratocaster"), appended to out_en.tsv.
@@ -24,7 +24,7 @@ This script checks and joins them:
   the table holds another word's unaccented spelling ("chó", a dog, would read as "cho", a market);
 - a translation that is itself translated is left out (no reading runs in a circle);
 - a word is also kept as typed without its accents ("bai bien", "eichhornchen", "eichhoernchen"),
-  unless that spelling is another word's or English.
+  unless a translator wrote that spelling ("mic" is chat's microphone, no Czech míč) or it is English.
 
 It prints how often the translators agree with CLDR where both name a word: a check of the
 translations made offline. Output lines: word, English word, the languages' codes (comma-separated).
@@ -71,7 +71,8 @@ def build(in_dir: Path) -> None:
     wanted = {english: frozenset(read(english).group) for english, _ in candidates.values()}
     already = {word for word, (english, _) in candidates.items() if _bots_reading(word) == wanted[english]}
     _compare_with_cldr(candidates)
-    table, misread = _settle({w: t for w, t in candidates.items() if w not in already}, candidates, wanted)
+    taken = _spellings_taken(candidates, set(meanings))
+    table, misread = _settle({w: t for w, t in candidates.items() if w not in already}, candidates, wanted, taken)
     dropped["read so already"] = len(already - table.keys())
     dropped["misread with the table"] = len(misread)
     print(f"{len(meanings)} words read, {len(table)} forms kept; left out: {dict(dropped)}")
@@ -80,7 +81,10 @@ def build(in_dir: Path) -> None:
 
 
 def _settle(
-    kept: dict[str, tuple[str, str]], candidates: dict[str, tuple[str, str]], wanted: dict[str, frozenset[int]]
+    kept: dict[str, tuple[str, str]],
+    candidates: dict[str, tuple[str, str]],
+    wanted: dict[str, frozenset[int]],
+    taken: set[str],
 ) -> tuple[dict[str, tuple[str, str]], set[str]]:
     """Write the table (the kept forms and their unaccented spellings) and read every candidate as
     the bots would, until nothing changes: a form left out that now reads otherwise joins; a form of
@@ -89,7 +93,7 @@ def _settle(
     whose English word the table holds too among them)."""
     misread: set[str] = set()
     while True:
-        table = {w: t for w, t in _with_unaccented(kept).items() if w not in misread}
+        table = {w: t for w, t in _with_unaccented(kept, taken).items() if w not in misread}
         _write(table)
         misread |= kept.keys() - table.keys()  # translated again: no reading runs in a circle
         left_out = candidates.keys() - table.keys() - misread
@@ -111,10 +115,10 @@ def _bots_reading(word: str) -> frozenset[int] | None:
     return frozenset((units[0].reading or read(units[0].text)).group)
 
 
-def _with_unaccented(kept: dict[str, tuple[str, str]]) -> dict[str, tuple[str, str]]:
+def _with_unaccented(kept: dict[str, tuple[str, str]], taken: set[str]) -> dict[str, tuple[str, str]]:
     """The kept forms and their unaccented spellings, less any whose English word is itself in the
     table (no reading runs in a circle)."""
-    table = kept | _unaccented(kept)
+    table = kept | _unaccented(kept, taken)
     return {word: (english, codes) for word, (english, codes) in table.items() if english not in table}
 
 
@@ -152,21 +156,34 @@ def _why_left_out(word: str, by_english: dict[str, set[str]]) -> str:
     return ""
 
 
-def _unaccented(kept: dict[str, tuple[str, str]]) -> dict[str, tuple[str, str]]:
+def _unaccented(kept: dict[str, tuple[str, str]], taken: set[str]) -> dict[str, tuple[str, str]]:
     """The words as typed without their accents ("bai bien", "eichhornchen", "eichhoernchen"), where
-    no word of the table or of English is spelled so and every word spelled so means the same."""
+    no spelling taken is spelled so and every word spelled so means the same."""
     found: dict[str, set[tuple[str, str]]] = defaultdict(set)
     for word, meaning in kept.items():
-        for spelling in {without_accents(word), _umlauts_spelled_out(word)} - {word}:
+        for spelling in _spellings(word):
             found[spelling].add(meaning)
     out = {}
     for spelling, meanings in found.items():
-        if spelling in kept or spelling in load_index().common or is_english(spelling):
+        if spelling in taken:
             continue
         if len({frozenset(read(english).group) for english, _ in meanings}) == 1:
             english = min(english for english, _ in meanings)
             out[spelling] = (english, ",".join(sorted({c for _, codes in meanings for c in codes.split(",")})))
     return out
+
+
+def _spellings(word: str) -> set[str]:
+    """A word's other spellings as typed on a keyboard without its accents."""
+    return {without_accents(word), _umlauts_spelled_out(word)} - {word}
+
+
+def _spellings_taken(candidates: dict[str, tuple[str, str]], written: set[str]) -> set[str]:
+    """The unaccented spellings the table must not hold: a word a translator wrote ("mic", chat's
+    microphone, is no Czech míč) and an English word."""
+    spellings = {spelling for word in candidates for spelling in _spellings(word)}
+    common = load_index().common
+    return {spelling for spelling in spellings if spelling in written or spelling in common or is_english(spelling)}
 
 
 def _umlauts_spelled_out(word: str) -> str:

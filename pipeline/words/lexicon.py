@@ -2,7 +2,7 @@
 butterfly, "bãi biển" → beach) or the emoji they name: "perro", "Hund", "kat", "собака", "犬",
 "tembo" are each an animal's emoji, which the lookup already reads as classes.
 
-pipeline/data/foreign_words.tsv holds picture words of 19 languages and of chat English, each with
+pipeline/data/foreign_words.tsv holds picture words of 31 languages and of chat English, each with
 the English word it means, written and checked by scripts/foreign_words.py (docs/foreign-words.md
 says how).
 

@@ -357,7 +357,9 @@ _LANGUAGE_NAMES = {
     "ar": "Arabic", "de": "German", "el": "Greek", "es": "Spanish", "fr": "French", "hi": "Hindi",
     "id": "Indonesian", "it": "Italian", "ja": "Japanese", "ko": "Korean", "nl": "Dutch", "pl": "Polish",
     "pt": "Portuguese", "ru": "Russian", "sv": "Swedish", "tl": "Tagalog", "tr": "Turkish",
-    "vi": "Vietnamese", "zh": "Chinese", "en": "chat",
+    "vi": "Vietnamese", "zh": "Chinese", "en": "chat", "cs": "Czech", "da": "Danish", "fa": "Persian",
+    "fi": "Finnish", "he": "Hebrew", "hu": "Hungarian", "ms": "Malay", "nb": "Norwegian", "ro": "Romanian",
+    "sw": "Swahili", "th": "Thai", "uk": "Ukrainian",
 }  # fmt: skip
 
 
