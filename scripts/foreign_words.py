@@ -7,8 +7,8 @@ type the many animals, dishes, tools and landscapes that have none, and their pl
 ("perritos", "Kätzchen"). Translators (helper agents given docs/foreign-words.md's instructions,
 who never saw the project's test tables) wrote the everyday picture words of 31 languages, each as
 typed in chat (native script and the Latin spelling people use) with its English word, into
-IN_DIR/out_LANG.tsv; a sixth wrote chat English so ("danger noodle", "brekkie": out_en.tsv), and a
-seventh the names of products people type ("big mac", "stratocaster"), appended to out_en.tsv.
+IN_DIR/out_LANG.tsv; another wrote chat English so ("danger noodle", "brekkie": out_en.tsv), and
+another the names of products people type ("big mac", "stratocaster"), appended to out_en.tsv.
 This script checks and joins them:
 
     .venv/bin/python scripts/foreign_words.py IN_DIR
