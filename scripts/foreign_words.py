@@ -16,7 +16,8 @@ This script checks and joins them:
 - a word spelled like an English word is left out: the lookup reads English first ("pain" is no
   French bread, "gift" no German poison), and a word WordNet knows reads as English or not at all;
 - the English word must read as classes here; a word whose languages' English words read as
-  different classes is left out ("burro": donkey in Spanish, butter in Italian);
+  different classes means what more of them say ("kafe": a cafe in four languages, coffee in one),
+  and is left out on a tie ("burro": donkey in Spanish, butter in Italian);
 - a word the bots read as the same classes without the table is left out (CLDR's "perro", chat's
   "mic"): the table adds readings, it does not relabel them. "Read" is the bots' own lookup of the
   form as typed (split into words and phrases first), and it is asked again with the table in place,
@@ -66,6 +67,11 @@ def build(in_dir: Path) -> None:
         if reason:
             dropped[reason] += 1
             continue
+        agreed = _meaning_of_most_languages(by_english)
+        if agreed is None:
+            dropped["meanings differ"] += 1
+            continue
+        by_english = agreed
         english = max(by_english, key=lambda e: (len(by_english[e]), e))
         candidates[word] = (english, ",".join(sorted({code for codes in by_english.values() for code in codes})))
     wanted = {english: frozenset(read(english).group) for english, _ in candidates.values()}
@@ -148,12 +154,22 @@ def _meanings(in_dir: Path) -> dict[str, dict[str, set[str]]]:
 def _why_left_out(word: str, by_english: dict[str, set[str]]) -> str:
     if word in load_index().common or word in by_english or is_english(word):
         return "an English word"  # read as English, or an honest unknown ("glockenspiel" is no chime)
-    classes = {frozenset(read(english).group) for english in by_english}
-    if frozenset() in classes:
+    if any(not read(english).group for english in by_english):
         return "English word without classes"
-    if len(classes) > 1:
-        return "meanings differ"
     return ""
+
+
+def _meaning_of_most_languages(by_english: dict[str, set[str]]) -> dict[str, set[str]] | None:
+    """The English words of the meaning (the classes they read as) that more languages give a word
+    than any other ("kafe": a cafe in four languages, coffee in one); None on a tie ("paka": a cat in
+    Swahili, a sweatshirt in Japanese): the word means different things to different people."""
+    by_classes: dict[frozenset[int], dict[str, set[str]]] = defaultdict(dict)
+    for english, codes in by_english.items():
+        by_classes[frozenset(read(english).group)][english] = codes
+    ranked = sorted(by_classes.values(), key=lambda meaning: -len(set().union(*meaning.values())))
+    if len(ranked) > 1 and len(set().union(*ranked[0].values())) == len(set().union(*ranked[1].values())):
+        return None
+    return ranked[0]
 
 
 def _unaccented(kept: dict[str, tuple[str, str]], taken: set[str]) -> dict[str, tuple[str, str]]:
