@@ -7,12 +7,13 @@ Accuracy: a word is a hit when every class a seed can pick for it, as typed and 
 split it, is one the person who typed it accepts ("unknown" rows accept an honest unknown):
 tests/data/meaning_tuning.tsv (tuned on), tests/data/meaning_holdout.tsv and meaning_holdout2.tsv
 (each written before a round of tuning, and tuned on in the third round), meaning_holdout3.tsv
-(written blind before the third round, never tuned on), meaning_holdout4.tsv and meaning_holdout5.tsv
-(written blind after it and before the sixth, their answers never looked at): the honest numbers; and
-meaning_phrases.tsv, 296 phrases written for the sixth round to tune on. Load: a fresh process importing sentence-
-transformers and loading the bundled model with its cached vectors; memory: its resident size over a
-process that has imported torch already (as the bots have). Lookup: words that reach the model, cold
-(the lookup's and the model's caches cleared before each word), each word's median of `runs`.
+(written blind before the third round, never tuned on), meaning_holdout4.tsv and
+meaning_holdout5.tsv (written blind after it and before the sixth, their answers never looked at):
+the honest numbers; and meaning_phrases.tsv, 296 phrases written for the sixth round to tune on.
+Load: a fresh process importing sentence-transformers and loading the bundled model with its cached
+vectors; memory: its resident size over a process that has imported torch already (as the bots
+have). Lookup: words that reach the model, cold (the lookup's and the model's caches cleared before
+each word), each word's median of `runs`.
 """
 
 from __future__ import annotations

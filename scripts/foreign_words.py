@@ -71,9 +71,8 @@ def build(in_dir: Path) -> None:
         if agreed is None:
             dropped["meanings differ"] += 1
             continue
-        by_english = agreed
-        english = max(by_english, key=lambda e: (len(by_english[e]), e))
-        candidates[word] = (english, ",".join(sorted({code for codes in by_english.values() for code in codes})))
+        english = max(agreed, key=lambda e: (len(agreed[e]), e))
+        candidates[word] = (english, ",".join(sorted(_languages(agreed))))
     wanted = {english: frozenset(read(english).group) for english, _ in candidates.values()}
     already = {word for word, (english, _) in candidates.items() if _bots_reading(word) == wanted[english]}
     _compare_with_cldr(candidates)
@@ -99,7 +98,7 @@ def _settle(
     whose English word the table holds too among them)."""
     misread: set[str] = set()
     while True:
-        table = {w: t for w, t in _with_unaccented(kept, taken).items() if w not in misread}
+        table = {w: t for w, t in _with_unaccented(kept, taken, wanted).items() if w not in misread}
         _write(table)
         misread |= kept.keys() - table.keys()  # translated again: no reading runs in a circle
         left_out = candidates.keys() - table.keys() - misread
@@ -121,10 +120,12 @@ def _bots_reading(word: str) -> frozenset[int] | None:
     return frozenset((units[0].reading or read(units[0].text)).group)
 
 
-def _with_unaccented(kept: dict[str, tuple[str, str]], taken: set[str]) -> dict[str, tuple[str, str]]:
+def _with_unaccented(
+    kept: dict[str, tuple[str, str]], taken: set[str], wanted: dict[str, frozenset[int]]
+) -> dict[str, tuple[str, str]]:
     """The kept forms and their unaccented spellings, less any whose English word is itself in the
     table (no reading runs in a circle)."""
-    table = kept | _unaccented(kept, taken)
+    table = kept | _unaccented(kept, taken, wanted)
     return {word: (english, codes) for word, (english, codes) in table.items() if english not in table}
 
 
@@ -166,15 +167,23 @@ def _meaning_of_most_languages(by_english: dict[str, set[str]]) -> dict[str, set
     by_classes: dict[frozenset[int], dict[str, set[str]]] = defaultdict(dict)
     for english, codes in by_english.items():
         by_classes[frozenset(read(english).group)][english] = codes
-    ranked = sorted(by_classes.values(), key=lambda meaning: -len(set().union(*meaning.values())))
-    if len(ranked) > 1 and len(set().union(*ranked[0].values())) == len(set().union(*ranked[1].values())):
+    ranked = sorted(by_classes.values(), key=lambda meaning: -len(_languages(meaning)))
+    if len(ranked) > 1 and len(_languages(ranked[0])) == len(_languages(ranked[1])):
         return None
     return ranked[0]
 
 
-def _unaccented(kept: dict[str, tuple[str, str]], taken: set[str]) -> dict[str, tuple[str, str]]:
+def _languages(by_english: dict[str, set[str]]) -> set[str]:
+    """The languages that give a word any of these English words."""
+    return {code for codes in by_english.values() for code in codes}
+
+
+def _unaccented(
+    kept: dict[str, tuple[str, str]], taken: set[str], wanted: dict[str, frozenset[int]]
+) -> dict[str, tuple[str, str]]:
     """The words as typed without their accents ("bai bien", "eichhornchen", "eichhoernchen"), where
-    no spelling taken is spelled so and every word spelled so means the same."""
+    no spelling taken is spelled so and every word spelled so means the same (`wanted`: the classes
+    of each English word, read once)."""
     found: dict[str, set[tuple[str, str]]] = defaultdict(set)
     for word, meaning in kept.items():
         for spelling in _spellings(word):
@@ -183,7 +192,7 @@ def _unaccented(kept: dict[str, tuple[str, str]], taken: set[str]) -> dict[str, 
     for spelling, meanings in found.items():
         if spelling in taken:
             continue
-        if len({frozenset(read(english).group) for english, _ in meanings}) == 1:
+        if len({wanted[english] for english, _ in meanings}) == 1:
             english = min(english for english, _ in meanings)
             out[spelling] = (english, ",".join(sorted({c for _, codes in meanings for c in codes.split(",")})))
     return out
