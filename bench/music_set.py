@@ -53,6 +53,7 @@ class Piece:
     drums: bool = False
     pulsed: bool = True  # a listener taps a steady beat (not Schoenberg's op. 19)
     seed: int = 0
+    accent: int = 12  # velocity added to the notes on a bar line
 
 
 PIECES = (
@@ -240,8 +241,8 @@ def _drums(
     return hits
 
 
-def render(piece: Piece, folder: Path) -> Truth:
-    """Render one piece to DIR/<name>.wav and return what is known of it."""
+def render(piece: Piece, folder: Path, font: Path | None = None) -> Truth:
+    """Render one piece to DIR/<name>.wav and return what is known of it (`font`: the first one installed)."""
     from music21 import corpus
 
     score = corpus.parse(piece.path)
@@ -267,7 +268,7 @@ def render(piece: Piece, folder: Path) -> Truth:
     for note in notes:
         channel = note.part if note.part < 9 else note.part + 1
         programs[channel] = piece.programs[note.part % len(piece.programs)]
-        accent = 12 if round(note.start_q * 48) in downbeat_set else 0
+        accent = piece.accent if round(note.start_q * 48) in downbeat_set else 0
         velocity = int(np.clip(72 + accent + rng.normal(0, 6), 30, 120))
         start = when(note.start_q)
         end = when(min(note.end_q, end_q), releasing=True) - 0.02
@@ -294,7 +295,7 @@ def render(piece: Piece, folder: Path) -> Truth:
         phrases = None
     seconds = max(e[0] + e[4] for e in events) + 1.5
     wav = folder / f"{_slug(piece.name)}.wav"
-    _synthesise(events, programs, wav, seconds)
+    _synthesise(events, programs, wav, seconds, font)
     tempo = 60.0 / float(np.median(np.diff([when(b) for b in beats_q]))) if piece.pulsed and len(beats_q) > 2 else None
     sustained = all(p in SUSTAINED_PROGRAMS for p in piece.programs) and not piece.drums
     return Truth(
@@ -312,9 +313,13 @@ def render(piece: Piece, folder: Path) -> Truth:
 
 
 def _synthesise(
-    events: list[tuple[float, int, int, int, float]], programs: dict[int, int], wav: Path, seconds: float
+    events: list[tuple[float, int, int, int, float]],
+    programs: dict[int, int],
+    wav: Path,
+    seconds: float,
+    font: Path | None = None,
 ) -> None:
-    font = soundfont()
+    font = font or soundfont()
     if font is None:
         raise SystemExit(
             "the set needs fluidsynth and a General MIDI soundfont (apt-get install fluidsynth fluid-soundfont-gm)"
@@ -327,6 +332,7 @@ def _synthesise(
         ["fluidsynth", "-ni", "-q", "-g", "0.6", "-r", str(RATE), "-F", str(raw), str(font), str(midi)],
         check=True,
         capture_output=True,
+        timeout=300,  # a score fluidsynth chokes on (thousands of held notes) is given up, not waited for
     )
     _, data = wavfile.read(raw)
     stereo = data.astype(np.float64)

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import scipy.ndimage
 
+from pipeline.music.beat_network import listen
 from pipeline.music.features import Features
 from pipeline.music.harmony import Harmony, change_peaks
 
@@ -164,6 +165,41 @@ def track_beats(envelope: np.ndarray, frame_rate: float, tempo_bpm: float, tight
     return frames[first : last + 1]
 
 
+def heard_tempo(beat: np.ndarray, frame_rate: float) -> float | None:
+    """The tempo, its double or its half: whichever's tracked beats agree best with the beats heard.
+
+    The autocorrelation of a beat activation peaks at the beat, but also at the bar (a minuet's
+    bar of three, a slow hymn's half bar); the network's peaks say which level a listener taps.
+    Agreement is the F-measure of the tracked beats against the heard peaks: the mean activation
+    at the tracked beats (a double tempo puts half its beats between peaks) against the share of
+    the peaks' weight that a tracked beat meets (half a tempo leaves every other peak alone).
+    """
+    tempo, _ = estimate_tempo(beat, frame_rate)
+    if tempo is None:
+        return None
+    candidates = [tempo * k for k in (1.0, 2.0, 0.5) if MIN_TEMPO_BPM <= tempo * k <= TAPPED_TEMPO_BPM or k == 1.0]
+    scores = [_agreement(beat, frame_rate, candidate) for candidate in candidates]
+    return candidates[int(np.argmax(scores))]
+
+
+def _agreement(beat: np.ndarray, frame_rate: float, tempo: float) -> float:
+    frames = track_beats(beat, frame_rate, tempo)
+    near = max(1, round(0.035 * frame_rate))
+    widened = scipy.ndimage.maximum_filter1d(beat, 2 * near + 1, mode="nearest")
+    peaks = np.flatnonzero((beat == widened) & (beat > HEARD_PEAK))
+    if len(frames) < 2 or len(peaks) == 0:
+        return 0.0
+    precision = float(widened[frames].mean())
+    met = np.abs(peaks[:, None] - frames[None, :]).min(axis=1) <= 2 * near
+    recall = float(beat[peaks][met].sum() / beat[peaks].sum())
+    return 2 * precision * recall / max(precision + recall, 1e-12)
+
+
+HEARD_PEAK = 0.2  # a beat activation peak lower than this is no beat heard
+# Listeners tap a fast reel's half notes, not its 8th notes: a doubled tempo above this is not taken
+# (the autocorrelation's own tempo may still be faster).
+TAPPED_TEMPO_BPM = 200.0
+HEARD_BAR_WEIGHT = 2.0  # standard deviations of the network's bar-line activation, against the four hand-made cues
 PULSE_CLARITY = 0.25  # on the onset envelope alone
 # On onsets and harmonic change together: a chorale's pulse is its chords. Held strings and winds
 # measure 0.03-0.08 here and a codec moves that by a fifth; a floor among them made one recording
@@ -200,13 +236,14 @@ def merge_onsets(
 
 
 def downbeats(
-    beats: np.ndarray, found: Harmony, envelope: np.ndarray, feats: Features
+    beats: np.ndarray, found: Harmony, envelope: np.ndarray, feats: Features, heard_bars: np.ndarray | None = None
 ) -> tuple[np.ndarray, int | None]:
     """(bar lines, beats per bar): the metre and phase at whose beats the music changes and leans most.
 
     Chords change on the bar line more than inside it, the bass moves there, and players lean on
     its first beat (louder just after it); each metre of 2, 3 or 4 beats and each phase is scored by
-    how much more its beats carry of these than the other beats, in standard deviations.
+    how much more its beats carry of these than the other beats, in standard deviations. Where the
+    beat network is there, its bar-line activation (`heard_bars`, per band frame) is one more cue.
     """
     if len(beats) < 8:
         return np.empty(0), None
@@ -220,6 +257,11 @@ def downbeats(
     level = level_after(frames, feats)
     cue = _standard(_chord_change_at(beats, found)) + 0.5 * _standard(accent) + 0.5 * _standard(bass)
     cue += _standard(level)
+    if heard_bars is not None:
+        # The network has heard hundreds of scores' bar lines: its word weighs as much as the rest together.
+        cue += HEARD_BAR_WEIGHT * _standard(
+            scipy.ndimage.maximum_filter1d(heard_bars, 2 * near + 1, mode="nearest")[frames]
+        )
     best: tuple[float, np.ndarray, int] = (-np.inf, np.zeros(0, dtype=bool), 0)
     # 4 and 2 share their downbeats: a 2 must beat the 4 clearly, or another codec's rounding flips
     # between them (and every other bar line with them); 3 too, since a short clip's beats can fall
@@ -309,6 +351,13 @@ def rhythm(feats: Features, found: Harmony | None = None) -> Rhythm:
         percussive = tonal
         envelope, clarity_floor = pulse_envelope(feats, found), PULSE_CLARITY_WITH_HARMONY
     tempo, clarity = estimate_tempo(envelope, feats.frame_rate)
+    heard = listen(feats, found) if found is not None else None
+    if heard is not None:
+        # Whether there is a pulse at all stays the pulse envelope's say (speech and glides have
+        # none); its tempo and beats are the network's, which hears a jig's dotted-quarter beat
+        # where the envelope leans on the 8th notes.
+        tempo = heard_tempo(heard.beat, feats.frame_rate)
+        envelope = heard.beat
     # Below this clarity the "tempo" of speech or a glide is noise, and beats would be made up;
     # and a pulse needs notes: at least one every two seconds.
     seconds = feats.n_samples / feats.sample_rate
@@ -318,7 +367,7 @@ def rhythm(feats: Features, found: Harmony | None = None) -> Rhythm:
     else:
         beats = feats.frame_time(track_beats(envelope, feats.frame_rate, tempo))
         if found is not None:
-            bars, metre = downbeats(beats, found, envelope, feats)
+            bars, metre = downbeats(beats, found, envelope, feats, None if heard is None else heard.bar)
     return Rhythm(
         onsets=onsets,
         onset_strength=strength,

@@ -1,0 +1,72 @@
+"""The beat and bar-line network: its numpy forward pass, its weights, and what it hears."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from pipeline import music as M
+from pipeline.music import beat_network
+from pipeline.music.harmony import harmony
+from tests.synth import RATE, piano_piece, render_notes
+
+
+def _torch_forward(network: beat_network.BeatNetwork, inputs: np.ndarray) -> np.ndarray:
+    """The same layers with torch's own convolutions: what the training script's module computes."""
+    torch = pytest.importorskip("torch")
+    functional = torch.nn.functional
+
+    def conv(h: object, weight: np.ndarray, bias: np.ndarray, dilation: int) -> object:
+        reach = (weight.shape[2] // 2) * dilation
+        return functional.conv1d(h, torch.from_numpy(weight), torch.from_numpy(bias), padding=reach, dilation=dilation)
+
+    h = functional.elu(conv(torch.from_numpy(inputs.T)[None], *network.front, 1))
+    for weight, bias, mix, mix_bias, dilation in network.blocks:
+        h = h + conv(functional.elu(conv(h, weight, bias, dilation)), mix, mix_bias, 1)
+    out: np.ndarray = torch.sigmoid(conv(h, *network.head, 1))[0].T.numpy()
+    return out
+
+
+def test_the_numpy_forward_pass_is_torch_s() -> None:
+    network = beat_network.bundled()
+    assert network is not None
+    inputs = np.random.default_rng(0).random((3000, beat_network.N_INPUTS)).astype(np.float32)
+    assert np.abs(network.activations(inputs) - _torch_forward(network, inputs)).max() < 1e-4
+
+
+def test_the_shipped_weights_fit_the_inputs() -> None:
+    network = beat_network.bundled()
+    assert network is not None
+    assert network.front[0].shape[1] == beat_network.N_INPUTS
+    assert network.head[0].shape[0] == 2
+    # The dilations double: the network hears several seconds either side of each frame.
+    assert [block[4] for block in network.blocks] == [2**i for i in range(len(network.blocks))]
+
+
+def test_it_hears_the_beats_of_a_piece_it_never_heard() -> None:
+    notes = piano_piece(24.0, bpm=104.0, seed=3)
+    samples = render_notes(notes, 24.0)
+    feats, found = M.features(samples, RATE), harmony(samples, RATE)
+    heard = beat_network.listen(feats, found)
+    assert heard is not None
+    beat_s = 60.0 / 104.0
+    beats = np.arange(0.0, 23.0, beat_s)
+    times = feats.frame_time(np.arange(len(heard.beat)))
+    on = np.interp(beats, times, heard.beat)
+    between = np.interp(beats + beat_s / 2, times, heard.beat)
+    assert np.median(on) > 0.5 > np.median(between) * 2
+
+
+def test_without_weights_the_beats_come_from_the_pulse(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    samples = render_notes(piano_piece(20.0, bpm=96.0, seed=1), 20.0)
+    feats, found = M.features(samples, RATE), harmony(samples, RATE)
+    monkeypatch.setattr(beat_network, "WEIGHTS", tmp_path / "missing.npz")
+    beat_network.bundled.cache_clear()
+    try:
+        assert beat_network.listen(feats, found) is None
+        tempo = M.rhythm(feats, found).tempo_bpm
+    finally:
+        beat_network.bundled.cache_clear()
+    assert tempo is not None and abs(tempo / 96.0 - 1) < 0.04
