@@ -29,7 +29,7 @@ Tracker = Callable[[np.ndarray, int], tuple[float | None, np.ndarray]]
 
 
 def ours(samples: np.ndarray, rate: int) -> tuple[float | None, np.ndarray]:
-    """pipeline.music: onsets and harmonic change, autocorrelation tempo, dynamic-programming beats."""
+    """pipeline.music: the beat network's activation, its tempo (or double or half), dynamic-programming beats."""
     found = M.rhythm(M.features(samples, rate), harmony(samples, rate))
     return found.tempo_bpm, found.beats
 

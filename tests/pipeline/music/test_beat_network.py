@@ -70,3 +70,33 @@ def test_without_weights_the_beats_come_from_the_pulse(monkeypatch: pytest.Monke
     finally:
         beat_network.bundled.cache_clear()
     assert tempo is not None and abs(tempo / 96.0 - 1) < 0.04
+
+
+def _activation(period_s: float, heights: list[float], seconds: float = 30.0, fps: float = 172.0) -> np.ndarray:
+    """Peaks every `period_s`, their heights cycling through `heights`, 20 ms wide."""
+    times = np.arange(int(seconds * fps)) / fps
+    out = np.zeros(len(times))
+    for index, at in enumerate(np.arange(0.5, seconds - 0.5, period_s)):
+        out = np.maximum(out, heights[index % len(heights)] * np.exp(-0.5 * ((times - at) / 0.02) ** 2))
+    return out
+
+
+@pytest.mark.parametrize(
+    ("period_s", "heights", "tapped_bpm"),
+    [
+        # A fast piece whose every other beat is weaker: the autocorrelation takes pairs (80), a listener each beat.
+        (0.375, [0.9, 0.5], 160.0),
+        # A slow hymn's 8th notes heard faintly: the autocorrelation takes them (120), a listener the beat.
+        (0.5, [0.9, 0.25], 60.0),
+        # A reel's 8th notes heard as strongly as that: its half notes, not 224 bpm.
+        (0.268, [0.9, 0.6], 112.0),
+    ],
+)
+def test_the_tempo_is_the_level_whose_beats_meet_the_peaks_heard(
+    period_s: float, heights: list[float], tapped_bpm: float
+) -> None:
+    from pipeline.music.rhythm import heard_tempo
+
+    beat = _activation(period_s, heights)
+    tempo = heard_tempo(beat, 172.0)
+    assert tempo is not None and abs(tempo / tapped_bpm - 1) < 0.04
