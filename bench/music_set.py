@@ -294,7 +294,7 @@ def render(piece: Piece, folder: Path, font: Path | None = None) -> Truth:
     else:
         phrases = None
     seconds = max(e[0] + e[4] for e in events) + 1.5
-    wav = folder / f"{_slug(piece.name)}.wav"
+    wav = folder / f"{slug(piece.name)}.wav"
     _synthesise(events, programs, wav, seconds, font)
     tempo = 60.0 / float(np.median(np.diff([when(b) for b in beats_q]))) if piece.pulsed and len(beats_q) > 2 else None
     sustained = all(p in SUSTAINED_PROGRAMS for p in piece.programs) and not piece.drums
@@ -343,7 +343,8 @@ def _synthesise(
     midi.unlink()
 
 
-def _slug(name: str) -> str:
+def slug(name: str) -> str:
+    """The file name (without suffix) of a piece's rendering."""
     return "".join(c if c.isalnum() else "-" for c in name.lower())
 
 
@@ -352,8 +353,8 @@ def build(folder: Path, pieces: Iterable[Piece] = PIECES) -> list[Truth]:
     folder.mkdir(parents=True, exist_ok=True)
     truths = []
     for piece in pieces:
-        record = folder / f"{_slug(piece.name)}.json"
-        if record.is_file() and (folder / f"{_slug(piece.name)}.wav").is_file():
+        record = folder / f"{slug(piece.name)}.json"
+        if record.is_file() and (folder / f"{slug(piece.name)}.wav").is_file():
             truths.append(Truth(**json.loads(record.read_text())))
             continue
         truth = render(piece, folder)

@@ -31,7 +31,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 import torch
 from torch import nn
 
-from bench.music_set import PIECES, RATE, Piece, Truth, render
+from bench.music_set import PIECES, RATE, Piece, Truth, render, slug
 from pipeline.media.audio import decode_audio
 from pipeline.music.beat_network import N_INPUTS, network_input
 from pipeline.music.features import features
@@ -117,8 +117,7 @@ def training_pieces(seed: int = 0) -> list[tuple[Piece, Path]]:
 
 def _render_one(job: tuple[Piece, Path, Path]) -> str:
     piece, font, folder = job
-    slug = "".join(c if c.isalnum() else "-" for c in piece.name.lower())
-    record = folder / f"{slug}.json"
+    record = folder / f"{slug(piece.name)}.json"
     if record.is_file():
         return f"kept {piece.name}"
     try:
@@ -135,7 +134,14 @@ def _render_one(job: tuple[Piece, Path, Path]) -> str:
 def render_all(folder: Path, workers: int = 2) -> None:
     """Render every training piece into `folder` (a piece already there is kept)."""
     folder.mkdir(parents=True, exist_ok=True)
-    jobs = [(piece, font, folder) for seed in ROUNDS for piece, font in training_pieces(seed)]
+    jobs, files = [], set()
+    for seed in ROUNDS:
+        for piece, font in training_pieces(seed):
+            # Two scores whose names differ only in punctuation ("bwv248.53-5", "bwv248.53.5") would
+            # share one file: the first keeps it.
+            if slug(piece.name) not in files:
+                files.add(slug(piece.name))
+                jobs.append((piece, font, folder))
     with ProcessPoolExecutor(workers) as pool:
         for line in pool.map(_render_one, jobs):
             print(line, flush=True)
