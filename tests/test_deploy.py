@@ -104,3 +104,15 @@ def test_the_image_runs_ganterp() -> None:
     dockerfile = (ROOT / "Dockerfile").read_text()
     assert re.search(r'^ENTRYPOINT \["/venv/bin/ganterp"\]$', dockerfile, re.MULTILINE)
     assert "COPY --chown=ganterp:ganterp storage ./storage" in dockerfile, "the migrations travel with the image"
+
+
+def test_every_committed_table_and_weight_ships_in_the_package() -> None:
+    """The image installs the package, not the checkout: a data file the package leaves out is missing there."""
+    import fnmatch
+    import tomllib
+
+    settings = tomllib.loads((ROOT / "pyproject.toml").read_text())
+    patterns = settings["tool"]["setuptools"]["package-data"]["pipeline.data"]
+    data = [p.name for p in (ROOT / "pipeline" / "data").iterdir() if p.is_file() and p.suffix != ".py"]
+    assert "beat_network.npz" in data
+    assert [name for name in data if not any(fnmatch.fnmatch(name, pattern) for pattern in patterns)] == []
