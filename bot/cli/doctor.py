@@ -337,6 +337,20 @@ def check_lyrics_model(settings: Settings) -> Finding:
     return ok("lyrics model", f"{settings.lyrics_model} is ready ({folder.name})")
 
 
+@check("beat network")
+def check_beat_network(settings: Settings) -> Finding:
+    """The music style's beat and bar-line network ships with the package; without it beats fall back to the pulse."""
+    from pipeline.music.beat_network import WEIGHTS, read_weights
+
+    if not WEIGHTS.is_file():
+        return problem("beat network", "its weights are missing from the install: reinstall ganterp")
+    try:
+        network = read_weights(WEIGHTS)
+    except Exception as exc:
+        return problem("beat network", f"its weights do not load ({_first_line(exc)}): reinstall ganterp")
+    return ok("beat network", f"{len(network.blocks)} blocks load (beats and bar lines of the music style)")
+
+
 def _no_download(name: str, folder: Path) -> None:
     raise RuntimeError(f"{name} is not downloaded yet; the first --lyrics job fetches it")
 

@@ -33,6 +33,7 @@ def test_a_ready_machine_is_all_green_with_one_line_per_check(
     assert by_subject["torch"].startswith("✓ torch: 2.") and " on cpu" in by_subject["torch"]
     assert by_subject["weights"].startswith("✓") and "32 px" in by_subject["weights"]
     assert by_subject["Redis"].startswith("–") and by_subject["Discord"].startswith("–")
+    assert by_subject["beat network"].startswith("✓ beat network: 8 blocks load")
 
 
 def test_missing_weights_are_a_problem_that_says_what_to_do(
@@ -164,3 +165,15 @@ def test_the_bucket_answering_and_a_missing_one(tmp_path: Path, monkeypatch: pyt
         assert finding.state is State.PROBLEM and "cannot be reached" in finding.detail
     finally:
         server.stop()
+
+
+def test_missing_or_broken_beat_network_weights_are_a_problem(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from pipeline.music import beat_network
+
+    settings = settings_with(tmp_path)
+    monkeypatch.setattr(beat_network, "WEIGHTS", tmp_path / "missing.npz")
+    assert doctor.check_beat_network(settings).state is State.PROBLEM
+    (tmp_path / "broken.npz").write_bytes(b"not an archive")
+    monkeypatch.setattr(beat_network, "WEIGHTS", tmp_path / "broken.npz")
+    finding = doctor.check_beat_network(settings)
+    assert finding.state is State.PROBLEM and "reinstall" in finding.line()
