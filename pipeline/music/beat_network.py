@@ -40,7 +40,7 @@ def network_input(feats: Features, found: Harmony) -> np.ndarray:
     onset = np.maximum(feats.onset_envelope[first], feats.onset_envelope[second])
     return np.concatenate(
         [
-            level / 80.0 + 1.0,
+            level / 80.0 + 1.0,  # the band levels floor 80 dB under the loudest band: 0..1
             rise / 10.0,
             (onset / 5.0)[:, None],
             (found.change / 5.0)[:, None],
