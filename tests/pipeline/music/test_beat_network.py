@@ -10,7 +10,7 @@ import pytest
 from pipeline import music as M
 from pipeline.music import beat_network
 from pipeline.music.harmony import harmony
-from tests.synth import RATE, piano_piece, render_notes
+from tests.synth import RATE, Note, piano_piece, render_notes
 
 
 def _torch_forward(network: beat_network.BeatNetwork, inputs: np.ndarray) -> np.ndarray:
@@ -100,3 +100,32 @@ def test_the_tempo_is_the_level_whose_beats_meet_the_peaks_heard(
     beat = _activation(period_s, heights)
     tempo = heard_tempo(beat, 172.0)
     assert tempo is not None and abs(tempo / tapped_bpm - 1) < 0.04
+
+
+def _jig(seconds: float, bpm: float, seed: int) -> list[Note]:
+    """A 6/8 tune: a dotted-quarter beat of three 8th notes, every other bar in long-short pairs
+    (a quarter and an 8th), nothing louder on the beat. The pulse of onsets and chord changes leans on
+    the short notes here and puts every beat on the off-beat (beat F 0.00, measured)."""
+    rng = np.random.default_rng(seed)
+    eighth = 60.0 / bpm / 3
+    scale = [0, 2, 4, 5, 7, 9, 11, 12]
+    notes = []
+    for k in range(int(seconds / eighth)):
+        bar, place = divmod(k, 6)
+        paired = bar % 2 == 0
+        if paired and place % 3 == 1:
+            continue  # the long note of the pair holds through it
+        length = 2 * eighth if paired and place % 3 == 0 else eighth
+        pitch = 60 + [0, 5, 7, 0][(bar // 2) % 4] + scale[int(rng.integers(0, len(scale)))]
+        notes.append(Note(k * eighth, pitch, 0.9 * length, float(rng.uniform(0.6, 0.8))))
+    return notes
+
+
+@pytest.mark.parametrize(("bpm", "seed"), [(116.0, 1), (104.0, 2)])
+def test_the_beats_of_a_jig_are_its_dotted_quarters_not_its_off_beats(bpm: float, seed: int) -> None:
+    samples = render_notes(_jig(30.0, bpm, seed), 30.0)
+    found = M.rhythm(M.features(samples, RATE), harmony(samples, RATE))
+    truth = np.arange(0.0, 29.5, 60.0 / bpm)
+    inner = found.beats[(found.beats > 5.0) & (found.beats < 25.0)]
+    assert found.tempo_bpm is not None and abs(found.tempo_bpm / bpm - 1) < 0.04
+    assert len(inner) > 0 and np.mean(np.abs(inner[:, None] - truth[None, :]).min(axis=1) < 0.07) >= 0.9
