@@ -33,9 +33,9 @@ from torch import nn
 
 from bench.music_set import PIECES, RATE, Piece, Truth, render, slug
 from pipeline.media.audio import decode_audio
-from pipeline.music.beat_network import N_INPUTS, network_input
+from pipeline.music.beat_network import N_INPUTS, frames_at, network_input
 from pipeline.music.features import features
-from pipeline.music.harmony import TONAL_HOP, TONAL_NFFT, harmony
+from pipeline.music.harmony import harmony
 
 FONTS = (Path("/usr/share/sounds/sf2/TimGM6mb.sf2"), Path("/usr/share/sounds/sf3/MuseScore_General.sf3"))
 # How many scores of each corpus collection, and the beat tempos they are played at.
@@ -164,7 +164,7 @@ def targets_for(n: int, beats: list[float], downbeats: list[float]) -> np.ndarra
     """(n, 2) float32: 1 on the tonal frame centred on each beat (and bar line), 0.5 on its neighbours."""
     targets = np.zeros((n, 2), np.float32)
     for column, times in enumerate((beats, downbeats)):
-        frames = np.rint((np.asarray(times) * RATE - TONAL_NFFT / 2) / TONAL_HOP).astype(np.int64)
+        frames = frames_at(np.asarray(times), RATE)
         for offset, value in ((-1, 0.5), (1, 0.5), (0, 1.0)):
             at = np.clip(frames + offset, 0, n - 1)
             targets[at, column] = np.maximum(targets[at, column], value)

@@ -56,6 +56,12 @@ def frame_times(n: int, sample_rate: int) -> np.ndarray:
     return out
 
 
+def frames_at(times: np.ndarray, sample_rate: int) -> np.ndarray:
+    """The tonal frame centred nearest each time (the inverse of `frame_times`): where training marks a beat."""
+    out: np.ndarray = np.rint((np.asarray(times) * sample_rate - TONAL_NFFT / 2) / TONAL_HOP).astype(np.int64)
+    return out
+
+
 @dataclass(frozen=True)
 class BeatNetwork:
     """The trained weights: a front convolution, dilated residual blocks, and a head of two outputs."""

@@ -178,19 +178,20 @@ def heard_tempo(beat: np.ndarray, frame_rate: float) -> float | None:
     if tempo is None:
         return None
     candidates = [tempo * k for k in (1.0, 2.0, 0.5) if MIN_TEMPO_BPM <= tempo * k <= TAPPED_TEMPO_BPM or k == 1.0]
-    scores = [_agreement(beat, frame_rate, candidate) for candidate in candidates]
-    return candidates[int(np.argmax(scores))]
-
-
-def _agreement(beat: np.ndarray, frame_rate: float, tempo: float) -> float:
-    frames = track_beats(beat, frame_rate, tempo)
+    # The heard peaks are the same for every candidate: found once.
     near = max(1, round(0.035 * frame_rate))
     widened = scipy.ndimage.maximum_filter1d(beat, 2 * near + 1, mode="nearest")
     peaks = np.flatnonzero((beat == widened) & (beat > HEARD_PEAK))
+    scores = [_agreement(track_beats(beat, frame_rate, c), beat, widened, peaks, 2 * near) for c in candidates]
+    return candidates[int(np.argmax(scores))]
+
+
+def _agreement(frames: np.ndarray, beat: np.ndarray, widened: np.ndarray, peaks: np.ndarray, within: int) -> float:
+    """F-measure of tracked beat `frames` against the heard `peaks` (weighted by their height)."""
     if len(frames) < 2 or len(peaks) == 0:
         return 0.0
     precision = float(widened[frames].mean())
-    met = np.abs(peaks[:, None] - frames[None, :]).min(axis=1) <= 2 * near
+    met = np.abs(peaks[:, None] - frames[None, :]).min(axis=1) <= within
     recall = float(beat[peaks][met].sum() / beat[peaks].sum())
     return 2 * precision * recall / max(precision + recall, 1e-12)
 
