@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import scipy.ndimage
 
-from pipeline.music.beat_network import listen
+from pipeline.music.beat_network import Heard, listen
 from pipeline.music.features import Features
 from pipeline.music.harmony import Harmony, change_peaks
 
@@ -201,6 +201,11 @@ HEARD_PEAK = 0.2  # a beat activation peak lower than this is no beat heard
 # (the autocorrelation's own tempo may still be faster).
 TAPPED_TEMPO_BPM = 200.0
 HEARD_BAR_WEIGHT = 2.0  # standard deviations of the network's bar-line activation, against the four hand-made cues
+METRE_CLARITY = 0.3  # below this mean contrast (standard deviations summed over the cues) no metre is clear
+# What it costs the bar count to restart (in the same units): cheap where the music held still
+# (a fermata), dear elsewhere, where a restart would only chase one loud beat.
+PAUSED_RESTART, STEADY_RESTART = 5.0, 20.0
+UNHEARD_BEAT = 0.35  # a tracked beat whose network activation is under this share of the usual one was not heard
 PULSE_CLARITY = 0.25  # on the onset envelope alone
 # On onsets and harmonic change together: a chorale's pulse is its chords. Held strings and winds
 # measure 0.03-0.08 here and a codec moves that by a fifth; a floor among them made one recording
@@ -237,17 +242,39 @@ def merge_onsets(
 
 
 def downbeats(
-    beats: np.ndarray, found: Harmony, envelope: np.ndarray, feats: Features, heard_bars: np.ndarray | None = None
+    beats: np.ndarray,
+    found: Harmony,
+    envelope: np.ndarray,
+    feats: Features,
+    heard: Heard | None = None,
+    onsets: np.ndarray | None = None,
 ) -> tuple[np.ndarray, int | None]:
     """(bar lines, beats per bar): the metre and phase at whose beats the music changes and leans most.
 
     Chords change on the bar line more than inside it, the bass moves there, and players lean on
-    its first beat (louder just after it); each metre of 2, 3 or 4 beats and each phase is scored by
-    how much more its beats carry of these than the other beats, in standard deviations. Where the
-    beat network is there, its bar-line activation (`heard_bars`, per band frame) is one more cue.
+    its first beat (louder just after it); where the beat network is there (`heard`), its bar-line
+    activation is one more cue. The metre is the one whose every n-th beat carries most of these
+    over the whole clip; the bar lines then follow the cues beat by beat, and the count restarts
+    cheaply only where the music paused (a beat the network did not hear or, without it, one with
+    no note among the `onsets`: a fermata's held chord).
     """
     if len(beats) < 8:
         return np.empty(0), None
+    heard_bars, heard_beats = (None, None) if heard is None else (heard.bar, heard.beat)
+    cue = _bar_cue(beats, found, envelope, feats, heard_bars)
+    metre, clarity = _metre(cue)
+    if clarity < METRE_CLARITY:
+        return np.empty(0), None
+    paused = _paused_beats(beats, np.empty(0) if onsets is None else onsets, heard_beats, feats.frame_rate)
+    positions = _bar_positions(cue, metre, np.where(paused, PAUSED_RESTART, STEADY_RESTART))
+    out: np.ndarray = beats[positions == 0]
+    return out, metre
+
+
+def _bar_cue(
+    beats: np.ndarray, found: Harmony, envelope: np.ndarray, feats: Features, heard_bars: np.ndarray | None
+) -> np.ndarray:
+    """Per beat, how much it reads as a bar line, in standard deviations summed over the cues."""
     fps = feats.frame_rate
     frames = np.clip(np.rint(beats * fps).astype(np.int64), 0, len(envelope) - 1)
     near = max(1, round(0.04 * fps))
@@ -263,26 +290,53 @@ def downbeats(
         cue += HEARD_BAR_WEIGHT * _standard(
             scipy.ndimage.maximum_filter1d(heard_bars, 2 * near + 1, mode="nearest")[frames]
         )
-    best: tuple[float, np.ndarray, int] = (-np.inf, np.zeros(0, dtype=bool), 0)
-    # 4 and 2 share their downbeats: a 2 must beat the 4 clearly, or another codec's rounding flips
-    # between them (and every other bar line with them); 3 too, since a short clip's beats can fall
-    # into threes by chance. 4 is the commonest metre.
-    preference = {2: 0.85, 3: 0.85, 4: 1.0}
-    for metre in (2, 3, 4):
-        positions = _bar_positions(cue, metre)
-        on = positions == 0
-        if on.sum() < 2 or on.all():
-            continue
-        # Each restart of the count is a freedom the metre took to fit: it costs, per bar.
-        restarts = int(np.count_nonzero(positions[1:] != (positions[:-1] + 1) % metre))
-        score = float(cue[on].mean() - cue[~on].mean()) * preference[metre] - 2.0 * restarts / on.sum()
-        if score > best[0]:
-            best = (score, on, metre)
-    score, on, metre = best
-    if score < 0.5:
-        return np.empty(0), None
-    out: np.ndarray = beats[on]
-    return out, metre
+    return cue
+
+
+def _metre(cue: np.ndarray) -> tuple[int, float]:
+    """(beats per bar, clarity): the metre whose every n-th beat, at its best phase, stands out most.
+
+    Counted straight through the clip, with no restart: a count free to restart anywhere fits any
+    metre to the strong beats (a 3/4 minuet scored higher as 4/4 with a restart every other bar).
+    4 and 2 share their downbeats, so a 2 must beat the 4 clearly, or another codec's rounding flips
+    between them (and every other bar line with them); 3 too, since a short clip's beats can fall
+    into threes by chance. 4 is the commonest metre.
+    """
+    best = (4, -np.inf)
+    for metre, preference in ((2, 0.85), (3, 0.85), (4, 1.0)):
+        contrast = max(_contrast(cue, metre, phase) for phase in range(metre))
+        if contrast * preference > best[1]:
+            best = (metre, contrast * preference)
+    return best
+
+
+def _contrast(cue: np.ndarray, metre: int, phase: int) -> float:
+    """How much more the beats at `phase` of every `metre` carry than the others (mean difference)."""
+    on = np.zeros(len(cue), dtype=bool)
+    on[phase::metre] = True
+    return float(cue[on].mean() - cue[~on].mean()) if 0 < on.sum() < len(cue) else -np.inf
+
+
+def _paused_beats(beats: np.ndarray, onsets: np.ndarray, heard_beats: np.ndarray | None, fps: float) -> np.ndarray:
+    """Per beat, whether the music paused just before it: the beat before was not heard, or no note
+    started in it (a fermata's held chord, a breath), so the tracker counted a beat that is no beat.
+
+    With the beat network, its beat activation says so (under a third of the clip's usual value at a
+    beat); without it, the onsets do.
+    """
+    if len(beats) < 2:
+        return np.zeros(len(beats), dtype=bool)
+    if heard_beats is not None:
+        frames = np.clip(np.rint(beats * fps).astype(np.int64), 0, len(heard_beats) - 1)
+        heard = scipy.ndimage.maximum_filter1d(heard_beats, 2 * max(1, round(0.04 * fps)) + 1, mode="nearest")[frames]
+        unheard = heard < UNHEARD_BEAT * float(np.median(heard))
+        return np.concatenate([[False], unheard[:-1]])
+    period = float(np.median(np.diff(beats)))
+    # The beat before: from just before it (a note a little early is on it) to just before this one.
+    starts, ends = beats[:-1] - 0.15 * period, beats[1:] - 0.15 * period
+    silent = np.searchsorted(onsets, ends) - np.searchsorted(onsets, starts) == 0
+    out: np.ndarray = np.concatenate([[False], silent])
+    return out
 
 
 def level_after(frames: np.ndarray, feats: Features) -> np.ndarray:
@@ -295,11 +349,12 @@ def level_after(frames: np.ndarray, feats: Features) -> np.ndarray:
     return out
 
 
-def _bar_positions(cue: np.ndarray, metre: int, jump: float = 3.0) -> np.ndarray:
+def _bar_positions(cue: np.ndarray, metre: int, restart_cost: np.ndarray) -> np.ndarray:
     """Per beat, its place in the bar (0 = the bar line): the most likely path (Viterbi).
 
-    The count runs on beat by beat, but may restart at a cost: a held fermata or a breath makes
-    the beat tracker count an extra beat there, and the bar must not stay a beat off after it.
+    The count runs on beat by beat, but may restart at a cost per beat (`restart_cost`): a held
+    fermata or a breath makes the beat tracker count an extra beat there, and the bar must not stay
+    a beat off after it.
     """
     n = len(cue)
     gain = np.where(np.arange(metre)[None, :] == 0, cue[:, None], -cue[:, None] / max(metre - 1, 1))
@@ -308,7 +363,7 @@ def _bar_positions(cue: np.ndarray, metre: int, jump: float = 3.0) -> np.ndarray
     following = (np.arange(metre) - 1) % metre  # the state each state follows without a restart
     for i in range(1, n):
         steady = score[following]
-        restart = score.max() - jump
+        restart = score.max() - restart_cost[i]
         back[i] = np.where(steady >= restart, following, int(score.argmax()))
         score = np.maximum(steady, restart) + gain[i]
     path = np.zeros(n, dtype=np.int64)
@@ -368,7 +423,7 @@ def rhythm(feats: Features, found: Harmony | None = None) -> Rhythm:
     else:
         beats = feats.frame_time(track_beats(envelope, feats.frame_rate, tempo))
         if found is not None:
-            bars, metre = downbeats(beats, found, envelope, feats, None if heard is None else heard.bar)
+            bars, metre = downbeats(beats, found, envelope, feats, heard, onsets)
     return Rhythm(
         onsets=onsets,
         onset_strength=strength,

@@ -45,15 +45,16 @@ def target_length(rhythm_: Rhythm, duration_s: float) -> float:
 
 
 def phrase_length(rhythm_: Rhythm, duration_s: float) -> float:
-    """The segment length cuts on phrases aim at: four bars (eight beats without bars), within 3-8 s.
+    """The segment length cuts on phrases aim at: four bars of 4 or of 3 (eight beats without bars), within 3-8 s.
 
     Only the tempo and the metre set it: they are the same in every codec, where the onset count
     behind `target_length` moves by a tenth, and a target that moves flips a phrase between one
-    segment and two.
+    segment and two. Eight bars of 2 make the same phrase as four of 4: a bar of 2 or 4 is the
+    choice a codec's rounding can flip, and it must not halve the target.
     """
     if rhythm_.tempo_bpm is None:
         return target_length(rhythm_, duration_s)
-    beats = 4 * (rhythm_.beats_per_bar or 0) or 8
+    beats = {None: 8, 3: 12}.get(rhythm_.beats_per_bar, 16)
     return float(np.clip(beats * 60.0 / rhythm_.tempo_bpm, 3.0, LONGEST_TARGET_S))
 
 
