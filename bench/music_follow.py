@@ -107,7 +107,9 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true", help="one timing run instead of five")
     parser.add_argument("--keep", help="keep the clips in this folder")
     parser.add_argument("--signal", choices=[s.value for s in M.Signal], default="rms", help="the signal cut on")
-    parser.add_argument("--snap", choices=[s.value for s in M.Snap], default="onsets", help="what cuts move to")
+    parser.add_argument(
+        "--snap", choices=[s.value for s in M.Snap], default=M.MusicSettings().snap.value, help="what cuts move to"
+    )
     parser.add_argument(
         "--set", help="also the real compositions of bench.music_set in this folder (rendered if missing), per clip"
     )

@@ -232,8 +232,8 @@ def _analysis_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--snap",
         choices=[s.value for s in Snap],
-        help="move each cut to the nearest onset or beat, or choose cuts on phrase starts then bar lines "
-        "(default: music onsets, paper none)",
+        help="choose cuts on phrase starts then bar lines, or move each cut to the nearest onset or beat "
+        "(default: music phrases, paper none)",
     )
     parser.add_argument("--pulse", type=float, help="0..1: a kick on percussive onsets (default: music 0.3, paper 0)")
     parser.add_argument("--motion", type=float, help="0..1: drift with the loudness (default: music 0.3, paper 0)")

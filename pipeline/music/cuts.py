@@ -11,13 +11,13 @@ import numpy as np
 from pipeline import analysis as paper
 from pipeline.analysis import HOP, Analysis, InflectionSearch
 from pipeline.errors import InvalidOption
-from pipeline.music.features import features, loudness_curve
+from pipeline.music.features import Features, features, loudness_curve
 from pipeline.music.harmony import harmony
 from pipeline.music.phrases import Boundaries, boundaries, choose_cuts
 from pipeline.music.rhythm import Rhythm, rhythm
 from pipeline.music.settings import LONGEST_S, MIN_GAP_S, MusicSettings, Snap
 from pipeline.music.signals import Signal, signal_tv
-from pipeline.music.snapping import Cutter, reentries
+from pipeline.music.snapping import Cutter, reentries, still_frames
 from pipeline.music.threshold import (
     SHORTEST_TARGET_S,
     TARGET_SLACK,
@@ -60,7 +60,7 @@ def analyse_music(samples: np.ndarray, sample_rate: int, settings: MusicSettings
     smoothed = paper.smooth(tv)
     search = InflectionSearch.build(smoothed, settings.kind, absolute_threshold=_absolute(settings))
     duration_s = len(samples) / sample_rate
-    candidates = boundaries(found, feats, harm) if settings.snap is Snap.PHRASES else None
+    candidates = _where_music_moves(boundaries(found, feats, harm), feats) if settings.snap is Snap.PHRASES else None
     cutter = Cutter(search, found, settings, feats, candidates)
     cutter.signal_peak = float(np.max(smoothed, initial=0.0))
     returns = np.empty(0)
@@ -145,6 +145,23 @@ def _phrase_points(
     columns = np.ceil(cut_times[1:-1] * cps - 1e-9).astype(np.int64)
     inner = np.clip(columns, 1, max(n_columns - 2, 1))
     return np.unique(np.concatenate([[0], inner, [n_columns - 1]])).astype(np.int64)
+
+
+def _where_music_moves(candidates: Boundaries, feats: Features) -> Boundaries:
+    """The candidates outside stretches where the audio holds still (silence, a drone, a held chord).
+
+    The beat tracker counts on through a drone, and a bar line there is no turn: a cut on it would
+    split a shot where nothing changes, which the other snaps never do either.
+    """
+    still = still_frames(feats)
+    frames = np.clip(np.rint(candidates.times * feats.frame_rate).astype(np.int64), 0, len(still) - 1)
+    keep = ~still[frames]
+    return Boundaries(
+        times=candidates.times[keep],
+        score=candidates.score[keep],
+        marked=candidates.marked[keep],
+        novelty=candidates.novelty[keep],
+    )
 
 
 def count_note(wanted: int, got: int, duration_s: float) -> str:

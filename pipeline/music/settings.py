@@ -27,7 +27,7 @@ class MusicSettings:
 
     signal: Signal = Signal.RMS
     kind: InflectionKind = InflectionKind.MIN
-    snap: Snap = Snap.ONSETS
+    snap: Snap = Snap.PHRASES
     threshold: float | None = None  # a fixed δ, as the paper
     segments: int | None = None  # this many segments, as near as the clip allows
     segment_seconds: float | None = None  # segments of about this length over the whole clip

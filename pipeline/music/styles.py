@@ -29,7 +29,7 @@ class StyleDefaults:
 
 
 STYLES = {
-    Style.MUSIC: StyleDefaults(threshold=None, signal=Signal.RMS, snap=Snap.ONSETS, pulse=0.3, motion=0.3),
+    Style.MUSIC: StyleDefaults(threshold=None, signal=Signal.RMS, snap=Snap.PHRASES, pulse=0.3, motion=0.3),
     Style.PAPER: StyleDefaults(
         threshold=paper.DEFAULT_THRESHOLD, signal=Signal.TV, snap=Snap.NONE, pulse=0.0, motion=0.0
     ),

@@ -222,7 +222,7 @@ def test_old_job_records_read_as_the_paper_style_and_new_ones_round_trip() -> No
     assert old_counted.threshold is None and old_counted.segments == 4
     new = RenderOptions(seed=3, snap=M.Snap.BEATS, pulse=0.5, segments=None)
     assert RenderOptions.from_dict(new.as_dict()) == new
-    assert RenderOptions().music_settings() == M.MusicSettings(signal=M.Signal.RMS, snap=M.Snap.ONSETS)
+    assert RenderOptions().music_settings() == M.MusicSettings(signal=M.Signal.RMS, snap=M.Snap.PHRASES)
 
 
 def test_json_reports_onsets_beats_tempo_and_segment_lengths(
@@ -230,7 +230,7 @@ def test_json_reports_onsets_beats_tempo_and_segment_lengths(
 ) -> None:
     clip = write_wav(tmp_path / "g.wav", groove[0][: 16 * RATE, None])
     report = describe(prepare(clip, RenderOptions(seed=1)))
-    assert report["style"] == "music" and report["signal"] == "rms" and report["snap"] == "onsets"
+    assert report["style"] == "music" and report["signal"] == "rms" and report["snap"] == "phrases"
     assert report["tempo"] == pytest.approx(120, rel=0.02)
     assert len(report["onsets"]) > 20 and len(report["beats"]) > 20
     assert all(s["length"] == pytest.approx(s["end"] - s["start"], abs=2e-3) for s in report["segments"])
