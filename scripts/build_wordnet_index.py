@@ -24,6 +24,8 @@ Output lines (tab-separated, after '#' comments holding WordNet's licence):
     U  lemmas (space-separated)                            one-word words that reach no class: not typos
                                                             (irregular forms of any part of speech too)
     X  inflected form  base forms                          WordNet's noun exceptions
+    T  lemmas (space-separated)                            nouns whose commonest (tagged) sense is an
+                                                            animal, a food or a plant
     C  lemmas (space-separated)                            common English words of any part of
                                                             speech (tagged >= 10 times): English,
                                                             never another language's word
@@ -59,6 +61,7 @@ MIN_ABSTRACT_COVERAGE = 0.01
 # from the same lexicographer file: "hope" → attribute → "bubble", or "baby" → person →
 # "groom", reads as nonsense. WordNet's files: 05 animal, 06 artifact, 13 food, 17 object, 20 plant.
 CONCRETE_FILES = frozenset({5, 6, 13, 17, 20})
+LIVING_FILES = frozenset({5, 13, 20})  # the animals, foods and plants among them
 # ...and only a word's two most frequent senses: rare ones borrow strangely ("god" → idol → creation).
 MAX_BORROWING_SENSE = 2
 # How much each way of reaching classes is trusted, times (tag count + 1) of its sense.
@@ -419,6 +422,8 @@ def build(wordnet: Path) -> str:
     real = set(senses) | read_other_lemmas(wordnet) | read_irregular_forms(wordnet)
     unresolved = sorted(w for w in real if w not in table and " " not in w)
     lines += [f"U\t{' '.join(unresolved[i : i + 100])}" for i in range(0, len(unresolved), 100)]
+    things = living_nouns(sorted(w for w in senses if " " not in w), synsets, senses, resolver.counts)
+    lines += [f"T\t{' '.join(things[i : i + 100])}" for i in range(0, len(things), 100)]
     lines += [
         f"X\t{inflected}\t{' '.join(bases)}"
         for inflected, bases in sorted(exceptions.items())
@@ -427,6 +432,20 @@ def build(wordnet: Path) -> str:
     common = read_common_words(wordnet)
     lines += [f"C\t{' '.join(common[i : i + 100])}" for i in range(0, len(common), 100)]
     return "\n".join(lines) + "\n"
+
+
+def living_nouns(
+    words: Iterable[str], synsets: dict[int, Synset], senses: dict[str, list[int]], tags: dict[tuple[str, int], int]
+) -> list[str]:
+    """The nouns whose commonest sense is an animal, a food or a plant, tagged in WordNet's corpus:
+    "rat", "dog", "mango". A picture of another creature or dish is a different thing, where one of
+    another artifact may still do ("drum kit" → a drum)."""
+    out = []
+    for word in words:
+        offsets = senses.get(word, [])
+        if offsets and synsets[offsets[0]].lexfile in LIVING_FILES and tags.get((word, offsets[0]), 0) > 0:
+            out.append(word)
+    return out
 
 
 def _licence_header() -> str:

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from pipeline.words import reader as meaning
 from pipeline.words import relations
-from pipeline.words.forms import MAX_PHRASE_WORDS, find
-from pipeline.words.tables import Entry, Method
+from pipeline.words.forms import MAX_PHRASE_WORDS, base_forms, find
+from pipeline.words.tables import Entry, Method, load_index
 from pipeline.words.text import STOPWORDS
 
 THING_METHODS = frozenset({Method.ID, Method.EXACT, Method.SYNONYM, Method.KIND_OF})
@@ -18,6 +18,19 @@ def is_thing(piece: str) -> bool | None:
     if entry is None:
         return None
     return entry.method in THING_METHODS
+
+
+def is_classless_thing(piece: str) -> bool:
+    """Whether a piece names an animal, a food or a plant that no class shows: one WordNet reaches no
+    class for, or one whose classes people judged wrong for it ("rat": the other rodents are not a
+    rat). A picture of some other creature is a different thing, where another artifact may still
+    do ("drum kit" → a drum)."""
+    things = load_index().things
+    for form in base_forms(piece):
+        if form in things:
+            entry = find(form)
+            return entry is None or entry.method is Method.UNKNOWN
+    return False
 
 
 def modifies(word: str) -> bool:

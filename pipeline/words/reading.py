@@ -10,7 +10,15 @@ from pipeline.words import chat, lexicon, relations, spelling
 from pipeline.words import emoji as E
 from pipeline.words import reader as meaning
 from pipeline.words.forms import base_forms, find, is_english, known_pieces
-from pipeline.words.phrases import THING_METHODS, held, is_thing, pictured, subject_and_rest, thing_tail
+from pipeline.words.phrases import (
+    THING_METHODS,
+    held,
+    is_classless_thing,
+    is_thing,
+    pictured,
+    subject_and_rest,
+    thing_tail,
+)
 from pipeline.words.tables import Entry, Method, curated_words, load_index
 from pipeline.words.text import MAX_WORD_CHARS, NUMBER, STOPWORDS, has_words, normalise, number_class
 
@@ -164,8 +172,8 @@ def the_one_thing_named(phrase: str) -> Reading | None:
     if not 1 < len(pieces) <= _MAX_PIECES:
         return None
     named = [(piece, found) for piece in pieces if (found := read(piece)).group]
-    if len(named) != 1:
-        return None
+    if len(named) != 1 or any(is_classless_thing(p) for p in pieces if p != named[0][0]):
+        return None  # two things ("dog cat"), or the other is a thing no class shows ("pet rat")
     piece, found = named[0]
     others = ", ".join(p for p in pieces if p != piece)
     said = found.label or _label(Entry(found.method, found.group, (), found.via), piece)

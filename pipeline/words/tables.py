@@ -49,6 +49,7 @@ class WordIndex:
     exceptions: dict[str, tuple[str, ...]]  # irregular plural → base forms
     unresolved: frozenset[str]  # real words that reach no class, so never "fixed" into another word
     common: frozenset[str] = frozenset()  # common English words of any part of speech ("get", "bad")
+    things: frozenset[str] = frozenset()  # nouns for an animal, a food or a plant ("rat", "mango")
 
     def entry(self, word: str) -> Entry | None:
         """The parsed resolution of a known lemma."""
@@ -76,6 +77,7 @@ def load_index() -> WordIndex:
     exceptions: dict[str, tuple[str, ...]] = {}
     unresolved: set[str] = set()
     common: set[str] = set()
+    things: set[str] = set()
     for line in text.splitlines():
         kind, _, rest = line.partition("\t")
         if kind == "W":
@@ -90,7 +92,9 @@ def load_index() -> WordIndex:
             unresolved.update(rest.split())
         elif kind == "C":
             common.update(rest.split())
-    return WordIndex(tuple(groups), words, exceptions, frozenset(unresolved), frozenset(common))
+        elif kind == "T":
+            things.update(rest.split())
+    return WordIndex(tuple(groups), words, exceptions, frozenset(unresolved), frozenset(common), frozenset(things))
 
 
 @functools.cache

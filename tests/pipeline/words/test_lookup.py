@@ -577,6 +577,14 @@ def test_one_thing_among_words_that_name_nothing_is_that_thing() -> None:
     assert split_words("dog cat") == ["dog", "cat"]  # two things stay two
 
 
+def test_a_creature_no_class_shows_is_not_pictured_by_the_word_beside_it() -> None:
+    # "pet" alone reaches the pets; beside a rat (whose rodent classes people judged wrong) it
+    # would picture a dog or a parrot where the person asked for a rat.
+    assert pickable("pet") != {None} and pickable("pet rat") == {None}
+    assert pickable("drum kit") == names("drum")  # another artifact may still stand for its parts
+    assert pickable("pet rabbit") <= pickable("rabbit")  # a creature with classes keeps them
+
+
 def test_function_words_name_nothing() -> None:
     assert pickable("big red dog") <= DOGS and pickable("walk in the park") == names("park bench")
     for word in ("the", "of", "a", "in"):
