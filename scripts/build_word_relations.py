@@ -50,6 +50,7 @@ _PERSON, _ARTIFACT = 18, 6
 _SCENE_FILES = frozenset({6, 11, 13, 15, 17, 19})
 _NARROW = 12  # at most this many classes for a broader sense to picture its kinds
 _COMMUNICATION = 10  # WordNet's file of music, dance and art forms, among much else
+_LIVING_FILES = frozenset({5, 13, 20})  # WordNet's files of animals, foods and plants
 _COMPOUND_DEPTH = 6  # how far up a name's broader senses its last word may be ("brass band" → band)
 
 
@@ -205,8 +206,10 @@ class Relations:
         mean something else than their last word says ("hush puppy" is bread, "whipped cream" no
         cream): one thing, never read by its parts. Left out, as they may well mean what their words
         say: names whose senses are kinds of their last word or of its siblings ("brass band" is a
-        band, a "sea otter" beside the otter), names starting with an adjective ("black cat", "little dog"
-        and "rainy day" are, to WordNet, a fisher, a constellation and hard times), and "A of B"."""
+        band, a "sea otter" beside the otter), unless that word reads no class and the name is an
+        animal, a food or a plant ("pot roast", "barn swallow": a pot or a barn is another thing);
+        names starting with an adjective ("black cat", "little dog" and "rainy day" are, to WordNet,
+        a fisher, a constellation and hard times), and "A of B"."""
         index, curated = load_index(), _curated_table()
         adjectives = read_index(wordnet / "index.adj")
         out = []
@@ -214,11 +217,18 @@ class Relations:
             parts = word.split()
             if len(parts) < 2 or "of" in parts or parts[0] in adjectives or word in related:
                 continue
-            if word in curated or index.entry(word) is not None or self._kind_of_last_word(word):
+            if word in curated or index.entry(word) is not None:
                 continue
+            if self._kind_of_last_word(word) and (_reads_classes(parts[-1]) or not self._living(word)):
+                continue  # a "brass band" is read as a band, an "apple orchard" by its apples
             if any((entry := find(part)) is not None and entry.group for part in parts):
                 out.append(f"{word}\t-\tcompound")
         return out
+
+    def _living(self, word: str) -> bool:
+        """Whether a name's commonest sense is an animal, a food or a plant: then a picture of the
+        words before its last one is another thing ("banana split", "barn swallow", "beach plum")."""
+        return self.nouns[self.noun_senses[word][0]].lexfile in _LIVING_FILES
 
     def _kind_of_last_word(self, word: str) -> bool:
         """Whether a sense of a name is, a few steps up, a sense of its last word or a sibling of one:
@@ -245,6 +255,12 @@ class Relations:
             if found is not None:
                 out[word] = f"{word}\t{found[0]}\t{found[1]}"
         return list(out.values())
+
+
+def _reads_classes(word: str) -> bool:
+    """Whether the lookup reads a word (or its singular) as classes: if not, a name that is a kind
+    of it would be read by its other words, the ones that only say which kind ("pot roast")."""
+    return any((entry := find(form)) is not None and bool(entry.group) for form in {word, word.removesuffix("s")})
 
 
 def main(argv: list[str]) -> int:

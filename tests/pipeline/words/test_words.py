@@ -398,6 +398,15 @@ def test_a_name_that_means_other_than_its_words_is_never_read_by_its_parts() -> 
     assert reading.read("hush puppy").label.startswith("a name of its own")
 
 
+def test_a_creature_or_dish_of_a_kind_its_last_word_does_not_picture_is_not_its_first_word() -> None:
+    # A pot roast is a kind of roast and a barn swallow one of swallow, but no class shows either
+    # last word: the words before it only say which kind, and picture something else.
+    for name in ("pot roast", "barn swallow", "banana split"):
+        assert relations.is_compound(name) and request_choices(name) == {None}, name
+    assert not relations.is_compound("sea otter")  # its last word is a class: read as the otter
+    assert not relations.is_compound("apple orchard")  # a place, not a creature: read by its apples
+
+
 @pytest.mark.parametrize(
     ("word", "relation", "expected"),
     [
