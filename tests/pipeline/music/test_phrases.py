@@ -12,6 +12,7 @@ from pipeline import music as M
 from pipeline.music.harmony import change_peaks, harmony
 from pipeline.music.phrases import (
     Boundaries,
+    _accents,
     _fills,
     _phrase_grid,
     boundaries,
@@ -208,6 +209,27 @@ def test_a_drum_fill_over_running_notes_marks_the_bar_line_after_it() -> None:
     busy = _fills(times, found, feats)
     after = _near(times, fills, 0.01)
     assert busy[after].min() > 0.1 and busy[~after].max() == 0.0, busy
+
+
+def test_a_bar_line_played_harder_is_an_accent_whether_its_note_was_detected_or_not() -> None:
+    # Soft piano 8ths, every fourth bar line hit hard. A codec decides which weak notes the onset
+    # detector keeps: the accent must not hang on it, so dropping the detected onsets at the
+    # accented bar lines (as another encoding might) changes nothing.
+    beat = 0.5
+    notes = [Note(0.5 + i * beat / 2, 60 + (i % 5), 0.2, 0.25) for i in range(16 * 4 * 2)]
+    lines = [0.5 + bar * 4 * beat for bar in range(16)]
+    loud = lines[::4]
+    notes += [Note(t, 48, 0.3, 0.9) for t in loud]
+    samples = render_notes(notes, 0.5 + 16 * 4 * beat + 1.0)
+    feats = M.features(samples, RATE)
+    found = M.rhythm(feats, harmony(samples, RATE))
+    times = np.asarray(lines)
+    accents = _accents(times, found, feats)
+    hit = _near(times, loud, 0.01)
+    assert accents[hit].min() > 0.2 > 0.15 > accents[~hit].max(), accents
+    missed = ~_near(found.onsets, loud, 0.06)
+    fewer = dataclasses.replace(found, onsets=found.onsets[missed], onset_strength=found.onset_strength[missed])
+    np.testing.assert_array_equal(_accents(times, fewer, feats), accents)
 
 
 def test_the_bar_count_restarts_after_a_held_note_and_nowhere_else() -> None:
