@@ -33,7 +33,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "scripts"))
 
-from build_wordnet_index import _licence_header, _readable  # noqa: E402
+from build_wordnet_index import LIVING_FILES, _licence_header, _readable  # noqa: E402
 
 from pipeline.words.forms import find  # noqa: E402
 from pipeline.words.tables import Entry, Method, load_index, word_table  # noqa: E402
@@ -50,7 +50,6 @@ _PERSON, _ARTIFACT = 18, 6
 _SCENE_FILES = frozenset({6, 11, 13, 15, 17, 19})
 _NARROW = 12  # at most this many classes for a broader sense to picture its kinds
 _COMMUNICATION = 10  # WordNet's file of music, dance and art forms, among much else
-_LIVING_FILES = frozenset({5, 13, 20})  # WordNet's files of animals, foods and plants
 _COMPOUND_DEPTH = 6  # how far up a name's broader senses its last word may be ("brass band" → band)
 
 
@@ -221,14 +220,14 @@ class Relations:
                 continue
             if self._kind_of_last_word(word) and (_reads_classes(parts[-1]) or not self._living(word)):
                 continue  # a "brass band" is read as a band, an "apple orchard" by its apples
-            if any((entry := find(part)) is not None and entry.group for part in parts):
+            if any(map(_reads_classes, parts)):
                 out.append(f"{word}\t-\tcompound")
         return out
 
     def _living(self, word: str) -> bool:
         """Whether a name's commonest sense is an animal, a food or a plant: then a picture of the
         words before its last one is another thing ("banana split", "barn swallow", "beach plum")."""
-        return self.nouns[self.noun_senses[word][0]].lexfile in _LIVING_FILES
+        return self.nouns[self.noun_senses[word][0]].lexfile in LIVING_FILES
 
     def _kind_of_last_word(self, word: str) -> bool:
         """Whether a sense of a name is, a few steps up, a sense of its last word or a sibling of one:
@@ -258,9 +257,8 @@ class Relations:
 
 
 def _reads_classes(word: str) -> bool:
-    """Whether the lookup reads a word (or its singular) as classes: if not, a name that is a kind
-    of it would be read by its other words, the ones that only say which kind ("pot roast")."""
-    return any((entry := find(form)) is not None and bool(entry.group) for form in {word, word.removesuffix("s")})
+    """Whether the lookup reads a word (or its singular: `find` tries both) as classes."""
+    return (entry := find(word)) is not None and bool(entry.group)
 
 
 def main(argv: list[str]) -> int:
