@@ -437,13 +437,17 @@ def build(wordnet: Path) -> str:
 def living_nouns(
     words: Iterable[str], synsets: dict[int, Synset], senses: dict[str, list[int]], tags: dict[tuple[str, int], int]
 ) -> list[str]:
-    """The nouns whose commonest sense is an animal, a food or a plant, tagged in WordNet's corpus:
-    "rat", "dog", "mango". A picture of another creature or dish is a different thing, where one of
-    another artifact may still do ("drum kit" → a drum)."""
+    """The nouns whose commonest sense is an animal, a food or a plant: "rat", "dog", "mango". The
+    commonest is the first sense tagged in WordNet's corpus, or for a word never tagged ("octopus",
+    "cactus") the first sense WordNet lists. A picture of another creature or dish is a different
+    thing, where one of another artifact may still do ("drum kit" → a drum)."""
     out = []
     for word in words:
         offsets = senses.get(word, [])
-        if offsets and synsets[offsets[0]].lexfile in LIVING_FILES and tags.get((word, offsets[0]), 0) > 0:
+        if not offsets or synsets[offsets[0]].lexfile not in LIVING_FILES:
+            continue
+        tagged = [tags.get((word, offset), 0) for offset in offsets]
+        if tagged[0] > 0 or not any(tagged):
             out.append(word)
     return out
 

@@ -20,17 +20,10 @@ def is_thing(piece: str) -> bool | None:
     return entry.method in THING_METHODS
 
 
-def is_classless_thing(piece: str) -> bool:
-    """Whether a piece names an animal, a food or a plant that no class shows: one WordNet reaches no
-    class for, or one whose classes people judged wrong for it ("rat": the other rodents are not a
-    rat). A picture of some other creature is a different thing, where another artifact may still
-    do ("drum kit" → a drum)."""
+def is_living(piece: str) -> bool:
+    """Whether a piece names an animal, a food or a plant (its commonest sense, by WordNet)."""
     things = load_index().things
-    for form in base_forms(piece):
-        if form in things:
-            entry = find(form)
-            return entry is None or entry.method is Method.UNKNOWN
-    return False
+    return any(form in things for form in base_forms(piece))
 
 
 def modifies(word: str) -> bool:

@@ -13,8 +13,9 @@ from pipeline.words.forms import base_forms, find, is_english, known_pieces
 from pipeline.words.phrases import (
     THING_METHODS,
     held,
-    is_classless_thing,
+    is_living,
     is_thing,
+    modifies,
     pictured,
     subject_and_rest,
     thing_tail,
@@ -85,6 +86,10 @@ def read(query: str) -> Reading:
     thing = thing_tail(word)
     if thing is not None:  # before any spelling fix of the whole: "big cab" is no big cat
         return _phrase_reading(word, thing)
+    head = _classless_head(word)
+    if head is not None:  # "giant octopus", "ripe mango": no word around it makes it another thing
+        label = f"{head}, which no class shows"
+        return Reading(Method.UNKNOWN, label=label, suggestions=suggestions_for(word, ()))
     by_chat = _chat_form(word)
     if by_chat is not None:
         return by_chat
@@ -98,9 +103,9 @@ def read(query: str) -> Reading:
     holding = held(word)
     if holding is not None:
         return _reading(holding, word)
-    head = known_tail(word)
-    if head is not None:
-        return _phrase_reading(word, head)
+    tail = known_tail(word)
+    if tail is not None:
+        return _phrase_reading(word, tail)
     by_meaning = _by_meaning(word)
     if by_meaning is not None:
         return by_meaning
@@ -164,6 +169,24 @@ def _subject_reading(phrase: str) -> Reading | None:
     return None
 
 
+def is_classless_thing(piece: str) -> bool:
+    """Whether a piece names an animal, a food or a plant that reads as no class: none reaches it,
+    people judged its classes wrong ("rat": the other rodents are not a rat), or the model refuses
+    WordNet's guess ("octopus" is no nautilus). A picture of some other creature is a different
+    thing, where another artifact may still do ("drum kit" → a drum)."""
+    return is_living(piece) and not read(piece).group
+
+
+def _classless_head(phrase: str) -> str | None:
+    """The last word of a phrase when it is a creature, food or plant no class shows and every word
+    before it only says something about it ("giant octopus", "big wild turkey", "ripe mango"): the
+    words around it do not make it some other creature the model finds near the whole phrase."""
+    *before, head = phrase.split()
+    if not before or not is_classless_thing(head):
+        return None
+    return head if all(modifies(t) for t in before if t not in STOPWORDS) else None
+
+
 def the_one_thing_named(phrase: str) -> Reading | None:
     """A run of words where one word or name reads as classes and every other word as nothing
     ("tiger roar", "elefant family"): that one thing, the others said in the label. None where
@@ -221,15 +244,22 @@ def _label(entry: Entry, word: str) -> str:
 
 def known_tail(word: str) -> Entry | None:
     """The longest known ending of a phrase nobody listed ("big red dog" → dog), as broader; an
-    ending never starts with a function word ("walk in the park" → park, not "the park")."""
+    ending never starts with a function word ("walk in the park" → park, not "the park"), nor is a
+    guess the ending alone would not stand by ("fuzzy caterpillar" is no tracked vehicle)."""
     tokens = word.split()
     for start in range(1, len(tokens)):
         if tokens[start] in STOPWORDS:
             continue
         tail = " ".join(tokens[start:])
         entry = find(tail)
-        if entry is not None and entry.method is not Method.UNKNOWN:
-            return Entry(entry.method, entry.group, entry.other_groups, tail, entry.curated)
+        if entry is None or entry.method is Method.UNKNOWN:
+            continue
+        if _weak_and_unconfirmed(entry, tail):
+            alone = read(tail)  # how the ending reads by itself ("trunks" in chat), if at all
+            if not alone.group:
+                continue
+            entry = Entry(alone.method, alone.group, alone.other_groups, alone.via, alone.curated)
+        return Entry(entry.method, entry.group, entry.other_groups, tail, entry.curated)
     return None
 
 

@@ -585,6 +585,16 @@ def test_a_creature_no_class_shows_is_not_pictured_by_the_word_beside_it() -> No
     assert pickable("pet rabbit") <= pickable("rabbit")  # a creature with classes keeps them
 
 
+def test_a_creature_no_class_shows_stays_unknown_whatever_is_said_of_it() -> None:
+    # The model read such phrases whole: a "giant octopus" was the chambered nautilus, a "ripe mango"
+    # any fruit, a "green cactus" a green snake, a "big wild turkey" a grouse.
+    for phrase in ("giant octopus", "ripe mango", "green cactus", "big wild turkey"):
+        assert pickable(phrase) == {None}, phrase
+    assert pickable("cute puppy") <= pickable("puppy")  # a creature with classes keeps them
+    # An ending is read as it reads alone: a caterpillar is no tracked vehicle, fuzzy or not.
+    assert not pickable("fuzzy caterpillar") & (names("snowmobile") | names("tractor") | names("tank"))
+
+
 def test_function_words_name_nothing() -> None:
     assert pickable("big red dog") <= DOGS and pickable("walk in the park") == names("park bench")
     for word in ("the", "of", "a", "in"):
