@@ -4,7 +4,7 @@ butterfly, "bãi biển" → beach) or the emoji they name: "perro", "Hund", "ka
 
 pipeline/data/foreign_words.tsv holds picture words of 31 languages and of chat English, each with
 the English word it means, written and checked by scripts/foreign_words.py (docs/foreign-words.md
-says how).
+says how); pipeline/data/foreign_homographs.tsv those spelled like a rare English word.
 
 Unicode CLDR's emoji annotations give each emoji's name and keywords in ~160 locales: a
 verifiable offline dictionary of exactly the things people type (animals, food, plants,
@@ -38,8 +38,11 @@ def names() -> dict[str, tuple[str, ...]]:
 
 @functools.cache
 def translations() -> dict[str, tuple[str, str]]:
-    """Every other-language picture word → (the English word it means, its languages' codes)."""
-    return {word: (english, languages) for word, english, languages in data.rows("foreign_words.tsv")}
+    """Every other-language picture word → (the English word it means, its languages' codes): those
+    spelled like no English word, and those spelled like one English speakers rarely write ("baum",
+    "plage": foreign_homographs.tsv, built by scripts/foreign_homographs.py)."""
+    rows = (*data.rows("foreign_homographs.tsv"), *data.rows("foreign_words.tsv"))
+    return {word: (english, languages) for word, english, languages in rows}
 
 
 def english_for(word: str) -> tuple[str, str] | None:

@@ -507,6 +507,23 @@ def test_picture_words_of_other_languages_read_as_the_english_word_they_mean(
     assert set(match.choices) == set(reading.read(english).group) and language in match.label
 
 
+@pytest.mark.parametrize(
+    ("word", "english"), [("baum", "tree"), ("plage", "beach"), ("pelota", "ball"), ("yama", "mountain")]
+)
+def test_a_word_english_speakers_rarely_write_is_read_in_the_language_that_writes_it(word: str, english: str) -> None:
+    # To WordNet, "Baum" is a writer, "plage" a patch on the sun, "pelota" a ball game and "yama" a
+    # god: English speakers rarely write them, German, French, Spanish and Japanese speakers often.
+    match = lookup_word(word, random.Random(0))
+    assert match.method is Method.TRANSLATION and set(match.choices) == set(reading.read(english).group), match
+
+
+@pytest.mark.parametrize("word", ["cane", "sole", "pane", "mare"])
+def test_an_english_word_people_write_is_not_read_as_its_foreign_look_alike(word: str) -> None:
+    # Italian "cane" is a dog, "sole" the sun, "pane" bread and "mare" the sea, but each is written
+    # often enough in English (a walking cane, a shoe's sole, a window pane, a horse).
+    assert lexicon.english_for(word) is None
+
+
 def test_a_phrase_of_another_language_is_one_word_among_others() -> None:
     # "perro caliente" is a hot dog even with a word after it; the phrase is found, not its words.
     first = lookup("perro caliente grande", 0)[0]
