@@ -595,6 +595,15 @@ def test_a_creature_no_class_shows_stays_unknown_whatever_is_said_of_it() -> Non
     assert not pickable("fuzzy caterpillar") & (names("snowmobile") | names("tractor") | names("tank"))
 
 
+def test_a_music_genre_reads_as_what_is_seen_where_it_is_played() -> None:
+    # Before, "hip hop" was a rose hip, "bossa nova" a purse, and techno, dubstep or k-pop unknown.
+    assert pickable("techno") == pickable("dubstep") == names("loudspeaker", "spotlight", "stage")
+    assert pickable("hip hop") == names("microphone", "loudspeaker")
+    assert names("banjo", "cowboy hat") <= pickable("country music") and pickable("bossa nova") >= names("maraca")
+    # A bare word with another everyday sense keeps it: a country is a nation, a trap a mousetrap.
+    assert pickable("country") == {None} and pickable("trap") == names("mousetrap")
+
+
 def test_function_words_name_nothing() -> None:
     assert pickable("big red dog") <= DOGS and pickable("walk in the park") == names("park bench")
     for word in ("the", "of", "a", "in"):
