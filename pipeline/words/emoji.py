@@ -37,7 +37,10 @@ NOTHING = "?"  # in the curated table: names nothing BigGAN draws, so the emoji 
 _DRAWING_WORDS = frozenset({"face", "sign", "symbol", "mark", "button", "emoji", "black", "white", "heavy"})
 # Emoji for feelings and gestures carry tone, not a subject to draw: the smileys' blocks, and
 # names of hearts and hands. (An animal face, 🦄 "UNICORN FACE", names a thing: not tone.)
-_TONE_BLOCKS = ((0x1F600, 0x1F64F), (0x1F910, 0x1F93F), (0x1F970, 0x1F97F), (0x1F9D0, 0x1F9D0), (0x2639, 0x263A))
+_TONE_BLOCKS = (
+    (0x1F600, 0x1F64F), (0x1F910, 0x1F93F), (0x1F970, 0x1F97F), (0x1F9D0, 0x1F9D0), (0x1FAE0, 0x1FAEF),
+    (0x2639, 0x263A),
+)  # fmt: skip
 _TONE_WORDS = frozenset({"heart", "hearts", "hand", "hands", "finger", "fingers", "thumbs", "fist"})
 
 
@@ -139,11 +142,22 @@ def read_emoji(emoji: str) -> EmojiReading:
 
 
 def unicode_name(emoji: str) -> str:
-    """The lower-cased Unicode name of an emoji's first part ("" when it has none)."""
+    """The lower-cased name of an emoji: CLDR's for a ZWJ sequence of things (🐻‍❄️ "polar bear") or
+    one newer than Python's Unicode data (🪼 "jellyfish"), else the Unicode name of its first part
+    ("" when it has none)."""
+    newer = english_names().get(emoji)
+    if newer is not None:
+        return newer
     first = emoji.split(ZWJ)[0]
     if first and ord(first[0]) in _REGIONAL:
         return "flag"  # two regional letters; their names spell a country code, not a thing
     return unicodedata.name(first[:1], "").lower() if first else ""
+
+
+@functools.cache
+def english_names() -> dict[str, str]:
+    """Bare emoji → CLDR's English name, where Python's own cannot say (scripts/build_emoji_english.py)."""
+    return {row[0]: row[1] for row in data.rows("emoji_english.tsv")}
 
 
 def name_words(name: str) -> str:
