@@ -155,6 +155,10 @@ def read_irregular_forms(wordnet: Path) -> set[str]:
     return forms
 
 
+# A verb form is read as one after a thing when its lemma was tagged as a verb at least this often.
+MIN_VERB_TAGS = 3
+
+
 def read_tag_counts(wordnet: Path, senses: dict[str, list[int]]) -> dict[tuple[str, int], int]:
     """Parse cntlist.rev: (lemma, synset offset) → how often that noun sense was tagged in WordNet's corpus."""
     counts: dict[tuple[str, int], int] = {}
@@ -431,7 +435,44 @@ def build(wordnet: Path) -> str:
     ]
     common = read_common_words(wordnet)
     lines += [f"C\t{' '.join(common[i : i + 100])}" for i in range(0, len(common), 100)]
+    # A verb form that is a noun people use stays a noun: tagged so in the corpus ("ground", "saw"),
+    # or a class's name ("moped", "stole"); "flies" is a noun lemma only for a theatre's loft.
+    nouns_in_use = {w for w, offsets in senses.items() if any(resolver.counts.get((w, o), 0) for o in offsets)}
+    finite = finite_verb_forms(wordnet, nouns_in_use | set(resolver.ids_by_name))
+    lines += [f"F\t{' '.join(finite[i : i + 100])}" for i in range(0, len(finite), 100)]
     return "\n".join(lines) + "\n"
+
+
+def finite_verb_forms(wordnet: Path, noun_lemmas: set[str]) -> list[str]:
+    """The -s and past forms of the words WordNet's corpus tagged more often as verbs than as nouns
+    (at least MIN_VERB_TAGS times): "flies", "loves", "chased", "flew". After a thing they say what
+    it does ("bird flies high", "my cat loves fish"), where "fly" or "love" alone is a noun. A form
+    that is a noun people use (`noun_lemmas`) is left out ("moped", "stole", "ground")."""
+    nouns: dict[str, int] = {}
+    verbs: dict[str, int] = {}
+    for lemma, lex_sense, _number, count in _tagged_senses(wordnet):
+        if " " not in lemma and lex_sense[:2] in ("1:", "2:"):
+            tally = nouns if lex_sense.startswith("1:") else verbs
+            tally[lemma] = tally.get(lemma, 0) + count
+    mostly_verbs = {v for v, n in verbs.items() if n >= MIN_VERB_TAGS and n > nouns.get(v, 0)}
+    forms = {form for verb in mostly_verbs for form in _regular_finite_forms(verb)}
+    for line in (wordnet / "verb.exc").read_text("latin-1").splitlines():
+        inflected, *bases = line.split()
+        if any(b in mostly_verbs for b in bases) and inflected.isalpha():
+            forms.add(inflected)  # "flew", "ran", "sang"
+    return sorted(forms - mostly_verbs - noun_lemmas)
+
+
+def _regular_finite_forms(verb: str) -> set[str]:
+    """ "fly" → flies, flied; "chase" → chases, chased; "jump" → jumps, jumped; "hop" → hops, hopped."""
+    if verb.endswith("y") and verb[-2:-1] not in ("a", "e", "i", "o", "u"):
+        return {verb[:-1] + "ies", verb[:-1] + "ied"}
+    if verb.endswith(("s", "x", "z", "ch", "sh")):
+        return {verb + "es", verb + "ed"}
+    if verb.endswith("e"):
+        return {verb + "s", verb + "d"}
+    doubled = verb + verb[-1] + "ed" if len(verb) <= 4 and verb[-2:-1] in ("a", "e", "i", "o", "u") else ""
+    return {verb + "s", verb + "ed"} | ({doubled} if doubled else set())
 
 
 def living_nouns(

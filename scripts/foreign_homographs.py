@@ -39,6 +39,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from foreign_words import meaning_of_most_languages  # noqa: E402
+
 from pipeline.words import configure, lexicon  # noqa: E402
 from pipeline.words.forms import is_english  # noqa: E402
 from pipeline.words.lexicon import key  # noqa: E402
@@ -74,7 +76,7 @@ def build(in_dir: Path) -> None:
         meanings[word][english].add(code)
     table = {}
     for word, by_english in sorted(meanings.items()):
-        agreed = _meaning_of_most_languages(by_english)
+        agreed = meaning_of_most_languages(by_english)
         if agreed is None:
             dropped["meanings differ"] += 1
             continue
@@ -143,17 +145,6 @@ def _zipf(word: str, code: str) -> float:
         return float(zipf_frequency(word, code))
     frequency = get_frequency_dict(code).get(word, 0.0)
     return math.log10(frequency) + 9 if frequency > 0 else 0.0
-
-
-def _meaning_of_most_languages(by_english: dict[str, set[str]]) -> dict[str, set[str]] | None:
-    """The English words whose classes more languages give the word than any other; None on a tie."""
-    by_classes: dict[frozenset[int], dict[str, set[str]]] = defaultdict(dict)
-    for english, codes in by_english.items():
-        by_classes[frozenset(read(english).group)][english] = codes
-    ranked = sorted(by_classes.values(), key=lambda meaning: -len(set().union(*meaning.values())))
-    if len(ranked) > 1 and len(set().union(*ranked[0].values())) == len(set().union(*ranked[1].values())):
-        return None
-    return ranked[0]
 
 
 def candidates(out_dir: Path, codes: list[str], top: int = 50_000) -> None:

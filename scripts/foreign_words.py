@@ -67,7 +67,7 @@ def build(in_dir: Path) -> None:
         if reason:
             dropped[reason] += 1
             continue
-        agreed = _meaning_of_most_languages(by_english)
+        agreed = meaning_of_most_languages(by_english)
         if agreed is None:
             dropped["meanings differ"] += 1
             continue
@@ -160,7 +160,7 @@ def _why_left_out(word: str, by_english: dict[str, set[str]]) -> str:
     return ""
 
 
-def _meaning_of_most_languages(by_english: dict[str, set[str]]) -> dict[str, set[str]] | None:
+def meaning_of_most_languages(by_english: dict[str, set[str]]) -> dict[str, set[str]] | None:
     """The English words of the meaning (the classes they read as) that more languages give a word
     than any other ("kafe": a cafe in four languages, coffee in one); None on a tie ("paka": a cat in
     Swahili, a sweatshirt in Japanese): the word means different things to different people."""

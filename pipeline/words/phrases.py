@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from pipeline.words import reader as meaning
 from pipeline.words import relations
+from pipeline.words.attributes import described_by
 from pipeline.words.forms import MAX_PHRASE_WORDS, base_forms, find
 from pipeline.words.tables import Entry, Method, load_index
 from pipeline.words.text import STOPWORDS
@@ -82,17 +83,29 @@ _TIES = frozenset(
 def subject_and_rest(phrase: str) -> tuple[str, str] | None:
     """A phrase that says where its subject is or what it does, split there: ("bee", "a flower") for
     "bee on a flower", ("cat", "a mouse") for "cat chasing a mouse", ("", "the sea") for "under the
-    sea". The tie is the first preposition, or a verb in -ing after the subject that names no thing
-    ("playing", "grazing"; not "building" or "painting"). None for a phrase with no tie."""
+    sea". The tie is the first preposition, a verb in -ing after the subject that names no thing
+    ("playing", "grazing"; not "building" or "painting"), or an -s or past form of a word used mostly
+    as a verb ("flies", "loves", "chased"). None for a phrase with no tie."""
     tokens = phrase.split()
     for index, token in enumerate(tokens):
-        verb = index > 0 and _verb_before(tokens[index:])
+        verb = index > 0 and (_verb_before(tokens[index:]) or _says_what_it_does(tokens[index - 1], tokens[index:]))
         if token in _TIES or verb:
             rest = tokens[index + 1 :]
             while rest and rest[0] in STOPWORDS:
                 rest = rest[1:]
             return " ".join(tokens[:index]), " ".join(rest)
     return None
+
+
+def _says_what_it_does(before: str, tokens: list[str]) -> bool:
+    """Whether a word after a thing is a verb saying what it does ("bird flies high", "my cat loves
+    fish", "dog chased a ball"): an -s or past form of a word used mostly as a verb, after a word the
+    lookup knows as a noun, and no word of a name ("big ground beetle", "old chain saw")."""
+    if tokens[0] not in load_index().finite_verbs or before in STOPWORDS or find(before) is None:
+        return False
+    if find(f"{before} {tokens[0]}") is not None:
+        return False  # "chain saw", "fruit flies"
+    return not any(find(" ".join(tokens[:end])) is not None for end in range(2, min(len(tokens), MAX_PHRASE_WORDS) + 1))
 
 
 def _verb_before(tokens: list[str]) -> bool:
@@ -109,12 +122,17 @@ def _verb_before(tokens: list[str]) -> bool:
 
 def narrowed(phrase: str, head: Entry) -> tuple[int, ...]:
     """The head's classes that its modifiers' classes share, where they share some: a "sunny beach"
-    is the shore and the sandbar, not the breakwater; else all the head's ("red car")."""
+    is the shore and the sandbar, not the breakwater; then those whose definitions name what a
+    modifier says of them, where some do: a "spotted dog" is the dalmatian ("white coat with black
+    or brown spots"); else all the head's ("red car")."""
     group = head.group
     for token in phrase[: -len(head.via)].split():
         modifier = find(token) if token not in STOPWORDS else None
         shared = tuple(c for c in group if modifier is not None and c in modifier.group)
         group = shared or group
+    for token in phrase[: -len(head.via)].split():
+        if token not in STOPWORDS and modifies(token):
+            group = described_by(token, group) or group
     return group
 
 

@@ -107,6 +107,8 @@ def read(query: str) -> Reading:
     if tail is not None:
         return _phrase_reading(word, tail)
     by_meaning = _by_meaning(word)
+    if by_meaning is not None and is_living(word) and len(by_meaning.group) > _MAX_KINDS_FOR_A_CREATURE:
+        by_meaning = None  # a pigeon is no other bird, a watermelon no other fruit: a family is a guess
     if by_meaning is not None:
         return by_meaning
     alone = the_one_thing_named(word)
@@ -129,7 +131,10 @@ def read_emoji(emoji: str) -> Reading:
     if number is not None:
         found = Entry(Method.ID, (number,), (), "")
     elif reading.curated:
-        found = find(words) or known_tail(words)
+        found = find(words)
+        tail = known_tail(words) if found is None else None
+        if tail is not None:  # 🐠 "tropical fish": the reef fish, as the words typed would read
+            found = pictured(words, tail)
     elif words:
         # The whole name only: its last word alone misleads ("rice ball" is no ping-pong ball).
         found = find(words)
@@ -207,6 +212,9 @@ def the_one_thing_named(phrase: str) -> Reading | None:
 
 
 _MAX_PIECES = 4  # a longer run is a sentence, not a thing with a word or two around it
+# A creature, food or plant WordNet knows is read by meaning as a few classes at most: "mare" is the
+# sorrel; "pigeon" as any of 59 birds, "trout" as any fish, is a family where no class shows it.
+_MAX_KINDS_FOR_A_CREATURE = 3
 
 
 def _leading_reading(part: str) -> Reading | None:
@@ -347,8 +355,8 @@ def _chat_form(word: str) -> Reading | None:
         entry = find(form)
         if entry is None or entry.method in (Method.UNKNOWN, Method.IN_NAME):
             continue
-        if guessed and entry.method not in THING_METHODS:
-            continue  # a guessed form must name a thing: "cloudy" is no chat word for a cloud
+        if guessed and (entry.method not in THING_METHODS or is_english(word)):
+            continue  # a guess must name a thing ("cloudy" is no chat cloud), for a word English lacks ("trainers")
         if _weak_and_unconfirmed(entry, form):
             continue
         label = f"classes for {form} (said in chat as {word})"

@@ -50,6 +50,7 @@ class WordIndex:
     unresolved: frozenset[str]  # real words that reach no class, so never "fixed" into another word
     common: frozenset[str] = frozenset()  # common English words of any part of speech ("get", "bad")
     things: frozenset[str] = frozenset()  # nouns for an animal, a food or a plant ("rat", "mango")
+    finite_verbs: frozenset[str] = frozenset()  # "flies", "loves", "flew": what a thing does
 
     def entry(self, word: str) -> Entry | None:
         """The parsed resolution of a known lemma."""
@@ -78,6 +79,7 @@ def load_index() -> WordIndex:
     unresolved: set[str] = set()
     common: set[str] = set()
     things: set[str] = set()
+    finite_verbs: set[str] = set()
     for line in text.splitlines():
         kind, _, rest = line.partition("\t")
         if kind == "W":
@@ -94,7 +96,10 @@ def load_index() -> WordIndex:
             common.update(rest.split())
         elif kind == "T":
             things.update(rest.split())
-    return WordIndex(tuple(groups), words, exceptions, frozenset(unresolved), frozenset(common), frozenset(things))
+        elif kind == "F":
+            finite_verbs.update(rest.split())
+    sets = (unresolved, common, things, finite_verbs)
+    return WordIndex(tuple(groups), words, exceptions, *map(frozenset, sets))
 
 
 @functools.cache

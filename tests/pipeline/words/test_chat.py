@@ -40,6 +40,11 @@ def test_a_common_english_word_is_no_chat_form() -> None:
     assert lookup_word("bad", random.Random(0)).method.value == "unknown"  # no clipped badger
 
 
+def test_an_english_word_is_no_guessed_chat_form_of_another() -> None:
+    # "trainers" (shoes, or people who train) is no fond "-ers" form of a train: WordNet knows it.
+    assert "said in chat" not in lookup_word("trainers", random.Random(0)).label
+
+
 @pytest.mark.parametrize(
     ("word", "expected"),
     [
