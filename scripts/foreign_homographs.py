@@ -131,7 +131,7 @@ def _why_left_out(word: str, english: str, code: str, native: str) -> str:
 def _rare_in_english(word: str, native: str, code: str) -> bool:
     from wordfreq import zipf_frequency  # a build-time tool only
 
-    english = zipf_frequency(word, "en")
+    english = float(zipf_frequency(word, "en"))
     return english <= MAX_ENGLISH_ZIPF and _zipf(native, code) - english >= MIN_ZIPF_MARGIN
 
 
@@ -143,7 +143,7 @@ def _zipf(word: str, code: str) -> float:
 
     if code not in _UNSPACED:
         return float(zipf_frequency(word, code))
-    frequency = get_frequency_dict(code).get(word, 0.0)
+    frequency = float(get_frequency_dict(code).get(word, 0.0))
     return math.log10(frequency) + 9 if frequency > 0 else 0.0
 
 
