@@ -7,17 +7,17 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "scripts"))
 
-from foreign_words import _meaning_of_most_languages, _unaccented
+from foreign_words import meaning_of_most_languages, _unaccented
 
 
 def test_a_word_means_what_more_languages_say_and_nothing_on_a_tie() -> None:
     # "kafe": a cafe in four languages, coffee (other classes) in one.
-    agreed = _meaning_of_most_languages({"cafe": {"id", "ja", "ru", "tr"}, "coffee": {"uk"}})
+    agreed = meaning_of_most_languages({"cafe": {"id", "ja", "ru", "tr"}, "coffee": {"uk"}})
     assert agreed == {"cafe": {"id", "ja", "ru", "tr"}}
     # "paka": a cat in Swahili, a sweatshirt in Japanese: one each.
-    assert _meaning_of_most_languages({"cat": {"sw"}, "sweatshirt": {"ja"}}) is None
+    assert meaning_of_most_languages({"cat": {"sw"}, "sweatshirt": {"ja"}}) is None
     # Two English words for the same classes are one meaning.
-    assert _meaning_of_most_languages({"puppy": {"es"}, "pup": {"pt"}}) == {"puppy": {"es"}, "pup": {"pt"}}
+    assert meaning_of_most_languages({"puppy": {"es"}, "pup": {"pt"}}) == {"puppy": {"es"}, "pup": {"pt"}}
 
 
 def test_a_spelling_without_accents_is_never_one_another_word_is_typed_as() -> None:
