@@ -7,7 +7,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "scripts"))
 
-from foreign_words import meaning_of_most_languages, _unaccented
+from foreign_words import _unaccented, meaning_of_most_languages
 
 
 def test_a_word_means_what_more_languages_say_and_nothing_on_a_tie() -> None:
