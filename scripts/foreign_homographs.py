@@ -31,6 +31,7 @@ A row is kept when:
 
 from __future__ import annotations
 
+import math
 import sys
 import tempfile
 from collections import defaultdict
@@ -137,8 +138,6 @@ def _rare_in_english(word: str, native: str, code: str) -> bool:
 
 def _zipf(word: str, code: str) -> float:
     """A word's Zipf frequency in its language; Japanese, Chinese and Korean without their tokenizers."""
-    import math
-
     from wordfreq import get_frequency_dict, zipf_frequency
 
     if code not in _UNSPACED:

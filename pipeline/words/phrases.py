@@ -105,7 +105,7 @@ def _says_what_it_does(before: str, tokens: list[str]) -> bool:
         return False
     if find(f"{before} {tokens[0]}") is not None:
         return False  # "chain saw", "fruit flies"
-    return not any(find(" ".join(tokens[:end])) is not None for end in range(2, min(len(tokens), MAX_PHRASE_WORDS) + 1))
+    return not _starts_a_name(tokens)
 
 
 def _verb_before(tokens: list[str]) -> bool:
@@ -115,9 +115,14 @@ def _verb_before(tokens: list[str]) -> bool:
     token, following = tokens[0], tokens[1:2]
     if len(token) <= 4 or not token.endswith("ing") or is_thing(token) is True:
         return False
-    if any(find(" ".join(tokens[:end])) is not None for end in range(2, min(len(tokens), MAX_PHRASE_WORDS) + 1)):
+    if _starts_a_name(tokens):
         return False
     return not following or following[0] in STOPWORDS or is_thing(following[0]) is not True
+
+
+def _starts_a_name(tokens: list[str]) -> bool:
+    """Whether the first word and one or more after it make a known name ("rocking chair", "chain saw")."""
+    return any(find(" ".join(tokens[:end])) is not None for end in range(2, min(len(tokens), MAX_PHRASE_WORDS) + 1))
 
 
 def narrowed(phrase: str, head: Entry) -> tuple[int, ...]:
@@ -125,12 +130,12 @@ def narrowed(phrase: str, head: Entry) -> tuple[int, ...]:
     is the shore and the sandbar, not the breakwater; then those whose definitions name what a
     modifier says of them, where some do: a "spotted dog" is the dalmatian ("white coat with black
     or brown spots"); else all the head's ("red car")."""
-    group = head.group
-    for token in phrase[: -len(head.via)].split():
+    group, before = head.group, phrase[: -len(head.via)].split()
+    for token in before:
         modifier = find(token) if token not in STOPWORDS else None
         shared = tuple(c for c in group if modifier is not None and c in modifier.group)
         group = shared or group
-    for token in phrase[: -len(head.via)].split():
+    for token in before:
         if token not in STOPWORDS and modifies(token):
             group = described_by(token, group) or group
     return group
