@@ -9,7 +9,9 @@ tests/data/meaning_tuning.tsv (tuned on), tests/data/meaning_holdout.tsv and mea
 (each written before a round of tuning, and tuned on in the third round), meaning_holdout3.tsv
 (written blind before the third round, never tuned on), meaning_holdout4.tsv and
 meaning_holdout5.tsv (written blind after it and before the sixth, their answers never looked at):
-the honest numbers; and meaning_phrases.tsv, 296 phrases written for the sixth round to tune on.
+the honest numbers; meaning_phrases.tsv, 296 phrases written for the sixth round to tune on; and
+meaning_foreign_phrases.tsv, 160 phrases of other languages written blind before the ninth round
+(meaning_foreign_tuning.tsv: 150 more, written to tune that round on).
 Load: a fresh process importing sentence-transformers and loading the bundled model with its cached
 vectors; memory: its resident size over a process that has imported torch already (as the bots
 have). Lookup: words that reach the model, cold (the lookup's and the model's caches cleared before
@@ -86,6 +88,8 @@ def accuracy_lines(model: str) -> list[tuple[str, float]]:
     from pipeline.words import lookup as L
     from tests.pipeline.words.test_lookup import CHAT_WORDS, hit_rate
     from tests.pipeline.words.test_words import (
+        FOREIGN_PHRASES_FILE,
+        FOREIGN_TUNING_FILE,
         HOLDOUT2_FILE,
         HOLDOUT3_FILE,
         HOLDOUT4_FILE,
@@ -102,7 +106,8 @@ def accuracy_lines(model: str) -> list[tuple[str, float]]:
     out = []
     tables = (("tuning", TUNING_FILE), ("held-out", HOLDOUT_FILE), ("held-out 2", HOLDOUT2_FILE))
     fresh = (("held-out 3", HOLDOUT3_FILE), ("held-out 4", HOLDOUT4_FILE), ("held-out 5", HOLDOUT5_FILE))
-    for name, path in (*tables, *fresh, ("phrases", PHRASES_FILE)):
+    phrases = (("phrases", PHRASES_FILE), ("other lang", FOREIGN_PHRASES_FILE), ("o.l. tuning", FOREIGN_TUNING_FILE))
+    for name, path in (*tables, *fresh, *phrases):
         per, _ = rates(path)
         cells = "  ".join(f"{c} {h}/{n} {h / n:.0%}" for c, (h, n) in per.items())
         print(f"  {name:<10} {overall(per):6.1%}   {cells}")

@@ -16,7 +16,7 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass
 
-from pipeline.words import lexicon, relations, spelling
+from pipeline.words import foreign_phrases, lexicon, relations, spelling
 from pipeline.words import reader as meaning
 from pipeline.words.complete import complete
 from pipeline.words.forms import base_forms
@@ -183,5 +183,6 @@ def warm() -> None:
     spelling.warm()
     lexicon.names()
     lexicon.translations()
+    foreign_phrases.phrase_words()
     relations.relations()
     meaning.warm(meaning_vocabulary())

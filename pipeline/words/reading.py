@@ -4,9 +4,9 @@ its known ending, its -ing stem), a spelling fix, another language through emoji
 from __future__ import annotations
 
 import functools
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
-from pipeline.words import chat, lexicon, relations, spelling
+from pipeline.words import chat, foreign_phrases, lexicon, relations, spelling
 from pipeline.words import emoji as E
 from pipeline.words import reader as meaning
 from pipeline.words.forms import base_forms, find, is_english, known_pieces
@@ -72,6 +72,9 @@ def read(query: str) -> Reading:
     translated = _other_language(word)
     if translated is not None and not _a_typo_of_the_same(word, translated):
         return translated
+    phrase = _other_language_phrase(word)
+    if phrase is not None:  # "el caballo blanco" is a white horse, "le chat" a cat
+        return phrase
     if len(word) > MAX_WORD_CHARS:
         return Reading(Method.UNKNOWN)
     if any(relations.is_compound(form) for form in base_forms(word)):
@@ -93,6 +96,11 @@ def read(query: str) -> Reading:
     by_chat = _chat_form(word)
     if by_chat is not None:
         return by_chat
+    described = foreign_phrases.describing(word)
+    # "blanco" is white, "grande" big (no grand piano by its letters), unless meaning says ("mic"); an
+    # English word that another language writes for yet another describes nothing more (no circle).
+    if described is not None and foreign_phrases.describing(described[0]) is None:
+        return _by_meaning(word) or _translation(word, *described)
     guess = spelling.guess(word)
     if guess is not None and guess[1]:
         fixed = guess[0]
@@ -385,18 +393,47 @@ def _other_language(word: str) -> Reading | None:
     if word in load_index().common:
         return None
     translated = lexicon.english_for(word)
-    if translated is not None:
-        english, languages = translated
-        reading = read(english)
-        if reading.group:
-            label = f"classes for {english} ({_language_names(languages)} {word})"
-            return Reading(Method.TRANSLATION, reading.group, reading.other_groups, english, label, curated=False)
+    if translated is not None and read(translated[0]).group:
+        return _translation(word, *translated)
+    if foreign_phrases.describing(word) is not None:
+        return None  # "blanco" is white (read after chat forms: "mic"), not the polar bear CLDR tags with it
     for emoji in lexicon.emoji_for(word):
         reading = read_emoji(emoji)
         if reading.group:
             label = f"classes for {reading.via}"
             return Reading(Method.TRANSLATION, reading.group, reading.other_groups, reading.via, label, curated=False)
     return None
+
+
+def _translation(word: str, english: str, languages: str) -> Reading:
+    """A word of another language read as the English word it means (which may name no thing)."""
+    said = f"{_language_names(languages)} {word}"
+    reading = read(english)
+    if not reading.group:
+        return Reading(Method.UNKNOWN, label=f"{english} ({said}), which names no thing")
+    label = f"classes for {english} ({said})"
+    return Reading(Method.TRANSLATION, reading.group, reading.other_groups, english, label, curated=False)
+
+
+def _other_language_phrase(text: str) -> Reading | None:
+    """A phrase of another language read as the English phrase it says (foreign_phrases.py)."""
+    phrase = foreign_phrases.in_english(text)
+    if phrase is None or len(phrase.parts) > 1:
+        return None
+    said = read_said(text, phrase.english, phrase.language)
+    return said if said.group else None
+
+
+def read_said(text: str, english: str, language: str) -> Reading:
+    """A phrase of another language read as the English it says; unknown where that English is itself
+    a phrase of another language (a reading that would never end)."""
+    if foreign_phrases.in_english(english) is not None:
+        return Reading(Method.UNKNOWN)
+    reading = read(english)
+    if not reading.group:
+        return reading
+    label = f"classes for {english} ({_language_names(language)} {text})"
+    return replace(reading, method=Method.TRANSLATION, via=english, label=label, curated=False)
 
 
 _LANGUAGE_NAMES = {

@@ -8,10 +8,10 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from pipeline.words import emoji as E
-from pipeline.words import spelling
+from pipeline.words import foreign_phrases, spelling
 from pipeline.words.forms import is_english, known, known_pieces
 from pipeline.words.phrases import held, is_thing, modifies, subject_and_rest, thing_tail
-from pipeline.words.reading import Reading, known_tail, read, the_one_thing_named
+from pipeline.words.reading import Reading, known_tail, read, read_said, the_one_thing_named
 from pipeline.words.results import TooManyWords
 from pipeline.words.tables import Method
 from pipeline.words.text import MAX_WORD_CHARS, NUMBER, STOPWORDS, clean, has_emoji, has_words, normalise
@@ -33,7 +33,7 @@ def split_words(text: str) -> list[str]:
 class _Unit:
     text: str  # a normalised word or phrase, or one emoji as typed
     chunk: int  # which comma-separated part of the request it came from
-    reading: Reading | None = None  # what an emoji reads as
+    reading: Reading | None = None  # what an emoji, or a thing a phrase of another language joins, reads as
 
 
 def _chunks(text: str) -> list[str]:
@@ -62,19 +62,32 @@ def request_units(text: str, max_words: int | None = None) -> list[_Unit]:
                 if not reading.decoration:
                     units.append(_Unit(piece, number, reading))
             else:
-                for word in _pieces(normalise(piece)):
-                    units.append(_Unit(word, number))
+                for word, said in _words(normalise(piece)):
+                    units.append(_Unit(word, number, said))
                     words += 1
                     if max_words is not None and words > max_words:
                         raise TooManyWords(max_words, words, at_least=True)
     return _drop_echoes(units)
 
 
+def _words(text: str) -> Iterator[tuple[str, Reading | None]]:
+    """The words and phrases of a run of text, each with its reading where the splitting knows it: the
+    things a phrase of another language joins ("perro y gato"), read in that language ("bandar aur
+    kela" is a Hindi monkey and banana, though "bandar" alone is more often a port)."""
+    foreign = foreign_phrases.in_english(text) if " " in text else None
+    if foreign is None or len(foreign.parts) == 1:
+        yield from ((word, None) for word in _pieces(text))
+        return
+    for typed, english in foreign.parts:
+        said = read_said(typed, english, foreign.language)
+        yield typed, (said if said.group else None)
+
+
 def _drop_echoes(units: list[_Unit]) -> list[_Unit]:
     """Drop an emoji that sits beside a word meaning the same ("🐶dog", "dog 🐶🐶"): it decorates the word."""
     keep = []
     for index, unit in enumerate(units):
-        if unit.reading is not None and unit.reading.group:
+        if unit.reading is not None and unit.reading.group and E.is_emoji(unit.text):
             beside = [u for u in units[max(0, index - 1) : index + 2] if u.chunk == unit.chunk and u.reading is None]
             if any(set(read(n.text).group) == set(unit.reading.group) for n in beside):
                 continue
@@ -95,6 +108,8 @@ def _pieces(words: str) -> Iterator[str]:
         return iter(())
     if known(words):
         return iter((words,))
+    if foreign_phrases.in_english(words) is not None:
+        return iter((words,))  # "el caballo blanco" is one white horse, not a horse and a polar bear
     pieces = (piece for piece in known_pieces(words) if piece not in STOPWORDS)
     if len(words) > MAX_WORD_CHARS:
         return pieces

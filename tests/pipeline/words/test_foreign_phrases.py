@@ -1,0 +1,80 @@
+"""Short phrases of other languages read as the English phrase they say (pipeline/words/foreign_phrases.py)."""
+
+from __future__ import annotations
+
+import pytest
+
+from pipeline.words import foreign_phrases
+from pipeline.words.lookup import Method, lookup, split_words
+from pipeline.words.reading import read
+from tests.pipeline.words.test_lookup import DOGS, DOMESTIC_CATS, SETS
+
+
+def choices(text: str) -> set[int]:
+    return {c for match in lookup(text, 0) for c in match.choices}
+
+
+@pytest.mark.parametrize(
+    ("phrase", "english"),
+    [
+        ("el caballo blanco", "the white horse"),  # the describing word goes before its noun
+        ("une voiture rouge", "a red car"),
+        ("une pomme rouge", "a apple"),  # CLDR's name of 🍎, taken whole
+        ("der große Bär", "the big bear"),  # already before it: stays
+        ("mi perro pequeño", "small dog"),  # a possessive says nothing of the picture
+        ("un pez en el mar", "a fish in the sea"),
+    ],
+)
+def test_a_phrase_of_another_language_says_its_english(phrase: str, english: str) -> None:
+    found = foreign_phrases.in_english(phrase)
+    assert found is not None and found.english == english
+
+
+def test_a_noun_spelled_like_english_is_read_in_the_language_its_neighbours_show() -> None:
+    # Alone, "chat" and "mar" are English words; after an article of their language they are a cat and the sea.
+    assert choices("le chat") <= DOMESTIC_CATS and choices("le chat")
+    assert choices("el mar") and choices("el mar") <= SETS["@sea"]
+    assert not read("mar").group
+
+
+def test_a_describing_word_is_no_thing_of_its_own() -> None:
+    # "blanco" names the polar bear's emoji in CLDR and "rouge" is English make-up: beside a noun of
+    # their language they say its colour, as "white horse" and "black cat" do in English.
+    assert choices("el caballo blanco") == choices("white horse")
+    assert choices("le chat noir") <= DOMESTIC_CATS  # CLDR's name of 🐈‍⬛, taken whole
+    assert choices("gato pequeño") <= DOMESTIC_CATS
+    assert choices("großer Bär") == choices("big bear")
+
+
+def test_the_reading_says_which_language_it_read() -> None:
+    reading = read("el caballo blanco")
+    assert reading.method is Method.TRANSLATION
+    assert "Spanish" in reading.label and "white horse" in reading.label
+
+
+def test_two_things_joined_in_another_language_stay_two() -> None:
+    assert split_words("perro y gato") == ["perro", "gato"]
+    assert choices("perro y gato") == DOGS | DOMESTIC_CATS
+
+
+@pytest.mark.parametrize("text", ["red car", "chat room", "die hard", "pain killer", "sole food", "big dog"])
+def test_english_stays_english(text: str) -> None:
+    assert foreign_phrases.in_english(text) is None
+
+
+def test_a_word_of_no_language_leaves_the_phrase_to_the_english_reader() -> None:
+    assert foreign_phrases.in_english("el zzyzx") is None
+    assert foreign_phrases.in_english("perro") is None  # one word is read alone, as before
+
+
+def test_chinese_and_japanese_written_without_spaces_are_split_into_their_words() -> None:
+    assert foreign_phrases.in_english("黒い猫") == foreign_phrases.in_english("黒い 猫")
+    found = foreign_phrases.in_english("黑色的猫")
+    assert found is not None and found.english == "black cat"
+    assert choices("黒い猫") and choices("黒い猫") <= DOMESTIC_CATS
+    assert foreign_phrases.in_english("黒い猫zz") is None  # a piece no table holds: not split
+
+
+def test_a_name_of_several_words_is_taken_whole() -> None:
+    found = foreign_phrases.in_english("perro caliente grande")
+    assert found is not None and found.english == "big hot dog"
