@@ -27,10 +27,13 @@ from pipeline.words.forms import is_english
 # ("fish in the sea" is a fish). Others say nothing of a picture, and after a noun, as many
 # languages put them, would only stand in the reader's way ("ang aso ko", the dog my).
 _KEPT_GLOSSES = frozenset(
-    {"the", "a", "an", "in", "on", "at", "with", "under", "over", "near", "from", "by", "into", "of", "two", "three"}
+    {"the", "a", "an", "in", "on", "at", "with", "under", "over", "near", "from", "by", "into", "two", "three"}
 )
 # Conjunctions: a phrase joined by one holds two things ("perro y gato"), read one by one.
 _JOINING_GLOSSES = frozenset({"and", "or"})
+# Languages whose "of" comes after the noun it says something of (Japanese "sakura no ki", a cherry
+# tree); in the others it comes before ("helado de fresa", ice cream of strawberry).
+_HEAD_LAST = frozenset({"ja", "zh", "ko", "hi", "tr", "hu", "fi"})
 MAX_PHRASE_WORDS = 6  # longer text is a sentence, not a phrase these rules can order
 _LONGEST_NAME = 4  # words: the longest name of several words the tables hold ("perro caliente")
 # Scripts written without spaces between words: a run of them is split into the tables' words.
@@ -112,14 +115,14 @@ def _names_a_thing(word: _Word) -> bool:
 
 
 def _fit(found: list[_Word]) -> tuple[int, int]:
-    """How well a phrase reads in a language: its things and the describing words beside one, then
-    how many of its words are the language's own."""
+    """How well a phrase reads in a language: how many of its words are the language's own, then its
+    things and the describing words beside one."""
     beside = sum(
         1
         for i, w in enumerate(found)
         if w.kind == "describing" and any(_names_a_thing(n) for n in found[max(0, i - 1) : i + 2])
     )
-    return sum(map(_names_a_thing, found)) + beside, sum(w.own for w in found)
+    return sum(w.own for w in found), sum(map(_names_a_thing, found)) + beside
 
 
 def _units(tokens: list[str]) -> list[str]:
@@ -284,7 +287,7 @@ def _phrase(language: str, words: list[str], found: list[_Word]) -> ForeignPhras
     for word, read in [*zip(words, found, strict=True), ("", _Word("function", "and", True, True))]:
         if read.kind == "function" and read.english in _JOINING_GLOSSES:
             if typed:
-                parts.append((" ".join(typed), _said(run)))
+                parts.append((" ".join(typed), _said(run, language)))
             typed, run = [], []
         else:
             typed.append(word)
@@ -292,9 +295,27 @@ def _phrase(language: str, words: list[str], found: list[_Word]) -> ForeignPhras
     return ForeignPhrase(language, " ".join(said for _, said in parts), tuple(parts))
 
 
-def _said(run: list[_Word]) -> str:
-    """A run's English: its describing words before their noun, its small words that say nothing of
-    a picture left out."""
+def _of_joined(run: list[_Word], language: str) -> list[_Word]:
+    """A run with each "A of B" said as English says it, "B A", where A is a thing (B its kind, what
+    it holds or what it is like: "ratón del ordenador", "taza de café", Persian "anar-e sorkh"); in
+    the languages that put the head last ("sakura no ki", "gou de wei ba") the "of" only goes."""
+    out = list(run)
+    for index in range(len(out) - 2, 0, -1):
+        before, word, after = out[index - 1], out[index], out[index + 1]
+        if word.kind != "function" or word.english != "of" or not _names_a_thing(before):
+            continue
+        if language in _HEAD_LAST:
+            del out[index]
+        elif _names_a_thing(after) or after.kind == "describing":
+            out[index - 1 : index + 2] = [after, before]
+    return out
+
+
+def _said(run: list[_Word], language: str) -> str:
+    """A run's English: its describing words before their noun, a noun said "of" another as English
+    joins them ("helado de fresa": strawberry ice cream), its small words that say nothing of a
+    picture left out."""
+    run = _of_joined(run, language)
     english: list[_Word] = []
     for index, word in enumerate(run):
         follows_a_noun = bool(english) and _names_a_thing(english[-1])

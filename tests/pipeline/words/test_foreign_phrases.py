@@ -78,3 +78,31 @@ def test_chinese_and_japanese_written_without_spaces_are_split_into_their_words(
 def test_a_name_of_several_words_is_taken_whole() -> None:
     found = foreign_phrases.in_english("perro caliente grande")
     assert found is not None and found.english == "big hot dog"
+
+
+@pytest.mark.parametrize(
+    ("phrase", "english"),
+    [
+        ("un helado de fresa", "a strawberry ice cream"),  # the head comes first, its kind after "de"
+        ("el ratón del ordenador", "the computer mouse"),
+        ("anar-e sorkh", "red pomegranate"),  # Persian's "-e" joins a noun and what it is like
+    ],
+)
+def test_a_noun_said_of_another_is_joined_as_english_joins_them(phrase: str, english: str) -> None:
+    found = foreign_phrases.in_english(phrase)
+    assert found is not None and found.english == english
+
+
+def test_a_phrase_is_read_in_the_language_most_of_its_words_belong_to() -> None:
+    # "karhu ja susi" is a Finnish bear and wolf: "susi" alone is Polish and Czech for dry, and "ja"
+    # names a house somewhere in CLDR, but only Finnish reads every word.
+    found = foreign_phrases.in_english("karhu ja susi")
+    assert found is not None and found.language == "fi"
+    assert [english for _, english in found.parts] == ["bear", "wolf"]
+
+
+def test_plurals_and_hyphenated_prefixes_are_the_nouns_they_are_made_of() -> None:
+    assert foreign_phrases.in_english("tri medvedya") is not None  # Russian: three bears
+    assert foreign_phrases.in_english("shnei tukim") is not None  # Hebrew: two parrots
+    found = foreign_phrases.in_english("esas naranjas")  # Spanish "naranja" is orange the colour too
+    assert found is not None and found.english != "those orange"
