@@ -45,6 +45,7 @@ shared_meaning().nearest_words("dog", _meaning_vocabulary(), k=1)
 print(time.perf_counter() - t, (resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before) / 1024)
 """
 TIMED = ["catto", "fishies", "froggy", "octopus", "laboratory", "red sports car", "blizzard", "savanna", "perro"]
+TIMED += ["el caballo blanco", "黒い猫"]  # phrases of other languages
 
 
 def load_once() -> tuple[float, float]:

@@ -22,6 +22,7 @@ from dataclasses import dataclass, replace
 from pipeline import data
 from pipeline.words import lexicon
 from pipeline.words.forms import is_english
+from pipeline.words.text import MAX_WORD_CHARS
 
 # Function words kept in the English phrase (as their gloss): the phrase reader knows what they do
 # ("fish in the sea" is a fish). Others say nothing of a picture, and after a noun, as many
@@ -79,6 +80,8 @@ def in_english(text: str) -> ForeignPhrase | None:
     English does not have ("gato", "une"), or, where all its words are English-looking, the
     language's function words around its nouns ("el mar", "le chat"); so "drum kit" (a Russian
     whale) and "pan flute" (Spanish bread) stay English."""
+    if len(text) > MAX_WORD_CHARS:
+        return None  # a sentence or a paste, never split letter by letter
     words = _units(text.split())
     if not 2 <= len(words) <= MAX_PHRASE_WORDS:
         return None

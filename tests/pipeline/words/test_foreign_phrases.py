@@ -106,3 +106,7 @@ def test_plurals_and_hyphenated_prefixes_are_the_nouns_they_are_made_of() -> Non
     assert foreign_phrases.in_english("shnei tukim") is not None  # Hebrew: two parrots
     found = foreign_phrases.in_english("esas naranjas")  # Spanish "naranja" is orange the colour too
     assert found is not None and found.english != "those orange"
+
+
+def test_a_paste_is_never_split_letter_by_letter() -> None:
+    assert foreign_phrases.in_english("猫" * 3000) is None
