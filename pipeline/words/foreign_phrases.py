@@ -37,8 +37,9 @@ _JOINING_GLOSSES = frozenset({"and", "or"})
 _HEAD_LAST = frozenset({"ja", "zh", "ko", "hi", "tr", "hu", "fi"})
 MAX_PHRASE_WORDS = 6  # longer text is a sentence, not a phrase these rules can order
 _LONGEST_NAME = 4  # words: the longest name of several words the tables hold ("perro caliente")
-# Scripts written without spaces between words: a run of them is split into the tables' words.
-_UNSPACED_SCRIPTS = ("CJK", "HIRAGANA", "KATAKANA", "THAI")
+# Scripts written without spaces between words (and Korean, whose particles join the word before
+# them): a run of them is split into the tables' words.
+_UNSPACED_SCRIPTS = ("CJK", "HIRAGANA", "KATAKANA", "THAI", "HANGUL")
 _LONGEST_PIECE = 8  # characters: the longest word a run of them is split into
 
 
@@ -130,13 +131,9 @@ def _fit(found: list[_Word]) -> tuple[int, int]:
 
 def _units(tokens: list[str]) -> list[str]:
     """The phrase's words, a name of several words that the tables hold taken whole ("perro caliente
-    grande" is a big hot dog, not a hot big dog), and a run of Chinese, Japanese or Thai split into
-    the words it is made of ("黒い猫": 黒い, 猫)."""
-    if len(tokens) == 1 and _unspaced(tokens[0]):
-        return _split_unspaced(tokens[0]) or tokens
-    # A prefix or suffix joined by a hyphen is a word of its own: Hebrew "ha-sus" (the horse),
-    # Persian "gorbe-ye" (the cat of), Indonesian "kucing-kucing" (cats).
-    tokens = [piece for token in tokens for piece in _hyphen_pieces(token)]
+    grande" is a big hot dog, not a hot big dog), and a run of Chinese, Japanese or Thai, or a Korean
+    word with its particle, split into the words it is made of ("黒い猫": 黒い, 猫; "고양이가")."""
+    tokens = [piece for token in tokens for piece in _pieces(token)]
     units, start = [], 0
     while start < len(tokens):
         for end in range(min(len(tokens), start + _LONGEST_NAME), start, -1):
@@ -148,6 +145,25 @@ def _units(tokens: list[str]) -> list[str]:
     return units
 
 
+def _pieces(token: str) -> list[str]:
+    """A token's words: itself, or the words it is written of without spaces or with hyphens."""
+    if _unspaced(token) and not _a_word(token):
+        split = _split_unspaced(token) or [token]
+        if not _korean(token) or (len(split) == 2 and _a_particle(split[1])):
+            return split  # a Korean word only loses its particle ("고양이가"), never splits further
+    # A prefix or suffix joined by a hyphen is a word of its own: Hebrew "ha-sus" (the horse),
+    # Persian "gorbe-ye" (the cat of), Indonesian "kucing-kucing" (cats).
+    return _hyphen_pieces(token)
+
+
+def _korean(word: str) -> bool:
+    return unicodedata.name(word[0], "").startswith("HANGUL")
+
+
+def _a_particle(piece: str) -> bool:
+    return any(kind == "function" for kind, _ in _entries(piece).values())
+
+
 def _hyphen_pieces(token: str) -> list[str]:
     """A hyphenated token's pieces, where the tables hold no word spelled so whole."""
     pieces = token.split("-")
@@ -157,7 +173,8 @@ def _hyphen_pieces(token: str) -> list[str]:
 
 
 def _unspaced(word: str) -> bool:
-    """Whether a word is written in a script without spaces between words (Chinese, Japanese, Thai)."""
+    """Whether a word is written in a script without spaces between words (Chinese, Japanese, Thai),
+    or in Korean's."""
     return all(unicodedata.name(char, "").startswith(_UNSPACED_SCRIPTS) for char in word)
 
 

@@ -110,3 +110,10 @@ def test_plurals_and_hyphenated_prefixes_are_the_nouns_they_are_made_of() -> Non
 
 def test_a_paste_is_never_split_letter_by_letter() -> None:
     assert foreign_phrases.in_english("猫" * 3000) is None
+
+
+def test_a_korean_word_loses_its_particle_and_nothing_more() -> None:
+    found = foreign_phrases.in_english("큰 고양이가")  # a big cat (subject particle 가)
+    assert found is not None and found.english == "big cat"
+    assert foreign_phrases._pieces("고양이가") == ["고양이", "가"]
+    assert foreign_phrases._pieces("검은") == ["검은"]  # a word of the table stays whole
