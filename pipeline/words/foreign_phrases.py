@@ -35,6 +35,7 @@ _JOINING_GLOSSES = frozenset({"and", "or"})
 # Languages whose "of" comes after the noun it says something of (Japanese "sakura no ki", a cherry
 # tree); in the others it comes before ("helado de fresa", ice cream of strawberry).
 _HEAD_LAST = frozenset({"ja", "zh", "ko", "hi", "tr", "hu", "fi"})
+_CHAT_ENGLISH = "en"  # the translations' code for chat English
 MAX_PHRASE_WORDS = 6  # longer text is a sentence, not a phrase these rules can order
 _LONGEST_NAME = 4  # words: the longest name of several words the tables hold ("perro caliente")
 # Scripts written without spaces between words (and Korean, whose particles join the word before
@@ -51,6 +52,7 @@ class _Word:
     english: str
     own: bool  # the language's own word (its table or its translations), not only a CLDR name
     also_english: bool  # a word English has too ("mar", "chat", "el"), which shows no language
+    cognate: bool = False  # an English word for the same thing, in any language ("Auto", "vino", "Park")
 
 
 @dataclass(frozen=True)
@@ -196,8 +198,13 @@ def _a_word(piece: str) -> bool:
 
 
 def _shows(found: list[_Word]) -> bool:
-    """Whether a phrase's words show its language (see in_english)."""
-    if any(not w.also_english for w in found):
+    """Whether a phrase's words show its language (see in_english): with an English word for the
+    same thing in it, two words of the language's own that English lacks, one of them no small word."""
+    unlike_english = [w for w in found if not w.also_english]
+    if any(w.cognate for w in found):  # "ein schnelles Auto"; "raccoon boi", "mic drop" stay English
+        own = [w for w in unlike_english if w.own]
+        return len(own) >= _OWN_BESIDE_AN_ENGLISH_WORD and any(w.kind != "function" for w in unlike_english)
+    if unlike_english:
         return True
     return all(w.own for w in found) and any(w.kind == "function" for w in found)
 
@@ -211,6 +218,7 @@ def _languages_of(words: list[str]) -> list[str]:
         translated = lexicon.english_for(word)
         for language in translated[1].split(",") if translated else ():
             counts[language] += 1
+    counts.pop(_CHAT_ENGLISH, None)  # chat's words ("earl grey") are English, read as English is
     return sorted(counts, key=lambda language: (-counts[language], language))
 
 
@@ -236,7 +244,7 @@ def _word(word: str, language: str) -> _Word | None:
 
 
 def _word_as_written(word: str, language: str) -> _Word | None:
-    also_english = is_english(word)
+    also_english = all(map(is_english, word.split()))  # a name of English words ("james bond") too
     entry = _entries(word).get(language)
     if entry is not None:
         return _Word(entry[0], entry[1], True, also_english)
@@ -245,7 +253,15 @@ def _word_as_written(word: str, language: str) -> _Word | None:
         return _Word("picture", translated[0], True, also_english)
     if not also_english and (len(word) >= _SHORTEST_NAME or not word.isascii()):
         return _picture_by_cldr(word)
+    if also_english and _reads_as_a_thing(word):
+        return _Word("picture", word, False, True, cognate=True)
     return None
+
+
+def _reads_as_a_thing(word: str) -> bool:
+    from pipeline.words.reading import read  # the reading module reads phrases through this one
+
+    return bool(read(word).group)
 
 
 def _picture_by_cldr(word: str) -> _Word | None:
@@ -287,6 +303,7 @@ _NOUN_ENDINGS: dict[str, tuple[tuple[str, str], ...]] = {
     "hi": (("en", ""), ("on", "")),
 }
 _SHORTEST_NAME = 3  # Latin letters: CLDR's shorter names are as often another language's small word ("ja")
+_OWN_BESIDE_AN_ENGLISH_WORD = 2  # words: "mic" (Romanian small) alone makes no "mic drop" Romanian
 _SHORTEST_STEM = 3  # letters left after an ending comes off ("ost" is no plural of "o")
 
 

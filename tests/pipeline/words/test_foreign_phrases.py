@@ -57,7 +57,10 @@ def test_two_things_joined_in_another_language_stay_two() -> None:
     assert choices("perro y gato") == DOGS | DOMESTIC_CATS
 
 
-@pytest.mark.parametrize("text", ["red car", "chat room", "die hard", "pain killer", "sole food", "big dog"])
+@pytest.mark.parametrize(
+    "text",
+    ["red car", "chat room", "die hard", "pain killer", "sole food", "big dog", "mic drop", "james bond car"],
+)
 def test_english_stays_english(text: str) -> None:
     assert foreign_phrases.in_english(text) is None
 
@@ -117,3 +120,12 @@ def test_a_korean_word_loses_its_particle_and_nothing_more() -> None:
     assert found is not None and found.english == "big cat"
     assert foreign_phrases._pieces("고양이가") == ["고양이", "가"]
     assert foreign_phrases._pieces("검은") == ["검은"]  # a word of the table stays whole
+
+
+def test_an_english_word_for_the_same_thing_is_read_among_the_languages_words() -> None:
+    # "Auto" and "vino" are English words for the same things; two words of the language's own
+    # around them show the phrase is German or Spanish ("mic drop", with Romanian "mic", small, not).
+    found = foreign_phrases.in_english("ein schnelles auto")
+    assert found is not None and found.english == "a fast auto"
+    found = foreign_phrases.in_english("una botella de vino")
+    assert found is not None and found.english == "a vino bottle"
