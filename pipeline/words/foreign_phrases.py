@@ -1,5 +1,5 @@
 """Short phrases of other languages, read as the English phrase they say: "el caballo blanco" is a
-white horse, "une pomme rouge" a red apple, "le chat" a cat, "el mar" the sea.
+white horse, "une voiture rouge" a red car, "le chat" a cat, "el mar" the sea.
 
 A picture noun of another language is read alone already (lexicon.py). In a phrase its neighbours
 were read as words of their own: an article or a describing word became an unknown word or another
@@ -42,6 +42,8 @@ _LONGEST_NAME = 4  # words: the longest name of several words the tables hold ("
 # them): a run of them is split into the tables' words.
 _UNSPACED_SCRIPTS = ("CJK", "HIRAGANA", "KATAKANA", "THAI", "HANGUL")
 _LONGEST_PIECE = 8  # characters: the longest word a run of them is split into
+_SHORTEST_NAME = 3  # Latin letters: CLDR's shorter names are as often another language's small word ("ja")
+_OWN_BESIDE_AN_ENGLISH_WORD = 2  # words: "mic" (Romanian small) alone makes no "mic drop" Romanian
 
 
 @dataclass(frozen=True)
@@ -98,8 +100,8 @@ def in_english(text: str) -> ForeignPhrase | None:
             readings.append((_fit(found), language, found))
     if not readings:
         return None
-    # The language the phrase reads best in: "karhu ja susi" is a Finnish bear and wolf, not a Czech
-    # bear with a dry word after "and".
+    # The language the phrase reads best in: "hai con gà" is Vietnamese for two chickens, not a German
+    # shark with a Spanish "con".
     _, language, found = max(readings, key=lambda reading: reading[0])
     return _phrase(language, words, found)
 
@@ -302,8 +304,6 @@ _NOUN_ENDINGS: dict[str, tuple[tuple[str, str], ...]] = {
     "fa": (("ha", ""), ("an", "")),
     "hi": (("en", ""), ("on", "")),
 }
-_SHORTEST_NAME = 3  # Latin letters: CLDR's shorter names are as often another language's small word ("ja")
-_OWN_BESIDE_AN_ENGLISH_WORD = 2  # words: "mic" (Romanian small) alone makes no "mic drop" Romanian
 _SHORTEST_STEM = 3  # letters left after an ending comes off ("ost" is no plural of "o")
 
 
@@ -321,7 +321,8 @@ def _phrase(language: str, words: list[str], found: list[_Word]) -> ForeignPhras
     parts: list[tuple[str, str]] = []
     typed: list[str] = []
     run: list[_Word] = []
-    for word, read in [*zip(words, found, strict=True), ("", _Word("function", "and", True, True))]:
+    end = ("", _Word("function", "and", True, True))  # closes the last run as a conjunction would
+    for word, read in [*zip(words, found, strict=True), end]:
         if read.kind == "function" and read.english in _JOINING_GLOSSES:
             if typed:
                 parts.append((" ".join(typed), _said(run, language)))
