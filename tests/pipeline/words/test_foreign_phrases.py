@@ -54,7 +54,6 @@ def test_the_reading_says_which_language_it_read() -> None:
 
 def test_two_things_joined_in_another_language_stay_two() -> None:
     assert split_words("perro y gato") == ["perro", "gato"]
-    assert split_words("猫と犬") == ["猫", "犬"]  # Japanese, written without spaces
     assert choices("perro y gato") == DOGS | DOMESTIC_CATS
 
 
