@@ -363,15 +363,3 @@ def _said(run: list[_Word], language: str) -> str:
         else:
             english.append(word)
     return " ".join(w.english for w in english if w.kind != "function" or w.english in _KEPT_GLOSSES)
-
-
-def describing(word: str) -> tuple[str, str] | None:
-    """(English, languages) of a word that only describes, in every language listing it ("blanco":
-    white, "bonita": pretty): read alone it is that English word, never a thing CLDR tags with it
-    (the polar bear, a butterfly). None when a language lists it otherwise, or none lists it."""
-    # An English word a language writes as it is (Hinglish "cute") is no translation of itself.
-    entries = {code: entry for code, entry in _entries(word).items() if entry[1] != lexicon.key(word)}
-    meanings = {english for kind, english in entries.values() if kind == "describing"}
-    if not entries or len(meanings) != 1 or any(kind != "describing" for kind, _ in entries.values()):
-        return None
-    return meanings.pop(), ",".join(sorted(entries))

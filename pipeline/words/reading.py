@@ -96,11 +96,6 @@ def read(query: str) -> Reading:
     by_chat = _chat_form(word)
     if by_chat is not None:
         return by_chat
-    described = foreign_phrases.describing(word)
-    # "blanco" is white, "grande" big (no grand piano by its letters), unless meaning says ("mic"); an
-    # English word that another language writes for yet another describes nothing more (no circle).
-    if described is not None and foreign_phrases.describing(described[0]) is None:
-        return _by_meaning(word) or _translation(word, *described)
     guess = spelling.guess(word)
     if guess is not None and guess[1]:
         fixed = guess[0]
@@ -395,8 +390,6 @@ def _other_language(word: str) -> Reading | None:
     translated = lexicon.english_for(word)
     if translated is not None and read(translated[0]).group:
         return _translation(word, *translated)
-    if foreign_phrases.describing(word) is not None:
-        return None  # "blanco" is white (read after chat forms: "mic"), not the polar bear CLDR tags with it
     for emoji in lexicon.emoji_for(word):
         reading = read_emoji(emoji)
         if reading.group:
@@ -406,12 +399,9 @@ def _other_language(word: str) -> Reading | None:
 
 
 def _translation(word: str, english: str, languages: str) -> Reading:
-    """A word of another language read as the English word it means (which may name no thing)."""
-    said = f"{_language_names(languages)} {word}"
+    """A word of another language read as the English word it means."""
     reading = read(english)
-    if not reading.group:
-        return Reading(Method.UNKNOWN, label=f"{english} ({said}), which names no thing")
-    label = f"classes for {english} ({said})"
+    label = f"classes for {english} ({_language_names(languages)} {word})"
     return Reading(Method.TRANSLATION, reading.group, reading.other_groups, english, label, curated=False)
 
 

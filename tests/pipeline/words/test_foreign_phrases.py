@@ -129,3 +129,10 @@ def test_an_english_word_for_the_same_thing_is_read_among_the_languages_words() 
     assert found is not None and found.english == "a fast auto"
     found = foreign_phrases.in_english("una botella de vino")
     assert found is not None and found.english == "a vino bottle"
+
+
+def test_a_word_alone_keeps_its_noun_where_another_language_describes_with_it() -> None:
+    # Indonesian "anjing" is a dog and German "Maus" a mouse, though the tables hold "anjing" as
+    # Chinese pinyin for quiet and "maus" as Portuguese for bad: alone, no language shows.
+    assert choices("anjing") <= DOGS and choices("anjing")
+    assert choices("maus") and "mouse" in read("maus").via
