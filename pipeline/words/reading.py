@@ -388,21 +388,18 @@ def _other_language(word: str) -> Reading | None:
     if word in load_index().common:
         return None
     translated = lexicon.english_for(word)
-    if translated is not None and read(translated[0]).group:
-        return _translation(word, *translated)
+    if translated is not None:
+        english, languages = translated
+        reading = read(english)
+        if reading.group:
+            label = f"classes for {english} ({_language_names(languages)} {word})"
+            return Reading(Method.TRANSLATION, reading.group, reading.other_groups, english, label, curated=False)
     for emoji in lexicon.emoji_for(word):
         reading = read_emoji(emoji)
         if reading.group:
             label = f"classes for {reading.via}"
             return Reading(Method.TRANSLATION, reading.group, reading.other_groups, reading.via, label, curated=False)
     return None
-
-
-def _translation(word: str, english: str, languages: str) -> Reading:
-    """A word of another language read as the English word it means."""
-    reading = read(english)
-    label = f"classes for {english} ({_language_names(languages)} {word})"
-    return Reading(Method.TRANSLATION, reading.group, reading.other_groups, english, label, curated=False)
 
 
 def _other_language_phrase(text: str) -> Reading | None:

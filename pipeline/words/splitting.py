@@ -75,9 +75,12 @@ def _words(text: str) -> Iterator[tuple[str, Reading | None]]:
     things a phrase of another language joins ("perro y gato"), read in that language ("karhu ja susi"
     is a Finnish bear and wolf, though "susi" alone is Polish for dry). A run written without spaces
     is not split at a conjunction the search finds in it: that cost a held-out phrase."""
-    foreign = foreign_phrases.in_english(text) if " " in text else None
-    if foreign is None or len(foreign.parts) == 1:
+    foreign = foreign_phrases.in_english(text) if has_words(text) else None
+    if foreign is None:
         yield from ((word, None) for word in _pieces(text))
+        return
+    if len(foreign.parts) == 1 or " " not in text:
+        yield text, None  # one phrase: "el caballo blanco" is a white horse, not a horse and a polar bear
         return
     for typed, english in foreign.parts:
         said = read_said(typed, english, foreign.language)
@@ -109,8 +112,6 @@ def _pieces(words: str) -> Iterator[str]:
         return iter(())
     if known(words):
         return iter((words,))
-    if foreign_phrases.in_english(words) is not None:
-        return iter((words,))  # "el caballo blanco" is one white horse, not a horse and a polar bear
     pieces = (piece for piece in known_pieces(words) if piece not in STOPWORDS)
     if len(words) > MAX_WORD_CHARS:
         return pieces
