@@ -127,23 +127,28 @@ def measure(truth: Truth, folder: Path, settings: M.MusicSettings, codecs: bool)
         "onset F": f"{numbers['onset F']:.2f}",
     }
     if codecs:
-        for codec, args in CODECS.items():
-            encoded = folder / f"{Path(truth.wav).stem}.{codec}"
-            if not encoded.is_file():
-                transcode(folder / truth.wav, encoded, "-loglevel", "error", *args)
-            other, _ = M.analyse_music(decode_audio(encoded).samples, 44_100, settings)
-            difference = len(other.inflection_points) - len(analysis.inflection_points)
-            theirs = other.inflection_times[1:-1]
-            within = (
-                np.abs(cuts[:, None] - theirs[None, :]).min(axis=1) <= FRAME_S
-                if len(theirs)
-                else np.zeros(len(cuts), bool)
-            )
-            share = float(np.mean(within)) if len(cuts) else 1.0
+        for codec, (difference, share) in codec_agreement(cuts, folder / truth.wav, settings).items():
             numbers[f"{codec} count"], numbers[f"{codec} frame"] = difference, share
             cells[codec] = f"{difference:+d} {share:.0%}"
     cells["time s"] = f"{seconds:.2f}"
     return Row(truth, cells, numbers)
+
+
+def codec_agreement(cuts: np.ndarray, wav: Path, settings: M.MusicSettings) -> dict[str, tuple[int, float]]:
+    """Per codec: the cut count there less the WAV's, and the share of the WAV's `cuts` within a
+    frame of a cut there (each encoding is made once, beside the WAV)."""
+    out = {}
+    for codec, args in CODECS.items():
+        encoded = wav.with_suffix(f".{codec}")
+        if not encoded.is_file():
+            transcode(wav, encoded, "-loglevel", "error", *args)
+        other, _ = M.analyse_music(decode_audio(encoded).samples, 44_100, settings)
+        theirs = other.inflection_times[1:-1]
+        within = (
+            np.abs(cuts[:, None] - theirs[None, :]).min(axis=1) <= FRAME_S if len(theirs) else np.zeros(len(cuts), bool)
+        )
+        out[codec] = (len(theirs) - len(cuts), float(np.mean(within)) if len(cuts) else 1.0)
+    return out
 
 
 def _pct(value: float) -> str:
