@@ -61,7 +61,7 @@ def find_or_fetch(recording: Recording, folder: Path) -> Path | None:
     if found:
         return found[0]
     try:
-        import librosa  # a bench dependency only, and only for the download
+        import librosa  # type: ignore[import-not-found]  # optional, only to download the recordings
     except ImportError:
         return None
     try:

@@ -21,9 +21,10 @@ A row is kept when:
   a million words) and at least 1.5 lower than the language's, for which a romanised word counts
   as often as its native spelling ("cane" stays a walking stick, "sole" a shoe's sole, "baum" is a
   tree); a romanised word spelled like no English word needs no such check;
-- its English word reads as classes, and the word itself reads as none today (the table adds
-  readings, it relabels none; a word whose English reading has classes keeps it, as `find` runs
-  first);
+- its English word reads as classes, and the word itself reads as none today, or only by a guess
+  the lookup makes after this table (a spelling fix, the model's nearest word: "agua" was an agama).
+  The table adds readings, it relabels none; a word whose English reading has classes keeps it, as
+  `find` runs first;
 - the main table (foreign_words.tsv) does not hold the word already;
 - languages giving the word English words of different classes agree by majority ("burro": butter
   in Italian, a donkey in Spanish, is left out on a tie).
@@ -46,6 +47,7 @@ from pipeline.words import configure, lexicon  # noqa: E402
 from pipeline.words.forms import is_english  # noqa: E402
 from pipeline.words.lexicon import key  # noqa: E402
 from pipeline.words.reading import read  # noqa: E402
+from pipeline.words.tables import Method  # noqa: E402
 
 OUTPUT = ROOT / "pipeline" / "data" / "foreign_homographs.tsv"
 HEADER = """# Picture words of other languages spelled like a rare English word ("baum", "plage", "yama"), each
@@ -124,9 +126,14 @@ def _why_left_out(word: str, english: str, code: str, native: str) -> str:
         return "an English word"
     if not read(english).group:
         return "English word without classes"
-    if read(word).group:
+    if read(word).group and read(word).method not in _GUESSES:
         return "read already"
     return ""
+
+
+# Readings the lookup makes after this table is asked: a guess by the word's letters or by the
+# model's nearest word ("agua", water, was the model's agama) gives way to a helper's translation.
+_GUESSES = frozenset({Method.MEANING, Method.SPELLING})
 
 
 def _rare_in_english(word: str, native: str, code: str) -> bool:

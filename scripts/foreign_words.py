@@ -11,13 +11,20 @@ IN_DIR/out_LANG.tsv; another wrote chat English so ("danger noodle", "brekkie": 
 another the names of products people type ("big mac", "stratocaster"), appended to out_en.tsv.
 This script checks and joins them:
 
-    .venv/bin/python scripts/foreign_words.py IN_DIR
+    .venv/bin/python scripts/foreign_words.py scripts/foreign_words
+
+The first rounds' files were not kept: scripts/foreign_words/ holds, per language, the forms their
+table kept (rebuilt from it at stop 36), and after them the rows a gap round added (translators
+given, per language, the everyday meanings the table lacked: docs/foreign-words.md).
 
 - a word spelled like an English word is left out: the lookup reads English first ("pain" is no
   French bread, "gift" no German poison), and a word WordNet knows reads as English or not at all;
-- the English word must read as classes here; a word whose languages' English words read as
-  different classes means what more of them say ("kafe": a cafe in four languages, coffee in one),
-  and is left out on a tie ("burro": donkey in Spanish, butter in Italian);
+- a word whose English word reads as no class is kept too: it reads as an honest unknown that says
+  what it means ("tenedor" is a fork, which no class shows) where the lookup would otherwise guess
+  by its letters (a tenor, a microphone);
+- a word whose languages' English words read as different classes means what more of them say
+  ("kafe": a cafe in four languages, coffee in one), and is left out on a tie ("burro": donkey in
+  Spanish, butter in Italian);
 - a word the bots read as the same classes without the table is left out (CLDR's "perro", chat's
   "mic"): the table adds readings, it does not relabel them. "Read" is the bots' own lookup of the
   form as typed (split into words and phrases first), and it is asked again with the table in place,
@@ -155,8 +162,6 @@ def _meanings(in_dir: Path) -> dict[str, dict[str, set[str]]]:
 def _why_left_out(word: str, by_english: dict[str, set[str]]) -> str:
     if word in load_index().common or word in by_english or is_english(word):
         return "an English word"  # read as English, or an honest unknown ("glockenspiel" is no chime)
-    if any(not read(english).group for english in by_english):
-        return "English word without classes"
     return ""
 
 
@@ -204,11 +209,16 @@ def _spellings(word: str) -> set[str]:
 
 
 def _spellings_taken(candidates: dict[str, tuple[str, str]], written: set[str]) -> set[str]:
-    """The unaccented spellings the table must not hold: a word a translator wrote ("mic", chat's
-    microphone, is no Czech míč) and an English word."""
+    """The unaccented spellings the table must not hold: a word a translator wrote, an English word,
+    and a word the bots already read as classes without the table ("mic", chat's microphone, is no
+    Czech míč: read so already, chat's own "mic" is no longer in the table to say so)."""
     spellings = {spelling for word in candidates for spelling in _spellings(word)}
     common = load_index().common
-    return {spelling for spelling in spellings if spelling in written or spelling in common or is_english(spelling)}
+    return {
+        spelling
+        for spelling in spellings
+        if spelling in written or spelling in common or is_english(spelling) or _bots_reading(spelling)
+    }
 
 
 def _umlauts_spelled_out(word: str) -> str:

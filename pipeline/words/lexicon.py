@@ -47,8 +47,13 @@ def translations() -> dict[str, tuple[str, str]]:
 
 def english_for(word: str) -> tuple[str, str] | None:
     """The English word a word of another language means, with its languages' codes; found typed
-    without accents and in hiragana as emoji names are. None when the table does not hold it."""
-    return _as_typed(translations(), word)
+    without accents and in hiragana as emoji names are. None when the table does not hold it, or
+    holds it only without its accents while CLDR names it as typed (Vietnamese "rùa", a turtle, is
+    no Thai "rua", a ship)."""
+    table, typed = translations(), key(word)
+    if typed not in table and typed in names():
+        return None
+    return _as_typed(table, word)
 
 
 def emoji_for(word: str) -> tuple[str, ...]:

@@ -394,12 +394,22 @@ def _other_language(word: str) -> Reading | None:
         if reading.group:
             label = f"classes for {english} ({_language_names(languages)} {word})"
             return Reading(Method.TRANSLATION, reading.group, reading.other_groups, english, label, curated=False)
-    for emoji in lexicon.emoji_for(word):
+    for emoji in lexicon.emoji_for(word) if len(word) >= _SHORTEST_CLDR_NAME or not word.isascii() else ():
         reading = read_emoji(emoji)
         if reading.group:
             label = f"classes for {reading.via}"
             return Reading(Method.TRANSLATION, reading.group, reading.other_groups, reading.via, label, curated=False)
+    if translated is not None:
+        # A thing no class shows ("tenedor", a fork): said so, not guessed by its letters (a tenor).
+        english, languages = translated
+        label = f"{english} ({_language_names(languages)} {word}), which no class shows"
+        return Reading(Method.UNKNOWN, via=english, label=label, suggestions=suggestions_for(english, ()))
     return None
+
+
+# Latin letters: CLDR's shorter names are as often another language's small word or chat's ("ja" is
+# yes, "ur" your, "et" and; one language's name for a house, a watch, a dog), as in phrases.
+_SHORTEST_CLDR_NAME = 3
 
 
 def _other_language_phrase(text: str) -> Reading | None:

@@ -43,6 +43,7 @@ PHRASES_FILE = DATA / "meaning_phrases.tsv"  # 296 phrases written for the sixth
 # 160 phrases of other languages, written blind before the ninth round (foreign_phrases.py), never tuned on
 FOREIGN_PHRASES_FILE = DATA / "meaning_foreign_phrases.tsv"
 FOREIGN_TUNING_FILE = DATA / "meaning_foreign_tuning.tsv"  # 150 more, written to tune that round on
+FOREIGN_WORDS_FILE = DATA / "meaning_foreign_words.tsv"  # single words of 22 languages, held out (stop 36)
 
 
 def choices(word: str) -> set[int | None]:
@@ -234,10 +235,11 @@ def test_held_out_words_nobody_tuned_on_are_read_better_than_by_wordnet_alone() 
     # per-category numbers); this only keeps the gain from slipping back (measured: 82%, 89%, 88%,
     # 86% on the third table, 77% and 74% on the fourth and fifth, whose misses nobody has read, and
     # 55% on the phrases; 29% → 68% on the phrases of other languages, misses unread, and 29% → 68%
-    # on the ones tuned on).
+    # on the ones tuned on; 84.1% → 84.8% on single words of other languages, written at stop 36).
     tuned = ((HOLDOUT_FILE, 0.79), (HOLDOUT2_FILE, 0.87), (TUNING_FILE, 0.86), (PHRASES_FILE, 0.53))
-    fresh = ((HOLDOUT3_FILE, 0.84), (HOLDOUT4_FILE, 0.75), (HOLDOUT5_FILE, 0.72), (FOREIGN_PHRASES_FILE, 0.62))
-    for path, floor in (*tuned, (FOREIGN_TUNING_FILE, 0.62), *fresh):
+    fresh = ((HOLDOUT3_FILE, 0.84), (HOLDOUT4_FILE, 0.75), (HOLDOUT5_FILE, 0.72))
+    other_languages = ((FOREIGN_PHRASES_FILE, 0.62), (FOREIGN_WORDS_FILE, 0.82))
+    for path, floor in (*tuned, (FOREIGN_TUNING_FILE, 0.62), *fresh, *other_languages):
         rated, misses = rates(path)
         assert overall(rated) >= floor, (path.name, misses)
 
@@ -569,7 +571,30 @@ def test_every_translation_is_a_well_formed_row_read_as_classes_in_english() -> 
     for word, (english, languages) in table.items():
         assert word == lexicon.key(word) and word not in index.common and english not in table, word
         assert languages and all(code in reading._LANGUAGE_NAMES for code in languages.split(",")), word
-    assert all(reading.read(english).group for english in {english for english, _ in table.values()})
+
+
+@pytest.mark.parametrize(("word", "english"), [("tenedor", "fork"), ("galleta", "cookie")])
+def test_a_word_of_another_language_for_a_thing_no_class_shows_says_what_it_means(word: str, english: str) -> None:
+    # Spanish "tenedor" is a fork, which no class shows: an honest unknown that says so, where the
+    # spelling fixes had made it a tenor (a microphone); a "galleta" is a cookie.
+    translated = lexicon.english_for(word)
+    assert translated is not None and translated[0] == english
+    found = reading.read(word)
+    assert found.method is Method.UNKNOWN and not found.group and found.via == english
+    assert english in found.label and "no class" in found.label
+
+
+def test_a_rare_english_word_that_is_another_languages_everyday_word_reads_as_that() -> None:
+    # Spanish "agua" is water; in WordNet it is a cane toad, which the model read as an agama.
+    assert lexicon.english_for("agua") == ("water", "es")
+    assert choices("agua") == choices("water")
+
+
+@pytest.mark.parametrize("word", ["ja", "ur", "et", "os"])
+def test_a_two_letter_word_is_no_other_languages_emoji_name(word: str) -> None:
+    # German and Scandinavian "ja" is yes, chat's "ur" your, French "et" and: one language's CLDR
+    # name for a house, a watch, a dog or an ox is no reason to paint one.
+    assert not reading.read(word).group
 
 
 def test_a_scene_is_pictured_by_the_scene_modifying_it_where_that_reads_nearer() -> None:
