@@ -126,7 +126,8 @@ def _why_left_out(word: str, english: str, code: str, native: str) -> str:
         return "an English word"
     if not read(english).group:
         return "English word without classes"
-    if read(word).group and read(word).method not in _GUESSES:
+    found = read(word)
+    if found.group and found.method not in _GUESSES:
         return "read already"
     return ""
 

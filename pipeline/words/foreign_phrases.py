@@ -43,7 +43,6 @@ _LONGEST_NAME = 4  # words: the longest name of several words the tables hold ("
 # them): a run of them is split into the tables' words.
 _UNSPACED_SCRIPTS = ("CJK", "HIRAGANA", "KATAKANA", "THAI", "HANGUL")
 _LONGEST_PIECE = 8  # characters: the longest word a run of them is split into
-_SHORTEST_NAME = 3  # Latin letters: CLDR's shorter names are as often another language's small word ("ja")
 _OWN_BESIDE_AN_ENGLISH_WORD = 2  # words: "mic" (Romanian small) alone makes no "mic drop" Romanian
 
 
@@ -254,7 +253,7 @@ def _word_as_written(word: str, language: str) -> _Word | None:
     translated = lexicon.english_for(word)
     if translated is not None and language in translated[1].split(","):
         return _Word("picture", translated[0], True, also_english)
-    if not also_english and (len(word) >= _SHORTEST_NAME or not word.isascii()):
+    if not also_english and lexicon.may_be_a_cldr_name(word):
         return _picture_by_cldr(word)
     if also_english and _reads_as_a_thing(word):
         return _Word("picture", word, False, True, cognate=True)

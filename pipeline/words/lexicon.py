@@ -56,6 +56,17 @@ def english_for(word: str) -> tuple[str, str] | None:
     return _as_typed(table, word)
 
 
+# Latin letters: CLDR's shorter names are as often another language's small word or chat's ("ja" is
+# yes, "ur" your, "et" and) as one language's name for a house, a watch or a dog.
+SHORTEST_CLDR_NAME = 3
+
+
+def may_be_a_cldr_name(word: str) -> bool:
+    """Whether a word typed alone or in a phrase may be read by the thing CLDR names by it: a word of
+    another script, or of at least `SHORTEST_CLDR_NAME` Latin letters."""
+    return len(word) >= SHORTEST_CLDR_NAME or not word.isascii()
+
+
 def emoji_for(word: str) -> tuple[str, ...]:
     """The emoji a word of another language names, single emoji first; () when none. A word typed
     without its accents is found too (the table holds "arbol" for árbol; "ёж" is found as "еж"), and

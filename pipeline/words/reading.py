@@ -394,7 +394,7 @@ def _other_language(word: str) -> Reading | None:
         if reading.group:
             label = f"classes for {english} ({_language_names(languages)} {word})"
             return Reading(Method.TRANSLATION, reading.group, reading.other_groups, english, label, curated=False)
-    for emoji in lexicon.emoji_for(word) if len(word) >= _SHORTEST_CLDR_NAME or not word.isascii() else ():
+    for emoji in lexicon.emoji_for(word) if lexicon.may_be_a_cldr_name(word) else ():
         reading = read_emoji(emoji)
         if reading.group:
             label = f"classes for {reading.via}"
@@ -405,11 +405,6 @@ def _other_language(word: str) -> Reading | None:
         label = f"{english} ({_language_names(languages)} {word}), which no class shows"
         return Reading(Method.UNKNOWN, via=english, label=label, suggestions=suggestions_for(english, ()))
     return None
-
-
-# Latin letters: CLDR's shorter names are as often another language's small word or chat's ("ja" is
-# yes, "ur" your, "et" and; one language's name for a house, a watch, a dog), as in phrases.
-_SHORTEST_CLDR_NAME = 3
 
 
 def _other_language_phrase(text: str) -> Reading | None:
