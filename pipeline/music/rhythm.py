@@ -205,6 +205,7 @@ METRE_CLARITY = 0.3  # below this mean contrast (standard deviations summed over
 # What it costs the bar count to restart (in the same units): cheap where the music held still
 # (a fermata), dear elsewhere, where a restart would only chase one loud beat.
 PAUSED_RESTART, STEADY_RESTART = 5.0, 20.0
+BEND_FROM, BEND_FULL = 0.03, 0.06  # mean stray of the beat lengths before a pause: a steady player's, a ritardando's
 UNHEARD_BEAT = 0.35  # a tracked beat whose network activation is under this share of the usual one was not heard
 PULSE_CLARITY = 0.25  # on the onset envelope alone
 # On onsets and harmonic change together: a chorale's pulse is its chords. Held strings and winds
@@ -266,7 +267,7 @@ def downbeats(
     if clarity < METRE_CLARITY:
         return np.empty(0), None
     paused = _paused_beats(beats, np.empty(0) if onsets is None else onsets, heard_beats, feats.frame_rate)
-    positions = _bar_positions(cue, metre, np.where(paused, PAUSED_RESTART, STEADY_RESTART))
+    positions = _bar_positions(cue, metre, restart_cost(beats, paused))
     out: np.ndarray = beats[positions == 0]
     return out, metre
 
@@ -336,6 +337,33 @@ def _paused_beats(beats: np.ndarray, onsets: np.ndarray, heard_beats: np.ndarray
     starts, ends = beats[:-1] - 0.15 * period, beats[1:] - 0.15 * period
     silent = np.searchsorted(onsets, ends) - np.searchsorted(onsets, starts) == 0
     out: np.ndarray = np.concatenate([[False], silent])
+    return out
+
+
+def restart_cost(beats: np.ndarray, paused: np.ndarray) -> np.ndarray:
+    """Per beat, what it costs the bar count to restart there: cheap after a pause only as far as the
+    tempo bent before it. A player slows into a fermata and the tracker stretches its beats over the
+    hold, counting a beat that is none; a rest in time leaves the beats even and the count going (a
+    Haydn presto's rests had restarted it, and every bar line after them sat a beat off).
+    """
+    paused_cost = PAUSED_RESTART + (STEADY_RESTART - PAUSED_RESTART) * (1.0 - _tempo_bend(beats))
+    out: np.ndarray = np.where(paused, paused_cost, STEADY_RESTART)
+    return out
+
+
+def _tempo_bend(beats: np.ndarray) -> np.ndarray:
+    """Per beat, 0..1: how far the four beat lengths before it stray from the clip's usual one.
+
+    Nothing up to 3% on average (a steady player's wander), all from 6% (a ritardando, a hold the
+    tracker stretched its beats over); graded between, so that a codec's few milliseconds move it a little.
+    """
+    lengths = np.diff(beats)
+    stray = np.abs(lengths / float(np.median(lengths)) - 1.0)
+    cumulative = np.concatenate([[0.0], np.cumsum(stray)])
+    ends = np.arange(len(beats))
+    starts = np.maximum(ends - 4, 0)
+    mean = (cumulative[ends] - cumulative[starts]) / np.maximum(ends - starts, 1)
+    out: np.ndarray = np.clip((mean - BEND_FROM) / (BEND_FULL - BEND_FROM), 0.0, 1.0)
     return out
 
 

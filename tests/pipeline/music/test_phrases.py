@@ -28,6 +28,7 @@ from pipeline.music.rhythm import (
     _metre,
     _paused_beats,
     level_after,
+    restart_cost,
 )
 from tests.synth import RATE, Note, onset_times, pad, piano_piece, render_notes
 
@@ -268,6 +269,21 @@ def test_beats_the_network_did_not_hear_let_the_bar_count_restart() -> None:
     # Without the network, a beat with no note started in the beat before it.
     onsets = np.delete(beats, [10, 11])
     assert np.flatnonzero(_paused_beats(beats, onsets, None, fps)).tolist() == [11, 12]
+
+
+def test_a_pause_restarts_the_bar_count_cheaply_only_where_the_tempo_bent_before_it() -> None:
+    paused = np.zeros(40, dtype=bool)
+    paused[[12, 30]] = True
+    lengths = np.full(39, 0.5)
+    lengths[26:30] = [0.55, 0.6, 0.65, 0.6]  # slowing into a held chord that the tracker counted on
+    beats = np.concatenate([[0.0], np.cumsum(lengths)])
+    cost = restart_cost(beats, paused)
+    assert cost[12] == STEADY_RESTART  # a rest in time: the beats stayed even
+    assert cost[30] == PAUSED_RESTART
+    assert np.all(np.delete(cost, 30) == STEADY_RESTART)
+    # A little wander (2%) is a steady player: no cheaper restart.
+    wander = np.concatenate([[0.0], np.cumsum(0.5 * (1 + 0.02 * np.sign(np.sin(np.arange(39)))))])
+    assert restart_cost(wander, paused)[30] == STEADY_RESTART
 
 
 def test_a_breath_marks_the_next_phrase_and_legato_does_not() -> None:
