@@ -89,6 +89,9 @@ def read(query: str) -> Reading:
     thing = thing_tail(word)
     if thing is not None:  # before any spelling fix of the whole: "big cab" is no big cat
         return _phrase_reading(word, thing)
+    chatted = chat_head(word)
+    if chatted is not None:  # "sleepy catto" is a cat, not a cradle and a cat
+        return chatted
     head = _classless_head(word)
     if head is not None:  # "giant octopus", "ripe mango": no word around it makes it another thing
         label = f"{head}, which no class shows"
@@ -365,6 +368,22 @@ def _chat_form(word: str) -> Reading | None:
         label = f"classes for {form} (said in chat as {word})"
         return Reading(Method.RELATED, entry.group, entry.other_groups, form, label, curated=entry.curated)
     return None
+
+
+def chat_head(words: str) -> Reading | None:
+    """A phrase whose last word is a chat form of a thing ("sleepy catto", "cute lil froggy"), every
+    word before it only saying something about it: the thing, as "cute puppy" is a puppy. Whether the
+    words before it are real ("angery", "lil") does not matter; the head names the picture."""
+    tokens = words.split()
+    if len(tokens) < 2 or find(tokens[-1]) is not None:
+        return None  # a word the tables read is read as itself ("cute bunny" is no bun)
+    head = _chat_form(tokens[-1])
+    entry = find(head.via) if head is not None else None
+    if head is None or entry is None or entry.method not in THING_METHODS:
+        return None
+    if not all(modifies(token) for token in tokens[:-1] if token not in STOPWORDS):
+        return None
+    return replace(head, label=f"classes for {head.via} (said in chat as {tokens[-1]})")
 
 
 def _by_relation(word: str) -> Reading | None:

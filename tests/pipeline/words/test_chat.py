@@ -9,7 +9,7 @@ import pytest
 
 from pipeline.classes import resolve_class
 from pipeline.words import chat
-from pipeline.words.lookup import lookup_word
+from pipeline.words.lookup import lookup, lookup_word
 from tests.pipeline.words.test_lookup import DOGS, DOMESTIC_CATS, FISH, SETS
 
 
@@ -74,3 +74,18 @@ def test_an_adjective_is_no_chat_form_of_a_scene(word: str) -> None:
 
 def test_dogs_in_chat_are_dogs() -> None:
     assert set(lookup_word("doggos", random.Random(0)).choices) <= DOGS
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [("sleepy catto", DOMESTIC_CATS), ("cute lil froggy", SETS["@frogs"]), ("angery birb", SETS["@birds"])],
+)
+def test_a_chat_head_with_words_about_it_is_one_thing(text: str, expected: set[int]) -> None:
+    # Were split into words: "sleepy" gave a cradle, "angery" a punching bag beside the cat or bird.
+    matches = lookup(text, 0)
+    assert len(matches) == 1 and set(matches[0].choices) <= expected, matches
+
+
+def test_a_word_the_tables_read_is_no_chat_head() -> None:
+    # "bunny" is a rabbit by WordNet; cut to a chat stem it was a bun, a bagel.
+    assert set(lookup("cute bunny", 0)[0].choices) <= SETS["@rabbits"]
