@@ -48,6 +48,14 @@ def near_share(times: np.ndarray, truth: list[float] | np.ndarray, window: float
     return float(np.mean(np.abs(times[:, None] - reference[None, :]).min(axis=1) <= window))
 
 
+def _off(times: np.ndarray, truth: list[float], window: float) -> np.ndarray:
+    """The times farther than `window` seconds from every truth time."""
+    if not len(truth) or not len(times):
+        return times
+    out: np.ndarray = times[np.abs(times[:, None] - np.asarray(truth)[None, :]).min(axis=1) > window]
+    return out
+
+
 def tempo_verdict(found: float | None, truth: float | None) -> str:
     """ok (within 4%), x2 or x½ (a clean double or half), wrong or none."""
     if truth is None:
@@ -99,6 +107,9 @@ def measure(truth: Truth, folder: Path, settings: M.MusicSettings, codecs: bool)
         "bar": near_share(cuts, truth.downbeats, BAR_S),
         "bar random": near_share(random_cuts, truth.downbeats, BAR_S),
         "phrase": near_share(cuts, truth.phrases or [], PHRASE_S),
+        # The issue's order: a phrase's start first, then bar lines between; a chorale's phrase starts
+        # on its pickup, off the bar line, so the bar lines are counted apart among the other cuts.
+        "bar between": near_share(_off(cuts, truth.phrases or [], PHRASE_S), truth.downbeats, BAR_S),
         "phrase random": near_share(random_cuts, truth.phrases or [], PHRASE_S),
         "onset F": mir_eval.onset.f_measure(np.asarray(truth.onsets), found.onsets, window=NOTE_S)[0],
         "time": seconds,
@@ -178,7 +189,8 @@ def summary(rows: list[Row], codecs: bool) -> list[str]:
         f"sustained {mean('note', sustained)} (random {mean('note random', sustained)})",
         f"cuts on a phrase start (clips with known phrases): {mean('phrase', phrased)} "
         f"(random {mean('phrase random', phrased)}); a bar off: {off} of {starts} phrase starts",
-        f"cuts on a bar line: {mean('bar', pulsed)} (random {mean('bar random', pulsed)})",
+        f"cuts on a bar line: {mean('bar', pulsed)} (random {mean('bar random', pulsed)}); "
+        f"of the cuts not on a phrase start: {mean('bar between', pulsed)}",
         f"tempo: {verdicts.count('ok')} ok, {verdicts.count('x2')} double, {verdicts.count('x½')} half, "
         f"{verdicts.count('wrong')} wrong, {verdicts.count('none')} none, of {len(pulsed)} pulsed clips; "
         f"beat F {beat_f:.2f}, downbeat F {bar_f:.2f}",
