@@ -254,6 +254,26 @@ def test_words_with_no_class_stay_unknown_rather_than_guessed(word: str) -> None
     assert lookup_word(word, random.Random(0)).method is Method.UNKNOWN
 
 
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("kite", None),  # the toy; class 21 is the bird of prey WordNet also calls a kite
+        ("sweet potato", None),  # the vegetable; WordNet also names the ocarina so
+        ("mail", {resolve_class("envelope"), resolve_class("mailbox"), resolve_class("mailbag")}),  # not chain mail
+        ("mic drop", {resolve_class("microphone")}),  # was a cliff, a sheer drop
+    ],
+)
+def test_a_class_name_whose_everyday_sense_is_another_thing_is_read_in_that_sense(
+    text: str, expected: set[int] | None
+) -> None:
+    matches = lookup(text, 0)
+    assert len(matches) == 1, matches
+    if expected is None:
+        assert matches[0].method is Method.UNKNOWN, matches
+    else:
+        assert set(matches[0].choices) <= expected, matches
+
+
 @pytest.mark.parametrize(("table", "at_least"), [("curated_words.tsv", 150), ("reviewed_words.tsv", 500)])
 def test_judged_rows_name_real_classes_and_give_reasons(table: str, at_least: int) -> None:
     lines = [
