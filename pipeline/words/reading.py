@@ -383,7 +383,7 @@ def chat_head(words: str) -> Reading | None:
         return None
     if not all(modifies(token) for token in tokens[:-1] if token not in STOPWORDS):
         return None
-    return replace(head, label=f"classes for {head.via} (said in chat as {tokens[-1]})")
+    return head
 
 
 def _by_relation(word: str) -> Reading | None:
