@@ -80,6 +80,11 @@ def read(query: str) -> Reading:
     if any(relations.is_compound(form) for form in base_forms(word)):
         # One thing with no class ("hush puppies", "water bear"), never its parts (puppies, a bear).
         return Reading(Method.UNKNOWN, label="a name of its own, which no class shows")
+    joined = typed_apart(word)
+    if joined is not None:  # "jelly fish" is a jellyfish, "tooth brush" a toothbrush (no class), not a paintbrush
+        whole = read(joined)
+        label = f"{whole.label} (typed as {word})" if whole.label else ""
+        return replace(whole, label=label, fixed=joined)
     stem = _ing_stem(word)
     if stem is not None:
         return _reading(stem, word)
@@ -254,6 +259,21 @@ def _label(entry: Entry, word: str) -> str:
     if entry.method is Method.IN_NAME:
         return f"classes named with {noun}"
     return f"classes for {word}"
+
+
+def typed_apart(words: str) -> str | None:
+    """The one word two words make when typed together, where the tables or WordNet know it as a
+    thing ("jelly fish", "tooth brush", "sun glasses"); None otherwise. Chat splits compounds, and
+    read apart they became another thing: a jelly fish was any fish, a tooth brush a paintbrush,
+    head phones a telephone."""
+    tokens = words.split()
+    if len(tokens) != 2 or any(token in STOPWORDS for token in tokens):
+        return None
+    joined = "".join(tokens)
+    unresolved = load_index().unresolved  # nouns WordNet knows that reach no class
+    if find(joined) is None and not any(form in unresolved for form in base_forms(joined)):
+        return None
+    return joined
 
 
 def known_tail(word: str) -> Entry | None:

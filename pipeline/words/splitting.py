@@ -11,7 +11,7 @@ from pipeline.words import emoji as E
 from pipeline.words import foreign_phrases, spelling
 from pipeline.words.forms import is_english, known, known_pieces
 from pipeline.words.phrases import held, is_thing, modifies, subject_and_rest, thing_tail
-from pipeline.words.reading import Reading, chat_head, known_tail, read, read_said, the_one_thing_named
+from pipeline.words.reading import Reading, chat_head, known_tail, read, read_said, the_one_thing_named, typed_apart
 from pipeline.words.results import TooManyWords
 from pipeline.words.tables import Method
 from pipeline.words.text import MAX_WORD_CHARS, NUMBER, STOPWORDS, clean, has_emoji, has_words, normalise
@@ -110,8 +110,8 @@ def _pieces(words: str) -> Iterator[str]:
     time, for the caller to stop at its word cap."""
     if not has_words(words):
         return iter(())
-    if known(words):
-        return iter((words,))
+    if known(words) or typed_apart(words) is not None:
+        return iter((words,))  # "jelly fish" is one jellyfish
     pieces = (piece for piece in known_pieces(words) if piece not in STOPWORDS)
     if len(words) > MAX_WORD_CHARS:
         return pieces

@@ -274,6 +274,29 @@ def test_a_class_name_whose_everyday_sense_is_another_thing_is_read_in_that_sens
         assert set(matches[0].choices) <= expected, matches
 
 
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("jelly fish", {resolve_class("jellyfish")}),  # was any fish
+        ("tea pot", {resolve_class("teapot")}),  # was a pot
+        ("sun glasses", {resolve_class("sunglasses")}),
+        ("tooth brush", None),  # was a paintbrush; a toothbrush has no class
+        ("head phones", None),  # were telephones
+    ],
+)
+def test_a_word_typed_apart_is_read_as_the_word(text: str, expected: set[int] | None) -> None:
+    matches = lookup(text, 0)
+    assert len(matches) == 1, matches
+    if expected is None:
+        assert matches[0].method is Method.UNKNOWN, matches
+    else:
+        assert set(matches[0].choices) <= expected and matches[0].class_id is not None, matches
+
+
+def test_two_things_that_make_no_word_together_stay_two() -> None:
+    assert len(lookup("dog cat", 0)) == 2
+
+
 @pytest.mark.parametrize(("table", "at_least"), [("curated_words.tsv", 150), ("reviewed_words.tsv", 500)])
 def test_judged_rows_name_real_classes_and_give_reasons(table: str, at_least: int) -> None:
     lines = [
