@@ -84,7 +84,7 @@ def read(query: str) -> Reading:
     if joined is not None:  # "jelly fish" is a jellyfish, "tooth brush" a toothbrush (no class), not a paintbrush
         whole = read(joined)
         label = f"{whole.label} (typed as {word})" if whole.label else ""
-        return replace(whole, label=label, fixed=joined)
+        return replace(whole, label=label, fixed=whole.fixed or joined)
     stem = _ing_stem(word)
     if stem is not None:
         return _reading(stem, word)
@@ -262,18 +262,20 @@ def _label(entry: Entry, word: str) -> str:
 
 
 def typed_apart(words: str) -> str | None:
-    """The one word two words make when typed together, where the tables or WordNet know it as a
-    thing ("jelly fish", "tooth brush", "sun glasses"); None otherwise. Chat splits compounds, and
-    read apart they became another thing: a jelly fish was any fish, a tooth brush a paintbrush,
-    head phones a telephone."""
+    """The words with their last two typed together, where those make one word the tables or WordNet
+    know as a thing and every word before it only says something about it ("jelly fish", "big jelly
+    fish", "tooth brush"); None otherwise. Chat splits compounds, and read apart they became another
+    thing: a jelly fish was any fish, a tooth brush a paintbrush, head phones a telephone."""
     tokens = words.split()
-    if len(tokens) != 2 or any(token in STOPWORDS for token in tokens):
+    if len(tokens) < 2 or any(token in STOPWORDS for token in tokens[-2:]):
         return None
-    joined = "".join(tokens)
+    joined = "".join(tokens[-2:])
     unresolved = load_index().unresolved  # nouns WordNet knows that reach no class
     if find(joined) is None and not any(form in unresolved for form in base_forms(joined)):
         return None
-    return joined
+    if not all(modifies(token) for token in tokens[:-2] if token not in STOPWORDS):
+        return None  # "dog jelly fish" is two things
+    return " ".join([*tokens[:-2], joined])
 
 
 def known_tail(word: str) -> Entry | None:

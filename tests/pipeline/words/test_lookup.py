@@ -278,6 +278,7 @@ def test_a_class_name_whose_everyday_sense_is_another_thing_is_read_in_that_sens
     ("text", "expected"),
     [
         ("jelly fish", {resolve_class("jellyfish")}),  # was any fish
+        ("big jelly fish", {resolve_class("jellyfish")}),  # words about it before it
         ("tea pot", {resolve_class("teapot")}),  # was a pot
         ("sun glasses", {resolve_class("sunglasses")}),
         ("tooth brush", None),  # was a paintbrush; a toothbrush has no class
