@@ -110,11 +110,13 @@ def _pieces(words: str) -> Iterator[str]:
     time, for the caller to stop at its word cap."""
     if not has_words(words):
         return iter(())
-    if known(words) or typed_apart(words) is not None:
-        return iter((words,))  # "jelly fish" is one jellyfish
+    if known(words):
+        return iter((words,))
     pieces = (piece for piece in known_pieces(words) if piece not in STOPWORDS)
     if len(words) > MAX_WORD_CHARS:
         return pieces
+    if typed_apart(words) is not None:
+        return iter((words,))  # "jelly fish" is one jellyfish
     if thing_tail(words) is not None or chat_head(words) is not None:
         return iter((words,))  # "big cab" is a cab, "baby shoe shop" a shoe shop, "sleepy catto" a cat: the head wins
     if subject_and_rest(words) is not None and read(words).group:
