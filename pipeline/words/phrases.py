@@ -33,6 +33,12 @@ def modifies(word: str) -> bool:
     return not is_thing(word) or relations.is_colour(word)
 
 
+def only_describe(words: list[str]) -> bool:
+    """Whether the words before a head only say something about it, function words aside ("a big
+    red", "cute lil"): none is a thing of its own."""
+    return all(modifies(word) for word in words if word not in STOPWORDS)
+
+
 def thing_tail(words: str) -> Entry | None:
     """The thing a run of words names by its longest known ending, where every word before that
     ending modifies it (function words aside): "big cab", "two gar", "little theater curtain".
@@ -42,7 +48,7 @@ def thing_tail(words: str) -> Entry | None:
         tail = " ".join(tokens[start:])
         if tokens[start] in STOPWORDS or is_thing(tail) is not True:
             continue
-        if not all(modifies(t) for t in tokens[:start] if t not in STOPWORDS):
+        if not only_describe(tokens[:start]):
             return None
         entry = find(tail)
         assert entry is not None

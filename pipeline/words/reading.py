@@ -15,7 +15,7 @@ from pipeline.words.phrases import (
     held,
     is_living,
     is_thing,
-    modifies,
+    only_describe,
     pictured,
     subject_and_rest,
     thing_tail,
@@ -200,7 +200,7 @@ def _classless_head(phrase: str) -> str | None:
     *before, head = phrase.split()
     if not before or not is_classless_thing(head):
         return None
-    return head if all(modifies(t) for t in before if t not in STOPWORDS) else None
+    return head if only_describe(before) else None
 
 
 def the_one_thing_named(phrase: str) -> Reading | None:
@@ -273,7 +273,7 @@ def typed_apart(words: str) -> str | None:
     unresolved = load_index().unresolved  # nouns WordNet knows that reach no class
     if find(joined) is None and not any(form in unresolved for form in base_forms(joined)):
         return None
-    if not all(modifies(token) for token in tokens[:-2] if token not in STOPWORDS):
+    if not only_describe(tokens[:-2]):
         return None  # "dog jelly fish" is two things
     return " ".join([*tokens[:-2], joined])
 
@@ -403,9 +403,7 @@ def chat_head(words: str) -> Reading | None:
     entry = find(head.via) if head is not None else None
     if head is None or entry is None or entry.method not in THING_METHODS:
         return None
-    if not all(modifies(token) for token in tokens[:-1] if token not in STOPWORDS):
-        return None
-    return head
+    return head if only_describe(tokens[:-1]) else None
 
 
 def _by_relation(word: str) -> Reading | None:

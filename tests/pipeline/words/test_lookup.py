@@ -254,6 +254,16 @@ def test_words_with_no_class_stay_unknown_rather_than_guessed(word: str) -> None
     assert lookup_word(word, random.Random(0)).method is Method.UNKNOWN
 
 
+def assert_one_reading(text: str, expected: set[int] | None) -> None:
+    """The text is one word or thing, read as some of the expected classes (None: an honest unknown)."""
+    matches = lookup(text, 0)
+    assert len(matches) == 1, matches
+    if expected is None:
+        assert matches[0].method is Method.UNKNOWN, matches
+    else:
+        assert matches[0].class_id is not None and set(matches[0].choices) <= expected, matches
+
+
 @pytest.mark.parametrize(
     ("text", "expected"),
     [
@@ -266,12 +276,7 @@ def test_words_with_no_class_stay_unknown_rather_than_guessed(word: str) -> None
 def test_a_class_name_whose_everyday_sense_is_another_thing_is_read_in_that_sense(
     text: str, expected: set[int] | None
 ) -> None:
-    matches = lookup(text, 0)
-    assert len(matches) == 1, matches
-    if expected is None:
-        assert matches[0].method is Method.UNKNOWN, matches
-    else:
-        assert set(matches[0].choices) <= expected, matches
+    assert_one_reading(text, expected)
 
 
 @pytest.mark.parametrize(
@@ -286,12 +291,7 @@ def test_a_class_name_whose_everyday_sense_is_another_thing_is_read_in_that_sens
     ],
 )
 def test_a_word_typed_apart_is_read_as_the_word(text: str, expected: set[int] | None) -> None:
-    matches = lookup(text, 0)
-    assert len(matches) == 1, matches
-    if expected is None:
-        assert matches[0].method is Method.UNKNOWN, matches
-    else:
-        assert set(matches[0].choices) <= expected and matches[0].class_id is not None, matches
+    assert_one_reading(text, expected)
 
 
 def test_two_things_that_make_no_word_together_stay_two() -> None:
