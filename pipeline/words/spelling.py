@@ -44,13 +44,33 @@ def guess(word: str) -> tuple[str, bool] | None:
     """
     if not 4 <= len(word) <= MAX_WORD_CHARS or is_english(word):
         return None  # short words have too many neighbours to guess from; real words are not typos
+    found = _guess_one(word)
+    if found is None:
+        # A misspelt plural is the misspelt singular plus an ending ("elefants", "strawberies"); the
+        # tables hold singulars, so the ending would otherwise cost an edit of its own.
+        found = next(filter(None, map(_guess_one, _singulars(word))), None)
+    return found
+
+
+def _singulars(word: str) -> list[str]:
+    if word.endswith("ss") or not word.endswith("s"):
+        return []
+    stems = [word[:-3] + "y"] if word.endswith("ies") else []
+    return [*stems, word[:-1]]
+
+
+def _guess_one(word: str) -> tuple[str, bool] | None:
+    if len(word) < 4:
+        return None
     near = [c for c in _one_edit(word) if _guessable(c) and not _respells_a_word(word, c)]
     if near:
         best = min(near, key=lambda c: (-fame(c), _METHOD_RANK[_method_of(c)], c))
         return best, _keeps_start(word, best) and not run_together(word, best) and _a_slip(word, best)
     if len(word) < MIN_TWO_EDIT_CHARS - 2:
         return None
-    far = sorted((c for c in _two_edits(word) if not _respells_a_word(word, c)), key=lambda c: (-fame(c), c))
+    far = [c for c in _two_edits(word) if not _respells_a_word(word, c)]
+    # A typist's two slips rarely touch the first letter: "leapord" is the leopard, not a seaport.
+    far = sorted([c for c in far if _keeps_start(word, c)] or far, key=lambda c: (-fame(c), c))
     if far and (len(far) == 1 or fame(far[0]) >= TWO_EDIT_MARGIN * max(1, fame(far[1]))):
         sure = len(word) >= MIN_TWO_EDIT_CHARS and _keeps_start(word, far[0]) and not run_together(word, far[0])
         return far[0], sure
