@@ -61,12 +61,14 @@ def known(phrase: str) -> bool:
 
 def _other_language_phrase(phrase: str) -> bool:
     """Whether a phrase of several words is one the translations or CLDR's names hold. A phrase made
-    only of English words reads as English first ("sort hat" is Danish for a black hat), unless it
-    is chat English's own ("cow juice")."""
+    only of common English words reads as English first ("sort hat" is Danish for a black hat), unless
+    it is chat English's own ("cow juice"); a rare one does not make it English ("xe may", a
+    Vietnamese motorbike, is no xenon)."""
     translation = lexicon.english_for(phrase)
     if translation is not None and "en" in translation[1].split(","):
         return True
-    if all(word in STOPWORDS or is_english(word) for word in phrase.split()):
+    common = load_index().common
+    if all(word in STOPWORDS or word in common for word in phrase.split()):
         return False
     return translation is not None or bool(lexicon.emoji_for(phrase))
 

@@ -9,12 +9,14 @@ from dataclasses import dataclass, replace
 from pipeline.words import chat, foreign_phrases, lexicon, relations, spelling
 from pipeline.words import emoji as E
 from pipeline.words import reader as meaning
+from pipeline.words.attributes import described_by
 from pipeline.words.forms import base_forms, find, is_english, known_pieces
 from pipeline.words.phrases import (
     THING_METHODS,
     held,
     is_living,
     is_thing,
+    modifies,
     only_describe,
     pictured,
     subject_and_rest,
@@ -270,12 +272,20 @@ def typed_apart(words: str) -> str | None:
     if len(tokens) < 2 or any(token in STOPWORDS for token in tokens[-2:]):
         return None
     joined = "".join(tokens[-2:])
-    unresolved = load_index().unresolved  # nouns WordNet knows that reach no class
-    if find(joined) is None and not any(form in unresolved for form in base_forms(joined)):
-        return None
+    if find(joined) is None:
+        unresolved = load_index().unresolved  # nouns WordNet knows that reach no class
+        if not any(form in unresolved for form in base_forms(joined)) or _says_how_it_looks(*tokens[-2:]):
+            return None
     if not only_describe(tokens[:-2]):
         return None  # "dog jelly fish" is two things
     return " ".join([*tokens[:-2], joined])
+
+
+def _says_how_it_looks(modifier: str, head: str) -> bool:
+    """Whether the first word says how some of the head's classes look, by their definitions: a "blue
+    bird" is the indigo bunting or the jay, whatever bluebird WordNet knows that no class shows."""
+    entry = find(head)
+    return entry is not None and modifies(modifier) and bool(described_by(modifier, entry.group))
 
 
 def known_tail(word: str) -> Entry | None:
@@ -336,8 +346,8 @@ def _by_meaning(word: str) -> Reading | None:
     real = any(form in load_index().unresolved for form in base_forms(word))  # "snowfall" is no snow + fall
     if guess is None or (not real and spelling.run_together(word, "") and spelling.distance(word, guess.via) > 2):
         return None  # "dogcat" is two things, not a wildcat; "pinapple" is still a pineapple
-    if is_english(word) and _spelled_inside(word, guess.via):
-        return None  # by letters, not meaning: a "sundae" is no sun
+    if is_english(word) and (_spelled_inside(word, guess.via) or _alike_in_letters(word, guess.via)):
+        return None  # by letters, not meaning: a "sundae" is no sun, "stingy" no stingray
     if _narrower_by_words(word, guess.via):
         return None  # a "player" is no baseball player, a "bass player" still less
     entry = find(guess.via)
@@ -365,6 +375,25 @@ def _spelled_inside(word: str, part: str) -> bool:
     rest = word[len(part) :] if word.startswith(part) else word[: -len(part)]
     return len(rest) < 3 or not is_english(rest)
 
+
+def _alike_in_letters(word: str, guess: str) -> bool:
+    """Whether a real word and a guess share a long start and no word or ending ties them: the model
+    reads "stingy" as a stingray, "fruition" as fruit and "scores" as a scoreboard by their letters.
+    A guess that holds the word ("butcher" → butcher shop) or adds an ending ("orbit" → orbiter) is
+    read by meaning."""
+    forms = base_forms(word)
+    if any(form in guess.split() for form in forms):
+        return False
+    if word.startswith(guess):
+        return False  # a compound's first word ("pillowcase") or the word without an ending: `_spelled_inside`
+    if guess.startswith(word) and guess[len(word) :] in _ENDINGS:
+        return False
+    shared = next((i for i, (a, b) in enumerate(zip(word, guess, strict=False)) if a != b), min(len(word), len(guess)))
+    return shared >= _ALIKE_START or shared >= max(3, _ALIKE_SHARE * len(word))
+
+
+# A shared start this long, or this share of the word, is a likeness of letters ("slew", "sled").
+_ALIKE_START, _ALIKE_SHARE = 5, 0.75
 
 # Endings English puts on a word ("-ist", "-er", "-ette") and chat's ("-e", "-o", "-ie").
 _ENDINGS = frozenset(
@@ -433,7 +462,9 @@ def _other_language(word: str) -> Reading | None:
         if reading.group:
             label = f"classes for {english} ({_language_names(languages)} {word})"
             return Reading(Method.TRANSLATION, reading.group, reading.other_groups, english, label, curated=False)
-    for emoji in lexicon.emoji_for(word) if lexicon.may_be_a_cldr_name(word) else ():
+    # An emoji's name in some language is asked only for a word with no translation: Hindi "anda"
+    # is an egg, which no class shows, not the duck a Scandinavian emoji name spells alike.
+    for emoji in lexicon.emoji_for(word) if translated is None and lexicon.may_be_a_cldr_name(word) else ():
         reading = read_emoji(emoji)
         if reading.group:
             label = f"classes for {reading.via}"

@@ -13,6 +13,7 @@ import pytest
 from bot.cli.classes import terminal_width
 from bot.cli.main import main
 from pipeline.classes import all_classes, resolve_class
+from pipeline.words import reading
 from pipeline.words.attributes import attribute
 from pipeline.words.lookup import (
     BlockedWords,
@@ -288,10 +289,45 @@ def test_a_class_name_whose_everyday_sense_is_another_thing_is_read_in_that_sens
         ("sun glasses", {resolve_class("sunglasses")}),
         ("tooth brush", None),  # was a paintbrush; a toothbrush has no class
         ("head phones", None),  # were telephones
+        # A colour before a thing some classes have: the bluebird WordNet knows has no class, but a
+        # blue bird is one of the blue birds there are.
+        ("blue bird", {resolve_class("jay"), resolve_class("indigo bunting"), resolve_class("little blue heron")}),
     ],
 )
 def test_a_word_typed_apart_is_read_as_the_word(text: str, expected: set[int] | None) -> None:
     assert_one_reading(text, expected)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("elefants", ELEPHANTS),  # a misspelt plural: the ending no longer costs an edit of its own
+        ("strawberies", names("strawberry")),
+        ("leapord", names("leopard")),  # two slips; "seaport", as near and as famous, changes the first letter
+    ],
+)
+def test_a_typists_slips_are_fixed_in_plurals_and_away_from_the_first_letter(text: str, expected: set[int]) -> None:
+    match = lookup_word(text, random.Random(0))
+    assert match.method is Method.SPELLING and set(match.choices) <= expected, match
+
+
+@pytest.mark.parametrize("word", ["stingy", "scores", "slew", "motor"])
+def test_a_real_word_is_never_read_as_a_word_it_only_looks_like(word: str) -> None:
+    # The model puts these near a stingray, a scoreboard, a sled and a motorcoach by their letters.
+    match = lookup_word(word, random.Random(0))
+    assert match.method is not Method.MEANING, match
+
+
+def test_a_guess_by_letters_is_told_from_one_by_meaning() -> None:
+    assert reading._alike_in_letters("stingy", "stingray") and reading._alike_in_letters("slew", "sled")
+    assert not reading._alike_in_letters("butcher", "butcher shop")  # the guess holds the word
+    assert not reading._alike_in_letters("orbit", "orbiter")  # the word with an ending
+    assert not reading._alike_in_letters("pillowcase", "pillow")  # a compound's first word
+
+
+def test_a_phrase_of_another_language_with_a_rare_english_word_is_read_whole() -> None:
+    # "xe may" (Vietnamese, a motorbike): "xe" is xenon to WordNet, which does not make it English.
+    assert_one_reading("xe may", {resolve_class("moped"), resolve_class("motor scooter")})
 
 
 def test_two_things_that_make_no_word_together_stay_two() -> None:
