@@ -33,7 +33,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "scripts"))
 
-from build_wordnet_index import LIVING_FILES, _licence_header, _readable  # noqa: E402
+from build_wordnet_index import CONCRETE_FILES, LIVING_FILES, _licence_header, _readable  # noqa: E402
 
 from pipeline.words.forms import find  # noqa: E402
 from pipeline.words.tables import Entry, Method, load_index, word_table  # noqa: E402
@@ -50,6 +50,11 @@ _PERSON, _ARTIFACT = 18, 6
 _SCENE_FILES = frozenset({6, 11, 13, 15, 17, 19})
 _NARROW = 12  # at most this many classes for a broader sense to picture its kinds
 _COMMUNICATION = 10  # WordNet's file of music, dance and art forms, among much else
+# WordNet's files of quantities and states: no picture of their own ("blue funk" is no funk music).
+_NOT_PICTURED = frozenset({23, 26})
+# ...and those where a curated word's other name means the curated picture: artifacts, attributes,
+# foods, weather and times; not works ("malarkey" is no jazz, "tripping" no swing music).
+_PICTURED_UNDER_ANOTHER_NAME = frozenset({6, 7, 13, 19, 28})
 _COMPOUND_DEPTH = 6  # how far up a name's broader senses its last word may be ("brass band" → band)
 
 
@@ -141,15 +146,32 @@ class Relations:
             named = [target for target in played if _shared_start(word, target) >= 3]
             return (named or played)[0], "player_of"
         synonym = self.noun_target.get(self.noun_senses[word][0])
-        if synonym is not None and synonym != word:
+        if synonym is not None and synonym != word and self.pictured_as(synonym, self.noun_senses[word][0]):
             return synonym, "synonym"  # "snowfall" is snow
         for symbol, offset, _ in first.pointers:
             target = self.noun_target.get(offset) if symbol in ("@", "@i") else None
+            if target is not None and not self.pictured_as(target, offset):
+                continue
             if target is not None and first.lexfile in _SCENE_FILES and self.narrow(target):
                 return target, "kind_of"
         if first.lexfile == _COMMUNICATION:
             return self.genre_of(first)
         return None
+
+    def pictured_as(self, target: str, sense: int) -> bool:
+        """Whether the target, as the lookup pictures it, is this sense of it. A word the index reads
+        is read as classes, so it stands only for a thing ("maize" is corn, a "handbag" a purse): a
+        proverb is no saw, a hitman no torpedo, an accountant no joystick ("controller"). A curated
+        word's commonest sense may be another thing than the curated one ("pop", curated as music, is
+        first a dad; "grunge" first dirt; "samba" first a tree): it stands for a sense it is the
+        first name of ("vocalist" is a singer), never a state or a number, or under another name for
+        a thing, a look, a food, weather or a time ("dawn" is sunrise, "gym shoe" a sneaker)."""
+        synset = self.nouns[sense]
+        if target not in _curated_table():
+            return synset.lexfile in CONCRETE_FILES  # "pugilist" is no boxer: the lookup's boxer is a dog
+        if synset.lemmas[0] == target:
+            return synset.lexfile not in _NOT_PICTURED
+        return synset.lexfile in _PICTURED_UNDER_ANOTHER_NAME
 
     def genre_of(self, first: Synset) -> tuple[str, str] | None:
         """A kind of music, dance or art two steps below a curated word ("techno" → popular music →
@@ -195,7 +217,7 @@ class Relations:
                 continue
             for symbol, offset, pos in adjectives[offsets[0]].pointers:
                 target = self.noun_target.get(offset) if symbol in ("+", "\\") and pos == "n" else None
-                if target is not None and target in curated:
+                if target is not None and target in curated and self.pictured_as(target, offset):
                     out.append(f"{word}\t{target}\tadjective_of")
                     break
         return out
