@@ -58,7 +58,9 @@ def _stems(word: str) -> list[tuple[str, bool]]:
             out.append((stem[:-1], False))
         if ending in ("o", "os") and not doubled:
             continue  # a plain "-o" is as often the word's own ("lambo" is no lamb)
-        out += [(stem, not doubled), (stem + "y", not doubled), (stem + "e", not doubled)]
+        # Only the doubling undone marks chat's ending; a word's own double letter does not: "chilly"
+        # is cold, not a chat "chill".
+        out += [(stem, True), (stem + "y", True), (stem + "e", True)]
     return out
 
 

@@ -21,6 +21,7 @@ def test_a_doubled_consonant_marks_a_diminutive_and_is_undone() -> None:
 def test_a_plain_o_is_the_words_own_and_a_plain_y_only_a_guess() -> None:
     assert "lamb" not in {form for form, _ in chat.forms("lambo")}
     assert ("horse", True) in list(chat.forms("horsey"))
+    assert ("chill", True) in list(chat.forms("chilly"))  # the word's own double "l": no chat doubling
 
 
 def test_a_clipped_word_must_stand_for_one_word_alone() -> None:
@@ -64,7 +65,7 @@ def test_chat_forms_reach_the_word_they_stand_for(word: str, expected: set[int])
     assert match.class_id is not None and set(match.choices) <= expected, match
 
 
-@pytest.mark.parametrize("word", ["cloudy", "dreamy"])
+@pytest.mark.parametrize("word", ["cloudy", "dreamy", "chilly"])
 def test_an_adjective_is_no_chat_form_of_a_scene(word: str) -> None:
     # "-y" after no doubled consonant is only a guess: it must lead to a thing, and a cloud or a
     # dream is a curated scene, pictured by the adjective's own reading or not at all.
