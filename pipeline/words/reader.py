@@ -29,6 +29,8 @@ MIN_CONFIRMATION = 0.42
 # A known word with more classes than this is too broad to stand for a text ("octopus" is near
 # "creature", which is every animal).
 MAX_GUESS_CLASSES = 150
+# ...and one with more than this many stands only through those of its classes that agree.
+MAX_UNNARROWED_GUESS = 12
 # A phrase's head keeps the classes its other words bring nearer, by at least this much over the
 # head alone, and within this margin of the one brought nearest ("steam train").
 MIN_NARROWING_GAIN, NARROWING_MARGIN = 0.08, 0.04
@@ -80,9 +82,14 @@ def guess(text: str, vocabulary: tuple[str, ...], classes_of: Callable[[str], tu
     if not classes or len(classes) > MAX_GUESS_CLASSES:
         return None
     # Against definitions only: a class name shares letters with the text as the word does ("boxing", "boxer").
-    agreement = float(np.max(meaning.definition_scores(text)[list(classes)]))
+    scores = meaning.definition_scores(text)[list(classes)]
+    agreement = float(np.max(scores))
     if agreement < MIN_AGREEMENT:
         return None
+    if len(classes) > MAX_UNNARROWED_GUESS:
+        # A broad word stands for the text only through the classes that agree: "usb" is near
+        # "device", but is no abacus or accordion.
+        classes = tuple(c for c, score in zip(classes, scores.tolist(), strict=True) if score >= MIN_AGREEMENT)
     return MeaningGuess(word, classes, agreement, confidence(agreement))
 
 

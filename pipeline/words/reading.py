@@ -353,7 +353,10 @@ def _by_meaning(word: str) -> Reading | None:
     entry = find(guess.via)
     assert entry is not None
     label = _label(entry, guess.via) if entry.method is not Method.EXACT else f"classes for {guess.via}"
-    return Reading(Method.MEANING, entry.group, entry.other_groups, guess.via, label, confidence=guess.confidence)
+    other_groups = entry.other_groups
+    if guess.classes != entry.group:  # a broad word, narrowed to the classes near the text
+        label, other_groups = f"{label} nearest {word}", ()
+    return Reading(Method.MEANING, guess.classes, other_groups, guess.via, label, confidence=guess.confidence)
 
 
 def _narrower_by_words(word: str, guess: str) -> bool:

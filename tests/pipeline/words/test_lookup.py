@@ -318,6 +318,13 @@ def test_a_real_word_is_never_read_as_a_word_it_only_looks_like(word: str) -> No
     assert match.method is not Method.MEANING, match
 
 
+def test_a_broad_word_read_by_meaning_gives_only_its_classes_near_the_text() -> None:
+    # "usb" is nearest "device", whose 130 kinds run from an abacus to an accordion.
+    match = lookup_word("usb", random.Random(0))
+    assert match.method is Method.MEANING and match.via == "device", match
+    assert 0 < len(match.choices) <= 12 and resolve_class("abacus") not in match.choices, match
+
+
 def test_a_guess_by_letters_is_told_from_one_by_meaning() -> None:
     assert reading._alike_in_letters("stingy", "stingray") and reading._alike_in_letters("slew", "sled")
     assert not reading._alike_in_letters("butcher", "butcher shop")  # the guess holds the word
