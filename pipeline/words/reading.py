@@ -411,12 +411,15 @@ def _chat_form(word: str) -> Reading | None:
     word is no chat form ("bad" is no clipped badger)."""
     if word in load_index().common:
         return None
+    english = is_english(word)
     for form, guessed in chat.forms(word):
         entry = find(form)
         if entry is None or entry.method in (Method.UNKNOWN, Method.IN_NAME):
             continue
-        if guessed and (entry.method not in THING_METHODS or is_english(word)):
-            continue  # a guess must name a thing ("cloudy" is no chat cloud), for a word English lacks ("trainers")
+        if english and (guessed or entry.method not in THING_METHODS):
+            continue  # "petty" is no chat pet; a guess must name a thing, for a word English lacks ("trainers")
+        if guessed and entry.method not in THING_METHODS:
+            continue  # "cloudy" is no chat cloud
         if _weak_and_unconfirmed(entry, form):
             continue
         label = f"classes for {form} (said in chat as {word})"

@@ -44,6 +44,7 @@ def test_a_common_english_word_is_no_chat_form() -> None:
 def test_an_english_word_is_no_guessed_chat_form_of_another() -> None:
     # "trainers" (shoes, or people who train) is no fond "-ers" form of a train: WordNet knows it.
     assert "said in chat" not in lookup_word("trainers", random.Random(0)).label
+    assert "said in chat" not in lookup_word("petty", random.Random(0)).label  # no fond "pet", though doubled
 
 
 @pytest.mark.parametrize(
