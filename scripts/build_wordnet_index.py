@@ -171,11 +171,19 @@ def read_tag_counts(wordnet: Path, senses: dict[str, list[int]]) -> dict[tuple[s
 
 
 def read_common_words(wordnet: Path) -> list[str]:
-    """One-word lemmas of any part of speech tagged at least MIN_COMMON_TAGS times (cntlist.rev)."""
+    """One-word lemmas of any part of speech tagged at least MIN_COMMON_TAGS times (cntlist.rev), and
+    their irregular forms."""
     totals: dict[str, int] = {}
     for lemma, _lex_sense, _number, count in _tagged_senses(wordnet):
         totals[lemma] = totals.get(lemma, 0) + count
-    return sorted(w for w, n in totals.items() if n >= MIN_COMMON_TAGS and " " not in w)
+    common = {w for w, n in totals.items() if n >= MIN_COMMON_TAGS and " " not in w}
+    # Their irregular forms are as common: "took" and "spun" are English, no Thai chicken or a spoon.
+    for name in ("noun.exc", "verb.exc", "adj.exc", "adv.exc"):
+        for line in (wordnet / name).read_text("latin-1").splitlines():
+            form, *bases = (_readable(word) for word in line.split())
+            if " " not in form and common.intersection(bases):
+                common.add(form)
+    return sorted(common)
 
 
 def _tagged_senses(wordnet: Path) -> Iterator[tuple[str, str, int, int]]:

@@ -554,6 +554,13 @@ def test_an_english_word_people_write_is_not_read_as_its_foreign_look_alike(word
     assert lexicon.english_for(word) is None
 
 
+@pytest.mark.parametrize("word", ["took", "went"])
+def test_an_irregular_form_of_a_common_word_is_common_english(word: str) -> None:
+    # "took" read through another language's emoji names was a chicken.
+    assert word in L.load_index().common
+    assert lookup_word(word, random.Random(0)).method is Method.UNKNOWN
+
+
 def test_a_phrase_of_another_language_is_one_word_among_others() -> None:
     # "perro caliente" is a hot dog even with a word after it; the phrase is found, not its words
     # ("grande" says its size: a big hot dog, no hot big dog).
