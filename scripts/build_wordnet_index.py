@@ -29,6 +29,9 @@ Output lines (tab-separated, after '#' comments holding WordNet's licence):
     C  lemmas (space-separated)                            common English words of any part of
                                                             speech (tagged >= 10 times): English,
                                                             never another language's word
+    D  lemmas (space-separated)                            the nouns of T whose commonest sense is a food
+    K  words (space-separated)                             past participles of the kinds of cooking
+                                                            food by heat or keeping it ("fried", "canned")
 """
 
 from __future__ import annotations
@@ -62,6 +65,7 @@ MIN_ABSTRACT_COVERAGE = 0.01
 # "groom", reads as nonsense. WordNet's files: 05 animal, 06 artifact, 13 food, 17 object, 20 plant.
 CONCRETE_FILES = frozenset({5, 6, 13, 17, 20})
 LIVING_FILES = frozenset({5, 13, 20})  # the animals, foods and plants among them
+FOOD_FILE = 13
 # ...and only a word's two most frequent senses: rare ones borrow strangely ("god" → idol → creation).
 MAX_BORROWING_SENSE = 2
 # How much each way of reaching classes is trusted, times (tag count + 1) of its sense.
@@ -436,6 +440,8 @@ def build(wordnet: Path) -> str:
     lines += [f"U\t{' '.join(unresolved[i : i + 100])}" for i in range(0, len(unresolved), 100)]
     things = living_nouns(sorted(w for w in senses if " " not in w), synsets, senses, resolver.counts)
     lines += [f"T\t{' '.join(things[i : i + 100])}" for i in range(0, len(things), 100)]
+    foods = living_nouns(things, synsets, senses, resolver.counts, files=frozenset({FOOD_FILE}))
+    lines += [f"D\t{' '.join(foods[i : i + 100])}" for i in range(0, len(foods), 100)]
     lines += [
         f"X\t{inflected}\t{' '.join(bases)}"
         for inflected, bases in sorted(exceptions.items())
@@ -448,7 +454,80 @@ def build(wordnet: Path) -> str:
     nouns_in_use = {w for w, offsets in senses.items() if any(resolver.counts.get((w, o), 0) for o in offsets)}
     finite = finite_verb_forms(wordnet, nouns_in_use | set(resolver.ids_by_name))
     lines += [f"F\t{' '.join(finite[i : i + 100])}" for i in range(0, len(finite), 100)]
+    lines.append(f"K\t{' '.join(cooking_words(wordnet))}")
     return "\n".join(lines) + "\n"
+
+
+# The verb "cook" in its senses of making food by heat, and how far below them a kind of cooking lies.
+_COOK_SENSES = ("01664190", "00322847")
+_COOKING_DEPTH = 2
+# Verbs WordNet files under cooking whose everyday sense is another ("a kept dog", "a fired cook",
+# "a dressed cat"). WordNet's sense order cannot tell them: its first sense of "fry" is to electrocute.
+_NOT_COOKING = frozenset({"keep", "fire", "dress", "zap", "nuke", "juggle"})
+
+
+def cooking_words(wordnet: Path) -> list[str]:
+    """The past participles of the kinds of cooking food by heat or keeping it ("fried", "grilled",
+    "pickled"): before an animal they make a dish of it, not the animal."""
+    hyponyms: dict[str, list[str]] = {}
+    lemmas: dict[str, list[str]] = {}
+    for line in (wordnet / "data.verb").read_text("latin-1").splitlines():
+        if line.startswith(" "):
+            continue
+        fields = line.partition(" | ")[0].split()
+        n_words = int(fields[3], 16)
+        lemmas[fields[0]] = [_readable(w) for w in fields[4 : 4 + 2 * n_words : 2]]
+        pos = 4 + 2 * n_words
+        pointers = [fields[pos + 1 + 4 * i : pos + 5 + 4 * i] for i in range(int(fields[pos]))]
+        hyponyms[fields[0]] = [p[1] for p in pointers if p[0] == "~" and p[2] == "v"]
+    cooking, frontier = set(), list(_COOK_SENSES)
+    for _ in range(_COOKING_DEPTH):
+        frontier = [o for offset in frontier for o in hyponyms[offset]]
+        cooking.update(frontier)
+    verbs = {lemma for o in cooking for lemma in lemmas[o] if " " not in lemma} - _NOT_COOKING
+    irregular: dict[str, list[str]] = {}
+    for line in (wordnet / "verb.exc").read_text("latin-1").splitlines():
+        form, *bases = line.split()
+        for base in bases:
+            irregular.setdefault(base, []).append(form)
+    # Participles only: the verb itself is as often another word before a noun ("brown bear").
+    participles = {form for verb in verbs for form in (*_past_participles(verb), *irregular.get(verb, ()))}
+    return sorted(participles | _cooked_adjectives(wordnet))
+
+
+# WordNet's head adjectives "cooked" and "preserved", whose similar adjectives say how food was made.
+_COOKED_HEADS = ("00615757", "01071423")
+
+
+def _cooked_adjectives(wordnet: Path) -> set[str]:
+    """The adjectives like "cooked" and "preserved" ("roast", "smoked", "seared") whose commonest sense
+    is that: "medium", "aged" and "frozen" say other things of a live animal first."""
+    similar: dict[str, list[str]] = {}
+    lemmas: dict[str, list[str]] = {}
+    for line in (wordnet / "data.adj").read_text("latin-1").splitlines():
+        if line.startswith(" "):
+            continue
+        fields = line.partition(" | ")[0].split()
+        n_words = int(fields[3], 16)
+        lemmas[fields[0]] = [_readable(w) for w in fields[4 : 4 + 2 * n_words : 2]]
+        pos = 4 + 2 * n_words
+        pointers = [fields[pos + 1 + 4 * i : pos + 5 + 4 * i] for i in range(int(fields[pos]))]
+        similar[fields[0]] = [p[1] for p in pointers if p[0] == "&"]
+    first_sense = {}
+    for line in (wordnet / "index.adj").read_text("latin-1").splitlines():
+        if not line.startswith(" "):
+            fields = line.split()
+            first_sense[_readable(fields[0])] = fields[-int(fields[2])]
+    cluster = {o for head in _COOKED_HEADS for o in (head, *similar[head])}
+    return {w for o in cluster for w in lemmas[o] if " " not in w and first_sense.get(w) in cluster}
+
+
+def _past_participles(verb: str) -> set[str]:
+    if verb.endswith("e"):
+        return {verb + "d"}
+    if verb.endswith("y") and verb[-2:-1] not in ("a", "e", "i", "o", "u"):
+        return {verb[:-1] + "ied"}
+    return {verb + "ed", verb + verb[-1] + "ed"}
 
 
 def finite_verb_forms(wordnet: Path, noun_lemmas: set[str]) -> list[str]:
@@ -484,7 +563,11 @@ def _regular_finite_forms(verb: str) -> set[str]:
 
 
 def living_nouns(
-    words: Iterable[str], synsets: dict[int, Synset], senses: dict[str, list[int]], tags: dict[tuple[str, int], int]
+    words: Iterable[str],
+    synsets: dict[int, Synset],
+    senses: dict[str, list[int]],
+    tags: dict[tuple[str, int], int],
+    files: frozenset[int] = LIVING_FILES,
 ) -> list[str]:
     """The nouns whose commonest sense is an animal, a food or a plant: "rat", "dog", "mango". The
     commonest is the first sense tagged in WordNet's corpus, or for a word never tagged ("octopus",
@@ -493,7 +576,7 @@ def living_nouns(
     out = []
     for word in words:
         offsets = senses.get(word, [])
-        if not offsets or synsets[offsets[0]].lexfile not in LIVING_FILES:
+        if not offsets or synsets[offsets[0]].lexfile not in files:
             continue
         tagged = [tags.get((word, offset), 0) for offset in offsets]
         if tagged[0] > 0 or not any(tagged):

@@ -29,8 +29,8 @@ def is_living(piece: str) -> bool:
 
 def modifies(word: str) -> bool:
     """Whether a word before a thing only says something about it: no thing of its own ("red",
-    "cute", "baby"), or a thing that is a colour too ("orange cat")."""
-    return not is_thing(word) or relations.is_colour(word)
+    "cute", "baby"), or a thing that is a colour too ("orange cat") or how food was cooked ("roast")."""
+    return not is_thing(word) or relations.is_colour(word) or word in load_index().cooking
 
 
 def only_describe(words: list[str]) -> bool:

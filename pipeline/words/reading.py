@@ -87,6 +87,9 @@ def read(query: str) -> Reading:
         whole = read(joined)
         label = f"{whole.label} (typed as {word})" if whole.label else ""
         return replace(whole, label=label, fixed=whole.fixed or joined)
+    dish = cooked_animal(word)
+    if dish is not None:  # "fried chicken" is no hen, "smoked salmon" no coho swimming
+        return dish
     stem = _ing_stem(word)
     if stem is not None:
         return _reading(stem, word)
@@ -288,6 +291,33 @@ def _says_how_it_looks(modifier: str, head: str) -> bool:
     return entry is not None and modifies(modifier) and bool(described_by(modifier, entry.group))
 
 
+def cooked_animal(words: str) -> Reading | None:
+    """An animal named with how it was cooked or kept ("fried chicken", "smoked salmon", "grilled
+    fish") is a dish: the live animal is another picture, and no class shows the dish. None where no
+    cooking word comes before the last word, or the rest is no animal or meat ("baked potato")."""
+    tokens = words.split()
+    cooking = load_index().cooking
+    if len(tokens) < 2 or not any(token in cooking for token in tokens[:-1]):
+        return None
+    rest = " ".join(token for token in tokens if token not in cooking)
+    food = read(rest)
+    if food.group and not all(class_id in _ANIMALS for class_id in food.group):
+        return None
+    if not food.group and not _a_food(rest):
+        return None
+    return Reading(Method.UNKNOWN, label=f"{words}, a dish no class shows")
+
+
+def _a_food(word: str) -> bool:
+    """Whether WordNet's commonest sense of the word is a food ("pork", "bacon")."""
+    foods = load_index().foods
+    return any(form in foods for form in base_forms(word))
+
+
+# ImageNet's classes 0-397 are animals (the tench to the puffer); 398 on are things, foods and places.
+_ANIMALS = range(398)
+
+
 def known_tail(word: str) -> Entry | None:
     """The longest known ending of a phrase nobody listed ("big red dog" → dog), as broader; an
     ending never starts with a function word ("walk in the park" → park, not "the park"), nor is a
@@ -350,6 +380,8 @@ def _by_meaning(word: str) -> Reading | None:
         return None  # by letters, not meaning: a "sundae" is no sun, "stingy" no stingray
     if _narrower_by_words(word, guess.via):
         return None  # a "player" is no baseball player, a "bass player" still less
+    if _a_food(word) and all(class_id in _ANIMALS for class_id in guess.classes):
+        return None  # the meat is no live animal: "pork" and "bacon" were a hog
     entry = find(guess.via)
     assert entry is not None
     label = _label(entry, guess.via) if entry.method is not Method.EXACT else f"classes for {guess.via}"

@@ -11,7 +11,16 @@ from pipeline.words import emoji as E
 from pipeline.words import foreign_phrases, spelling
 from pipeline.words.forms import is_english, known, known_pieces
 from pipeline.words.phrases import held, is_thing, modifies, subject_and_rest, thing_tail
-from pipeline.words.reading import Reading, chat_head, known_tail, read, read_said, the_one_thing_named, typed_apart
+from pipeline.words.reading import (
+    Reading,
+    chat_head,
+    cooked_animal,
+    known_tail,
+    read,
+    read_said,
+    the_one_thing_named,
+    typed_apart,
+)
 from pipeline.words.results import TooManyWords
 from pipeline.words.tables import Method
 from pipeline.words.text import MAX_WORD_CHARS, NUMBER, STOPWORDS, clean, has_emoji, has_words, normalise
@@ -119,6 +128,8 @@ def _pieces(words: str) -> Iterator[str]:
         return iter((words,))  # "jelly fish" is one jellyfish
     if thing_tail(words) is not None or chat_head(words) is not None:
         return iter((words,))  # "big cab" is a cab, "baby shoe shop" a shoe shop, "sleepy catto" a cat: the head wins
+    if cooked_animal(words) is not None:
+        return iter((words,))  # "roast pork" is one dish, not a roast and pork
     if subject_and_rest(words) is not None and read(words).group:
         return iter((words,))  # "bee on a flower" is one bee, "kids on a swing" one swing
     found = list(pieces)

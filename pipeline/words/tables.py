@@ -51,6 +51,8 @@ class WordIndex:
     common: frozenset[str] = frozenset()  # common English words of any part of speech ("get", "bad")
     things: frozenset[str] = frozenset()  # nouns for an animal, a food or a plant ("rat", "mango")
     finite_verbs: frozenset[str] = frozenset()  # "flies", "loves", "flew": what a thing does
+    cooking: frozenset[str] = frozenset()  # "fried", "roast", "smoked": how food was made
+    foods: frozenset[str] = frozenset()  # nouns for a food ("pork", "bacon", "mango")
 
     def entry(self, word: str) -> Entry | None:
         """The parsed resolution of a known lemma."""
@@ -80,6 +82,8 @@ def load_index() -> WordIndex:
     common: set[str] = set()
     things: set[str] = set()
     finite_verbs: set[str] = set()
+    cooking: set[str] = set()
+    foods: set[str] = set()
     for line in text.splitlines():
         kind, _, rest = line.partition("\t")
         if kind == "W":
@@ -98,7 +102,11 @@ def load_index() -> WordIndex:
             things.update(rest.split())
         elif kind == "F":
             finite_verbs.update(rest.split())
-    sets = (unresolved, common, things, finite_verbs)
+        elif kind == "K":
+            cooking.update(rest.split())
+        elif kind == "D":
+            foods.update(rest.split())
+    sets = (unresolved, common, things, finite_verbs, cooking, foods)
     return WordIndex(tuple(groups), words, exceptions, *map(frozenset, sets))
 
 

@@ -332,6 +332,20 @@ def test_a_guess_by_letters_is_told_from_one_by_meaning() -> None:
     assert not reading._alike_in_letters("pillowcase", "pillow")  # a compound's first word
 
 
+@pytest.mark.parametrize("text", ["fried chicken", "smoked salmon", "grilled fish", "roast pork", "pork", "bacon"])
+def test_an_animal_as_food_is_never_the_live_animal(text: str) -> None:
+    # A hen for fried chicken, a coho for smoked salmon, a hog for bacon: no class shows the dish.
+    assert_one_reading(text, None)
+
+
+def test_a_cooked_plant_is_still_the_plant_and_a_word_of_two_senses_no_cooking() -> None:
+    assert_one_reading("steamed broccoli", {resolve_class("broccoli")})
+    index = load_index()
+    assert {"fried", "roast", "smoked", "grilled"} <= index.cooking
+    assert not {"medium", "aged", "kept", "brown", "frozen"} & index.cooking  # a "medium dog" is alive
+    assert {"pork", "bacon"} <= index.foods and "dog" not in index.foods
+
+
 def test_a_phrase_of_another_language_with_a_rare_english_word_is_read_whole() -> None:
     # "xe may" (Vietnamese, a motorbike): "xe" is xenon to WordNet, which does not make it English.
     assert_one_reading("xe may", {resolve_class("moped"), resolve_class("motor scooter")})
