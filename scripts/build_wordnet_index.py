@@ -469,17 +469,7 @@ _NOT_COOKING = frozenset({"keep", "fire", "dress", "zap", "nuke", "juggle"})
 def cooking_words(wordnet: Path) -> list[str]:
     """The past participles of the kinds of cooking food by heat or keeping it ("fried", "grilled",
     "pickled"): before an animal they make a dish of it, not the animal."""
-    hyponyms: dict[str, list[str]] = {}
-    lemmas: dict[str, list[str]] = {}
-    for line in (wordnet / "data.verb").read_text("latin-1").splitlines():
-        if line.startswith(" "):
-            continue
-        fields = line.partition(" | ")[0].split()
-        n_words = int(fields[3], 16)
-        lemmas[fields[0]] = [_readable(w) for w in fields[4 : 4 + 2 * n_words : 2]]
-        pos = 4 + 2 * n_words
-        pointers = [fields[pos + 1 + 4 * i : pos + 5 + 4 * i] for i in range(int(fields[pos]))]
-        hyponyms[fields[0]] = [p[1] for p in pointers if p[0] == "~" and p[2] == "v"]
+    lemmas, hyponyms = _lemmas_and_pointers(wordnet / "data.verb", "~")
     cooking, frontier = set(), list(_COOK_SENSES)
     for _ in range(_COOKING_DEPTH):
         frontier = [o for offset in frontier for o in hyponyms[offset]]
@@ -502,17 +492,7 @@ _COOKED_HEADS = ("00615757", "01071423")
 def _cooked_adjectives(wordnet: Path) -> set[str]:
     """The adjectives like "cooked" and "preserved" ("roast", "smoked", "seared") whose commonest sense
     is that: "medium", "aged" and "frozen" say other things of a live animal first."""
-    similar: dict[str, list[str]] = {}
-    lemmas: dict[str, list[str]] = {}
-    for line in (wordnet / "data.adj").read_text("latin-1").splitlines():
-        if line.startswith(" "):
-            continue
-        fields = line.partition(" | ")[0].split()
-        n_words = int(fields[3], 16)
-        lemmas[fields[0]] = [_readable(w) for w in fields[4 : 4 + 2 * n_words : 2]]
-        pos = 4 + 2 * n_words
-        pointers = [fields[pos + 1 + 4 * i : pos + 5 + 4 * i] for i in range(int(fields[pos]))]
-        similar[fields[0]] = [p[1] for p in pointers if p[0] == "&"]
+    lemmas, similar = _lemmas_and_pointers(wordnet / "data.adj", "&")
     first_sense = {}
     for line in (wordnet / "index.adj").read_text("latin-1").splitlines():
         if not line.startswith(" "):
@@ -520,6 +500,23 @@ def _cooked_adjectives(wordnet: Path) -> set[str]:
             first_sense[_readable(fields[0])] = fields[-int(fields[2])]
     cluster = {o for head in _COOKED_HEADS for o in (head, *similar[head])}
     return {w for o in cluster for w in lemmas[o] if " " not in w and first_sense.get(w) in cluster}
+
+
+def _lemmas_and_pointers(data_file: Path, symbol: str) -> tuple[dict[str, list[str]], dict[str, list[str]]]:
+    """A data file's synsets (offsets as written): their lemmas, and the synsets one kind of pointer
+    leads to ("~" a verb's kinds, "&" an adjective's similar ones)."""
+    lemmas: dict[str, list[str]] = {}
+    pointed: dict[str, list[str]] = {}
+    for line in data_file.read_text("latin-1").splitlines():
+        if line.startswith(" "):
+            continue  # the licence header
+        fields = line.partition(" | ")[0].split()
+        n_words = int(fields[3], 16)
+        lemmas[fields[0]] = [_readable(w) for w in fields[4 : 4 + 2 * n_words : 2]]
+        pos = 4 + 2 * n_words
+        pointers = [fields[pos + 1 + 4 * i : pos + 5 + 4 * i] for i in range(int(fields[pos]))]
+        pointed[fields[0]] = [p[1] for p in pointers if p[0] == symbol]
+    return lemmas, pointed
 
 
 def _past_participles(verb: str) -> set[str]:
