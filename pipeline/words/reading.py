@@ -413,7 +413,7 @@ def _spelled_inside(word: str, part: str) -> bool:
 
 def _alike_in_letters(word: str, guess: str) -> bool:
     """Whether a real word and a guess share a long start and no word or ending ties them: the model
-    reads "stingy" as a stingray, "fruition" as fruit and "scores" as a scoreboard by their letters.
+    reads "stingy" as a stingray, "motor" as a motorcoach and "scores" as a scoreboard by their letters.
     A guess that holds the word ("butcher" → butcher shop) or adds an ending ("orbit" → orbiter) is
     read by meaning."""
     forms = base_forms(word)

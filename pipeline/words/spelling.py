@@ -41,6 +41,7 @@ def guess(word: str) -> tuple[str, bool] | None:
     sure only for a typist's slip: two edits in a word of seven letters or more, the first letter
     kept, not two known words run together ("dogcat"), and in a short word only a letter left out,
     doubled or swapped ("banan", "tigre"), not changed ("gato" → gate) or added ("chien" → chen).
+    A plural nothing is near is guessed through its singular ("elefants" → elephant).
     """
     if not 4 <= len(word) <= MAX_WORD_CHARS or is_english(word):
         return None  # short words have too many neighbours to guess from; real words are not typos
