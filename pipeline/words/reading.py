@@ -293,18 +293,27 @@ def _says_how_it_looks(modifier: str, head: str) -> bool:
 
 def cooked_animal(words: str) -> Reading | None:
     """An animal named with how it was cooked or kept ("fried chicken", "smoked salmon", "grilled
-    fish") is a dish: the live animal is another picture, and no class shows the dish. None where no
-    cooking word comes before the last word, or the rest is no animal or meat ("baked potato")."""
+    fish"), or a meat before a dish ("chicken curry", "pork pie"), is food: the live animal is another
+    picture. The dish where a class shows it ("chicken soup": consommé), else an honest unknown. None
+    where no cooking word comes before the last word and no meat before a dish, or the rest is no
+    animal or meat ("baked potato", "steamed broccoli")."""
     tokens = words.split()
-    cooking = load_index().cooking
-    if len(tokens) < 2 or not any(token in cooking for token in tokens[:-1]):
+    if len(tokens) < 2:
         return None
-    rest = " ".join(token for token in tokens if token not in cooking)
+    cooking = load_index().cooking
+    if any(token in cooking for token in tokens[:-1]):
+        rest, dish = " ".join(token for token in tokens if token not in cooking), None
+    elif _a_food(tokens[-1]) and _a_food(" ".join(tokens[:-1])):
+        rest, dish = " ".join(tokens[:-1]), read(tokens[-1])  # a meat before a dish: "dog pizza" is two things
+    else:
+        return None
     food = read(rest)
     if food.group and not all(class_id in _ANIMALS for class_id in food.group):
         return None
     if not food.group and not _a_food(rest):
         return None
+    if dish is not None and dish.group:
+        return replace(dish, label=f"{dish.label} ({words})" if dish.label else "")
     return Reading(Method.UNKNOWN, label=f"{words}, a dish no class shows")
 
 

@@ -332,7 +332,9 @@ def test_a_guess_by_letters_is_told_from_one_by_meaning() -> None:
     assert not reading._alike_in_letters("pillowcase", "pillow")  # a compound's first word
 
 
-@pytest.mark.parametrize("text", ["fried chicken", "smoked salmon", "grilled fish", "roast pork", "pork", "bacon"])
+@pytest.mark.parametrize(
+    "text", ["fried chicken", "smoked salmon", "grilled fish", "roast pork", "pork", "bacon", "chicken curry"]
+)
 def test_an_animal_as_food_is_never_the_live_animal(text: str) -> None:
     # A hen for fried chicken, a coho for smoked salmon, a hog for bacon: no class shows the dish.
     assert_one_reading(text, None)
@@ -340,6 +342,8 @@ def test_an_animal_as_food_is_never_the_live_animal(text: str) -> None:
 
 def test_a_cooked_plant_is_still_the_plant_and_a_word_of_two_senses_no_cooking() -> None:
     assert_one_reading("steamed broccoli", {resolve_class("broccoli")})
+    assert_one_reading("chicken soup", {resolve_class("consomme")})  # a meat before a dish a class shows
+    assert len(lookup("cat pizza", 0)) == 2  # a cat is no meat: two things
     index = load_index()
     assert {"fried", "roast", "smoked", "grilled"} <= index.cooking
     assert not {"medium", "aged", "kept", "brown", "frozen"} & index.cooking  # a "medium dog" is alive
