@@ -44,10 +44,13 @@ _STRONG = frozenset({Method.EXACT, Method.SYNONYM, Method.KIND_OF})
 # derived from an artifact (file 06), so "drummer" → drum, never "banker" → bank.
 _PERSON, _ARTIFACT = 18, 6
 # A scene, a weather, a happening or a thing may be read as the broader sense it is a kind of:
-# WordNet's files 06 artifact, 11 event, 13 food, 15 location, 17 object, 19 phenomenon. A person
-# (18), a feeling (12) or an act (04) is not what its broader sense pictures ("rapper" is no
-# performer's picture, "nostalgia" no feeling's).
-_SCENE_FILES = frozenset({6, 11, 13, 15, 17, 19})
+# WordNet's files 06 artifact, 11 event, 15 location, 17 object, 19 phenomenon. A person (18), a
+# feeling (12) or an act (04) is not what its broader sense pictures ("rapper" is no performer's
+# picture, "nostalgia" no feeling's), nor a food (13) another food ("mayonnaise" is a dressing,
+# which pictured a Band-Aid; "aioli" a sauce, chocolate sauce; "potato chip" a snack, a hotdog),
+# unless it is a drink.
+_SCENE_FILES = frozenset({6, 11, 15, 17, 19})
+_BEVERAGE = 7881800  # WordNet's "beverage, drink": a drink is pictured by its broader drink's vessels
 _NARROW = 12  # at most this many classes for a broader sense to picture its kinds
 _COMMUNICATION = 10  # WordNet's file of music, dance and art forms, among much else
 # WordNet's files of quantities and states: no picture of their own ("blue funk" is no funk music).
@@ -152,11 +155,23 @@ class Relations:
             target = self.noun_target.get(offset) if symbol in ("@", "@i") else None
             if target is not None and not self.pictured_as(target, offset):
                 continue
-            if target is not None and first.lexfile in _SCENE_FILES and self.narrow(target):
+            scene = first.lexfile in _SCENE_FILES or self.a_drink(self.noun_senses[word][0])
+            if target is not None and scene and self.narrow(target):
                 return target, "kind_of"
         if first.lexfile == _COMMUNICATION:
             return self.genre_of(first)
         return None
+
+    def a_drink(self, sense: int) -> bool:
+        """Whether a sense is a kind of beverage, whose broader drink's pictures (a cup, a teapot, an
+        espresso) are how it is served ("cuppa" is tea, "cappuccino" coffee)."""
+        frontier, seen = {sense}, set()
+        while frontier:
+            if _BEVERAGE in frontier:
+                return True
+            seen |= frontier
+            frontier = {o for s in frontier for sym, o, _ in self.nouns[s].pointers if sym in ("@", "@i")} - seen
+        return False
 
     def pictured_as(self, target: str, sense: int) -> bool:
         """Whether the target, as the lookup pictures it, is this sense of it. A word the index reads

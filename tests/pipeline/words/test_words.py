@@ -487,6 +487,13 @@ def test_a_kind_of_music_two_steps_below_a_curated_word_is_a_kind_of_it() -> Non
     assert found is not None and (found.target, found.relation) == ("music", "kind_of")
 
 
+def test_a_food_is_no_other_food_but_a_drink_is_served_as_its_kind() -> None:
+    # "mayonnaise" is a dressing, which pictured a Band-Aid; "cappuccino" is coffee, an espresso.
+    assert relations.related("mayonnaise") is None and relations.related("aioli") is None
+    found = relations.related("cappuccino")
+    assert found is not None and (found.target, found.relation) == ("coffee", "kind_of")
+
+
 @pytest.mark.parametrize(
     ("word", "target"),
     [
