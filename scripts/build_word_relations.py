@@ -170,7 +170,7 @@ class Relations:
             if _BEVERAGE in frontier:
                 return True
             seen |= frontier
-            frontier = {o for s in frontier for sym, o, _ in self.nouns[s].pointers if sym in ("@", "@i")} - seen
+            frontier = self._broader(frontier) - seen
         return False
 
     def pictured_as(self, target: str, sense: int) -> bool:
@@ -271,14 +271,18 @@ class Relations:
         a "brass band" is a band, a "sea otter" is beside the otter under the musteline mammals."""
         last = word.split()[-1]
         heads = {o for form in {last, last.removesuffix("s")} for o in self.noun_senses.get(form, [])}
-        near = heads | {o for h in heads for sym, o, _ in self.nouns[h].pointers if sym in ("@", "@i")}
+        near = heads | self._broader(heads)
         frontier, seen = set(self.noun_senses[word]), set()
         for _ in range(_COMPOUND_DEPTH):
             if frontier & near:
                 return True
             seen |= frontier
-            frontier = {o for s in frontier for sym, o, _ in self.nouns[s].pointers if sym in ("@", "@i")} - seen
+            frontier = self._broader(frontier) - seen
         return False
+
+    def _broader(self, senses: set[int]) -> set[int]:
+        """The senses one step above these (their hypernyms and instance hypernyms)."""
+        return {o for s in senses for symbol, o, _ in self.nouns[s].pointers if symbol in ("@", "@i")}
 
     def rows(self) -> list[str]:
         """Every word reaching no class by itself, with the target it stands for."""

@@ -118,10 +118,11 @@ def read_synsets(wordnet: Path) -> dict[int, Synset]:
     return synsets
 
 
-def read_senses(wordnet: Path) -> dict[str, list[int]]:
-    """Parse index.noun: lemma → synset offsets, most frequent sense first."""
+def read_senses(wordnet: Path, part: str = "noun") -> dict[str, list[int]]:
+    """Parse index.noun (or another part of speech's index): lemma → synset offsets, most frequent
+    sense first."""
     senses: dict[str, list[int]] = {}
-    for line in (wordnet / "index.noun").read_text("latin-1").splitlines():
+    for line in (wordnet / f"index.{part}").read_text("latin-1").splitlines():
         if line.startswith(" "):
             continue
         fields = line.split()
@@ -132,11 +133,18 @@ def read_senses(wordnet: Path) -> dict[str, list[int]]:
 
 def read_exceptions(wordnet: Path) -> dict[str, list[str]]:
     """Parse noun.exc: irregular plural → base forms."""
-    exceptions: dict[str, list[str]] = {}
-    for line in (wordnet / "noun.exc").read_text("latin-1").splitlines():
-        inflected, *bases = line.split()
-        exceptions[_readable(inflected)] = [_readable(b) for b in bases]
-    return exceptions
+    return dict(_exception_lines(wordnet, ("noun",)))
+
+
+_PARTS = ("noun", "verb", "adj", "adv")
+
+
+def _exception_lines(wordnet: Path, parts: tuple[str, ...] = _PARTS) -> Iterator[tuple[str, list[str]]]:
+    """The irregular forms of WordNet's exception files (noun.exc, verb.exc…), each with its base forms."""
+    for part in parts:
+        for line in (wordnet / f"{part}.exc").read_text("latin-1").splitlines():
+            inflected, *bases = line.split()
+            yield _readable(inflected), [_readable(b) for b in bases]
 
 
 def read_other_lemmas(wordnet: Path) -> set[str]:
@@ -152,11 +160,7 @@ def read_other_lemmas(wordnet: Path) -> set[str]:
 def read_irregular_forms(wordnet: Path) -> set[str]:
     """Irregular forms of every part of speech ("went", "mice", "cilia", "better"): real words,
     which the detachment rules of pipeline/words/forms.py cannot undo."""
-    forms: set[str] = set()
-    for name in ("noun.exc", "verb.exc", "adj.exc", "adv.exc"):
-        for line in (wordnet / name).read_text("latin-1").splitlines():
-            forms.add(_readable(line.split(" ", 1)[0]))
-    return forms
+    return {inflected for inflected, _ in _exception_lines(wordnet)}
 
 
 # A verb form is read as one after a thing when its lemma was tagged as a verb at least this often.
@@ -182,11 +186,9 @@ def read_common_words(wordnet: Path) -> list[str]:
         totals[lemma] = totals.get(lemma, 0) + count
     common = {w for w, n in totals.items() if n >= MIN_COMMON_TAGS and " " not in w}
     # Their irregular forms are as common: "took" and "spun" are English, no Thai chicken or a spoon.
-    for name in ("noun.exc", "verb.exc", "adj.exc", "adv.exc"):
-        for line in (wordnet / name).read_text("latin-1").splitlines():
-            form, *bases = (_readable(word) for word in line.split())
-            if " " not in form and common.intersection(bases):
-                common.add(form)
+    for form, bases in _exception_lines(wordnet):
+        if " " not in form and common.intersection(bases):
+            common.add(form)
     return sorted(common)
 
 
@@ -459,7 +461,7 @@ def build(wordnet: Path) -> str:
 
 
 # The verb "cook" in its senses of making food by heat, and how far below them a kind of cooking lies.
-_COOK_SENSES = ("01664190", "00322847")
+_COOK_SENSES = (1664190, 322847)
 _COOKING_DEPTH = 2
 # Verbs WordNet files under cooking whose everyday sense is another ("a kept dog", "a fired cook",
 # "a dressed cat"). WordNet's sense order cannot tell them: its first sense of "fry" is to electrocute.
@@ -476,8 +478,7 @@ def cooking_words(wordnet: Path) -> list[str]:
         cooking.update(frontier)
     verbs = {lemma for o in cooking for lemma in lemmas[o] if " " not in lemma} - _NOT_COOKING
     irregular: dict[str, list[str]] = {}
-    for line in (wordnet / "verb.exc").read_text("latin-1").splitlines():
-        form, *bases = line.split()
+    for form, bases in _exception_lines(wordnet, ("verb",)):
         for base in bases:
             irregular.setdefault(base, []).append(form)
     # Participles only: the verb itself is as often another word before a noun ("brown bear").
@@ -486,36 +487,32 @@ def cooking_words(wordnet: Path) -> list[str]:
 
 
 # WordNet's head adjectives "cooked" and "preserved", whose similar adjectives say how food was made.
-_COOKED_HEADS = ("00615757", "01071423")
+_COOKED_HEADS = (615757, 1071423)
 
 
 def _cooked_adjectives(wordnet: Path) -> set[str]:
     """The adjectives like "cooked" and "preserved" ("roast", "smoked", "seared") whose commonest sense
     is that: "medium", "aged" and "frozen" say other things of a live animal first."""
     lemmas, similar = _lemmas_and_pointers(wordnet / "data.adj", "&")
-    first_sense = {}
-    for line in (wordnet / "index.adj").read_text("latin-1").splitlines():
-        if not line.startswith(" "):
-            fields = line.split()
-            first_sense[_readable(fields[0])] = fields[-int(fields[2])]
+    first_sense = {word: offsets[0] for word, offsets in read_senses(wordnet, "adj").items()}
     cluster = {o for head in _COOKED_HEADS for o in (head, *similar[head])}
     return {w for o in cluster for w in lemmas[o] if " " not in w and first_sense.get(w) in cluster}
 
 
-def _lemmas_and_pointers(data_file: Path, symbol: str) -> tuple[dict[str, list[str]], dict[str, list[str]]]:
-    """A data file's synsets (offsets as written): their lemmas, and the synsets one kind of pointer
-    leads to ("~" a verb's kinds, "&" an adjective's similar ones)."""
-    lemmas: dict[str, list[str]] = {}
-    pointed: dict[str, list[str]] = {}
+def _lemmas_and_pointers(data_file: Path, symbol: str) -> tuple[dict[int, list[str]], dict[int, list[int]]]:
+    """A data file's synsets by offset: their lemmas, and the synsets one kind of pointer leads to
+    ("~" a verb's kinds, "&" an adjective's similar ones)."""
+    lemmas: dict[int, list[str]] = {}
+    pointed: dict[int, list[int]] = {}
     for line in data_file.read_text("latin-1").splitlines():
         if line.startswith(" "):
             continue  # the licence header
         fields = line.partition(" | ")[0].split()
         n_words = int(fields[3], 16)
-        lemmas[fields[0]] = [_readable(w) for w in fields[4 : 4 + 2 * n_words : 2]]
+        lemmas[int(fields[0])] = [_readable(w) for w in fields[4 : 4 + 2 * n_words : 2]]
         pos = 4 + 2 * n_words
         pointers = [fields[pos + 1 + 4 * i : pos + 5 + 4 * i] for i in range(int(fields[pos]))]
-        pointed[fields[0]] = [p[1] for p in pointers if p[0] == symbol]
+        pointed[int(fields[0])] = [int(p[1]) for p in pointers if p[0] == symbol]
     return lemmas, pointed
 
 

@@ -27,6 +27,12 @@ def is_living(piece: str) -> bool:
     return any(form in things for form in base_forms(piece))
 
 
+def is_food(piece: str) -> bool:
+    """Whether a piece names a food (its commonest sense, by WordNet: "pork", "bacon")."""
+    foods = load_index().foods
+    return any(form in foods for form in base_forms(piece))
+
+
 def modifies(word: str) -> bool:
     """Whether a word before a thing only says something about it: no thing of its own ("red",
     "cute", "baby"), or a thing that is a colour too ("orange cat") or how food was cooked ("roast")."""

@@ -14,6 +14,7 @@ from pipeline.words.forms import base_forms, find, is_english, known_pieces
 from pipeline.words.phrases import (
     THING_METHODS,
     held,
+    is_food,
     is_living,
     is_thing,
     modifies,
@@ -303,24 +304,18 @@ def cooked_animal(words: str) -> Reading | None:
     cooking = load_index().cooking
     if any(token in cooking for token in tokens[:-1]):
         rest, dish = " ".join(token for token in tokens if token not in cooking), None
-    elif _a_food(tokens[-1]) and _a_food(" ".join(tokens[:-1])):
+    elif is_food(tokens[-1]) and is_food(" ".join(tokens[:-1])):
         rest, dish = " ".join(tokens[:-1]), read(tokens[-1])  # a meat before a dish: "dog pizza" is two things
     else:
         return None
     food = read(rest)
     if food.group and not all(class_id in _ANIMALS for class_id in food.group):
         return None
-    if not food.group and not _a_food(rest):
+    if not food.group and not is_food(rest):
         return None
     if dish is not None and dish.group:
         return replace(dish, label=f"{dish.label} ({words})" if dish.label else "")
     return Reading(Method.UNKNOWN, label=f"{words}, a dish no class shows")
-
-
-def _a_food(word: str) -> bool:
-    """Whether WordNet's commonest sense of the word is a food ("pork", "bacon")."""
-    foods = load_index().foods
-    return any(form in foods for form in base_forms(word))
 
 
 # ImageNet's classes 0-397 are animals (the tench to the puffer); 398 on are things, foods and places.
@@ -389,7 +384,7 @@ def _by_meaning(word: str) -> Reading | None:
         return None  # by letters, not meaning: a "sundae" is no sun, "stingy" no stingray
     if _narrower_by_words(word, guess.via):
         return None  # a "player" is no baseball player, a "bass player" still less
-    if _a_food(word) and all(class_id in _ANIMALS for class_id in guess.classes):
+    if is_food(word) and all(class_id in _ANIMALS for class_id in guess.classes):
         return None  # the meat is no live animal: "pork" and "bacon" were a hog
     entry = find(guess.via)
     assert entry is not None
